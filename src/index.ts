@@ -1,0 +1,5 @@
+/**
+ * The handlers manifest.yml names, and nothing else. Each Forge `function`
+ * module points at one export here (`index.<export>`).
+ */
+export { phase5SchedulerHandler } from './scheduled/phase5_scheduler';

@@ -1,0 +1,238 @@
+import type { AutoTrigger } from '../storage/keys';
+import { SCHEDULER } from './config';
+import { SCHEDULER_BACKOFF } from './backoff';
+
+/**
+ * The scheduler's pure core: what is due, whether backoff holds, and the next
+ * state, as functions of (installedAt, state, done markers, now). No storage, no
+ * clock, no logging here; the handler supplies all three.
+ */
+
+export const AUTO_TRIGGERS: readonly AutoTrigger[] = ['AUTO_12H', 'AUTO_24H'];
+
+export interface AttemptError {
+  at: number;
+  message: string;
+  attempt: number;
+}
+
+/** What the scheduler remembers about one trigger. Each trigger has its own counts and its own backoff. */
+export interface TriggerProgress {
+  /** Attempts started (claims won or found abandoned). A success ends the count. */
+  attemptCount: number;
+  /** The trigger is not retried before this instant. */
+  backoffUntil: number | null;
+  generatedAt: number | null;
+  /** Set when the trigger's window closed without a report (AUTO_12H at 24 h). */
+  missedAt: number | null;
+  lastError: AttemptError | null;
+}
+
+export interface SchedulerState {
+  /** Last invocation that changed the state. Idle invocations write nothing, so they do not move it. */
+  lastRunAt: number | null;
+  /** The guide's display fields: the most recent failure and backoff, whichever trigger. */
+  lastError: (AttemptError & { trigger: AutoTrigger }) | null;
+  lastBackoffUntil: number | null;
+  triggers: Record<AutoTrigger, TriggerProgress>;
+}
+
+/** Presence of a DONE key is what counts; its contents are informative. */
+export interface DoneMarker {
+  generatedAt: number | null;
+  attempt: number | null;
+}
+
+export type DoneMarkers = Record<AutoTrigger, DoneMarker | null>;
+
+export function emptyProgress(): TriggerProgress {
+  return { attemptCount: 0, backoffUntil: null, generatedAt: null, missedAt: null, lastError: null };
+}
+
+export function emptyState(): SchedulerState {
+  return {
+    lastRunAt: null,
+    lastError: null,
+    lastBackoffUntil: null,
+    triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Step 4: which trigger is due.
+
+export type DueTrigger =
+  | {
+      due: AutoTrigger;
+      /** A trigger whose window has just closed without a report; to be recorded, never silently lost. */
+      newlyMissed: AutoTrigger | null;
+    }
+  | {
+      due: null;
+      /** When the next trigger becomes due, if any will. */
+      nextDueAt: number | null;
+      newlyMissed: AutoTrigger | null;
+    };
+
+/**
+ * AUTO_12H is due while 12 h <= age < 24 h and it is not done; AUTO_24H once
+ * age >= 24 h and it is not done. "Done" here is what the state knows; the DONE
+ * key check (step 5) is the authoritative one. A 12 h report not stored by the
+ * time the 24 h window opens is missed: we record it rather than generate a
+ * stale "12 h" report a day late.
+ */
+export function decideDueTrigger(
+  installedAt: number,
+  now: number,
+  state: SchedulerState,
+  done: DoneMarkers,
+): DueTrigger {
+  const age = now - installedAt;
+  const t12 = state.triggers.AUTO_12H;
+  const t24 = state.triggers.AUTO_24H;
+
+  if (age < SCHEDULER.auto12hAfterMs) {
+    return { due: null, nextDueAt: installedAt + SCHEDULER.auto12hAfterMs, newlyMissed: null };
+  }
+  if (age < SCHEDULER.auto24hAfterMs) {
+    if (t12.generatedAt === null) return { due: 'AUTO_12H', newlyMissed: null };
+    return { due: null, nextDueAt: installedAt + SCHEDULER.auto24hAfterMs, newlyMissed: null };
+  }
+  const newlyMissed = t12.generatedAt === null && t12.missedAt === null && done.AUTO_12H === null ? 'AUTO_12H' : null;
+  if (t24.generatedAt === null) return { due: 'AUTO_24H', newlyMissed };
+  return { due: null, nextDueAt: null, newlyMissed };
+}
+
+// ---------------------------------------------------------------------------
+// Step 6: backoff.
+
+export function backoffActive(progress: TriggerProgress, now: number): boolean {
+  return progress.backoffUntil !== null && progress.backoffUntil > now;
+}
+
+// ---------------------------------------------------------------------------
+// State transitions. Each returns a new state; none mutates its input.
+
+function withTrigger(state: SchedulerState, trigger: AutoTrigger, patch: Partial<TriggerProgress>): SchedulerState {
+  return { ...state, triggers: { ...state.triggers, [trigger]: { ...state.triggers[trigger], ...patch } } };
+}
+
+export function recordMissed(state: SchedulerState, trigger: AutoTrigger, now: number): SchedulerState {
+  return { ...withTrigger(state, trigger, { missedAt: now, backoffUntil: null }), lastRunAt: now };
+}
+
+/** The DONE key exists but the state did not know: bring the state in line with it. */
+export function recordDoneFromMarker(
+  state: SchedulerState,
+  trigger: AutoTrigger,
+  marker: DoneMarker,
+  now: number,
+): SchedulerState {
+  const progress = state.triggers[trigger];
+  return {
+    ...withTrigger(state, trigger, {
+      generatedAt: marker.generatedAt ?? now,
+      attemptCount: Math.max(progress.attemptCount, marker.attempt ?? 0),
+      backoffUntil: null,
+      missedAt: null,
+    }),
+    lastRunAt: now,
+  };
+}
+
+export interface Failure {
+  attempt: number;
+  /** When the failure happened (for an abandoned claim: when its lease ran out). */
+  at: number;
+  message: string;
+}
+
+export interface FailureOutcome {
+  state: SchedulerState;
+  backoffMs: number;
+  nextEligibleAt: number;
+}
+
+/**
+ * A failed attempt. The wait is set by the attempt number, which for a trigger
+ * not yet done equals its number of failures: 30 min after the first, 2 h after
+ * the second, 24 h after every later one.
+ */
+export function recordFailure(
+  state: SchedulerState,
+  trigger: AutoTrigger,
+  failure: Failure,
+  now: number,
+): FailureOutcome {
+  const progress = state.triggers[trigger];
+  const attemptCount = Math.max(progress.attemptCount, failure.attempt);
+  const backoffMs = SCHEDULER_BACKOFF.delayAfter(failure.attempt);
+  const nextEligibleAt = failure.at + backoffMs;
+  const lastError = { at: failure.at, message: failure.message, attempt: failure.attempt };
+  return {
+    backoffMs,
+    nextEligibleAt,
+    state: {
+      ...withTrigger(state, trigger, { attemptCount, backoffUntil: nextEligibleAt, lastError }),
+      lastError: { ...lastError, trigger },
+      lastBackoffUntil: nextEligibleAt,
+      lastRunAt: now,
+    },
+  };
+}
+
+export function recordSuccess(
+  state: SchedulerState,
+  trigger: AutoTrigger,
+  attempt: number,
+  generatedAt: number,
+): SchedulerState {
+  const next = withTrigger(state, trigger, {
+    attemptCount: attempt,
+    generatedAt,
+    backoffUntil: null,
+    missedAt: null,
+    lastError: null,
+  });
+  // The guide's display fields describe the latest trouble; clear them if it was this trigger's.
+  const stillFailing = AUTO_TRIGGERS.filter((t) => t !== trigger && next.triggers[t].backoffUntil !== null);
+  return {
+    ...next,
+    lastError: state.lastError?.trigger === trigger ? null : state.lastError,
+    lastBackoffUntil: stillFailing.length > 0 ? state.lastBackoffUntil : null,
+    lastRunAt: generatedAt,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Claims.
+
+export interface Claim {
+  attempt: number;
+  claimedAt: number;
+  leaseExpiresAt: number;
+  invocationId: string;
+}
+
+export function newClaim(attempt: number, now: number, invocationId: string): Claim {
+  return { attempt, claimedAt: now, leaseExpiresAt: now + SCHEDULER.claimLeaseMs, invocationId };
+}
+
+/**
+ * Someone else holds this attempt's claim. While its lease runs, they may still
+ * be generating; once it has run out they are certainly dead (the lease outlasts
+ * any Forge function timeout) and the attempt counts as failed.
+ */
+export function claimIsLive(claim: Claim, now: number): boolean {
+  return claim.leaseExpiresAt > now;
+}
+
+/** The instant by which generation must hand back a report so the commit still starts inside the lease. */
+export function generationDeadline(claim: Claim, now: number): number {
+  return Math.min(now + SCHEDULER.generationBudgetMs, claim.leaseExpiresAt - SCHEDULER.commitMarginMs);
+}
+
+/** The holder may begin its commit only while enough of its lease remains. */
+export function mayCommit(claim: Claim, now: number): boolean {
+  return now <= claim.leaseExpiresAt - SCHEDULER.commitMarginMs;
+}

@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { describeError, StorageReadError, StorageWriteError } from '../errors';
+import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
+import type { AutoTrigger } from '../storage/keys';
+import { parseIsoInstant, toIso } from '../time';
+import {
+  backoffActive,
+  Claim,
+  claimIsLive,
+  decideDueTrigger,
+  DoneMarkers,
+  emptyState,
+  FailureOutcome,
+  generationDeadline,
+  mayCommit,
+  newClaim,
+  recordDoneFromMarker,
+  recordFailure,
+  recordMissed,
+  recordSuccess,
+  SchedulerState,
+} from './decisions';
+import {
+  claimAttempt,
+  commitReport,
+  doneMarkersFrom,
+  installationTimestampFrom,
+  loadSchedulerSnapshot,
+  parseState,
+  readClaim,
+  saveSchedulerState,
+} from './scheduler_state';
+import { resolveTenant } from './tenant';
+
+/**
+ * The Phase-5 scheduler, run by a Forge scheduled trigger every five minutes.
+ * It follows the integration guide's nine steps, marked below, with two
+ * strengthenings: each attempt is claimed with an atomic create-if-absent before
+ * anything is generated, and the report, its DONE key and the state are
+ * committed in one transaction. SCHEDULER_HARDENING_DESIGN.md argues why that
+ * makes a second stored report for a trigger impossible.
+ *
+ * Forge never retries a throw, so this function never throws: every outcome,
+ * expected or not, becomes a response.
+ */
+
+export type SchedulerReason =
+  | 'TENANT_CONTEXT_UNAVAILABLE'
+  | 'TENANT_CONTEXT_MISMATCH'
+  | 'INSTALLATION_TIMESTAMP_UNAVAILABLE'
+  | 'NO_TRIGGER_DUE'
+  | 'DONE_KEY_EXISTS'
+  | 'BACKOFF_ACTIVE'
+  | 'CLAIM_HELD'
+  | 'GENERATED'
+  | 'GENERATION_FAILED'
+  | 'STORAGE_UNAVAILABLE'
+  | 'SCHEDULER_ERROR';
+
+/** What the handler reports; serialised as the JSON body of the response. */
+export interface SchedulerOutcome {
+  reason: SchedulerReason;
+  message: string;
+  error_code?: string;
+  cloud_id?: string;
+  trigger?: AutoTrigger;
+  attempt?: number;
+  next_eligible_at?: string | null;
+}
+
+/** The shape Forge documents for a scheduled trigger's return value (anything else is recorded as a 424). */
+export interface SchedulerResponse {
+  statusCode: number;
+  statusText: string;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+export interface SchedulerLog {
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+}
+
+export interface SchedulerDeps {
+  now: () => number;
+  log: SchedulerLog;
+  newInvocationId: () => string;
+}
+
+const defaultDeps: SchedulerDeps = {
+  now: () => Date.now(),
+  log: { info: (l) => console.log(l), warn: (l) => console.warn(l), error: (l) => console.error(l) },
+  newInvocationId: () => randomUUID(),
+};
+
+const TAG = '[Phase5Scheduler]';
+
+/** A crashed holder's claim is skipped within the same invocation at most this many times. */
+const MAX_ABANDONED_CLAIMS_PER_INVOCATION = 5;
+
+function respond(statusCode: number, outcome: SchedulerOutcome): SchedulerResponse {
+  return {
+    statusCode,
+    statusText: outcome.reason,
+    headers: { 'Content-Type': ['application/json'] },
+    body: JSON.stringify(outcome),
+  };
+}
+
+function doneFlags(state: SchedulerState, done: DoneMarkers): string {
+  const flag = (t: AutoTrigger) => done[t] !== null || state.triggers[t].generatedAt !== null;
+  return `auto_12h_done=${flag('AUTO_12H')}, auto_24h_done=${flag('AUTO_24H')}`;
+}
+
+/** Bring the state in line with every DONE key it did not know about; DONE keys are authoritative. */
+function reconcile(state: SchedulerState, done: DoneMarkers, now: number): SchedulerState {
+  let next = state;
+  for (const t of ['AUTO_12H', 'AUTO_24H'] as const) {
+    const marker = done[t];
+    if (marker && next.triggers[t].generatedAt === null) next = recordDoneFromMarker(next, t, marker, now);
+  }
+  return next;
+}
+
+export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) {
+  const { log } = deps;
+
+  function logBackoff(f: FailureOutcome): void {
+    log.warn(
+      `${TAG} Backoff ${f.backoffMs}ms (${Math.round(f.backoffMs / 60_000)} minute(s)) applied; ` +
+        `next eligible at ${toIso(f.nextEligibleAt)}`,
+    );
+  }
+
+  return async function phase5SchedulerHandler(request?: unknown, context?: unknown): Promise<SchedulerResponse> {
+    let cloudId: string | undefined;
+    // A state change decided but not yet stored; saved on every exit path, including the unexpected one.
+    let unsaved: SchedulerState | null = null;
+    const save = async (): Promise<void> => {
+      if (unsaved && cloudId) {
+        await saveSchedulerState(cloudId, unsaved);
+        unsaved = null;
+      }
+    };
+
+    try {
+      // Step 1. Validate tenant identity: fail closed, touch nothing.
+      const tenant = resolveTenant(request, context);
+      if (!tenant.ok) {
+        log.error(`${TAG} FAIL_CLOSED: Tenant identity unavailable (${tenant.detail})`);
+        return respond(400, { reason: tenant.errorCode, error_code: tenant.errorCode, message: tenant.detail });
+      }
+      cloudId = tenant.cloudId;
+      const now = deps.now();
+      log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}`);
+
+      // Step 2. Load the installation timestamp from Phase-4 evidence. The same single KVS
+      // request also brings the state (step 3) and both DONE keys (step 5).
+      const snapshot = await loadSchedulerSnapshot(cloudId);
+      const installation = installationTimestampFrom(snapshot.evidence, now);
+      if (!installation.ok) {
+        const why = { MISSING: 'not found', INVALID: 'not a valid ISO-8601 instant', IN_FUTURE: 'in the future' };
+        log.warn(`${TAG} FAIL_CLOSED: Installation timestamp ${why[installation.reason]} for ${cloudId}`);
+        return respond(200, {
+          reason: 'INSTALLATION_TIMESTAMP_UNAVAILABLE',
+          message: 'Installation timestamp not available',
+          error_code: `INSTALLATION_TIMESTAMP_${installation.reason}`,
+          cloud_id: cloudId,
+        });
+      }
+      const { installedAt } = installation;
+
+      // Step 3. Load scheduler state. An invalid one is replaced, and the DONE keys say what was done.
+      const done = doneMarkersFrom(snapshot);
+      let state = emptyState();
+      if (snapshot.state !== undefined) {
+        const parsed = parseState(snapshot.state);
+        if (parsed.ok) {
+          state = parsed.value;
+        } else {
+          log.warn(`${TAG} Scheduler state for ${cloudId} is invalid (${parsed.reason}); rebuilding it from DONE keys`);
+          state = reconcile(emptyState(), done, now);
+          unsaved = state;
+        }
+      }
+
+      // Step 4. Decide the due trigger.
+      const due = decideDueTrigger(installedAt, now, state, done);
+      if (due.newlyMissed) {
+        log.warn(`${TAG} ${due.newlyMissed} window closed without a report for ${cloudId}; recorded as missed`);
+        state = recordMissed(state, due.newlyMissed, now);
+        unsaved = state;
+      }
+      if (due.due === null) {
+        log.info(`${TAG} No trigger due for ${cloudId}; ${doneFlags(state, done)}`);
+        await save();
+        return respond(200, {
+          reason: 'NO_TRIGGER_DUE',
+          message: 'No trigger due',
+          cloud_id: cloudId,
+          next_eligible_at: due.nextDueAt === null ? null : toIso(due.nextDueAt),
+        });
+      }
+      const trigger = due.due;
+
+      // Step 5. The DONE key is authoritative: never regenerate.
+      if (done[trigger] !== null) {
+        log.info(`${TAG} ${trigger} DONE key exists for ${cloudId}; not generating`);
+        const reconciled = reconcile(state, done, now);
+        if (reconciled !== state) unsaved = state = reconciled;
+        await save();
+        return respond(200, { reason: 'DONE_KEY_EXISTS', message: `${trigger} already done`, cloud_id: cloudId, trigger });
+      }
+
+      // Step 6. Backoff, per trigger.
+      if (backoffActive(state.triggers[trigger], now)) {
+        const until = state.triggers[trigger].backoffUntil!;
+        log.info(`${TAG} ${trigger} in backoff for ${cloudId} until ${toIso(until)}`);
+        await save();
+        return respond(200, {
+          reason: 'BACKOFF_ACTIVE',
+          message: `${trigger} is backing off`,
+          cloud_id: cloudId,
+          trigger,
+          attempt: state.triggers[trigger].attemptCount,
+          next_eligible_at: toIso(until),
+        });
+      }
+
+      // Step 7a. Claim the attempt: exactly one invocation may generate it. A claim left by a
+      // holder that died (its lease has run out) counts as that attempt failing.
+      let claim: Claim | null = null;
+      for (let probe = 0; claim === null; probe++) {
+        const attempt = state.triggers[trigger].attemptCount + 1;
+        const candidate = newClaim(attempt, deps.now(), deps.newInvocationId());
+        if (await claimAttempt(cloudId, trigger, candidate)) {
+          claim = candidate;
+          break;
+        }
+        const holder = await readClaim(cloudId, trigger, attempt);
+        const checkedAt = deps.now();
+        if (holder !== null && claimIsLive(holder, checkedAt)) {
+          log.info(`${TAG} ${trigger} attempt #${attempt} is being generated by another invocation for ${cloudId}`);
+          await save();
+          return respond(200, { reason: 'CLAIM_HELD', message: 'Another invocation holds the claim', cloud_id: cloudId, trigger, attempt });
+        }
+        const failure = recordFailure(
+          state,
+          trigger,
+          { attempt, at: holder?.leaseExpiresAt ?? checkedAt, message: `Attempt #${attempt} did not finish within its lease` },
+          checkedAt,
+        );
+        log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
+        logBackoff(failure);
+        state = failure.state;
+        unsaved = state;
+        if (backoffActive(state.triggers[trigger], checkedAt) || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
+          await save();
+          return respond(200, {
+            reason: 'BACKOFF_ACTIVE',
+            message: `${trigger} attempt #${attempt} was abandoned by its holder`,
+            cloud_id: cloudId,
+            trigger,
+            attempt,
+            next_eligible_at: toIso(failure.nextEligibleAt),
+          });
+        }
+        // The abandoned claim is old enough that its backoff has passed: try the next attempt now.
+      }
+
+      // Step 7b. Generate the report via handleAutoTrigger, the only generation path.
+      const attempt = claim.attempt;
+      log.info(`${TAG} Attempting ${trigger} generation for ${cloudId} (attempt #${attempt})`);
+      const result = await handleAutoTrigger(trigger, {
+        cloudId,
+        installedAt,
+        attempt,
+        now: deps.now,
+        deadlineAt: generationDeadline(claim, claim.claimedAt),
+      });
+
+      // Step 8. Commit report + DONE key + state in one transaction, only on success and only
+      // while the claim's lease still covers us.
+      let error: string;
+      if (!result.success) {
+        error = result.error;
+      } else if (!mayCommit(claim, deps.now())) {
+        error = 'Generation outlasted the claim lease; report discarded uncommitted';
+      } else {
+        const generatedAt = parseIsoInstant(result.report.generated_at) ?? deps.now();
+        const next = recordSuccess(state, trigger, attempt, generatedAt);
+        try {
+          await commitReport(cloudId, trigger, result.report, next);
+          unsaved = null;
+          log.info(`${TAG} ${trigger} report generated successfully for ${cloudId}`);
+          return respond(200, { reason: 'GENERATED', message: `${trigger} report stored`, cloud_id: cloudId, trigger, attempt });
+        } catch (err) {
+          if (!(err instanceof StorageWriteError)) throw err;
+          error = `Report commit failed: ${describeError(err.cause ?? err)}`;
+        }
+      }
+
+      // Step 9 (failure). Back off this trigger, save state, return.
+      const failedAt = deps.now();
+      const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt);
+      log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
+      logBackoff(failure);
+      unsaved = failure.state;
+      await save();
+      return respond(502, {
+        reason: 'GENERATION_FAILED',
+        message: error,
+        cloud_id: cloudId,
+        trigger,
+        attempt,
+        next_eligible_at: toIso(failure.nextEligibleAt),
+      });
+    } catch (err) {
+      const storage = err instanceof StorageReadError || err instanceof StorageWriteError;
+      const detail = storage && err.cause ? `${describeError(err)}: ${describeError(err.cause)}` : describeError(err);
+      log.error(`${TAG} Scheduler error: ${detail}`);
+      try {
+        await save();
+      } catch (saveErr) {
+        log.error(`${TAG} Scheduler error: state not saved: ${describeError(saveErr)}`);
+      }
+      return respond(storage ? 503 : 500, {
+        reason: storage ? 'STORAGE_UNAVAILABLE' : 'SCHEDULER_ERROR',
+        error_code: storage ? 'STORAGE_UNAVAILABLE' : 'SCHEDULER_ERROR',
+        message: `Scheduler error: ${detail}`,
+        ...(cloudId ? { cloud_id: cloudId } : {}),
+      });
+    }
+  };
+}
+
+/** The function the manifest's scheduled trigger invokes. */
+export const phase5SchedulerHandler = createPhase5SchedulerHandler();

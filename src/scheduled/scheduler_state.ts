@@ -1,0 +1,299 @@
+import type { Phase5Report } from '../phase5/report';
+import { AutoTrigger, keys, store } from '../storage';
+import { parseIsoInstant, toIso, toIsoOrNull } from '../time';
+import { SCHEDULER } from './config';
+import {
+  AttemptError,
+  AUTO_TRIGGERS,
+  Claim,
+  DoneMarker,
+  DoneMarkers,
+  emptyProgress,
+  SchedulerState,
+  TriggerProgress,
+} from './decisions';
+
+/**
+ * The scheduler's records as stored in KVS, and the few reads and writes the
+ * scheduler makes. Field names are the integration guide's (snake_case, ISO-8601
+ * instants); the decision core works on the typed forms in decisions.ts. Every
+ * parser here treats stored data as untrusted: a record that does not parse is
+ * reported as such, never guessed at.
+ */
+
+export const STATE_SCHEMA_VERSION = 1;
+
+// ---------------------------------------------------------------------------
+// Stored shapes.
+
+interface StoredError {
+  timestamp: string;
+  message: string;
+  attempt_count: number;
+}
+
+export interface StoredSchedulerState {
+  schema_version: number;
+  last_run_at: string | null;
+  auto_12h_generated_at: string | null;
+  auto_24h_generated_at: string | null;
+  last_error: (StoredError & { trigger: AutoTrigger }) | null;
+  last_backoff_until: string | null;
+  auto_12h_attempt_count: number;
+  auto_24h_attempt_count: number;
+  // Beyond the guide: each trigger keeps its own backoff, last error and missed mark.
+  auto_12h_backoff_until: string | null;
+  auto_24h_backoff_until: string | null;
+  auto_12h_last_error: StoredError | null;
+  auto_24h_last_error: StoredError | null;
+  auto_12h_missed_at: string | null;
+  auto_24h_missed_at: string | null;
+}
+
+export interface StoredDoneMarker {
+  status: 'done';
+  generated_at: string;
+  attempt: number;
+  report_key: string;
+}
+
+export interface StoredClaim {
+  attempt: number;
+  claimed_at: string;
+  lease_expires_at: string;
+  invocation_id: string;
+}
+
+export interface InstallationEvidence {
+  installation_timestamp: string;
+  source: string;
+  app_version?: string | null;
+  recorded_at?: string;
+  recorded_by?: string;
+}
+
+const prefix = (t: AutoTrigger) => (t === 'AUTO_12H' ? 'auto_12h' : 'auto_24h');
+
+// ---------------------------------------------------------------------------
+// Codecs.
+
+export function serializeState(state: SchedulerState): StoredSchedulerState {
+  const err = (e: AttemptError | null): StoredError | null =>
+    e && { timestamp: toIso(e.at), message: e.message, attempt_count: e.attempt };
+  const out: Record<string, unknown> = {
+    schema_version: STATE_SCHEMA_VERSION,
+    last_run_at: toIsoOrNull(state.lastRunAt),
+    last_error: state.lastError && { ...err(state.lastError)!, trigger: state.lastError.trigger },
+    last_backoff_until: toIsoOrNull(state.lastBackoffUntil),
+  };
+  for (const t of AUTO_TRIGGERS) {
+    const p = state.triggers[t];
+    out[`${prefix(t)}_generated_at`] = toIsoOrNull(p.generatedAt);
+    out[`${prefix(t)}_attempt_count`] = p.attemptCount;
+    out[`${prefix(t)}_backoff_until`] = toIsoOrNull(p.backoffUntil);
+    out[`${prefix(t)}_last_error`] = err(p.lastError);
+    out[`${prefix(t)}_missed_at`] = toIsoOrNull(p.missedAt);
+  }
+  return out as unknown as StoredSchedulerState;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+class Invalid extends Error {}
+
+function instantOrNull(record: Record<string, unknown>, field: string): number | null {
+  const v = record[field];
+  if (v === undefined || v === null) return null;
+  const ms = parseIsoInstant(v);
+  if (ms === null) throw new Invalid(`${field} is not an ISO-8601 instant`);
+  return ms;
+}
+
+function count(record: Record<string, unknown>, field: string): number {
+  const v = record[field];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Invalid(`${field} is not a count`);
+  return v;
+}
+
+function attemptError(record: Record<string, unknown>, field: string): AttemptError | null {
+  const v = record[field];
+  if (v === undefined || v === null) return null;
+  if (!isRecord(v) || typeof v.message !== 'string') throw new Invalid(`${field} is not an error record`);
+  const at = instantOrNull(v, 'timestamp');
+  if (at === null) throw new Invalid(`${field}.timestamp is missing`);
+  return { at, message: v.message, attempt: count(v, 'attempt_count') };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Parse a stored state. Absent fields take their empty defaults, so a state
+ * written in the guide's original shape (no per-trigger backoff fields) still
+ * reads: its single `last_backoff_until` is attributed to `last_error.trigger`.
+ */
+export function parseState(raw: unknown): Parsed<SchedulerState> {
+  try {
+    if (!isRecord(raw)) throw new Invalid('state is not an object');
+    const lastErrorBase = attemptError(raw, 'last_error');
+    const lastErrorTrigger = isRecord(raw.last_error) ? raw.last_error.trigger : undefined;
+    if (lastErrorBase && lastErrorTrigger !== 'AUTO_12H' && lastErrorTrigger !== 'AUTO_24H') {
+      throw new Invalid('last_error.trigger is not a trigger');
+    }
+    const lastBackoffUntil = instantOrNull(raw, 'last_backoff_until');
+    const triggers = {} as Record<AutoTrigger, TriggerProgress>;
+    for (const t of AUTO_TRIGGERS) {
+      const p = prefix(t);
+      const hasOwnBackoff = `${p}_backoff_until` in raw;
+      const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
+      triggers[t] = {
+        ...emptyProgress(),
+        attemptCount: count(raw, `${p}_attempt_count`),
+        generatedAt: instantOrNull(raw, `${p}_generated_at`),
+        backoffUntil: hasOwnBackoff ? instantOrNull(raw, `${p}_backoff_until`) : inherited,
+        lastError: attemptError(raw, `${p}_last_error`),
+        missedAt: instantOrNull(raw, `${p}_missed_at`),
+      };
+    }
+    return {
+      ok: true,
+      value: {
+        lastRunAt: instantOrNull(raw, 'last_run_at'),
+        lastError: lastErrorBase && { ...lastErrorBase, trigger: lastErrorTrigger as AutoTrigger },
+        lastBackoffUntil,
+        triggers,
+      },
+    };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
+export type InstallationTimestamp =
+  | { ok: true; installedAt: number }
+  | { ok: false; reason: 'MISSING' | 'INVALID' | 'IN_FUTURE' };
+
+/**
+ * Phase-4 evidence is the only source of the installation time. A timestamp
+ * ahead of our clock by more than the skew allowance is not believed: ages
+ * computed from it would be negative, and a bad write should not be able to
+ * postpone the reports indefinitely without anyone noticing.
+ */
+export function installationTimestampFrom(raw: unknown, now: number): InstallationTimestamp {
+  if (raw === undefined) return { ok: false, reason: 'MISSING' };
+  const installedAt = isRecord(raw) ? parseIsoInstant(raw.installation_timestamp) : null;
+  if (installedAt === null) return { ok: false, reason: 'INVALID' };
+  if (installedAt > now + SCHEDULER.clockSkewAllowanceMs) return { ok: false, reason: 'IN_FUTURE' };
+  return { ok: true, installedAt };
+}
+
+/** Any stored value is a DONE marker (the guide allows "done" or a timestamp); the rest is informative. */
+export function doneMarkerFrom(raw: unknown): DoneMarker | null {
+  if (raw === undefined) return null;
+  if (isRecord(raw)) {
+    const attempt = typeof raw.attempt === 'number' && Number.isSafeInteger(raw.attempt) ? raw.attempt : null;
+    return { generatedAt: parseIsoInstant(raw.generated_at), attempt };
+  }
+  return { generatedAt: parseIsoInstant(raw), attempt: null };
+}
+
+export function serializeClaim(claim: Claim): StoredClaim {
+  return {
+    attempt: claim.attempt,
+    claimed_at: toIso(claim.claimedAt),
+    lease_expires_at: toIso(claim.leaseExpiresAt),
+    invocation_id: claim.invocationId,
+  };
+}
+
+export function parseClaim(raw: unknown): Claim | null {
+  if (!isRecord(raw)) return null;
+  const claimedAt = parseIsoInstant(raw.claimed_at);
+  const leaseExpiresAt = parseIsoInstant(raw.lease_expires_at);
+  if (claimedAt === null || leaseExpiresAt === null || typeof raw.attempt !== 'number') return null;
+  return {
+    attempt: raw.attempt,
+    claimedAt,
+    leaseExpiresAt,
+    invocationId: typeof raw.invocation_id === 'string' ? raw.invocation_id : 'unknown',
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Reads and writes.
+
+export interface SchedulerSnapshot {
+  evidence: unknown;
+  state: unknown;
+  done: Record<AutoTrigger, unknown>;
+}
+
+/**
+ * Everything an invocation needs to decide, in ONE KVS request: the Phase-4
+ * evidence, the state and both DONE keys. An idle invocation makes this request
+ * and nothing else. Throws StorageReadError when any of them cannot be read.
+ */
+export async function loadSchedulerSnapshot(cloudId: string): Promise<SchedulerSnapshot> {
+  const k = {
+    evidence: keys.installationEvidence(cloudId),
+    state: keys.schedulerState(cloudId),
+    done12: keys.done(cloudId, 'AUTO_12H'),
+    done24: keys.done(cloudId, 'AUTO_24H'),
+  };
+  const values = await store.readMany([k.evidence, k.state, k.done12, k.done24]);
+  return {
+    evidence: values.get(k.evidence),
+    state: values.get(k.state),
+    done: { AUTO_12H: values.get(k.done12), AUTO_24H: values.get(k.done24) },
+  };
+}
+
+export function doneMarkersFrom(snapshot: SchedulerSnapshot): DoneMarkers {
+  return { AUTO_12H: doneMarkerFrom(snapshot.done.AUTO_12H), AUTO_24H: doneMarkerFrom(snapshot.done.AUTO_24H) };
+}
+
+export async function saveSchedulerState(cloudId: string, state: SchedulerState): Promise<void> {
+  await store.write(keys.schedulerState(cloudId), serializeState(state));
+}
+
+/** Atomic create-if-absent of this attempt's claim. `false`: another invocation has it. */
+export async function claimAttempt(cloudId: string, trigger: AutoTrigger, claim: Claim): Promise<boolean> {
+  return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt), serializeClaim(claim), {
+    value: SCHEDULER.claimTtlDays,
+    unit: 'DAYS',
+  });
+}
+
+/** The claim another invocation holds; `null` if it has vanished or does not parse. */
+export async function readClaim(cloudId: string, trigger: AutoTrigger, attempt: number): Promise<Claim | null> {
+  return parseClaim(await store.read(keys.claim(cloudId, trigger, attempt)));
+}
+
+/**
+ * The commit: report, DONE key and state in one transaction. Either all three
+ * are stored or none is, so a DONE key never exists without its report.
+ */
+export async function commitReport(
+  cloudId: string,
+  trigger: AutoTrigger,
+  report: Phase5Report,
+  state: SchedulerState,
+): Promise<void> {
+  const reportKey = keys.report(cloudId, trigger);
+  const marker: StoredDoneMarker = {
+    status: 'done',
+    generated_at: report.generated_at,
+    attempt: report.attempt,
+    report_key: reportKey,
+  };
+  await store.commit({
+    set: [
+      { key: reportKey, value: report },
+      { key: keys.done(cloudId, trigger), value: marker },
+      { key: keys.schedulerState(cloudId), value: serializeState(state) },
+    ],
+  });
+}

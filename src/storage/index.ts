@@ -1,0 +1,2 @@
+export * as store from './kvs_store';
+export * from './keys';

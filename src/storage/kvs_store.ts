@@ -1,0 +1,129 @@
+import { kvs, ForgeKvsAPIError, WhereConditions } from '@forge/kvs';
+import { StorageReadError, StorageWriteError } from '../errors';
+
+/**
+ * The thin storage module: the only file that imports `@forge/kvs`. It adds no
+ * caching and no retries (a scheduled invocation runs again in five minutes;
+ * retrying inside it would only spend the function's time budget). What it adds
+ * is meaning:
+ *  - a read either returns the value, returns `undefined` because the key is
+ *    absent, or throws StorageReadError. A failed read is never "absent".
+ *  - a create-if-absent reports "already exists" as a value, not an error,
+ *    because losing that race is an expected outcome.
+ */
+
+export type Ttl = { value: number; unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS' };
+
+/** Forge answers a FAIL_IF_EXISTS write on an existing key with HTTP 409; the code string is undocumented. */
+function isConflict(err: unknown): boolean {
+  return err instanceof ForgeKvsAPIError && err.responseDetails?.status === 409;
+}
+
+const MISSING = 'KEY_NOT_FOUND';
+
+/**
+ * Read several keys in ONE request (`batchGet`, at most 25 keys). Absent keys map
+ * to `undefined`; any other per-key failure fails the whole read.
+ */
+export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
+  let result;
+  try {
+    result = await kvs.batchGet<unknown>(keyList.map((key) => ({ key })));
+  } catch (cause) {
+    throw new StorageReadError(`KVS batch read of ${keyList.length} key(s) failed`, keyList, { cause });
+  }
+  const failed = (result?.failedKeys ?? []).filter((f) => f?.error?.code !== MISSING);
+  if (failed.length > 0) {
+    const codes = failed.map((f) => `${f.key}: ${f.error?.code ?? 'UNKNOWN'}`).join(', ');
+    throw new StorageReadError(`KVS batch read failed for ${codes}`, failed.map((f) => f.key));
+  }
+  if (!Array.isArray(result?.successfulKeys)) {
+    throw new StorageReadError('KVS batch read returned no result list', keyList);
+  }
+  const values = new Map<string, unknown>(keyList.map((k) => [k, undefined]));
+  for (const item of result.successfulKeys) {
+    if (values.has(item.key)) values.set(item.key, item.value);
+  }
+  return values;
+}
+
+export async function read<T = unknown>(key: string): Promise<T | undefined> {
+  try {
+    return await kvs.get<T>(key);
+  } catch (cause) {
+    throw new StorageReadError(`KVS read of ${key} failed`, [key], { cause });
+  }
+}
+
+export async function write(key: string, value: unknown, ttl?: Ttl): Promise<void> {
+  try {
+    await kvs.set(key, value, ttl ? { ttl } : undefined);
+  } catch (cause) {
+    throw new StorageWriteError(`KVS write of ${key} failed`, [key], { cause });
+  }
+}
+
+/**
+ * Atomic create-if-absent. Returns `true` when this call created the key and
+ * `false` when it already existed (somebody else won).
+ */
+export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+  try {
+    await kvs.set(key, value, ttl ? { keyPolicy: 'FAIL_IF_EXISTS', ttl } : { keyPolicy: 'FAIL_IF_EXISTS' });
+    return true;
+  } catch (cause) {
+    if (isConflict(cause)) return false;
+    throw new StorageWriteError(`KVS create-if-absent of ${key} failed`, [key], { cause });
+  }
+}
+
+export async function remove(key: string): Promise<void> {
+  try {
+    await kvs.delete(key);
+  } catch (cause) {
+    throw new StorageWriteError(`KVS delete of ${key} failed`, [key], { cause });
+  }
+}
+
+export interface Commit {
+  set: ReadonlyArray<{ key: string; value: unknown; ttl?: Ttl }>;
+  delete?: readonly string[];
+}
+
+/** All-or-nothing write of up to 25 operations in one `kvs.transact()`. */
+export async function commit(ops: Commit): Promise<void> {
+  const deletes = ops.delete ?? [];
+  const touched = [...ops.set.map((s) => s.key), ...deletes];
+  let tx = kvs.transact();
+  for (const s of ops.set) {
+    // The SDK takes TTL in the 4th argument; the documented 3rd-argument form is silently dropped.
+    tx = s.ttl ? tx.set(s.key, s.value, undefined, { ttl: s.ttl }) : tx.set(s.key, s.value);
+  }
+  for (const key of deletes) tx = tx.delete(key);
+  try {
+    await tx.execute();
+  } catch (cause) {
+    throw new StorageWriteError(`KVS transaction over ${touched.length} key(s) failed`, touched, { cause });
+  }
+}
+
+/**
+ * Every entry under a prefix, in key order. Queries are eventually consistent, so
+ * this serves listings (the admin page), never a decision.
+ */
+export async function listByPrefix<T = unknown>(prefix: string, max = 500): Promise<Array<{ key: string; value: T }>> {
+  const out: Array<{ key: string; value: T }> = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      let q = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(100);
+      if (cursor) q = q.cursor(cursor);
+      const page = await q.getMany<T>();
+      out.push(...page.results.map((r) => ({ key: r.key, value: r.value })));
+      cursor = page.nextCursor;
+    } while (cursor && out.length < max);
+  } catch (cause) {
+    throw new StorageReadError(`KVS query of ${prefix}* failed`, [prefix], { cause });
+  }
+  return out.slice(0, max);
+}
