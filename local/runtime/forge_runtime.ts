@@ -1,0 +1,285 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Clock, systemClock } from '../clock';
+
+/**
+ * The seam every Forge SDK call goes through. `@forge/kvs` and `@forge/api` do
+ * all their I/O with `global.__forge_fetch__(descriptor, path, init)` and read
+ * the rest from `global.__forge_runtime__`; installing both here lets the app's
+ * unmodified code, with the real SDKs, run against local emulators.
+ *
+ * Each call is attributed to the invocation that made it (through
+ * AsyncLocalStorage), which gives per-installation KVS namespaces, per-invocation
+ * counters, and a way to stop an invocation dead the way Forge does at its
+ * timeout.
+ */
+
+export interface Installation {
+  installationId: string;
+  cloudId: string;
+  /** `ari:cloud:jira::site/<cloudId>` */
+  siteAri: string;
+}
+
+export interface ForgeDescriptor {
+  type?: string;
+  provider?: string;
+  remote?: string;
+  accountId?: string;
+}
+
+export interface FetchInit {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** The local services the seam routes to. */
+export interface KvsService {
+  handle(namespace: string, path: string, init: FetchInit): Promise<Response>;
+}
+export interface JiraService {
+  handle(descriptor: ForgeDescriptor, path: string, init?: FetchInit): Promise<Response>;
+}
+
+export interface InvocationStats {
+  kvsRequests: number;
+  kvsByOperation: Record<string, number>;
+  /** Bytes of values sent to KVS (request bodies of writes). */
+  kvsBytesWritten: number;
+  /** Bytes received from KVS (response bodies of reads). */
+  kvsBytesRead: number;
+  kvsWriteRequests: number;
+  jiraRequests: number;
+}
+
+/** What a test or tool sees of each call before it is served; may delay, fail or kill it. */
+export interface SeamCall {
+  invocation: Invocation;
+  service: 'kvs' | 'jira';
+  path: string;
+  body: string | undefined;
+  /** 0-based index of this call within its invocation. */
+  index: number;
+}
+export type Interceptor = (call: SeamCall) => Promise<void> | void;
+
+/** Thrown into nothing: an invocation that was killed simply never sees its calls answered. */
+const NEVER = new Promise<never>(() => undefined);
+
+export interface AppContextInfo {
+  appId: string;
+  appVersion: string;
+  environmentId: string;
+  environmentType: string;
+}
+
+export class Invocation {
+  readonly stats: InvocationStats = {
+    kvsRequests: 0,
+    kvsByOperation: {},
+    kvsBytesWritten: 0,
+    kvsBytesRead: 0,
+    kvsWriteRequests: 0,
+    jiraRequests: 0,
+  };
+  killed = false;
+  /** What the invocation logged, as `forge logs` would show it. */
+  readonly logs: Array<{ level: LogLevel; line: string }> = [];
+  private calls = 0;
+  private killHooks: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    readonly installation: Installation,
+    readonly moduleKey: string,
+    /** Forge stops the function at this instant (simulated time). */
+    readonly deadlineAt: number,
+  ) {}
+
+  nextCallIndex(): number {
+    return this.calls++;
+  }
+
+  kill(): void {
+    if (this.killed) return;
+    this.killed = true;
+    for (const hook of this.killHooks.splice(0)) hook();
+  }
+
+  onKill(hook: () => void): void {
+    if (this.killed) hook();
+    else this.killHooks.push(hook);
+  }
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+export type LogSink = (invocation: Invocation, level: LogLevel, line: string) => void;
+
+const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transaction']);
+
+export interface LocalForgeRuntimeOptions {
+  kvs: KvsService;
+  jira?: JiraService;
+  clock?: Clock;
+  app?: Partial<AppContextInfo>;
+  interceptor?: Interceptor;
+  /**
+   * Make `Date.now()` read `clock` while installed, so the app's unmodified
+   * handlers live on simulated time. Defaults to true when a clock is given.
+   */
+  patchDateNow?: boolean;
+  /** Where an invocation's console output goes besides `Invocation.logs`; by default nowhere. */
+  logSink?: LogSink;
+}
+
+export class LocalForgeRuntime {
+  readonly clock: Clock;
+  interceptor: Interceptor | undefined;
+  private readonly current = new AsyncLocalStorage<Invocation>();
+  private readonly app: AppContextInfo;
+  private sequence = 0;
+
+  constructor(private readonly opts: LocalForgeRuntimeOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.interceptor = opts.interceptor;
+    this.app = {
+      appId: 'ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000',
+      appVersion: '1.0.0',
+      environmentId: 'local',
+      environmentType: 'DEVELOPMENT',
+      ...opts.app,
+    };
+  }
+
+  /** Install the seam globally; returns a function that puts back what was there. */
+  install(): () => void {
+    const g = globalThis as Record<string, unknown>;
+    const previous = { fetch: g.__forge_fetch__, runtime: g.__forge_runtime__ };
+    g.__forge_fetch__ = (descriptor: ForgeDescriptor, path: string, init: FetchInit) =>
+      this.fetch(descriptor, path, init);
+    g.__forge_runtime__ = this.runtimeObject();
+    const realConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+    const capture = (level: LogLevel, real: (...a: unknown[]) => void) =>
+      (...args: unknown[]) => {
+        const invocation = this.current.getStore();
+        if (!invocation) return real(...args);
+        const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+        invocation.logs.push({ level, line });
+        this.opts.logSink?.(invocation, level, line);
+      };
+    console.log = capture('info', realConsole.log);
+    console.info = capture('info', realConsole.info);
+    console.warn = capture('warn', realConsole.warn);
+    console.error = capture('error', realConsole.error);
+    const realNow = Date.now;
+    const patch = this.opts.patchDateNow ?? this.opts.clock !== undefined;
+    if (patch) Date.now = () => this.clock.now();
+    return () => {
+      g.__forge_fetch__ = previous.fetch;
+      g.__forge_runtime__ = previous.runtime;
+      if (patch) Date.now = realNow;
+      Object.assign(console, realConsole);
+    };
+  }
+
+  /**
+   * Run `fn` as one invocation for an installation. Resolves with its result, or
+   * with `killed: true` if it was stopped (by its timeout or by `Invocation.kill`).
+   */
+  async run<T>(
+    installation: Installation,
+    moduleKey: string,
+    timeoutMs: number,
+    fn: () => Promise<T>,
+  ): Promise<{ invocation: Invocation; killed: false; result: T } | { invocation: Invocation; killed: true }> {
+    const invocation = new Invocation(
+      `local-${++this.sequence}`,
+      installation,
+      moduleKey,
+      this.clock.now() + timeoutMs,
+    );
+    const killed = new Promise<'killed'>((resolve) => invocation.onKill(() => resolve('killed')));
+    const outcome = await Promise.race([this.current.run(invocation, fn), killed]);
+    if (outcome === 'killed' || invocation.killed) return { invocation, killed: true };
+    return { invocation, killed: false, result: outcome as T };
+  }
+
+  /** The invocation the calling code belongs to, if any. */
+  currentInvocation(): Invocation | undefined {
+    return this.current.getStore();
+  }
+
+  private async fetch(descriptor: ForgeDescriptor, path: string, init: FetchInit): Promise<Response> {
+    const invocation = this.current.getStore();
+    if (!invocation) throw new Error(`Forge call outside an invocation: ${descriptor?.type} ${path}`);
+    const service = descriptor?.type === 'kvs' ? 'kvs' : descriptor?.type === 'fpp' && descriptor.remote === 'jira' ? 'jira' : null;
+    if (!service) throw new Error(`The local Forge runtime does not serve ${JSON.stringify(descriptor)} ${path}`);
+    // Forge stops a function at its timeout: past it, nothing it asks for is answered.
+    if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
+      invocation.kill();
+      return NEVER;
+    }
+    const index = invocation.nextCallIndex();
+    if (this.interceptor) await this.interceptor({ invocation, service, path, body: init?.body, index });
+    if (invocation.killed) return NEVER;
+
+    if (service === 'jira') {
+      if (!this.opts.jira) throw new Error('No Jira emulator is attached to this local runtime');
+      invocation.stats.jiraRequests++;
+      return this.opts.jira.handle(descriptor, path, init);
+    }
+    const op = path.replace(/^\/api\/v1\//, '');
+    const s = invocation.stats;
+    s.kvsRequests++;
+    s.kvsByOperation[op] = (s.kvsByOperation[op] ?? 0) + 1;
+    if (WRITE_OPS.has(op)) {
+      s.kvsWriteRequests++;
+      s.kvsBytesWritten += Buffer.byteLength(init?.body ?? '', 'utf8');
+    }
+    const response = await this.opts.kvs.handle(invocation.installation.installationId, path, init ?? {});
+    if (invocation.killed) return NEVER;
+    if (!WRITE_OPS.has(op)) {
+      const text = await response.text();
+      s.kvsBytesRead += Buffer.byteLength(text, 'utf8');
+      return new Response(text.length > 0 ? text : null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    }
+    return response;
+  }
+
+  /** `global.__forge_runtime__`, answering for whichever invocation is asking. */
+  private runtimeObject(): Record<string, unknown> {
+    const runtime = this;
+    const inv = () => runtime.current.getStore();
+    return {
+      get appContext() {
+        const i = inv();
+        return {
+          ...runtime.app,
+          invocationId: i?.id ?? 'none',
+          installationId: i?.installation.installationId ?? 'none',
+          moduleKey: i?.moduleKey ?? 'none',
+        };
+      },
+      get contextAri() {
+        return inv()?.installation.siteAri;
+      },
+      lambdaContext: {
+        getRemainingTimeInMillis: () => {
+          const i = inv();
+          return i ? Math.max(0, i.deadlineAt - runtime.clock.now()) : 0;
+        },
+      },
+      tracing: { traceId: 'local-trace', spanId: 'local-span' },
+      metrics: {
+        counter: () => ({ incr: () => undefined }),
+        timing: () => ({ measure: () => ({ stop: () => undefined }) }),
+      },
+      container: { appCodeDir: process.cwd() },
+      proxy: { token: 'local', url: 'http://localhost' },
+    };
+  }
+}

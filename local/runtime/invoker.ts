@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { AppManifest, DEFAULT_TIMEOUT_SECONDS, loadManifest, resolveHandler } from './manifest';
+import { Installation, Invocation, LocalForgeRuntime } from './forge_runtime';
+
+/**
+ * Calls the app's handlers the way Forge does: the module named in
+ * manifest.yml, its `handler` resolved to the export in `src/`, and the
+ * arguments in the shapes Forge passes for each kind of module.
+ */
+
+export const APP_ROOT = path.resolve(__dirname, '..', '..');
+
+export function newInstallation(cloudId: string = randomUUID()): Installation {
+  return { installationId: randomUUID(), cloudId, siteAri: `ari:cloud:jira::site/${cloudId}` };
+}
+
+export type InvocationResult<T = unknown> =
+  | { killed: false; result: T; invocation: Invocation }
+  | { killed: true; invocation: Invocation };
+
+export class Invoker {
+  readonly manifest: AppManifest;
+
+  constructor(
+    readonly runtime: LocalForgeRuntime,
+    appRoot: string = APP_ROOT,
+  ) {
+    this.manifest = loadManifest(appRoot);
+  }
+
+  private timeoutMs(functionKey: string): number {
+    return (this.manifest.functions.get(functionKey)?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  }
+
+  private call<T>(installation: Installation, moduleKey: string, functionKey: string, args: unknown[]) {
+    const handler = resolveHandler(this.manifest, functionKey);
+    return this.runtime.run(installation, moduleKey, this.timeoutMs(functionKey), async () => (await handler(...args)) as T);
+  }
+
+  /** A scheduled trigger: `({context:{cloudId, moduleKey}, contextToken}, {installContext, principal: undefined})`. */
+  scheduledTrigger<T = unknown>(installation: Installation, moduleKey?: string): Promise<InvocationResult<T>> {
+    const trigger = moduleKey
+      ? this.manifest.scheduledTriggers.find((t) => t.key === moduleKey)
+      : this.manifest.scheduledTriggers[0];
+    if (!trigger) throw new Error(`manifest.yml has no scheduledTrigger ${moduleKey ?? ''}`);
+    const request = { context: { cloudId: installation.cloudId, moduleKey: trigger.key }, contextToken: 'local-context-token' };
+    const context = {
+      principal: undefined,
+      installContext: installation.siteAri,
+      installation: { ari: { installationId: installation.installationId }, contexts: [] },
+    };
+    return this.call<T>(installation, trigger.key, trigger.function, [request, context]);
+  }
+
+  /** A product or lifecycle event delivered to a `trigger` module subscribed to it. */
+  event<T = unknown>(installation: Installation, eventType: string, payload: Record<string, unknown>): Promise<InvocationResult<T>> {
+    const trigger = this.manifest.triggers.find((t) => t.events.includes(eventType));
+    if (!trigger) throw new Error(`No trigger module in manifest.yml subscribes to ${eventType}`);
+    const context = { principal: undefined, installContext: installation.siteAri };
+    return this.call<T>(installation, trigger.key, trigger.function, [{ eventType, ...payload }, context]);
+  }
+
+  /** The `avi:forge:installed:app` event as Forge delivers it. */
+  installed<T = unknown>(installation: Installation, appVersion = '1.0.0'): Promise<InvocationResult<T>> {
+    return this.event<T>(installation, 'avi:forge:installed:app', {
+      id: installation.installationId,
+      installerAccountId: 'local-installer',
+      app: { id: 'local-app', version: appVersion },
+      environment: { id: 'local' },
+      context: installation.siteAri,
+      contextToken: 'local-context-token',
+    });
+  }
+
+  /** A resolver call from a UI module's frontend (`invoke(functionKey, payload)` in @forge/bridge). */
+  resolver<T = unknown>(
+    installation: Installation,
+    moduleKey: string,
+    functionKey: string,
+    payload: unknown,
+    accountId: string | undefined,
+    extraContext: Record<string, unknown> = {},
+  ): Promise<InvocationResult<T>> {
+    const mod = this.manifest.resolvers.find((r) => r.key === moduleKey);
+    if (!mod) throw new Error(`No module "${moduleKey}" with a resolver in manifest.yml`);
+    const request = {
+      call: { functionKey, payload },
+      context: {
+        cloudId: installation.cloudId,
+        moduleKey,
+        localId: `${moduleKey}-local`,
+        environmentType: 'DEVELOPMENT',
+        extension: { type: mod.moduleType },
+        ...extraContext,
+      },
+    };
+    const backend = {
+      installContext: installation.siteAri,
+      principal: accountId ? { accountId } : undefined,
+      installation: { ari: { installationId: installation.installationId }, contexts: [] },
+    };
+    return this.call<T>(installation, moduleKey, mod.function, [request, backend]);
+  }
+}
