@@ -3,3 +3,4 @@
  * module points at one export here (`index.<export>`).
  */
 export { phase5SchedulerHandler } from './scheduled/phase5_scheduler';
+export { installedEventHandler } from './phase4/installation_evidence';

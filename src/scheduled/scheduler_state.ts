@@ -69,7 +69,9 @@ export interface InstallationEvidence {
   source: string;
   app_version?: string | null;
   recorded_at?: string;
+  /** The administrator who recorded it, when it did not come from the installed event. */
   recorded_by?: string;
+  installation_id?: string;
 }
 
 const prefix = (t: AutoTrigger) => (t === 'AUTO_12H' ? 'auto_12h' : 'auto_24h');

@@ -1,0 +1,101 @@
+import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { describeError } from '../errors';
+import { keys, store } from '../storage';
+import type { InstallationEvidence } from '../scheduled/scheduler_state';
+import { toIso } from '../time';
+
+/**
+ * Phase-4 installation evidence: the one record the scheduler trusts for "when
+ * was the app installed here". Forge gives no install time, so the time we
+ * handle the `avi:forge:installed:app` event is the installation time. It is
+ * written create-if-absent: a duplicate or late event (Forge delivers lifecycle
+ * events up to minutes late, and may deliver twice) never moves it.
+ */
+
+const SITE_ARI = /^ari:cloud:[a-z0-9-]+::site\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+export const EVIDENCE_SOURCE_EVENT = 'avi:forge:installed:app';
+export const EVIDENCE_SOURCE_ADMIN = 'admin';
+
+function siteOf(ari: unknown): string | null {
+  return typeof ari === 'string' ? (SITE_ARI.exec(ari)?.[1] ?? null) : null;
+}
+
+function field(obj: unknown, name: string): unknown {
+  return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * The site the event is about. Forge puts the site ARI in the event's `context`
+ * (remote delivery) and in the handler's second argument (`installContext`); we
+ * accept either, and when both are present they must agree.
+ */
+export function cloudIdFromInstalledEvent(event: unknown, context: unknown): string | null {
+  const fromEvent = siteOf(field(event, 'context'));
+  const fromContext = siteOf(field(context, 'installContext'));
+  if (fromEvent && fromContext && fromEvent !== fromContext) return null;
+  return fromEvent ?? fromContext;
+}
+
+export type EvidenceWrite = { recorded: true; evidence: InstallationEvidence } | { recorded: false; existing: unknown };
+
+async function recordEvidence(cloudId: string, evidence: InstallationEvidence): Promise<EvidenceWrite> {
+  const key = keys.installationEvidence(cloudId);
+  if (await store.createIfAbsent(key, evidence)) return { recorded: true, evidence };
+  return { recorded: false, existing: await store.read(key) };
+}
+
+/** Retry a failed write: the scheduler can do nothing for this site until the evidence exists. */
+const RETRY_AFTER_SECONDS = 60;
+
+/** The lifecycle trigger's handler for `avi:forge:installed:app`. */
+export async function installedEventHandler(event: unknown, context: unknown): Promise<InvocationError | void> {
+  const cloudId = cloudIdFromInstalledEvent(event, context);
+  if (!cloudId) {
+    console.error('[Phase4Evidence] FAIL_CLOSED: installed event names no usable site; nothing recorded');
+    return;
+  }
+  const now = Date.now();
+  const version = field(field(event, 'app'), 'version');
+  const installationId = field(event, 'id');
+  try {
+    const result = await recordEvidence(cloudId, {
+      installation_timestamp: toIso(now),
+      source: EVIDENCE_SOURCE_EVENT,
+      app_version: typeof version === 'string' ? version : null,
+      recorded_at: toIso(now),
+      ...(typeof installationId === 'string' ? { installation_id: installationId } : {}),
+    });
+    console.log(
+      result.recorded
+        ? `[Phase4Evidence] Installation recorded for ${cloudId} at ${toIso(now)}`
+        : `[Phase4Evidence] Installation evidence already exists for ${cloudId}; left unchanged`,
+    );
+  } catch (err) {
+    console.error(`[Phase4Evidence] Recording installation for ${cloudId} failed: ${describeError(err)}; retrying`);
+    return new InvocationError({
+      retryAfter: RETRY_AFTER_SECONDS,
+      retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+    });
+  }
+}
+
+/**
+ * For installations that predate the lifecycle trigger (they never receive an
+ * installed event): an administrator records "installed now", explicitly and
+ * attributed to them. Never overwrites existing evidence.
+ */
+export async function recordInstallationByAdmin(
+  cloudId: string,
+  accountId: string,
+  now: number,
+  appVersion: string | null,
+): Promise<EvidenceWrite> {
+  return recordEvidence(cloudId, {
+    installation_timestamp: toIso(now),
+    source: EVIDENCE_SOURCE_ADMIN,
+    app_version: appVersion,
+    recorded_at: toIso(now),
+    recorded_by: accountId,
+  });
+}
