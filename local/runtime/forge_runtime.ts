@@ -61,7 +61,12 @@ export interface SeamCall {
   /** 0-based index of this call within its invocation. */
   index: number;
 }
-export type Interceptor = (call: SeamCall) => Promise<void> | void;
+/**
+ * Runs before each call is served. It may delay it (await), stop the invocation
+ * (`call.invocation.kill()`), throw (the SDK sees a transport failure), or return
+ * a Response to answer the call in the service's place (a fault, a malformed body).
+ */
+export type Interceptor = (call: SeamCall) => Promise<Response | void> | Response | void;
 
 /** Thrown into nothing: an invocation that was killed simply never sees its calls answered. */
 const NEVER = new Promise<never>(() => undefined);
@@ -220,12 +225,15 @@ export class LocalForgeRuntime {
       return NEVER;
     }
     const index = invocation.nextCallIndex();
-    if (this.interceptor) await this.interceptor({ invocation, service, path, body: init?.body, index });
+    const override = this.interceptor
+      ? await this.interceptor({ invocation, service, path, body: init?.body, index })
+      : undefined;
     if (invocation.killed) return NEVER;
 
     if (service === 'jira') {
-      if (!this.opts.jira) throw new Error('No Jira emulator is attached to this local runtime');
       invocation.stats.jiraRequests++;
+      if (override) return override;
+      if (!this.opts.jira) throw new Error('No Jira emulator is attached to this local runtime');
       return this.opts.jira.handle(descriptor, path, init);
     }
     const op = path.replace(/^\/api\/v1\//, '');
@@ -236,7 +244,7 @@ export class LocalForgeRuntime {
       s.kvsWriteRequests++;
       s.kvsBytesWritten += Buffer.byteLength(init?.body ?? '', 'utf8');
     }
-    const response = await this.opts.kvs.handle(invocation.installation.installationId, path, init ?? {});
+    const response = override ?? (await this.opts.kvs.handle(invocation.installation.installationId, path, init ?? {}));
     if (invocation.killed) return NEVER;
     if (!WRITE_OPS.has(op)) {
       const text = await response.text();
