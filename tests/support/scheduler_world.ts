@@ -1,0 +1,103 @@
+import type { Installation, SeamCall } from '../../local/runtime/forge_runtime';
+import { LocalApp, LocalAppOptions, SchedulerRun } from '../../local/runtime/local_app';
+import { phase5SchedulerHandler } from '../../src/index';
+import type { SchedulerOutcome } from '../../src/scheduled/phase5_scheduler';
+
+/** A local Forge world with one installation, and the keys the scheduler uses for it. */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export class SchedulerWorld {
+  readonly app: LocalApp;
+  readonly inst: Installation;
+  /** Every seam call made, in order, across invocations. */
+  readonly calls: SeamCall[] = [];
+  private faults: Array<(call: SeamCall) => Response | void | Promise<Response | void>> = [];
+
+  constructor(opts: LocalAppOptions = {}) {
+    this.app = new LocalApp({
+      ...opts,
+      interceptor: async (call) => {
+        this.calls.push(call);
+        for (const fault of this.faults) {
+          const answer = await fault(call);
+          if (answer) return answer;
+        }
+        return opts.interceptor?.(call);
+      },
+    });
+    this.inst = this.app.newInstallation();
+  }
+
+  get keys() {
+    const c = this.inst.cloudId;
+    return {
+      evidence: `phase4:evidence:installation:${c}`,
+      state: `phase5:scheduler:state:${c}`,
+      done12: `phase5:scheduler:${c}:AUTO_12H:DONE`,
+      done24: `phase5:scheduler:${c}:AUTO_24H:DONE`,
+      report12: `phase5:report:${c}:AUTO_12H`,
+      report24: `phase5:report:${c}:AUTO_24H`,
+      claim: (trigger: string, n: number) => `phase5:scheduler:${c}:${trigger}:CLAIM:${n}`,
+    };
+  }
+
+  /** Phase-4 evidence saying the app was installed `hoursAgo` hours before the simulated now. */
+  async installedHoursAgo(hoursAgo: number): Promise<number> {
+    const installedAt = this.app.clock.now() - hoursAgo * HOUR;
+    await this.app.put(this.inst, this.keys.evidence, {
+      installation_timestamp: new Date(installedAt).toISOString(),
+      source: 'avi:forge:installed:app',
+    });
+    return installedAt;
+  }
+
+  /** Answer every matching KVS call with an HTTP error while the returned function has not been called. */
+  failKvs(op: string, status = 500, code = 'INTERNAL_SERVER_ERROR'): () => void {
+    const fault = (call: SeamCall) =>
+      call.service === 'kvs' && call.path === `/api/v1/${op}`
+        ? new Response(JSON.stringify({ code, message: 'injected' }), { status })
+        : undefined;
+    this.faults.push(fault);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== fault);
+    };
+  }
+
+  addFault(fault: (call: SeamCall) => Response | void | Promise<Response | void>): void {
+    this.faults.push(fault);
+  }
+
+  run(): Promise<SchedulerRun<SchedulerOutcome>> {
+    return this.app.runScheduler<SchedulerOutcome>(this.inst);
+  }
+
+  /** Run the deployed handler with arguments of our choosing, inside an invocation for this installation. */
+  async runWith(request: unknown, context: unknown) {
+    const run = await this.app.runtime.run(this.inst, 'phase5-scheduler', 120_000, () =>
+      phase5SchedulerHandler(request, context),
+    );
+    if (run.killed) throw new Error('unexpectedly killed');
+    return { response: run.result, body: JSON.parse(run.result.body) as SchedulerOutcome, invocation: run.invocation };
+  }
+
+  stored(): Map<string, unknown> {
+    return this.app.stored(this.inst);
+  }
+
+  reports(): string[] {
+    return [...this.stored().keys()].filter((k) => k.startsWith('phase5:report:'));
+  }
+
+  transactions(): SeamCall[] {
+    return this.calls.filter((c) => c.service === 'kvs' && c.path === '/api/v1/transaction');
+  }
+
+  advance(ms: number): void {
+    this.app.clock.advance(ms);
+  }
+
+  dispose(): void {
+    this.app.dispose();
+  }
+}
