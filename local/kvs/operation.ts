@@ -1,0 +1,28 @@
+import { KvsBackend } from './store';
+import { Violation } from './violation';
+
+/** What one operation sees: one installation's storage at one instant. */
+export interface OpContext {
+  readonly backend: KvsBackend;
+  readonly namespace: string;
+  readonly now: number;
+  /** The raw request body, for limits stated on the payload rather than on values. */
+  readonly rawBody: string;
+}
+
+/** An operation's answer before it becomes a Response; `json` absent means an empty body. */
+export interface Reply {
+  readonly status: number;
+  readonly json?: string;
+}
+
+export type Operation = (ctx: OpContext, body: unknown) => Reply;
+
+export const noContent: Reply = { status: 204 };
+
+export const ok = (json: string): Reply => ({ status: 200, json });
+
+export const refuse = (v: Violation): Reply => ({
+  status: v.status,
+  json: JSON.stringify({ code: v.code, message: v.message }),
+});
