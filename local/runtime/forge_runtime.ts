@@ -144,7 +144,7 @@ export class LocalForgeRuntime {
   private readonly app: AppContextInfo;
   private sequence = 0;
 
-  constructor(private readonly opts: LocalForgeRuntimeOptions) {
+  constructor(private opts: LocalForgeRuntimeOptions) {
     this.clock = opts.clock ?? systemClock;
     this.interceptor = opts.interceptor;
     this.app = {
@@ -154,6 +154,11 @@ export class LocalForgeRuntime {
       environmentType: 'DEVELOPMENT',
       ...opts.app,
     };
+  }
+
+  /** Attach (or replace) the Jira site the seam routes product calls to; it usually shares this runtime's clock. */
+  attachJira(jira: JiraService): void {
+    this.opts.jira = jira;
   }
 
   /** Install the seam globally; returns a function that puts back what was there. */
@@ -170,7 +175,9 @@ export class LocalForgeRuntime {
         if (!invocation) return real(...args);
         const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
         invocation.logs.push({ level, line });
-        this.opts.logSink?.(invocation, level, line);
+        // The sink prints to the real console: run it outside the invocation so it is not captured again.
+        const sink = this.opts.logSink;
+        if (sink) this.current.exit(() => sink(invocation, level, line));
       };
     console.log = capture('info', realConsole.log);
     console.info = capture('info', realConsole.info);
@@ -228,7 +235,11 @@ export class LocalForgeRuntime {
     const override = this.interceptor
       ? await this.interceptor({ invocation, service, path, body: init?.body, index })
       : undefined;
-    if (invocation.killed) return NEVER;
+    // A call held up past the deadline never goes out: by then Forge has stopped the function.
+    if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
+      invocation.kill();
+      return NEVER;
+    }
 
     if (service === 'jira') {
       invocation.stats.jiraRequests++;
