@@ -1,0 +1,131 @@
+import { BackoffSchedule, calculateBackoffMs, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff';
+import {
+  decideDueTrigger,
+  emptyState,
+  generationDeadline,
+  mayCommit,
+  newClaim,
+  recordFailure,
+  recordSuccess,
+  SchedulerState,
+} from '../../src/scheduled/decisions';
+import { parseState, serializeState } from '../../src/scheduled/scheduler_state';
+
+const M = 60_000;
+const H = 60 * M;
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const none = { AUTO_12H: null, AUTO_24H: null };
+
+describe('decideDueTrigger', () => {
+  it.each([
+    [0, null],
+    [11.99, null],
+    [12, 'AUTO_12H'],
+    [23.99, 'AUTO_12H'],
+    [24, 'AUTO_24H'],
+    [72, 'AUTO_24H'],
+  ])('at %f h after install, %s is due', (hours, expected) => {
+    expect(decideDueTrigger(T0, T0 + hours * H, emptyState(), none).due).toBe(expected);
+  });
+
+  it('reports when the next trigger falls due', () => {
+    const d = decideDueTrigger(T0, T0 + H, emptyState(), none);
+    expect(d).toEqual({ due: null, nextDueAt: T0 + 12 * H, newlyMissed: null });
+  });
+
+  it('marks a 12 h report that is not stored by 24 h as missed, once', () => {
+    const first = decideDueTrigger(T0, T0 + 24 * H, emptyState(), none);
+    expect(first).toMatchObject({ due: 'AUTO_24H', newlyMissed: 'AUTO_12H' });
+    const marked: SchedulerState = {
+      ...emptyState(),
+      triggers: { ...emptyState().triggers, AUTO_12H: { ...emptyState().triggers.AUTO_12H, missedAt: T0 + 24 * H } },
+    };
+    expect(decideDueTrigger(T0, T0 + 25 * H, marked, none).newlyMissed).toBeNull();
+  });
+
+  it('does not call a 12 h report missed when its DONE key exists', () => {
+    const done = { AUTO_12H: { generatedAt: T0 + 12 * H, attempt: 1 }, AUTO_24H: null };
+    expect(decideDueTrigger(T0, T0 + 24 * H, emptyState(), done).newlyMissed).toBeNull();
+  });
+});
+
+describe('backoff', () => {
+  it('waits 30 min, 2 h, then 24 h for every later failure', () => {
+    expect([1, 2, 3, 4, 10].map((n) => calculateBackoffMs(n) / M)).toEqual([30, 120, 1440, 1440, 1440]);
+    expect(calculateBackoffMs(0)).toBe(0);
+    expect(SCHEDULER_BACKOFF.maxDelayMs).toBe(24 * H);
+  });
+
+  it('rejects an empty or non-positive schedule', () => {
+    expect(() => new BackoffSchedule([])).toThrow(RangeError);
+    expect(() => new BackoffSchedule([10, 0])).toThrow(RangeError);
+  });
+
+  it('a failure backs off only its own trigger, from the time it happened', () => {
+    const f = recordFailure(emptyState(), 'AUTO_12H', { attempt: 2, at: T0, message: 'boom' }, T0 + M);
+    expect(f.nextEligibleAt).toBe(T0 + 2 * H);
+    expect(f.state.triggers.AUTO_12H).toMatchObject({ attemptCount: 2, backoffUntil: T0 + 2 * H });
+    expect(f.state.triggers.AUTO_24H).toEqual(emptyState().triggers.AUTO_24H);
+    expect(f.state.lastError).toMatchObject({ trigger: 'AUTO_12H', attempt: 2, message: 'boom' });
+  });
+
+  it('success clears the trigger\'s backoff and the guide\'s display fields that described it', () => {
+    const failed = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0).state;
+    const ok = recordSuccess(failed, 'AUTO_24H', 2, T0 + H);
+    expect(ok.triggers.AUTO_24H).toMatchObject({ attemptCount: 2, generatedAt: T0 + H, backoffUntil: null, lastError: null });
+    expect(ok.lastError).toBeNull();
+    expect(ok.lastBackoffUntil).toBeNull();
+  });
+});
+
+describe('claims', () => {
+  it('generation must finish inside the budget and leave the commit margin of the lease', () => {
+    const c = newClaim(1, T0, 'inv');
+    expect(c.leaseExpiresAt - c.claimedAt).toBe(16 * M);
+    expect(generationDeadline(c, T0)).toBe(T0 + 60_000);
+    expect(mayCommit(c, T0 + 15 * M)).toBe(true);
+    expect(mayCommit(c, T0 + 15 * M + 1)).toBe(false);
+  });
+});
+
+describe('state codec', () => {
+  it('round-trips every field', () => {
+    const s = recordFailure(
+      recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H),
+      'AUTO_24H',
+      { attempt: 3, at: T0 + 25 * H, message: 'API timeout' },
+      T0 + 25 * H,
+    ).state;
+    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))));
+    expect(parsed).toEqual({ ok: true, value: s });
+  });
+
+  it('reads the guide\'s original shape, attributing last_backoff_until to last_error.trigger', () => {
+    const parsed = parseState({
+      last_run_at: '2024-01-15T12:00:00Z',
+      auto_12h_generated_at: null,
+      auto_24h_generated_at: null,
+      last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'API timeout', trigger: 'AUTO_12H', attempt_count: 2 },
+      last_backoff_until: '2024-01-14T13:00:00Z',
+      auto_12h_attempt_count: 2,
+      auto_24h_attempt_count: 0,
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.value.triggers.AUTO_12H).toMatchObject({
+      attemptCount: 2,
+      backoffUntil: Date.parse('2024-01-14T13:00:00Z'),
+    });
+    expect(parsed.value.triggers.AUTO_24H.backoffUntil).toBeNull();
+  });
+
+  it.each([
+    ['not an object', 'state'],
+    ['an array', []],
+    ['a negative count', { auto_12h_attempt_count: -1 }],
+    ['a fractional count', { auto_24h_attempt_count: 1.5 }],
+    ['a bad instant', { last_run_at: 'noon' }],
+    ['an error with an unknown trigger', { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } }],
+  ])('rejects %s', (_name, raw) => {
+    expect(parseState(raw).ok).toBe(false);
+  });
+});
