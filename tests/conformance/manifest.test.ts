@@ -1,0 +1,37 @@
+import { APP_ROOT } from '../../local/runtime/invoker';
+import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from '../../local/forge_toolchain/manifest_check';
+
+/**
+ * manifest.yml as `forge deploy` would receive it: the published validator in
+ * full mode, plus the rules it does not know about (runtime deprecations,
+ * the memory each scheduled function is billed at).
+ */
+
+describe('manifest.yml', () => {
+  it('passes @forge/manifest full validation with no findings', async () => {
+    const check = await validateManifest(APP_ROOT);
+
+    expect(check.errors).toEqual([]);
+    expect(check.success).toBe(true);
+  });
+
+  it('names a runtime Forge still deploys', async () => {
+    const { manifest } = await validateManifest(APP_ROOT);
+
+    expect(DEPLOYABLE_RUNTIMES).toContain(manifest?.app.runtime.name);
+  });
+
+  it('sizes the memory of every scheduled function explicitly, within what Forge allows', async () => {
+    const { manifest } = await validateManifest(APP_ROOT);
+
+    // Forge bills GB-seconds at the configured memory; the 512 MB default would
+    // bill a five-minute trigger at several times what it needs (see `npm run bench`).
+    const scheduled = functionModules(manifest!).filter((f) => f.usedBy.some((u) => u.role === 'scheduledTrigger'));
+    expect(scheduled.length).toBeGreaterThan(0);
+    for (const fn of scheduled) {
+      expect({ fn: fn.key, memoryMB: fn.memoryMB }).toEqual({ fn: fn.key, memoryMB: expect.any(Number) });
+      expect(fn.memoryMB).toBeGreaterThanOrEqual(128);
+      expect(fn.memoryMB).toBeLessThanOrEqual(1024);
+    }
+  });
+});
