@@ -1,4 +1,5 @@
 import { Clock, ManualClock } from '../clock';
+import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
 import { Invoker, InvocationResult, newInstallation } from './invoker';
@@ -15,7 +16,12 @@ export interface LocalAppOptions {
   clock?: Clock & { advance?(ms: number): void };
   kvsFile?: string;
   kvsFaults?: KvsFaults;
-  jira?: JiraService;
+  /** The Jira site the app reads: a preset generated from `seed` (default small), or a service of your own. */
+  site?: SitePreset | JiraService;
+  jiraFaults?: JiraFaults;
+  /** accountIds the emulated Jira treats as site administrators. */
+  jiraAdmins?: string[];
+  seed?: number;
   interceptor?: Interceptor;
   logSink?: LogSink;
 }
@@ -33,6 +39,8 @@ export interface SchedulerRun<B = Record<string, unknown>> {
 export class LocalApp {
   readonly clock: ManualClock;
   readonly kvs: KvsEmulator;
+  /** The emulated Jira site, unless the caller brought its own service. */
+  readonly jira: JiraEmulator | undefined;
   readonly runtime: LocalForgeRuntime;
   readonly invoker: Invoker;
   private readonly uninstall: () => void;
@@ -40,9 +48,19 @@ export class LocalApp {
   constructor(opts: LocalAppOptions = {}) {
     this.clock = (opts.clock as ManualClock) ?? new ManualClock(opts.start ?? DEFAULT_START);
     this.kvs = new KvsEmulator({ clock: this.clock, file: opts.kvsFile, faults: opts.kvsFaults });
+    const site = opts.site ?? 'small';
+    this.jira =
+      typeof site === 'string'
+        ? new JiraEmulator({
+            site: generateSite({ seed: opts.seed ?? 1, size: site }),
+            clock: this.clock,
+            faults: opts.jiraFaults,
+            admins: opts.jiraAdmins,
+          })
+        : undefined;
     this.runtime = new LocalForgeRuntime({
       kvs: this.kvs,
-      jira: opts.jira,
+      jira: this.jira ?? (site as JiraService),
       clock: this.clock,
       interceptor: opts.interceptor,
       logSink: opts.logSink,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Prng } from '../jira/prng';
-import { generateSite, JiraEmulator, SitePreset } from '../jira';
+import type { SitePreset } from '../jira';
 import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { LocalApp } from '../runtime/local_app';
@@ -73,11 +73,11 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
       opts.faultRate > 0 || opts.latencyMs > 0
         ? { errorRate: opts.faultRate / 2, rateLimitRate: opts.faultRate / 2, latencyMs: opts.latencyMs, seed: opts.seed }
         : undefined,
+    site: opts.site,
+    seed: opts.seed,
+    jiraFaults: opts.latencyMs > 0 ? { latencyMs: opts.latencyMs, seed: opts.seed } : undefined,
     logSink: (_inv, level, line) => opts.onLog?.(app.clock.now(), line, level),
   });
-  const site = generateSite({ seed: opts.seed, size: opts.site });
-  const jira = new JiraEmulator({ site, clock: app.clock, faults: opts.latencyMs > 0 ? { latencyMs: opts.latencyMs } : undefined });
-  app.runtime.attachJira(jira);
 
   const installation = app.newInstallation(seededUuid(opts.seed));
   const startedAt = app.clock.now();

@@ -1,0 +1,123 @@
+import api, { route } from '@forge/api';
+import { describeError } from '../errors';
+
+/**
+ * Reads from Jira as the app, within a deadline. Every answer is untrusted: a
+ * body is used only after a shape check, and anything that is not a usable
+ * answer comes back as a reason, never as a number we would have to guess.
+ */
+
+export type UnavailableReason =
+  | 'NOT_PERMITTED'
+  | 'RATE_LIMITED'
+  | 'REMOVED_ENDPOINT'
+  | 'TIMED_OUT'
+  | 'SERVER_ERROR'
+  | 'UNEXPECTED_RESPONSE';
+
+export type JiraResult<T> = { ok: true; value: T } | { ok: false; reason: UnavailableReason; detail: string };
+
+export type Guard<T> = (body: unknown) => body is T;
+
+type Route = ReturnType<typeof route>;
+
+export interface JiraReaderOptions {
+  /** Epoch ms by which every request must have been answered. */
+  deadlineAt: number;
+  now: () => number;
+  /** One request may take at most this long (real time) before it counts as timed out. */
+  requestTimeoutMs?: number;
+  /** Honour a 429's Retry-After only up to this wait; longer ones are reported as rate limited. */
+  maxRetryAfterMs?: number;
+  /** Retries after 429 per request. */
+  maxRetries?: number;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After is seconds (or an HTTP date); anything unreadable means "not told". */
+function retryAfterMs(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - now) : null;
+}
+
+export class JiraReader {
+  /** Requests sent, including retries. */
+  requests = 0;
+  private readonly opts: Required<JiraReaderOptions>;
+
+  constructor(opts: JiraReaderOptions) {
+    this.opts = { requestTimeoutMs: 10_000, maxRetryAfterMs: 10_000, maxRetries: 2, ...opts };
+  }
+
+  get<T>(path: Route, guard: Guard<T>): Promise<JiraResult<T>> {
+    return this.request(path, { method: 'GET', headers: { Accept: 'application/json' } }, guard);
+  }
+
+  post<T>(path: Route, body: unknown, guard: Guard<T>): Promise<JiraResult<T>> {
+    return this.request(
+      path,
+      { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+      guard,
+    );
+  }
+
+  private async request<T>(path: Route, init: RequestInit, guard: Guard<T>): Promise<JiraResult<T>> {
+    for (let retry = 0; ; retry++) {
+      const remaining = this.opts.deadlineAt - this.opts.now();
+      if (remaining <= 0) return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
+      this.requests++;
+      let response;
+      try {
+        response = await withTimeout(
+          api.asApp().requestJira(path, init as Parameters<ReturnType<typeof api.asApp>['requestJira']>[1]),
+          Math.min(this.opts.requestTimeoutMs, remaining),
+        );
+      } catch (err) {
+        return { ok: false, reason: 'SERVER_ERROR', detail: describeError(err) };
+      }
+      if (response === TIMEOUT) return { ok: false, reason: 'TIMED_OUT', detail: 'Jira did not answer in time' };
+
+      const status = response.status;
+      if (status === 429) {
+        const wait = retryAfterMs(response.headers.get('Retry-After'), this.opts.now());
+        const fits = wait !== null && wait <= this.opts.maxRetryAfterMs && this.opts.now() + wait < this.opts.deadlineAt;
+        if (retry < this.opts.maxRetries && fits) {
+          await sleep(wait);
+          continue;
+        }
+        return {
+          ok: false,
+          reason: 'RATE_LIMITED',
+          detail: `429 from Jira${wait === null ? '' : `; Retry-After ${Math.round(wait / 1000)} s`}${retry > 0 ? ` after ${retry} retr${retry === 1 ? 'y' : 'ies'}` : ''}`,
+        };
+      }
+      if (status === 401 || status === 403) return { ok: false, reason: 'NOT_PERMITTED', detail: `${status} from Jira` };
+      if (status === 410) return { ok: false, reason: 'REMOVED_ENDPOINT', detail: '410 Gone from Jira' };
+      if (status >= 500) return { ok: false, reason: 'SERVER_ERROR', detail: `${status} from Jira` };
+      if (status !== 200) return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: `${status} from Jira` };
+
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: 'response was not JSON' };
+      }
+      if (!guard(body)) return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: 'response did not have the expected shape' };
+      return { ok: true, value: body };
+    }
+  }
+}
