@@ -1,0 +1,608 @@
+/**
+ * `npm run bench`: what one installation costs the app's vendor per month.
+ *
+ * Each kind of scheduler invocation runs through the local Forge runtime (the
+ * app's unmodified handler, the real @forge/kvs and @forge/api SDKs, the KVS
+ * and Jira emulators), with a fixed latency added to every KVS and Jira
+ * request. The runtime's counters give the requests and bytes per invocation;
+ * wall time is measured around each invocation and the injected waiting
+ * subtracted to give the handler's own time. Those figures and Forge's
+ * published prices give the monthly cost; every assumption is printed.
+ *
+ * Options: --reps N (invocations measured per idle kind, default 200; a quarter
+ * of that for the others), --latency-ms N (per KVS request, default 10),
+ * --jira-latency-ms N (per Jira request, default 150), --overhead-ms N (platform
+ * time added per invocation, default 100), --site small|large (the emulated
+ * Jira site, default small).
+ */
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import path from 'node:path';
+import { bundleAsForgeDeploys } from '../local/forge_toolchain/deploy_bundle';
+import { SITE_PRESETS, type SitePreset } from '../local/jira';
+import { functionModules, validateManifest } from '../local/forge_toolchain/manifest_check';
+import type { Installation, Invocation, SeamCall } from '../local/runtime/forge_runtime';
+import { APP_ROOT } from '../local/runtime/invoker';
+import { INTERVAL_MS } from '../local/runtime/manifest';
+import { LocalApp } from '../local/runtime/local_app';
+import type { SchedulerOutcome } from '../src/scheduled/phase5_scheduler';
+import { keys } from '../src/storage/keys';
+import {
+  billInvocation,
+  BillingAssumptions,
+  cpuSlowdown,
+  FORGE_PRICES,
+  InvocationBill,
+  InvocationUsage,
+  monthlyCharge,
+  monthlyUsage,
+  MonthlyUsage,
+  scaleUsage,
+} from './cost_model';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+// ---------------------------------------------------------------------------
+// Options.
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a non-negative number`);
+  return v;
+}
+
+function siteOption(): SitePreset {
+  const i = process.argv.indexOf('--site');
+  const name = i < 0 ? 'small' : process.argv[i + 1];
+  if (!(name in SITE_PRESETS)) throw new Error(`--site must be one of ${Object.keys(SITE_PRESETS).join(', ')}`);
+  return name as SitePreset;
+}
+
+const IDLE_REPS = option('reps', 200);
+const ACTIVE_REPS = Math.max(5, Math.round(IDLE_REPS / 4));
+const KVS_LATENCY_MS = option('latency-ms', 10);
+const JIRA_LATENCY_MS = option('jira-latency-ms', 150);
+const PLATFORM_OVERHEAD_MS = option('overhead-ms', 100);
+const SITE = siteOption();
+const INSTALLATIONS = 10_000;
+const IDLE_BEYOND_STORAGE_TARGET_MS = 5;
+
+// ---------------------------------------------------------------------------
+// Measuring invocations.
+
+/** GC on demand, for memory baselines; tsx gives no way to pass --expose-gc through npm scripts. */
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+interface Sample {
+  reason: string;
+  statusCode: number | undefined;
+  wallMs: number;
+  /** Time with at least one KVS or Jira request waiting out its injected latency. */
+  waitMs: number;
+  kvsWaitMs: number;
+  kvsRequests: number;
+  kvsByOperation: Record<string, number>;
+  kvsReadBytes: number;
+  kvsEmptyReads: number;
+  kvsWriteBytes: number;
+  jiraRequests: number;
+  logBytes: number;
+}
+
+interface MemoryPeak {
+  heapDeltaBytes: number;
+  rssDeltaBytes: number;
+}
+
+/** What the interceptor learns about each invocation besides the runtime's own counters. */
+class SeamWaits {
+  waitMs = 0;
+  kvsWaitMs = 0;
+  emptyReads = 0;
+  private waiting = 0;
+  private since = 0;
+
+  /** Concurrent requests wait at the same time; the invocation is held up once, not once per request. */
+  async wait(latencyMs: number, service: 'kvs' | 'jira'): Promise<void> {
+    const start = performance.now();
+    if (this.waiting++ === 0) this.since = start;
+    try {
+      if (latencyMs > 0) await sleep(latencyMs);
+    } finally {
+      const end = performance.now();
+      if (service === 'kvs') this.kvsWaitMs += end - start;
+      if (--this.waiting === 0) this.waitMs += end - this.since;
+    }
+  }
+}
+
+class Bench {
+  readonly app: LocalApp;
+  /** While set, Jira answers every request with 503 (the Jira emulator has no fault for that). */
+  jiraOutage = false;
+  private readonly waits = new Map<Invocation, SeamWaits>();
+
+  constructor() {
+    this.app = new LocalApp({ site: SITE, interceptor: (call) => this.intercept(call) });
+  }
+
+  /** Every request waits its service's latency; reads of absent keys are noted (Forge bills each as 1 KB). */
+  private async intercept(call: SeamCall): Promise<Response | void> {
+    const waits = this.waits.get(call.invocation) ?? new SeamWaits();
+    this.waits.set(call.invocation, waits);
+    if (call.service === 'kvs') waits.emptyReads += this.absentKeysRead(call);
+    await waits.wait(call.service === 'kvs' ? KVS_LATENCY_MS : JIRA_LATENCY_MS, call.service);
+    if (call.service === 'jira' && this.jiraOutage) {
+      const body = { errorMessages: ['Service unavailable'], errors: {} };
+      return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json' } });
+    }
+  }
+
+  private absentKeysRead(call: SeamCall): number {
+    const op = call.path.replace(/^\/api\/v1\//, '');
+    if (op !== 'get' && op !== 'batch/get') return 0;
+    const body = JSON.parse(call.body ?? '{}') as { key?: string } | Array<{ key: string }>;
+    const requested = Array.isArray(body) ? body.map((b) => b.key) : [body.key];
+    const present = new Set(this.app.kvs.entries(call.invocation.installation.installationId).map((e) => e.key));
+    return requested.filter((k) => k !== undefined && !present.has(k)).length;
+  }
+
+  async run(inst: Installation): Promise<Sample> {
+    const start = performance.now();
+    const run = await this.app.runScheduler<SchedulerOutcome>(inst);
+    const wallMs = performance.now() - start;
+    if (run.killed) throw new Error('an invocation was killed; the bench measures completed invocations only');
+    const waits = this.waits.get(run.invocation) ?? new SeamWaits();
+    this.waits.delete(run.invocation);
+    const s = run.invocation.stats;
+    return {
+      reason: run.body?.reason ?? 'UNPARSEABLE',
+      statusCode: run.statusCode,
+      wallMs,
+      waitMs: waits.waitMs,
+      kvsWaitMs: waits.kvsWaitMs,
+      kvsRequests: s.kvsRequests,
+      kvsByOperation: { ...s.kvsByOperation },
+      kvsReadBytes: s.kvsBytesRead,
+      kvsEmptyReads: waits.emptyReads,
+      kvsWriteBytes: s.kvsBytesWritten,
+      jiraRequests: s.jiraRequests,
+      logBytes: run.invocation.logs.reduce((n, l) => n + Buffer.byteLength(l.line, 'utf8') + 1, 0),
+    };
+  }
+
+  /** A new installation whose Phase-4 evidence says it was installed `ageMs` before the simulated now. */
+  async installation(ageMs: number): Promise<Installation> {
+    const inst = this.app.newInstallation();
+    await this.app.put(inst, keys.installationEvidence(inst.cloudId), {
+      installation_timestamp: new Date(this.app.clock.now() - ageMs).toISOString(),
+      source: 'avi:forge:installed:app',
+    });
+    return inst;
+  }
+
+  dispose(): void {
+    this.app.dispose();
+  }
+}
+
+/**
+ * Peak memory while `work` runs, over a baseline taken after a full GC: the
+ * largest heapUsed and RSS seen by a 1 ms sampler (the handler yields at every
+ * KVS request, so the sampler sees it mid-invocation) or right after each
+ * invocation, minus the baseline.
+ */
+async function withMemoryPeak<T>(work: (sampleNow: () => void) => Promise<T>): Promise<{ result: T; peak: MemoryPeak }> {
+  gc();
+  const base = process.memoryUsage();
+  let heap = base.heapUsed;
+  let rss = base.rss;
+  const sampleNow = () => {
+    const m = process.memoryUsage();
+    heap = Math.max(heap, m.heapUsed);
+    rss = Math.max(rss, m.rss);
+  };
+  const timer = setInterval(sampleNow, 1);
+  try {
+    const result = await work(sampleNow);
+    sampleNow();
+    return { result, peak: { heapDeltaBytes: heap - base.heapUsed, rssDeltaBytes: rss - base.rss } };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+interface Kind {
+  name: string;
+  samples: Sample[];
+  peak: MemoryPeak;
+}
+
+async function measureKind(
+  name: string,
+  reps: number,
+  next: (i: number) => Promise<Sample>,
+  expectReason: string,
+): Promise<Kind> {
+  const { result: samples, peak } = await withMemoryPeak(async (sampleNow) => {
+    const out: Sample[] = [];
+    for (let i = 0; i < reps; i++) {
+      out.push(await next(i));
+      sampleNow();
+    }
+    return out;
+  });
+  const wrong = samples.filter((s) => s.reason !== expectReason);
+  if (wrong.length > 0) {
+    throw new Error(`${name}: expected ${expectReason}, got ${[...new Set(wrong.map((s) => s.reason))].join(', ')}`);
+  }
+  return { name, samples, peak };
+}
+
+/** Runs every kind of invocation; the simulated clock moves forward only, so each kind builds its own installations. */
+async function measureAll(bench: Bench): Promise<Kind[]> {
+  const twelveHours = 12 * HOUR + 5 * MINUTE;
+
+  // Warm up: module loading, tsx's transpilation and the JIT belong to no invocation kind.
+  for (let i = 0; i < 20; i++) {
+    const inst = await bench.installation(twelveHours);
+    await bench.run(inst);
+    await bench.run(inst);
+  }
+
+  const young = await bench.installation(1 * HOUR);
+  const nothingDue = await measureKind('nothing due (age < 12 h)', IDLE_REPS, () => bench.run(young), 'NO_TRIGGER_DUE');
+
+  const fresh = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
+  const generated12 = await measureKind('generating AUTO_12H, succeeds', ACTIVE_REPS, (i) => bench.run(fresh[i]), 'GENERATED');
+
+  const between = await measureKind('12 h done, 24 h not yet due', IDLE_REPS, (i) => bench.run(fresh[i % fresh.length]), 'NO_TRIGGER_DUE');
+
+  bench.app.clock.advance(12 * HOUR);
+  const generated24 = await measureKind('generating AUTO_24H, succeeds', ACTIVE_REPS, (i) => bench.run(fresh[i]), 'GENERATED');
+
+  bench.app.clock.advance(1 * HOUR);
+  const bothDone = await measureKind('both done', IDLE_REPS, (i) => bench.run(fresh[i % fresh.length]), 'NO_TRIGGER_DUE');
+
+  // Jira is down: every request answers 503, a transient failure the scheduler backs off from.
+  const outage = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
+  bench.jiraOutage = true;
+  let jiraFailed: Kind;
+  try {
+    jiraFailed = await measureKind('generating, Jira answers 503', ACTIVE_REPS, (i) => bench.run(outage[i]), 'GENERATION_FAILED');
+  } finally {
+    bench.jiraOutage = false;
+  }
+
+  // The report commit (one transaction) fails on the KVS side: a 500 from the service.
+  const failing = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
+  bench.app.kvs.setFaults({ errorRate: 1, operations: ['transaction'] });
+  let commitFailed: Kind;
+  try {
+    commitFailed = await measureKind('generating, KVS commit fails', ACTIVE_REPS, (i) => bench.run(failing[i]), 'GENERATION_FAILED');
+  } finally {
+    bench.app.kvs.setFaults(undefined);
+  }
+
+  // Forge delivers the same trigger twice at once: both read, both try to claim; one loses.
+  const racing = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
+  const lost = await measureKind(
+    'lost claim (concurrent duplicate)',
+    ACTIVE_REPS,
+    async (i) => {
+      const pair = await Promise.all([bench.run(racing[i]), bench.run(racing[i])]);
+      const loser = pair.find((s) => s.reason === 'CLAIM_HELD');
+      if (!loser || !pair.some((s) => s.reason === 'GENERATED')) {
+        throw new Error(`expected one GENERATED and one CLAIM_HELD, got ${pair.map((s) => s.reason).join(' + ')}`);
+      }
+      return loser;
+    },
+    'CLAIM_HELD',
+  );
+
+  return [nothingDue, between, bothDone, generated12, generated24, jiraFailed, commitFailed, lost];
+}
+
+// ---------------------------------------------------------------------------
+// The deployed code's own footprint, in a fresh Node process.
+
+interface Footprint {
+  codeBytes: number;
+  bareRssBytes: number;
+  loadedRssBytes: number;
+  loadedHeapBytes: number;
+  loadMs: number;
+}
+
+async function footprintOfDeployedCode(): Promise<Footprint> {
+  const { manifest } = await validateManifest(APP_ROOT);
+  const bundle = await bundleAsForgeDeploys(APP_ROOT, manifest!);
+  try {
+    const entry = path.join(bundle.outputDir, `${bundle.handlerModules[0]}.cjs`);
+    const script = `
+      global.gc(); const bare = process.memoryUsage();
+      const t = performance.now(); require(${JSON.stringify(entry)}); const loadMs = performance.now() - t;
+      global.gc(); const loaded = process.memoryUsage();
+      process.stdout.write(JSON.stringify({ bare, loaded, loadMs }));`;
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`loading the bundle failed: ${child.stderr}`);
+    const r = JSON.parse(child.stdout) as {
+      bare: NodeJS.MemoryUsage;
+      loaded: NodeJS.MemoryUsage;
+      loadMs: number;
+    };
+    return {
+      codeBytes: bundle.code.reduce((n, c) => n + c.bytes, 0),
+      bareRssBytes: r.bare.rss,
+      loadedRssBytes: r.loaded.rss,
+      loadedHeapBytes: r.loaded.heapUsed,
+      loadMs: r.loadMs,
+    };
+  } finally {
+    bundle.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Summaries and printing.
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const median = (values: number[]) => quantile(values, 0.5);
+
+interface KindSummary {
+  kind: Kind;
+  usage: InvocationUsage;
+  /** Counters are identical across an idle kind's samples; the maximum is reported so a variation cannot hide. */
+  kvsRequests: number;
+  operations: string;
+  jiraRequests: number;
+  wallMedianMs: number;
+  wallP95Ms: number;
+  kvsWaitMedianMs: number;
+  beyondWaitMedianMs: number;
+  beyondWaitP95Ms: number;
+}
+
+function summarise(kind: Kind): KindSummary {
+  const s = kind.samples;
+  const max = (f: (x: Sample) => number) => Math.max(...s.map(f));
+  const beyond = s.map((x) => x.wallMs - x.waitMs);
+  const ops = new Map<string, number>();
+  for (const x of s) for (const [op, n] of Object.entries(x.kvsByOperation)) ops.set(op, Math.max(ops.get(op) ?? 0, n));
+  return {
+    kind,
+    usage: {
+      waitMs: median(s.map((x) => x.waitMs)),
+      computeMs: median(beyond),
+      kvsReadBytes: max((x) => x.kvsReadBytes),
+      kvsEmptyReads: max((x) => x.kvsEmptyReads),
+      kvsWriteBytes: max((x) => x.kvsWriteBytes),
+      logBytes: max((x) => x.logBytes),
+    },
+    kvsRequests: max((x) => x.kvsRequests),
+    operations: [...ops].map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(' '),
+    jiraRequests: max((x) => x.jiraRequests),
+    wallMedianMs: median(s.map((x) => x.wallMs)),
+    wallP95Ms: quantile(s.map((x) => x.wallMs), 0.95),
+    kvsWaitMedianMs: median(s.map((x) => x.kvsWaitMs)),
+    beyondWaitMedianMs: median(beyond),
+    beyondWaitP95Ms: quantile(beyond, 0.95),
+  };
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const ms = (v: number) => v.toFixed(1);
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const usd = (v: number) => (v === 0 ? '$0' : v < 1 ? `$${v.toPrecision(3)}` : `$${v.toFixed(2)}`);
+const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const { manifest } = await validateManifest(APP_ROOT);
+  const scheduled = functionModules(manifest!).find((f) => f.usedBy.some((u) => u.role === 'scheduledTrigger'));
+  const triggerModule = (manifest!.modules?.scheduledTrigger ?? [])[0] as { interval: string } | undefined;
+  if (!scheduled || !triggerModule) throw new Error('manifest.yml declares no scheduled trigger');
+  const memoryMB = scheduled.memoryMB ?? 512;
+  const intervalMs = INTERVAL_MS[triggerModule.interval];
+  const runsPerMonth = Math.round((30 * 24 * HOUR) / intervalMs);
+
+  const bench = new Bench();
+  let kinds: Kind[];
+  try {
+    kinds = await measureAll(bench);
+  } finally {
+    bench.dispose();
+  }
+  const footprint = await footprintOfDeployedCode();
+  const summaries = kinds.map(summarise);
+  const byName = (prefix: string) => summaries.find((s) => s.kind.name.startsWith(prefix))!;
+
+  console.log(`Cost benchmark: ${kinds.reduce((n, k) => n + k.samples.length, 0)} invocations through the local Forge runtime`);
+  console.log(
+    `Injected latency: ${KVS_LATENCY_MS} ms per KVS request, ${JIRA_LATENCY_MS} ms per Jira request. Jira site: "${SITE}". Node ${process.version}, ${process.platform}/${process.arch}.`,
+  );
+  console.log('');
+  console.log('Per invocation (request and byte counts: the maximum over the samples; times: median and p95)');
+  console.log(
+    table(
+      ['kind', 'n', 'KVS req', 'operations', 'read B', 'empty reads', 'write B', 'Jira req', 'log B', 'wall ms', 'p95', 'KVS wait ms', 'all waits ms', 'beyond waits ms', 'p95', 'heap Δ MB', 'RSS Δ MB'],
+      summaries.map((s) => [
+        s.kind.name,
+        s.kind.samples.length,
+        s.kvsRequests,
+        s.operations,
+        s.usage.kvsReadBytes,
+        s.usage.kvsEmptyReads,
+        s.usage.kvsWriteBytes,
+        s.jiraRequests,
+        s.usage.logBytes,
+        ms(s.wallMedianMs),
+        ms(s.wallP95Ms),
+        ms(s.kvsWaitMedianMs),
+        ms(s.usage.waitMs),
+        ms(s.beyondWaitMedianMs),
+        ms(s.beyondWaitP95Ms),
+        mb(s.kind.peak.heapDeltaBytes),
+        mb(s.kind.peak.rssDeltaBytes),
+      ]),
+    ),
+  );
+
+  // Memory: the deployed code loaded in a bare Node process, plus the largest working set of any kind.
+  const workingSet = Math.max(...kinds.map((k) => Math.max(k.peak.heapDeltaBytes, k.peak.rssDeltaBytes)));
+  const peakEstimate = footprint.loadedRssBytes + workingSet;
+  // 2x for the variation we measured, and 2x again for what cannot be measured offline:
+  // Forge's runtime wrapper shares the process, and Forge runs Node 22, not this Node.
+  const headroom = 4;
+  const recommendedMB = Math.max(128, Math.ceil((headroom * peakEstimate) / (1024 * 1024) / 64) * 64);
+  console.log('');
+  console.log('Memory');
+  console.log(
+    table(
+      ['measure', 'value'],
+      [
+        ['deployed code (bundle .cjs), bytes', num(footprint.codeBytes)],
+        ['bare Node process RSS, MB', mb(footprint.bareRssBytes)],
+        ['RSS with the bundle loaded (after GC), MB', mb(footprint.loadedRssBytes)],
+        ['heap with the bundle loaded (after GC), MB', mb(footprint.loadedHeapBytes)],
+        ['bundle load (cold require) on this machine, ms', ms(footprint.loadMs)],
+        ['largest per-kind working set (heap or RSS Δ), MB', mb(workingSet)],
+        ['estimated peak = loaded RSS + working set, MB', mb(peakEstimate)],
+        [`recommended memoryMB (${headroom}× the estimate, 64 MB steps, Forge minimum 128)`, recommendedMB],
+        [`manifest memoryMB of ${scheduled.key}`, scheduled.memoryMB ?? 'unset (Forge default 512)'],
+      ],
+    ),
+  );
+
+  // Cost.
+  const assumptions: BillingAssumptions = { memoryMB, platformOverheadMs: PLATFORM_OVERHEAD_MS };
+  const bill = (prefix: string, a = assumptions): InvocationBill => billInvocation(byName(prefix).usage, a);
+  const idleBeforeFirst = Math.round((12 * HOUR) / intervalMs);
+  const idleBetween = Math.round((12 * HOUR) / intervalMs) - 1;
+  const mixFor = (a: BillingAssumptions) => ({
+    first: [
+      { count: idleBeforeFirst, bill: bill('nothing due', a) },
+      { count: 1, bill: bill('generating AUTO_12H', a) },
+      { count: idleBetween, bill: bill('12 h done', a) },
+      { count: 1, bill: bill('generating AUTO_24H', a) },
+      { count: runsPerMonth - idleBeforeFirst - idleBetween - 2, bill: bill('both done', a) },
+    ],
+    steady: [{ count: runsPerMonth, bill: bill('both done', a) }],
+  });
+  const mix = mixFor(assumptions);
+  const first = monthlyUsage(mix.first);
+  const steady = monthlyUsage(mix.steady);
+
+  console.log('');
+  console.log('Billing per invocation kind (assumptions below)');
+  console.log(
+    table(
+      ['kind', 'billed s', 'GB-s', 'KVS read B billed', 'KVS write B', 'log B', 'marginal $ per 1M'],
+      summaries.map((s) => {
+        const b = billInvocation(s.usage, assumptions);
+        const u = monthlyUsage([{ count: 1e6, bill: b }]);
+        return [s.kind.name, b.billedSeconds.toFixed(4), b.gbSeconds.toFixed(5), b.kvsReadBytes, b.kvsWriteBytes, b.logBytes, usd(monthlyCharge(u, { allowances: false }).total)];
+      }),
+    ),
+  );
+
+  const row = (label: string, u: MonthlyUsage, allowances: boolean) => {
+    const c = monthlyCharge(u, { allowances });
+    return [label, num(u.invocations), num(u.gbSeconds, 1), num(u.kvsReadGb, 4), num(u.kvsWriteGb, 6), num(u.logGb, 4), usd(c.compute), usd(c.kvsReads), usd(c.kvsWrites), usd(c.logs), usd(c.total)];
+  };
+  console.log('');
+  console.log(`Monthly cost (30-day month, interval ${triggerModule.interval} = ${num(runsPerMonth)} runs per installation)`);
+  console.log(
+    table(
+      ['scope', 'invocations', 'GB-s', 'KVS read GB', 'KVS write GB', 'log GB', 'compute', 'KVS reads', 'KVS writes', 'logs', 'total'],
+      [
+        row('1 installation, first month, marginal (no free allowance)', first, false),
+        row('1 installation, later months, marginal', steady, false),
+        row('1 installation, later months, within the free allowances', steady, true),
+        row(`${num(INSTALLATIONS)} installations, all in their first month`, scaleUsage(first, INSTALLATIONS), true),
+        row(`${num(INSTALLATIONS)} installations, later months`, scaleUsage(steady, INSTALLATIONS), true),
+      ],
+    ),
+  );
+  const freeInstalls = FORGE_PRICES.freeGbSecondsPerMonth / steady.gbSeconds;
+  console.log(`The free ${num(FORGE_PRICES.freeGbSecondsPerMonth)} GB-s per app cover about ${num(freeInstalls)} installations' compute in later months.`);
+
+  console.log('');
+  console.log('Sensitivity of the later-month cost per 10,000 installations to the assumed platform overhead');
+  console.log(
+    table(
+      ['overhead ms per invocation', 'memoryMB', 'GB-s per installation', `total for ${num(INSTALLATIONS)}`],
+      [0, 50, PLATFORM_OVERHEAD_MS, 250, 500].flatMap((overhead) =>
+        [128, memoryMB, 512].filter((m, i, all) => all.indexOf(m) === i).map((memory) => {
+          const u = monthlyUsage(mixFor({ memoryMB: memory, platformOverheadMs: overhead }).steady);
+          return [overhead, memory, num(u.gbSeconds, 1), usd(monthlyCharge(scaleUsage(u, INSTALLATIONS), { allowances: true }).total)];
+        }),
+      ),
+    ),
+  );
+
+  console.log('');
+  console.log('Assumptions');
+  for (const line of [
+    `Prices (FORGE_FACTS §9): $${FORGE_PRICES.usdPerGbSecond}/GB-s over ${num(FORGE_PRICES.freeGbSecondsPerMonth)} GB-s free per app; KVS reads $${FORGE_PRICES.usdPerKvsReadGb}/GB and writes $${FORGE_PRICES.usdPerKvsWriteGb}/GB over ${FORGE_PRICES.freeKvsReadGbPerMonth} GB free each; logs $${FORGE_PRICES.usdPerLogGb}/GB over ${FORGE_PRICES.freeLogGbPerMonth} GB free. GB = 10^9 bytes.`,
+    `GB-s = memoryMB / 1024 × billed seconds, at the scheduler function's memoryMB (${memoryMB}). Whether Forge bills below 512 MB at the lower size is not documented; the 512 MB rows show the other reading.`,
+    `Billed duration = measured waiting on KVS and Jira + measured handler time beyond those waits × ${cpuSlowdown(memoryMB).toFixed(1)} (Lambda's CPU share at ${memoryMB} MB: 1,769 MB = one vCPU, one local core taken as one vCPU) + ${PLATFORM_OVERHEAD_MS} ms platform overhead per invocation (an assumption: wrapper, context, log shipping, cold starts amortised; not measurable offline).`,
+    `Latency ${KVS_LATENCY_MS} ms per KVS request and ${JIRA_LATENCY_MS} ms per Jira request (assumptions); the report's Jira requests run concurrently, so their waits overlap. Handler time beyond the waits includes the local emulators' own CPU, so it is an upper bound. Jira site: the "${SITE}" preset.`,
+    `KVS reads billed at the response bytes measured plus 1 KB per absent key read; writes at the request bytes sent (including a create-if-absent that loses with 409, which may not be billed); logs at the line bytes.`,
+    `Month: ${idleBeforeFirst} runs before 12 h, 1 generating run, ${idleBetween} runs between, 1 generating run, the rest "both done"; later months are all "both done". Failures and lost claims are rare events, priced per occurrence in the per-kind table.`,
+    `Memory: baseline after a full GC, peak from a 1 ms sampler of process.memoryUsage() during ${IDLE_REPS} (idle) or ${ACTIVE_REPS} (other) sequential invocations of each kind, in this process (which also holds the emulator); the deployed code's footprint is measured separately by loading the @forge/bundler output in a fresh Node process.`,
+  ]) {
+    console.log(`- ${line}`);
+  }
+
+  // Targets.
+  const idleKinds = summaries.filter((s) => s.kind.samples.every((x) => x.reason === 'NO_TRIGGER_DUE'));
+  const generating = summaries.filter((s) => s.kind.name.startsWith('generating'));
+  const targets: Array<[string, boolean, string]> = [
+    [
+      'an idle invocation makes one KVS request and writes nothing',
+      idleKinds.every((s) => s.kind.samples.every((x) => x.kvsRequests === 1 && x.kvsWriteBytes === 0)),
+      idleKinds.map((s) => `${s.kind.name}: ${s.kvsRequests} request(s), ${s.usage.kvsWriteBytes} B written`).join('; '),
+    ],
+    [
+      'a generating invocation makes at most four KVS requests (Jira calls aside)',
+      generating.every((s) => s.kind.samples.every((x) => x.kvsRequests <= 4)),
+      generating.map((s) => `${s.kind.name}: ${s.kvsRequests}`).join('; '),
+    ],
+    [
+      `idle handler time beyond storage latency under ${IDLE_BEYOND_STORAGE_TARGET_MS} ms (median)`,
+      idleKinds.every((s) => s.beyondWaitMedianMs < IDLE_BEYOND_STORAGE_TARGET_MS),
+      idleKinds.map((s) => `${s.kind.name}: ${ms(s.beyondWaitMedianMs)} ms (p95 ${ms(s.beyondWaitP95Ms)})`).join('; '),
+    ],
+    [
+      'the manifest gives the scheduler at least the recommended memory',
+      (scheduled.memoryMB ?? 512) >= recommendedMB,
+      `${scheduled.memoryMB ?? 'unset, so Forge\'s 512'} MB configured, ${recommendedMB} MB recommended`,
+    ],
+  ];
+  console.log('');
+  console.log('Targets');
+  for (const [what, ok, detail] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${what} (${detail})`);
+  if (targets.some(([, ok]) => !ok)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
