@@ -20,6 +20,7 @@ export type JiraResult<T> = { ok: true; value: T } | { ok: false; reason: Unavai
 export type Guard<T> = (body: unknown) => body is T;
 
 type Route = ReturnType<typeof route>;
+type JiraAnswer = Awaited<ReturnType<ReturnType<typeof api.asApp>['requestJira']>>;
 
 export interface JiraReaderOptions {
   /** Epoch ms by which every request must have been answered. */
@@ -31,14 +32,19 @@ export interface JiraReaderOptions {
   maxRetryAfterMs?: number;
   /** Retries after 429 per request. */
   maxRetries?: number;
+  /** Requests in flight at once: enough to finish quickly, few enough not to provoke Jira's rate limiter. */
+  maxConcurrent?: number;
 }
 
 const TIMEOUT = Symbol('timeout');
+const OUT_OF_BUDGET = Symbol('out of budget');
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMEOUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms));
+    // A timer must not keep a finished process alive; the race only matters while someone awaits it.
+    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -58,9 +64,22 @@ export class JiraReader {
   /** Requests sent, including retries. */
   requests = 0;
   private readonly opts: Required<JiraReaderOptions>;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(opts: JiraReaderOptions) {
-    this.opts = { requestTimeoutMs: 10_000, maxRetryAfterMs: 10_000, maxRetries: 2, ...opts };
+    this.opts = { requestTimeoutMs: 10_000, maxRetryAfterMs: 10_000, maxRetries: 2, maxConcurrent: 4, ...opts };
+  }
+
+  private async slot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= this.opts.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
   }
 
   get<T>(path: Route, guard: Guard<T>): Promise<JiraResult<T>> {
@@ -77,18 +96,22 @@ export class JiraReader {
 
   private async request<T>(path: Route, init: RequestInit, guard: Guard<T>): Promise<JiraResult<T>> {
     for (let retry = 0; ; retry++) {
-      const remaining = this.opts.deadlineAt - this.opts.now();
-      if (remaining <= 0) return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
-      this.requests++;
       let response;
       try {
-        response = await withTimeout(
-          api.asApp().requestJira(path, init as Parameters<ReturnType<typeof api.asApp>['requestJira']>[1]),
-          Math.min(this.opts.requestTimeoutMs, remaining),
-        );
+        response = await this.slot<JiraAnswer | typeof TIMEOUT | typeof OUT_OF_BUDGET>(() => {
+          // Checked once a slot is free: a request that waited its turn past the deadline is not sent.
+          const remaining = this.opts.deadlineAt - this.opts.now();
+          if (remaining <= 0) return Promise.resolve(OUT_OF_BUDGET);
+          this.requests++;
+          return withTimeout(
+            api.asApp().requestJira(path, init as Parameters<ReturnType<typeof api.asApp>['requestJira']>[1]),
+            Math.min(this.opts.requestTimeoutMs, remaining),
+          );
+        });
       } catch (err) {
         return { ok: false, reason: 'SERVER_ERROR', detail: describeError(err) };
       }
+      if (response === OUT_OF_BUDGET) return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
       if (response === TIMEOUT) return { ok: false, reason: 'TIMED_OUT', detail: 'Jira did not answer in time' };
 
       const status = response.status;

@@ -73,8 +73,8 @@ export class SchedulerWorld {
   }
 
   /** Run the deployed handler with arguments of our choosing, inside an invocation for this installation. */
-  async runWith(request: unknown, context: unknown) {
-    const run = await this.app.runtime.run(this.inst, 'phase5-scheduler', 120_000, () =>
+  async runWith(request: unknown, context: unknown, timeoutMs = 120_000) {
+    const run = await this.app.runtime.run(this.inst, 'phase5-scheduler', timeoutMs, () =>
       phase5SchedulerHandler(request, context),
     );
     if (run.killed) throw new Error('unexpectedly killed');
