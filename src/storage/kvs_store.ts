@@ -22,8 +22,10 @@ function isConflict(err: unknown): boolean {
 const MISSING = 'KEY_NOT_FOUND';
 
 /**
- * Read several keys in ONE request (`batchGet`, at most 25 keys). Absent keys map
- * to `undefined`; any other per-key failure fails the whole read.
+ * Read several keys in ONE request (`batchGet`, at most 25 keys). A key is absent
+ * (`undefined`) only when KVS says so, KEY_NOT_FOUND in `failedKeys`. Any other
+ * per-key failure, or a key the answer does not mention at all, fails the whole
+ * read: a DONE key left out of a 2xx answer must never read as "not done".
  */
 export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
   let result;
@@ -32,17 +34,25 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   } catch (cause) {
     throw new StorageReadError(`KVS batch read of ${keyList.length} key(s) failed`, keyList, { cause });
   }
-  const failed = (result?.failedKeys ?? []).filter((f) => f?.error?.code !== MISSING);
-  if (failed.length > 0) {
-    const codes = failed.map((f) => `${f.key}: ${f.error?.code ?? 'UNKNOWN'}`).join(', ');
-    throw new StorageReadError(`KVS batch read failed for ${codes}`, failed.map((f) => f.key));
-  }
-  if (!Array.isArray(result?.successfulKeys)) {
+  const failedKeys = result?.failedKeys ?? [];
+  if (!Array.isArray(result?.successfulKeys) || !Array.isArray(failedKeys)) {
     throw new StorageReadError('KVS batch read returned no result list', keyList);
   }
-  const values = new Map<string, unknown>(keyList.map((k) => [k, undefined]));
+  const failed = failedKeys.filter((f) => f?.error?.code !== MISSING);
+  if (failed.length > 0) {
+    const codes = failed.map((f) => `${f?.key}: ${f?.error?.code ?? 'UNKNOWN'}`).join(', ');
+    throw new StorageReadError(`KVS batch read failed for ${codes}`, failed.map((f) => f?.key));
+  }
+  const values = new Map<string, unknown>();
   for (const item of result.successfulKeys) {
-    if (values.has(item.key)) values.set(item.key, item.value);
+    if (keyList.includes(item?.key)) values.set(item.key, item.value);
+  }
+  for (const f of failedKeys) {
+    if (keyList.includes(f?.key) && !values.has(f.key)) values.set(f.key, undefined);
+  }
+  const unanswered = keyList.filter((k) => !values.has(k));
+  if (unanswered.length > 0) {
+    throw new StorageReadError(`KVS batch read did not answer for ${unanswered.join(', ')}`, unanswered);
   }
   return values;
 }

@@ -1,0 +1,280 @@
+import { SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
+import { SCHEDULER } from '../../../src/scheduled/config';
+import { SchedulerReason } from '../../../src/scheduled/phase5_scheduler';
+import { parseClaim, parseState } from '../../../src/scheduled/scheduler_state';
+import type { AutoTrigger } from '../../../src/storage/keys';
+import {
+  CallRecord,
+  FaultWorld,
+  InvocationRecord,
+  isWrite,
+  keysFor,
+  parseBody,
+  Tenant,
+  TRIGGERS,
+} from './fault_world';
+import { describeDuration, INTERVAL_MS } from './history';
+
+/**
+ * What must hold after every history, checked from what the seam saw and what
+ * KVS holds. Each check returns plain-language violations, so that a failing
+ * property reads as a list of broken promises next to the shrunk history.
+ */
+
+const REASONS: ReadonlySet<SchedulerReason> = new Set<SchedulerReason>([
+  'TENANT_CONTEXT_UNAVAILABLE',
+  'TENANT_CONTEXT_MISMATCH',
+  'INSTALLATION_TIMESTAMP_UNAVAILABLE',
+  'NO_TRIGGER_DUE',
+  'DONE_KEY_EXISTS',
+  'BACKOFF_ACTIVE',
+  'CLAIM_HELD',
+  'GENERATED',
+  'GENERATION_FAILED',
+  'STORAGE_UNAVAILABLE',
+  'SCHEDULER_ERROR',
+]);
+
+const delayAfter = (attempt: number) => SCHEDULER_BACKOFF.delayAfter(attempt);
+const iso = (ms: number) => new Date(ms).toISOString();
+const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+
+function schedulerRuns(w: FaultWorld, tenant?: Tenant): InvocationRecord[] {
+  return w.invocations.filter((i) => i.phase !== 'install' && (!tenant || i.cloudId === tenant.inst.cloudId));
+}
+
+/** Transactions KVS applied that carry a trigger's DONE key: the commits. */
+export function commitsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): CallRecord[] {
+  const done = keysFor(tenant.inst.cloudId).done(trigger);
+  return w.calls.filter((c) => c.op === 'transaction' && c.served && ok(c.serviceStatus) && c.keys.includes(done));
+}
+
+function valueIn(call: CallRecord, key: string): unknown {
+  const body = call.body as { key?: string; value?: unknown; set?: Array<{ key: string; value: unknown }> };
+  if (body?.key === key) return body.value;
+  return body?.set?.find((s) => s.key === key)?.value;
+}
+
+export interface ClaimCreated {
+  attempt: number;
+  claimedAt: number;
+  leaseExpiresAt: number;
+  at: number;
+  by: string;
+}
+
+/** Claims KVS created (create-if-absent that succeeded), by attempt number. */
+export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): ClaimCreated[] {
+  const prefix = keysFor(tenant.inst.cloudId).claimPrefix(trigger);
+  const out: ClaimCreated[] = [];
+  for (const c of w.calls) {
+    if (c.op !== 'set' || !c.served || !ok(c.serviceStatus)) continue;
+    const key = c.keys[0];
+    if (!key?.startsWith(prefix)) continue;
+    const claim = parseClaim(valueIn(c, key));
+    if (!claim) continue;
+    out.push({ attempt: Number(key.slice(prefix.length)), claimedAt: claim.claimedAt, leaseExpiresAt: claim.leaseExpiresAt, at: c.at, by: c.invocation });
+  }
+  return out.sort((a, b) => a.attempt - b.attempt);
+}
+
+// ---------------------------------------------------------------------------
+
+/** The handler never throws and always returns a response Forge accepts. */
+function checkResponses(w: FaultWorld, v: string[]): void {
+  for (const inv of schedulerRuns(w)) {
+    if (inv.thrown !== undefined) {
+      v.push(`${inv.label} threw: ${String((inv.thrown as Error)?.message ?? inv.thrown)}`);
+      continue;
+    }
+    if (inv.killed) continue;
+    const r = inv.response as { statusCode?: unknown; body?: unknown; headers?: unknown };
+    if (typeof r?.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) {
+      v.push(`${inv.label} returned no valid statusCode: ${JSON.stringify(r)}`);
+      continue;
+    }
+    const body = parseBody(r);
+    if (!body || !REASONS.has(body.reason as SchedulerReason)) {
+      v.push(`${inv.label} returned a body that is not a JSON outcome: ${String(r.body)}`);
+      continue;
+    }
+    if (body.cloud_id !== undefined && body.cloud_id !== inv.cloudId) {
+      v.push(`${inv.label} (site ${inv.cloudId}) answered for site ${String(body.cloud_id)}`);
+    }
+  }
+}
+
+/** At most one commit per trigger; DONE only with its report, both from that one commit. */
+function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
+  const k = keysFor(tenant.inst.cloudId);
+  const stored = w.stored(tenant);
+  for (const t of TRIGGERS) {
+    const commits = commitsOf(w, tenant, t);
+    if (commits.length > 1) {
+      v.push(`${t} committed ${commits.length} times: ${commits.map((c) => `${c.invocation} at ${iso(c.at)}`).join(', ')}`);
+    }
+    const hasDone = stored.has(k.done(t));
+    const report = stored.get(k.report(t)) as Record<string, unknown> | undefined;
+    if (hasDone && report === undefined) v.push(`${t}: DONE key stored without its report`);
+    if (!hasDone && report !== undefined) v.push(`${t}: report stored without its DONE key`);
+    if (commits.length === 1 && report !== undefined) {
+      const committed = valueIn(commits[0], k.report(t));
+      if (JSON.stringify(committed) !== JSON.stringify(report)) v.push(`${t}: stored report is not the one committed`);
+      const marker = stored.get(k.done(t)) as Record<string, unknown> | undefined;
+      if (!w.doneCorrupted && (marker?.attempt !== report.attempt || marker?.generated_at !== report.generated_at)) {
+        v.push(`${t}: DONE marker (attempt ${String(marker?.attempt)}) and report (attempt ${String(report.attempt)}) disagree`);
+      }
+    }
+    if (report !== undefined) {
+      const generatedAt = Date.parse(String(report.generated_at));
+      const due = tenant.installedAt + (t === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
+      const late = t === 'AUTO_12H' ? tenant.installedAt + SCHEDULER.auto24hAfterMs + SCHEDULER.functionTimeoutMs : Infinity;
+      if (report.cloud_id !== tenant.inst.cloudId || report.trigger !== t) v.push(`${t}: report names ${String(report.cloud_id)}/${String(report.trigger)}`);
+      if (report.installation_timestamp !== iso(tenant.installedAt)) v.push(`${t}: report measured from ${String(report.installation_timestamp)}`);
+      if (!(generatedAt >= due && generatedAt < late)) v.push(`${t}: report generated at ${String(report.generated_at)}, outside its window`);
+    }
+  }
+  // A GENERATED answer is a promise that the report is stored.
+  for (const inv of schedulerRuns(w, tenant)) {
+    const body = parseBody(inv.response);
+    if (body?.reason !== 'GENERATED') continue;
+    const t = body.trigger as AutoTrigger;
+    const mine = commitsOf(w, tenant, t).find((c) => c.invocation === inv.label);
+    const attempt = mine && (valueIn(mine, k.report(t)) as { attempt?: number })?.attempt;
+    if (!mine || attempt !== body.attempt) v.push(`${inv.label} answered GENERATED ${t} #${String(body.attempt)} without committing it`);
+  }
+}
+
+/** Every state the handler writes parses and keeps the backoff ladder; the stored one parses once faults stop. */
+function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
+  const key = keysFor(tenant.inst.cloudId).state;
+  for (const c of w.calls) {
+    if (!isWrite(c.op) || !c.keys.includes(key)) continue;
+    const parsed = parseState(valueIn(c, key));
+    if (!parsed.ok) {
+      v.push(`${c.invocation} wrote a state that does not parse (${parsed.reason})`);
+      continue;
+    }
+    for (const t of TRIGGERS) {
+      const p = parsed.value.triggers[t];
+      if (p.backoffUntil === null) continue;
+      if (!p.lastError || p.backoffUntil !== p.lastError.at + delayAfter(p.lastError.attempt)) {
+        v.push(
+          `${c.invocation} wrote ${t} backoff until ${iso(p.backoffUntil)}, not ${p.lastError ? describeDuration(delayAfter(p.lastError.attempt)) : 'a ladder step'} after failure #${p.lastError?.attempt ?? '?'}`,
+        );
+      } else if (p.attemptCount < p.lastError.attempt) {
+        v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} below its failed attempt #${p.lastError.attempt}`);
+      }
+    }
+  }
+  const final = parseState(w.stored(tenant).get(key));
+  if (!final.ok) v.push(`stored state does not parse after faults stopped (${final.reason})`);
+}
+
+/** A failed read is never "absent": nothing is claimed or written after a failed batch read, or on corrupt evidence. */
+function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
+  const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
+  for (const inv of schedulerRuns(w, tenant)) {
+    const read = inv.calls[0];
+    const writes = inv.calls.filter((c) => isWrite(c.op));
+    if (read?.op === 'batch/get' && read.action !== 'pass' && read.action !== 'stall' && read.action !== 'crash' && writes.length > 0) {
+      v.push(`${inv.label}: its batch read failed (${read.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`);
+    }
+    if (spells.some((s) => inv.startedAt >= s.from && inv.startedAt < s.to) && writes.length > 0) {
+      v.push(`${inv.label}: evidence was corrupt, yet it wrote ${writes.map((c) => c.keys.join('+')).join(', ')}`);
+    }
+  }
+}
+
+/** Attempts are numbered 1..n without gaps, and attempt k+1 never starts before attempt k's backoff has run. */
+function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
+  for (const t of TRIGGERS) {
+    const claims = claimsOf(w, tenant, t);
+    claims.forEach((c, i) => {
+      if (c.attempt !== i + 1) v.push(`${t}: claims are not numbered 1..n (${claims.map((x) => x.attempt).join(',')})`);
+      if (i === 0) return;
+      const prev = claims[i - 1];
+      const gap = c.claimedAt - prev.claimedAt;
+      if (gap < delayAfter(prev.attempt)) {
+        v.push(`${t}: attempt #${c.attempt} (${c.by}) started ${describeDuration(gap)} after #${prev.attempt}, inside its ${describeDuration(delayAfter(prev.attempt))} backoff`);
+      }
+    });
+  }
+  for (const inv of schedulerRuns(w, tenant)) {
+    const body = parseBody(inv.response);
+    if (body?.reason !== 'GENERATION_FAILED') continue;
+    const failedAt = Date.parse(String(body.next_eligible_at)) - delayAfter(Number(body.attempt));
+    if (!(failedAt >= inv.startedAt && failedAt <= (inv.endedAt ?? Infinity))) {
+      v.push(`${inv.label}: failure #${String(body.attempt)} backs off until ${String(body.next_eligible_at)}, not ${describeDuration(delayAfter(Number(body.attempt)))} after it failed`);
+    }
+  }
+}
+
+/**
+ * Once faults stop at T, a trigger is done by max(T, when it becomes eligible) plus one
+ * interval, where "eligible" is the end of its recorded backoff, or for an attempt
+ * nobody recorded (holder killed, state lost), the end of that claim's lease plus
+ * its backoff; and never later than 24 h + lease + one interval after max(T, due).
+ * AUTO_12H may instead be missed, recorded as such, when that instant falls after
+ * its window closes at 24 h.
+ */
+function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
+  const T = w.faultsStoppedAt;
+  const stateAtT = parseState(w.storedAtFaultStop.get(tenant.inst.cloudId)?.get(keysFor(tenant.inst.cloudId).state));
+  const finalState = parseState(w.stored(tenant).get(keysFor(tenant.inst.cloudId).state));
+  for (const t of TRIGGERS) {
+    const due = tenant.installedAt + (t === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
+    const commit = commitsOf(w, tenant, t)[0];
+    if (commit && commit.at <= T) continue;
+    const claims = claimsOf(w, tenant, t).filter((c) => c.at <= T);
+    const n = claims.length;
+    let eligible = due;
+    let basis = 'due';
+    if (n > 0) {
+      const p = stateAtT.ok ? stateAtT.value.triggers[t] : undefined;
+      const recorded =
+        p && p.attemptCount === n && p.lastError?.attempt === n && p.backoffUntil === p.lastError.at + delayAfter(n);
+      eligible = Math.max(due, recorded ? p.backoffUntil! : claims[n - 1].leaseExpiresAt + delayAfter(n));
+      basis = recorded ? `recorded backoff after #${n}` : `lease of #${n} + ${describeDuration(delayAfter(n))}`;
+    }
+    const bound = Math.max(T, eligible) + INTERVAL_MS;
+    const cap = Math.max(T, due) + SCHEDULER_BACKOFF.maxDelayMs + SCHEDULER.claimLeaseMs + INTERVAL_MS;
+    const windowEnd = t === 'AUTO_12H' ? tenant.installedAt + SCHEDULER.auto24hAfterMs : Infinity;
+    const doneAt = commit?.at;
+    const missed = finalState.ok && finalState.value.triggers[t].missedAt !== null;
+    if (doneAt === undefined) {
+      if (bound >= windowEnd && missed) continue;
+      v.push(`${t} never stored after faults stopped at ${iso(T)} (owed by ${iso(Math.min(bound, cap))}; ${basis})`);
+      continue;
+    }
+    if (doneAt > cap) v.push(`${t} stored at ${iso(doneAt)}, later than 24 h + lease + interval after ${iso(Math.max(T, due))}`);
+    else if (doneAt > bound && bound < windowEnd) v.push(`${t} stored at ${iso(doneAt)}, after its bound ${iso(bound)} (${basis})`);
+  }
+}
+
+/** Every key in every KVS request names the invoking site, and no other. */
+export function checkTenantKeys(w: FaultWorld, v: string[]): void {
+  const ids = w.tenants.map((t) => t.inst.cloudId);
+  for (const c of w.calls) {
+    for (const key of c.keys) {
+      const foreign = ids.filter((id) => id !== c.cloudId && key.includes(id));
+      if (!key.includes(c.cloudId) || foreign.length > 0) v.push(`${c.invocation} (site ${c.cloudId}) touched ${key} with ${c.op}`);
+    }
+  }
+}
+
+export function violations(w: FaultWorld): string[] {
+  const v: string[] = [];
+  checkResponses(w, v);
+  checkTenantKeys(w, v);
+  for (const tenant of w.tenants) {
+    const own: string[] = [];
+    checkExactlyOnce(w, tenant, own);
+    checkStateWrites(w, tenant, own);
+    checkFailedReads(w, tenant, own);
+    checkLadder(w, tenant, own);
+    checkLiveness(w, tenant, own);
+    v.push(...own.map((line) => (w.tenants.length > 1 ? `[site ${tenant.inst.cloudId.slice(0, 4)}] ${line}` : line)));
+  }
+  return v;
+}
