@@ -199,7 +199,9 @@ class Bench {
  * KVS request, so the sampler sees it mid-invocation) or right after each
  * invocation, minus the baseline.
  */
-async function withMemoryPeak<T>(work: (sampleNow: () => void) => Promise<T>): Promise<{ result: T; peak: MemoryPeak }> {
+async function withMemoryPeak<T>(
+  work: (sampleNow: () => void) => Promise<T>,
+): Promise<{ result: T; peak: MemoryPeak }> {
   gc();
   const base = process.memoryUsage();
   let heap = base.heapUsed;
@@ -261,22 +263,47 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
   const nothingDue = await measureKind('nothing due (age < 12 h)', IDLE_REPS, () => bench.run(young), 'NO_TRIGGER_DUE');
 
   const fresh = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
-  const generated12 = await measureKind('generating AUTO_12H, succeeds', ACTIVE_REPS, (i) => bench.run(fresh[i]), 'GENERATED');
+  const generated12 = await measureKind(
+    'generating AUTO_12H, succeeds',
+    ACTIVE_REPS,
+    (i) => bench.run(fresh[i]),
+    'GENERATED',
+  );
 
-  const between = await measureKind('12 h done, 24 h not yet due', IDLE_REPS, (i) => bench.run(fresh[i % fresh.length]), 'NO_TRIGGER_DUE');
+  const between = await measureKind(
+    '12 h done, 24 h not yet due',
+    IDLE_REPS,
+    (i) => bench.run(fresh[i % fresh.length]),
+    'NO_TRIGGER_DUE',
+  );
 
   bench.app.clock.advance(12 * HOUR);
-  const generated24 = await measureKind('generating AUTO_24H, succeeds', ACTIVE_REPS, (i) => bench.run(fresh[i]), 'GENERATED');
+  const generated24 = await measureKind(
+    'generating AUTO_24H, succeeds',
+    ACTIVE_REPS,
+    (i) => bench.run(fresh[i]),
+    'GENERATED',
+  );
 
   bench.app.clock.advance(1 * HOUR);
-  const bothDone = await measureKind('both done', IDLE_REPS, (i) => bench.run(fresh[i % fresh.length]), 'NO_TRIGGER_DUE');
+  const bothDone = await measureKind(
+    'both done',
+    IDLE_REPS,
+    (i) => bench.run(fresh[i % fresh.length]),
+    'NO_TRIGGER_DUE',
+  );
 
   // Jira is down: every request answers 503, a transient failure the scheduler backs off from.
   const outage = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
   bench.jiraOutage = true;
   let jiraFailed: Kind;
   try {
-    jiraFailed = await measureKind('generating, Jira answers 503', ACTIVE_REPS, (i) => bench.run(outage[i]), 'GENERATION_FAILED');
+    jiraFailed = await measureKind(
+      'generating, Jira answers 503',
+      ACTIVE_REPS,
+      (i) => bench.run(outage[i]),
+      'GENERATION_FAILED',
+    );
   } finally {
     bench.jiraOutage = false;
   }
@@ -286,7 +313,12 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
   bench.app.kvs.setFaults({ errorRate: 1, operations: ['transaction'] });
   let commitFailed: Kind;
   try {
-    commitFailed = await measureKind('generating, KVS commit fails', ACTIVE_REPS, (i) => bench.run(failing[i]), 'GENERATION_FAILED');
+    commitFailed = await measureKind(
+      'generating, KVS commit fails',
+      ACTIVE_REPS,
+      (i) => bench.run(failing[i]),
+      'GENERATION_FAILED',
+    );
   } finally {
     bench.app.kvs.setFaults(undefined);
   }
@@ -394,7 +426,10 @@ function summarise(kind: Kind): KindSummary {
     operations: [...ops].map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(' '),
     jiraRequests: max((x) => x.jiraRequests),
     wallMedianMs: median(s.map((x) => x.wallMs)),
-    wallP95Ms: quantile(s.map((x) => x.wallMs), 0.95),
+    wallP95Ms: quantile(
+      s.map((x) => x.wallMs),
+      0.95,
+    ),
     kvsWaitMedianMs: median(s.map((x) => x.kvsWaitMs)),
     beyondWaitMedianMs: median(beyond),
     beyondWaitP95Ms: quantile(beyond, 0.95),
@@ -411,7 +446,8 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
 const ms = (v: number) => v.toFixed(1);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const usd = (v: number) => (v === 0 ? '$0' : v < 1 ? `$${v.toPrecision(3)}` : `$${v.toFixed(2)}`);
-const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const num = (v: number, digits = 0) =>
+  v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const { manifest } = await validateManifest(APP_ROOT);
@@ -433,7 +469,9 @@ async function main(): Promise<void> {
   const summaries = kinds.map(summarise);
   const byName = (prefix: string) => summaries.find((s) => s.kind.name.startsWith(prefix))!;
 
-  console.log(`Cost benchmark: ${kinds.reduce((n, k) => n + k.samples.length, 0)} invocations through the local Forge runtime`);
+  console.log(
+    `Cost benchmark: ${kinds.reduce((n, k) => n + k.samples.length, 0)} invocations through the local Forge runtime`,
+  );
   console.log(
     `Injected latency: ${KVS_LATENCY_MS} ms per KVS request, ${JIRA_LATENCY_MS} ms per Jira request. Jira site: "${SITE}". Node ${process.version}, ${process.platform}/${process.arch}.`,
   );
@@ -441,7 +479,25 @@ async function main(): Promise<void> {
   console.log('Per invocation (request and byte counts: the maximum over the samples; times: median and p95)');
   console.log(
     table(
-      ['kind', 'n', 'KVS req', 'operations', 'read B', 'empty reads', 'write B', 'Jira req', 'log B', 'wall ms', 'p95', 'KVS wait ms', 'all waits ms', 'beyond waits ms', 'p95', 'heap Δ MB', 'RSS Δ MB'],
+      [
+        'kind',
+        'n',
+        'KVS req',
+        'operations',
+        'read B',
+        'empty reads',
+        'write B',
+        'Jira req',
+        'log B',
+        'wall ms',
+        'p95',
+        'KVS wait ms',
+        'all waits ms',
+        'beyond waits ms',
+        'p95',
+        'heap Δ MB',
+        'RSS Δ MB',
+      ],
       summaries.map((s) => [
         s.kind.name,
         s.kind.samples.length,
@@ -517,20 +573,54 @@ async function main(): Promise<void> {
       summaries.map((s) => {
         const b = billInvocation(s.usage, assumptions);
         const u = monthlyUsage([{ count: 1e6, bill: b }]);
-        return [s.kind.name, b.billedSeconds.toFixed(4), b.gbSeconds.toFixed(5), b.kvsReadBytes, b.kvsWriteBytes, b.logBytes, usd(monthlyCharge(u, { allowances: false }).total)];
+        return [
+          s.kind.name,
+          b.billedSeconds.toFixed(4),
+          b.gbSeconds.toFixed(5),
+          b.kvsReadBytes,
+          b.kvsWriteBytes,
+          b.logBytes,
+          usd(monthlyCharge(u, { allowances: false }).total),
+        ];
       }),
     ),
   );
 
   const row = (label: string, u: MonthlyUsage, allowances: boolean) => {
     const c = monthlyCharge(u, { allowances });
-    return [label, num(u.invocations), num(u.gbSeconds, 1), num(u.kvsReadGb, 4), num(u.kvsWriteGb, 6), num(u.logGb, 4), usd(c.compute), usd(c.kvsReads), usd(c.kvsWrites), usd(c.logs), usd(c.total)];
+    return [
+      label,
+      num(u.invocations),
+      num(u.gbSeconds, 1),
+      num(u.kvsReadGb, 4),
+      num(u.kvsWriteGb, 6),
+      num(u.logGb, 4),
+      usd(c.compute),
+      usd(c.kvsReads),
+      usd(c.kvsWrites),
+      usd(c.logs),
+      usd(c.total),
+    ];
   };
   console.log('');
-  console.log(`Monthly cost (30-day month, interval ${triggerModule.interval} = ${num(runsPerMonth)} runs per installation)`);
+  console.log(
+    `Monthly cost (30-day month, interval ${triggerModule.interval} = ${num(runsPerMonth)} runs per installation)`,
+  );
   console.log(
     table(
-      ['scope', 'invocations', 'GB-s', 'KVS read GB', 'KVS write GB', 'log GB', 'compute', 'KVS reads', 'KVS writes', 'logs', 'total'],
+      [
+        'scope',
+        'invocations',
+        'GB-s',
+        'KVS read GB',
+        'KVS write GB',
+        'log GB',
+        'compute',
+        'KVS reads',
+        'KVS writes',
+        'logs',
+        'total',
+      ],
       [
         row('1 installation, first month, marginal (no free allowance)', first, false),
         row('1 installation, later months, marginal', steady, false),
@@ -541,7 +631,9 @@ async function main(): Promise<void> {
     ),
   );
   const freeInstalls = FORGE_PRICES.freeGbSecondsPerMonth / steady.gbSeconds;
-  console.log(`The free ${num(FORGE_PRICES.freeGbSecondsPerMonth)} GB-s per app cover about ${num(freeInstalls)} installations' compute in later months.`);
+  console.log(
+    `The free ${num(FORGE_PRICES.freeGbSecondsPerMonth)} GB-s per app cover about ${num(freeInstalls)} installations' compute in later months.`,
+  );
 
   console.log('');
   console.log('Sensitivity of the later-month cost per 10,000 installations to the assumed platform overhead');
@@ -549,10 +641,17 @@ async function main(): Promise<void> {
     table(
       ['overhead ms per invocation', 'memoryMB', 'GB-s per installation', `total for ${num(INSTALLATIONS)}`],
       [0, 50, PLATFORM_OVERHEAD_MS, 250, 500].flatMap((overhead) =>
-        [128, memoryMB, 512].filter((m, i, all) => all.indexOf(m) === i).map((memory) => {
-          const u = monthlyUsage(mixFor({ memoryMB: memory, platformOverheadMs: overhead }).steady);
-          return [overhead, memory, num(u.gbSeconds, 1), usd(monthlyCharge(scaleUsage(u, INSTALLATIONS), { allowances: true }).total)];
-        }),
+        [128, memoryMB, 512]
+          .filter((m, i, all) => all.indexOf(m) === i)
+          .map((memory) => {
+            const u = monthlyUsage(mixFor({ memoryMB: memory, platformOverheadMs: overhead }).steady);
+            return [
+              overhead,
+              memory,
+              num(u.gbSeconds, 1),
+              usd(monthlyCharge(scaleUsage(u, INSTALLATIONS), { allowances: true }).total),
+            ];
+          }),
       ),
     ),
   );
@@ -578,7 +677,9 @@ async function main(): Promise<void> {
     [
       'an idle invocation makes one KVS request and writes nothing',
       idleKinds.every((s) => s.kind.samples.every((x) => x.kvsRequests === 1 && x.kvsWriteBytes === 0)),
-      idleKinds.map((s) => `${s.kind.name}: ${s.kvsRequests} request(s), ${s.usage.kvsWriteBytes} B written`).join('; '),
+      idleKinds
+        .map((s) => `${s.kind.name}: ${s.kvsRequests} request(s), ${s.usage.kvsWriteBytes} B written`)
+        .join('; '),
     ],
     [
       'a generating invocation makes at most four KVS requests (Jira calls aside)',
@@ -593,7 +694,7 @@ async function main(): Promise<void> {
     [
       'the manifest gives the scheduler at least the recommended memory',
       (scheduled.memoryMB ?? 512) >= recommendedMB,
-      `${scheduled.memoryMB ?? 'unset, so Forge\'s 512'} MB configured, ${recommendedMB} MB recommended`,
+      `${scheduled.memoryMB ?? "unset, so Forge's 512"} MB configured, ${recommendedMB} MB recommended`,
     ],
   ];
   console.log('');

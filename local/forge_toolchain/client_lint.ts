@@ -81,7 +81,7 @@ async function inDirectory<T>(dir: string, fn: () => Promise<T>): Promise<T> {
 
 export async function runClientSideLint(appRoot: string, manifest: ManifestSchema): Promise<ClientLintReport> {
   const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
-  const statsig = { getDeprecatedRuntimes: async () => [...DEPRECATED_RUNTIMES] } as unknown as Parameters<
+  const statsig = { getDeprecatedRuntimes: () => Promise.resolve([...DEPRECATED_RUNTIMES]) } as unknown as Parameters<
     typeof lint
   >[4];
   const logger = quiet as unknown as Parameters<typeof lint>[3];
@@ -90,7 +90,10 @@ export async function runClientSideLint(appRoot: string, manifest: ManifestSchem
     const all: LinterInterface[] = await getClientSideLintersOnly(manifest, 'development', logger, statsig);
     const linters = all.filter((l) => !(l instanceof PermissionLinter));
     const filesOffered = [
-      ...new Set([...filesUnder(appRoot, 'src'), ...resourceDirectories(manifest).flatMap((d) => filesUnder(appRoot, d))]),
+      ...new Set([
+        ...filesUnder(appRoot, 'src'),
+        ...resourceDirectories(manifest).flatMap((d) => filesUnder(appRoot, d)),
+      ]),
     ];
     const filesParsed: string[] = [];
     const results = await lint(filesOffered, manifest, 'development', logger, statsig, {

@@ -79,8 +79,8 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
     const handlers = handlerModulesOf(manifest);
     const fileSystemReader = new FileSystemReader();
     const bundler = getNodeBundler(logger, getWrapperProvider({ fileSystemReader }), {
-      readConfig: async () => manifest,
-    } as unknown as Parameters<typeof getNodeBundler>[2]);
+      readConfig: () => Promise.resolve(manifest),
+    });
     const output = await bundler.bundle({ appDirectory: appRoot, entryPoints: getEntryPoints(handlers) });
     const outputDir = output.outputDir;
     const names = readdirSync(outputDir).sort();

@@ -31,7 +31,12 @@ describe('forge lint (client-side, offline)', () => {
 
   it('runs the source and manifest linters', () => {
     expect(report.linters).toEqual(
-      expect.arrayContaining(['HandlerLinter', 'FullManifestLinter', 'FunctionTimeoutLinter', 'DeprecatedApiModuleLinter']),
+      expect.arrayContaining([
+        'HandlerLinter',
+        'FullManifestLinter',
+        'FunctionTimeoutLinter',
+        'DeprecatedApiModuleLinter',
+      ]),
     );
     expect(report.linters).not.toContain('PermissionLinter');
   });
