@@ -7,6 +7,9 @@ import { validateManifest } from '../../local/forge_toolchain/manifest_check';
  * for what is left out and why).
  */
 
+// The published Forge tooling is slow to load (each manifest linter compiles the schema anew).
+jest.setTimeout(180_000);
+
 describe('forge lint (client-side, offline)', () => {
   let report: Awaited<ReturnType<typeof runClientSideLint>>;
 

@@ -10,6 +10,9 @@ import { FunctionModuleInfo, functionModules, validateManifest } from '../../loc
  * invocation error on every run.
  */
 
+// @forge/manifest compiles its schema on first use: seconds on a busy CI machine.
+jest.setTimeout(60_000);
+
 let fns: FunctionModuleInfo[];
 
 beforeAll(async () => {

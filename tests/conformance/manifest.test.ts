@@ -7,6 +7,9 @@ import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from '../../lo
  * the memory each scheduled function is billed at).
  */
 
+// @forge/manifest compiles its schema on first use: seconds on a busy CI machine.
+jest.setTimeout(60_000);
+
 describe('manifest.yml', () => {
   it('passes @forge/manifest full validation with no findings', async () => {
     const check = await validateManifest(APP_ROOT);
