@@ -121,6 +121,19 @@ export function recordMissed(state: SchedulerState, trigger: AutoTrigger, now: n
   return { ...withTrigger(state, trigger, { missedAt: now, backoffUntil: null }), lastRunAt: now };
 }
 
+/**
+ * The state says a trigger was generated but its DONE key is absent: not believed.
+ * The report and its DONE key are written in one transaction, so without the key
+ * there is no report, whatever a stale or corrupt state says.
+ */
+export function forgetUnstoredReports(state: SchedulerState, done: DoneMarkers): SchedulerState {
+  let next = state;
+  for (const t of AUTO_TRIGGERS) {
+    if (done[t] === null && next.triggers[t].generatedAt !== null) next = withTrigger(next, t, { generatedAt: null });
+  }
+  return next;
+}
+
 /** The DONE key exists but the state did not know: bring the state in line with it. */
 export function recordDoneFromMarker(
   state: SchedulerState,
@@ -221,10 +234,18 @@ export function newClaim(attempt: number, now: number, invocationId: string): Cl
 /**
  * Someone else holds this attempt's claim. While its lease runs, they may still
  * be generating; once it has run out they are certainly dead (the lease outlasts
- * any Forge function timeout) and the attempt counts as failed.
+ * any Forge function timeout) and the attempt counts as failed. No holder writes
+ * a lease longer than `claimLeaseMs` from a claim time at or before now, so a
+ * lease ending further ahead than that was not written by a holder: believing
+ * it would block the trigger until the date it names.
  */
 export function claimIsLive(claim: Claim, now: number): boolean {
-  return claim.leaseExpiresAt > now;
+  return claim.leaseExpiresAt > now && claim.leaseExpiresAt <= now + SCHEDULER.claimLeaseMs;
+}
+
+/** When an attempt whose holder is gone failed: when its lease ran out, or when we found out, if sooner. */
+export function abandonedAt(claim: Claim | null, checkedAt: number): number {
+  return claim === null ? checkedAt : Math.min(claim.leaseExpiresAt, checkedAt);
 }
 
 /** The instant by which generation must hand back a report so the commit still starts inside the lease. */

@@ -4,6 +4,7 @@ import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import type { AutoTrigger } from '../storage/keys';
 import { parseIsoInstant, toIso } from '../time';
 import {
+  abandonedAt,
   backoffActive,
   Claim,
   claimIsLive,
@@ -11,6 +12,7 @@ import {
   DoneMarkers,
   emptyState,
   FailureOutcome,
+  forgetUnstoredReports,
   generationDeadline,
   mayCommit,
   newClaim,
@@ -177,7 +179,7 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
       if (snapshot.state !== undefined) {
         const parsed = parseState(snapshot.state);
         if (parsed.ok) {
-          state = parsed.value;
+          state = forgetUnstoredReports(parsed.value, done);
         } else {
           log.warn(`${TAG} Scheduler state for ${cloudId} is invalid (${parsed.reason}); rebuilding it from DONE keys`);
           state = reconcile(emptyState(), done, now);
@@ -248,7 +250,7 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
         const failure = recordFailure(
           state,
           trigger,
-          { attempt, at: holder?.leaseExpiresAt ?? checkedAt, message: `Attempt #${attempt} did not finish within its lease` },
+          { attempt, at: abandonedAt(holder, checkedAt), message: `Attempt #${attempt} did not finish within its lease` },
           checkedAt,
         );
         log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);

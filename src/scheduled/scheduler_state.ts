@@ -1,6 +1,7 @@
 import type { Phase5Report } from '../phase5/report';
 import { AutoTrigger, keys, store } from '../storage';
 import { parseIsoInstant, toIso, toIsoOrNull } from '../time';
+import { SCHEDULER_BACKOFF } from './backoff';
 import { SCHEDULER } from './config';
 import {
   AttemptError,
@@ -132,6 +133,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * A trigger's backoff is derived data: this scheduler only ever stores one that
+ * ends exactly one ladder step after the failure it records. Anything else (a
+ * backoff with no failure, or one decades away) was not written by us, and
+ * believing it could hold a report back indefinitely, so the state is invalid.
+ * A backoff inherited from the guide's shape is held to the ladder's longest step.
+ */
+function checkedBackoff(until: number | null, failure: AttemptError | null, inherited: boolean, field: string): number | null {
+  if (until === null) return null;
+  const consistent = inherited
+    ? failure !== null && until <= failure.at + SCHEDULER_BACKOFF.maxDelayMs
+    : failure !== null && until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt);
+  if (!consistent) throw new Invalid(`${field} does not follow from the failure it belongs to`);
+  return until;
+}
+
+/**
  * Parse a stored state. Absent fields take their empty defaults, so a state
  * written in the guide's original shape (no per-trigger backoff fields) still
  * reads: its single `last_backoff_until` is attributed to `last_error.trigger`.
@@ -150,12 +167,15 @@ export function parseState(raw: unknown): Parsed<SchedulerState> {
       const p = prefix(t);
       const hasOwnBackoff = `${p}_backoff_until` in raw;
       const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
+      const lastError = attemptError(raw, `${p}_last_error`);
       triggers[t] = {
         ...emptyProgress(),
         attemptCount: count(raw, `${p}_attempt_count`),
         generatedAt: instantOrNull(raw, `${p}_generated_at`),
-        backoffUntil: hasOwnBackoff ? instantOrNull(raw, `${p}_backoff_until`) : inherited,
-        lastError: attemptError(raw, `${p}_last_error`),
+        backoffUntil: hasOwnBackoff
+          ? checkedBackoff(instantOrNull(raw, `${p}_backoff_until`), lastError, false, `${p}_backoff_until`)
+          : checkedBackoff(inherited, lastErrorBase, true, 'last_backoff_until'),
+        lastError,
         missedAt: instantOrNull(raw, `${p}_missed_at`),
       };
     }

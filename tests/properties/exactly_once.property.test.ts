@@ -15,6 +15,15 @@ import { violations } from './support/invariants';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 
+/**
+ * Jira requests are raced against real timers sized from the simulated budget; on a
+ * simulated clock they would fire at random real moments. Only those timers are
+ * faked (and never advanced): slowness comes from stalls on the simulated clock.
+ */
+beforeAll(() => jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }));
+afterAll(() => jest.useRealTimers());
+
+
 describe('Phase-5 scheduler under generated fault histories', () => {
   it('stores each report at most once, never loses one, and recovers within its backoff bound', async () => {
     await fc.assert(

@@ -1,5 +1,5 @@
 import { FaultWorld, inOrder, Interleaver } from './support/fault_world';
-import { History, history, HOUR } from './support/history';
+import { History, history, HOUR, MINUTE } from './support/history';
 import { violations } from './support/invariants';
 
 /**
@@ -7,6 +7,14 @@ import { violations } from './support/invariants';
  * shrunk history (and, where the interleaving mattered, the scheduler's order),
  * replayed against the real handler, storage SDK and KVS emulator.
  */
+
+/**
+ * Jira requests are raced against real timers sized from the simulated budget; on a
+ * simulated clock they would fire at random real moments. Only those timers are
+ * faked (and never advanced): slowness comes from stalls on the simulated clock.
+ */
+beforeAll(() => jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }));
+afterAll(() => jest.useRealTimers());
 
 async function replay(h: History, interleaving: Interleaver = inOrder()): Promise<string[]> {
   const world = new FaultWorld();
@@ -33,6 +41,65 @@ describe('Regressions found by the exactly-once property suite', () => {
           jiraDown: false,
           invocations: [{ name: 'A', actions: [{ site: 'read', nth: 0, action: { kind: 'fault', fault: 'partial-2xx' } }] }],
         },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
+  it('a stored backoff that does not follow from a recorded failure is not believed: both reports still come', async () => {
+    // Prepare: before anything was due, the state acquires backoffs fifty years out with no
+    // failure behind them; the first due tick finds Jira down.
+    const h = history({
+      startAgeMs: 11 * HOUR + 30 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'corrupt-state', corruption: 'far-future-backoff' },
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [] }] },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
+  it('a state that says "generated" without a DONE key does not hold the reports back', async () => {
+    // Prepare: inside the 12 h window the state claims both reports were generated, but
+    // no DONE key (and so no report) exists.
+    const h = history({
+      startAgeMs: 12 * HOUR,
+      tickOffsetMs: 0,
+      steps: [{ kind: 'corrupt-state', corruption: 'generated-without-done' }],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
+  it('a claim whose lease names a date decades away is not believed: the trigger is retried after its backoff', async () => {
+    // Prepare: the first attempt dies before saving its failure (Jira down), and its claim
+    // then reads as leased for fifty years.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [] }] },
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [{ site: 'state-save', nth: 0, action: { kind: 'crash' } }] }] },
+        { kind: 'corrupt-claim', corruption: 'far-future-lease' },
+        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [] }] },
       ],
       recoveryDuplicates: 1,
     });

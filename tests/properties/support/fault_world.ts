@@ -179,7 +179,7 @@ export class FaultWorld {
   readonly calls: CallRecord[] = [];
   /** Simulated time at which faults stopped (end of the fault phase). */
   faultsStoppedAt = 0;
-  /** Intervals of simulated time during which a tenant's evidence was corrupt. */
+  /** Spells during which a tenant's evidence was corrupt, as ranges of invocation numbers (launch order). */
   readonly evidenceCorrupt: Array<{ cloudId: string; from: number; to: number }> = [];
   doneCorrupted = false;
   /** Each tenant's storage the moment faults stopped, by cloudId. */
@@ -448,7 +448,7 @@ export class FaultWorld {
         source: 'avi:forge:installed:app',
       },
     };
-    this.evidenceCorrupt.push({ cloudId: tenant.inst.cloudId, from: this.now, to: Infinity });
+    this.evidenceCorrupt.push({ cloudId: tenant.inst.cloudId, from: this.invocations.length, to: Infinity });
     if (c === 'deleted') await this.rawDelete(tenant, key);
     else await this.app.put(tenant.inst, key, values[c]);
   }
@@ -500,7 +500,7 @@ export class FaultWorld {
   private async repairEvidence(): Promise<void> {
     for (const spell of this.evidenceCorrupt) {
       if (spell.to !== Infinity) continue;
-      spell.to = this.now;
+      spell.to = this.invocations.length;
       const tenant = this.tenants.find((t) => t.inst.cloudId === spell.cloudId)!;
       await this.app.put(tenant.inst, keysFor(spell.cloudId).evidence, {
         installation_timestamp: new Date(tenant.installedAt).toISOString(),

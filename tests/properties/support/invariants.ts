@@ -175,12 +175,13 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
 function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
   for (const inv of schedulerRuns(w, tenant)) {
+    const launched = w.invocations.indexOf(inv);
     const read = inv.calls[0];
     const writes = inv.calls.filter((c) => isWrite(c.op));
     if (read?.op === 'batch/get' && read.action !== 'pass' && read.action !== 'stall' && read.action !== 'crash' && writes.length > 0) {
       v.push(`${inv.label}: its batch read failed (${read.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`);
     }
-    if (spells.some((s) => inv.startedAt >= s.from && inv.startedAt < s.to) && writes.length > 0) {
+    if (spells.some((s) => launched >= s.from && launched < s.to) && writes.length > 0) {
       v.push(`${inv.label}: evidence was corrupt, yet it wrote ${writes.map((c) => c.keys.join('+')).join(', ')}`);
     }
   }
