@@ -9,7 +9,7 @@
  * subtracted to give the handler's own time. Those figures and Forge's
  * published prices give the monthly cost; every assumption is printed.
  *
- * Options: --reps N (invocations measured per idle kind, default 200; a quarter
+ * Options: --reps N (invocations measured per idle kind, default 200; an eighth
  * of that for the others), --latency-ms N (per KVS request, default 10),
  * --jira-latency-ms N (per Jira request, default 150), --overhead-ms N (platform
  * time added per invocation, default 100), --site small|large (the emulated
@@ -65,7 +65,7 @@ function siteOption(): SitePreset {
 }
 
 const IDLE_REPS = option('reps', 200);
-const ACTIVE_REPS = Math.max(5, Math.round(IDLE_REPS / 4));
+const ACTIVE_REPS = Math.max(5, Math.round(IDLE_REPS / 8));
 const KVS_LATENCY_MS = option('latency-ms', 10);
 const JIRA_LATENCY_MS = option('jira-latency-ms', 150);
 const PLATFORM_OVERHEAD_MS = option('overhead-ms', 100);
