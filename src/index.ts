@@ -4,3 +4,4 @@
  */
 export { phase5SchedulerHandler } from './scheduled/phase5_scheduler';
 export { installedEventHandler } from './phase4/installation_evidence';
+export { adminPageResolver } from './admin/admin_resolver';

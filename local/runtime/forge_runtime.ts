@@ -99,6 +99,8 @@ export class Invocation {
     readonly moduleKey: string,
     /** Forge stops the function at this instant (simulated time). */
     readonly deadlineAt: number,
+    /** The user a UI module's resolver runs for; `asUser()` calls act as them. Absent for triggers. */
+    readonly accountId?: string,
   ) {}
 
   nextCallIndex(): number {
@@ -203,12 +205,14 @@ export class LocalForgeRuntime {
     moduleKey: string,
     timeoutMs: number,
     fn: () => Promise<T>,
+    principal: { accountId?: string } = {},
   ): Promise<{ invocation: Invocation; killed: false; result: T } | { invocation: Invocation; killed: true }> {
     const invocation = new Invocation(
       `local-${++this.sequence}`,
       installation,
       moduleKey,
       this.clock.now() + timeoutMs,
+      principal.accountId,
     );
     const killed = new Promise<'killed'>((resolve) => invocation.onKill(() => resolve('killed')));
     const outcome = await Promise.race([this.current.run(invocation, fn), killed]);
@@ -245,7 +249,12 @@ export class LocalForgeRuntime {
       invocation.stats.jiraRequests++;
       if (override) return override;
       if (!this.opts.jira) throw new Error('No Jira emulator is attached to this local runtime');
-      return this.opts.jira.handle(descriptor, path, init);
+      // `asUser()` names no one: Forge acts as the user the invocation runs for, as here.
+      const asCaller =
+        descriptor.provider === 'user' && !descriptor.accountId && invocation.accountId
+          ? { ...descriptor, accountId: invocation.accountId }
+          : descriptor;
+      return this.opts.jira.handle(asCaller, path, init);
     }
     const op = path.replace(/^\/api\/v1\//, '');
     const s = invocation.stats;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { AppManifest, DEFAULT_TIMEOUT_SECONDS, loadManifest, resolveHandler } from './manifest';
+import { AppManifest, DEFAULT_TIMEOUT_SECONDS, loadManifest, RESOLVER_TIMEOUT_SECONDS, resolveHandler } from './manifest';
 import { Installation, Invocation, LocalForgeRuntime } from './forge_runtime';
 
 /**
@@ -33,9 +33,21 @@ export class Invoker {
     return (this.manifest.functions.get(functionKey)?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   }
 
-  private call<T>(installation: Installation, moduleKey: string, functionKey: string, args: unknown[]) {
+  private call<T>(
+    installation: Installation,
+    moduleKey: string,
+    functionKey: string,
+    args: unknown[],
+    caller: { accountId?: string; timeoutMs?: number } = {},
+  ) {
     const handler = resolveHandler(this.manifest, functionKey);
-    return this.runtime.run(installation, moduleKey, this.timeoutMs(functionKey), async () => (await handler(...args)) as T);
+    return this.runtime.run(
+      installation,
+      moduleKey,
+      caller.timeoutMs ?? this.timeoutMs(functionKey),
+      async () => (await handler(...args)) as T,
+      { accountId: caller.accountId },
+    );
   }
 
   /** A scheduled trigger: `({context:{cloudId, moduleKey}, contextToken}, {installContext, principal: undefined})`. */
@@ -100,6 +112,8 @@ export class Invoker {
       principal: accountId ? { accountId } : undefined,
       installation: { ari: { installationId: installation.installationId }, contexts: [] },
     };
-    return this.call<T>(installation, moduleKey, mod.function, [request, backend]);
+    // A UI module's resolver is stopped at 25 s whatever its function's own timeout says.
+    const timeoutMs = Math.min(this.timeoutMs(mod.function), RESOLVER_TIMEOUT_SECONDS * 1000);
+    return this.call<T>(installation, moduleKey, mod.function, [request, backend], { accountId, timeoutMs });
   }
 }

@@ -75,6 +75,9 @@ export const INTERVAL_MS: Record<string, number> = {
 /** Forge's default function timeout when `timeoutSeconds` is not set. */
 export const DEFAULT_TIMEOUT_SECONDS = 55;
 
+/** The limit on a UI module's resolver call (FORGE_FACTS §5), whatever its function's timeout. */
+export const RESOLVER_TIMEOUT_SECONDS = 25;
+
 /** Resolve `index.phase5SchedulerHandler` to the exported function in src/index.ts. */
 export function resolveHandler(manifest: AppManifest, functionKey: string): (...args: unknown[]) => unknown {
   const fn = manifest.functions.get(functionKey);

@@ -218,6 +218,38 @@ export function recordSuccess(
 }
 
 // ---------------------------------------------------------------------------
+// Administrator transitions (the admin page). Each changes only the trigger named.
+
+/** The guide's "last backoff" display field once `trigger` no longer backs off: the other trigger's, if any. */
+function lastBackoffWithout(state: SchedulerState, trigger: AutoTrigger): number | null {
+  const others = AUTO_TRIGGERS.filter((t) => t !== trigger)
+    .map((t) => state.triggers[t].backoffUntil)
+    .filter((b): b is number => b !== null);
+  return others.length > 0 ? Math.max(...others) : null;
+}
+
+/**
+ * "Retry now": the backoff ends, so the next scheduled run attempts the trigger.
+ * The attempt count stays: a further failure backs off as the next one in line.
+ */
+export function clearBackoff(state: SchedulerState, trigger: AutoTrigger): SchedulerState {
+  return { ...withTrigger(state, trigger, { backoffUntil: null }), lastBackoffUntil: lastBackoffWithout(state, trigger) };
+}
+
+/**
+ * "Reset": the trigger starts over as if it had never run. Its counts restart
+ * at zero, so the caller must also remove the trigger's old claim keys, which
+ * are numbered by attempt.
+ */
+export function resetTrigger(state: SchedulerState, trigger: AutoTrigger): SchedulerState {
+  return {
+    ...withTrigger(state, trigger, emptyProgress()),
+    lastError: state.lastError?.trigger === trigger ? null : state.lastError,
+    lastBackoffUntil: lastBackoffWithout(state, trigger),
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Claims.
 
 export interface Claim {
@@ -227,8 +259,8 @@ export interface Claim {
   invocationId: string;
 }
 
-export function newClaim(attempt: number, now: number, invocationId: string): Claim {
-  return { attempt, claimedAt: now, leaseExpiresAt: now + SCHEDULER.claimLeaseMs, invocationId };
+export function newClaim(attempt: number, now: number, invocationId: string, leaseMs: number = SCHEDULER.claimLeaseMs): Claim {
+  return { attempt, claimedAt: now, leaseExpiresAt: now + leaseMs, invocationId };
 }
 
 /**

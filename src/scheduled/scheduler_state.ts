@@ -128,7 +128,7 @@ function attemptError(record: Record<string, unknown>, field: string): AttemptEr
   return { at, message: v.message, attempt: count(v, 'attempt_count') };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -43,7 +43,34 @@ export const keys = {
     checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:${attemptNumber(attempt)}`),
   /** The stored report of an automatic trigger. */
   report: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:report:${segment(cloudId)}:${trigger}`),
+  /** Every report of a site (automatic, manual, replaced) lies under this prefix. */
+  reportPrefix: (cloudId: string) => checkedKey(`phase5:report:${segment(cloudId)}:`),
+  /** A report an administrator asked for; the sequence number is its claim's, so no two share a key. */
+  manualReport: (cloudId: string, generatedAt: number, sequence: number) =>
+    checkedKey(`phase5:report:${segment(cloudId)}:MANUAL:${compactInstant(generatedAt)}-${attemptNumber(sequence)}`),
+  /** An automatic report set aside, not deleted, when an administrator reset its trigger. */
+  replacedReport: (cloudId: string, trigger: AutoTrigger, replacedAt: number) =>
+    checkedKey(`phase5:report:${segment(cloudId)}:${trigger}:REPLACED:${compactInstant(replacedAt)}`),
+  /** Which manual reports are kept (a bounded list), and the next manual claim number. */
+  manualReportIndex: (cloudId: string) => checkedKey(`phase5:admin:manual-reports:${segment(cloudId)}`),
+  /** Which replaced reports are kept (a bounded list). */
+  replacedReportIndex: (cloudId: string) => checkedKey(`phase5:admin:replaced-reports:${segment(cloudId)}`),
+  /** Every claim of one trigger's attempts: listed when an administrator resets the trigger. */
+  claimPrefix: (cloudId: string, trigger: ReportTrigger) => checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:`),
+  /** One administrator action; the suffix keeps two actions in the same millisecond apart. */
+  auditEntry: (cloudId: string, at: number, suffix: string) =>
+    checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),
+  auditPrefix: (cloudId: string) => checkedKey(`phase5:audit:${segment(cloudId)}:`),
 };
+
+/**
+ * An instant inside a key: ISO-8601 basic format in UTC (`20261102T210000.123Z`),
+ * which sorts by time and uses only characters KVS accepts (an offset's `+` is not one).
+ */
+function compactInstant(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) throw new InvalidStorageKeyError(`Not an instant: ${epochMs}`);
+  return new Date(epochMs).toISOString().replace(/[-:]/g, '');
+}
 
 function attemptNumber(attempt: number): number {
   if (!Number.isSafeInteger(attempt) || attempt < 1) {

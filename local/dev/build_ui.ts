@@ -1,0 +1,67 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { APP_ROOT } from '../runtime/invoker';
+
+/**
+ * `npm run build:ui`: bundles the admin page (src/frontend, React 18 and the
+ * real @forge/bridge) into the Custom UI resource directory the manifest
+ * names. index.html there is source; build/ is generated and not committed.
+ * Deploys, `npm run dev` and the browser test all build it the same way.
+ */
+
+export const ADMIN_PAGE_DIR = path.join(APP_ROOT, 'static', 'admin-page');
+export const ADMIN_PAGE_BUILD_DIR = path.join(ADMIN_PAGE_DIR, 'build');
+const ENTRY = path.join(APP_ROOT, 'src', 'frontend', 'index.tsx');
+
+export interface UiBuild {
+  files: Array<{ name: string; bytes: number }>;
+  millis: number;
+}
+
+export async function buildAdminPage(): Promise<UiBuild> {
+  const started = Date.now();
+  rmSync(ADMIN_PAGE_BUILD_DIR, { recursive: true, force: true });
+  mkdirSync(ADMIN_PAGE_BUILD_DIR, { recursive: true });
+  const result = await build({
+    entryPoints: { main: ENTRY },
+    bundle: true,
+    outdir: ADMIN_PAGE_BUILD_DIR,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome111', 'edge111', 'firefox111', 'safari16'],
+    jsx: 'automatic',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  return {
+    files: Object.entries(result.metafile.outputs).map(([file, out]) => ({ name: path.basename(file), bytes: out.bytes })),
+    millis: Date.now() - started,
+  };
+}
+
+/** Whether a build exists (the browser test builds when it does not). */
+export function adminPageBuilt(): boolean {
+  try {
+    return statSync(path.join(ADMIN_PAGE_BUILD_DIR, 'main.js')).isFile();
+  } catch {
+    return false;
+  }
+}
+
+if (require.main === module) {
+  buildAdminPage().then(
+    ({ files, millis }) => {
+      for (const f of files) console.log(`static/admin-page/build/${f.name}  ${(f.bytes / 1024).toFixed(1)} KiB`);
+      console.log(`built in ${millis} ms`);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

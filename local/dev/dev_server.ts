@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { adminPageBuilt, ADMIN_PAGE_DIR, buildAdminPage } from './build_ui';
+import { DEV_ACCOUNTS, DevWorld, ScenarioName, SCENARIOS, Viewer } from './dev_world';
+
+/**
+ * `npm run dev`: the admin page as Jira would show it, served from this
+ * machine. `/` draws a Jira-like settings frame around an iframe; the iframe
+ * loads the built Custom UI (static/admin-page) with a host script that
+ * provides `window.__bridge`, so the page's real @forge/bridge `invoke` reaches
+ * the app's real resolver, run by the local Forge runtime as the chosen user.
+ * The page is served with a Content-Security-Policy as strict as Forge's
+ * default, so anything inline that Forge would block fails here too.
+ *
+ * Loopback only: the server answers as a Jira administrator by default.
+ */
+
+const HOST_DIR = path.join(__dirname, 'host');
+const HOST = '127.0.0.1';
+
+const FORGE_LIKE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+export interface DevServerOptions {
+  port?: number;
+  scenario?: ScenarioName;
+  /** Build the page before serving (default: only when no build exists). */
+  build?: 'always' | 'if-missing';
+}
+
+export interface DevServer {
+  url: string;
+  world: DevWorld;
+  close(): Promise<void>;
+}
+
+function viewerOf(value: unknown): Viewer {
+  return value === 'user' || value === 'anonymous' ? value : 'admin';
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, TYPES['.json'], JSON.stringify(value));
+
+async function bodyOf(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Forge refuses invoke payloads over 500 KB; so does this host.
+    if (size > 500 * 1024) throw new Error('Payload larger than 500 KB');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+/** A file under `root`, or null for anything outside it. */
+function fileUnder(root: string, relative: string): Buffer | null {
+  const full = path.resolve(root, '.' + path.posix.normalize('/' + relative));
+  if (!full.startsWith(root + path.sep)) return null;
+  try {
+    return readFileSync(full);
+  } catch {
+    return null;
+  }
+}
+
+function chromePage(url: URL): string {
+  const viewer = viewerOf(url.searchParams.get('as'));
+  const devbar =
+    url.searchParams.get('devbar') === '0'
+      ? ''
+      : `<div class="devbar"><strong>Local dev host</strong><span id="dev-clock"></span><span class="devbar__spacer"></span>
+  <label>View as <select id="dev-viewer">${(['admin', 'user', 'anonymous'] as const)
+    .map((v) => `<option value="${v}"${v === viewer ? ' selected' : ''}>${v === 'admin' ? 'Jira administrator' : v === 'user' ? 'Standard user' : 'No user'}</option>`)
+    .join('')}</select></label>
+  <button type="button" data-advance="5">+5 min</button><button type="button" data-advance="60">+1 h</button><button type="button" data-advance="720">+12 h</button></div>`;
+  return readFileSync(path.join(HOST_DIR, 'jira_chrome.html'), 'utf8').replace('<!--DEVBAR-->', devbar).replace('<!--VIEWER-->', viewer);
+}
+
+/** The resource's index.html with the host's bridge script ahead of the app's bundle, as Forge injects its own. */
+function appIndex(): string {
+  const html = readFileSync(path.join(ADMIN_PAGE_DIR, 'index.html'), 'utf8');
+  const at = html.indexOf('<script');
+  const host = '<script src="/__dev/bridge_host.js"></script>\n    ';
+  return at < 0 ? html.replace('</body>', `${host}</body>`) : html.slice(0, at) + host + html.slice(at);
+}
+
+async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${HOST}`);
+  const p = url.pathname;
+  if (req.method === 'GET' && p === '/') return send(res, 200, TYPES['.html'], chromePage(url));
+  if (req.method === 'GET' && p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
+  if (req.method === 'GET' && p === '/app') return send(res, 302, 'text/plain', '', { Location: `/app/${url.search}` });
+  if (req.method === 'GET' && p === '/app/') {
+    return send(res, 200, TYPES['.html'], appIndex(), { 'Content-Security-Policy': FORGE_LIKE_CSP });
+  }
+  if (req.method === 'GET' && p.startsWith('/app/')) {
+    const file = fileUnder(ADMIN_PAGE_DIR, p.slice('/app/'.length));
+    if (!file) return send(res, 404, 'text/plain', 'Not found');
+    return send(res, 200, TYPES[path.extname(p)] ?? 'application/octet-stream', file, { 'Content-Security-Policy': FORGE_LIKE_CSP });
+  }
+  if (req.method === 'GET' && p.startsWith('/__dev/') && /\.(js|css)$/.test(p)) {
+    const file = fileUnder(HOST_DIR, p.slice('/__dev/'.length));
+    if (!file) return send(res, 404, 'text/plain', 'Not found');
+    return send(res, 200, TYPES[path.extname(p)], file);
+  }
+  if (req.method === 'GET' && p === '/__dev/state') {
+    return json(res, 200, {
+      now: new Date(world.now()).toISOString(),
+      hoursSinceInstall: world.hoursSinceInstall(),
+      scenario: world.scenario,
+      cloudId: world.installation.cloudId,
+      accounts: DEV_ACCOUNTS,
+    });
+  }
+  if (req.method === 'GET' && p === '/__dev/context') {
+    const viewer = viewerOf(url.searchParams.get('as'));
+    return json(res, 200, {
+      accountId: viewer === 'anonymous' ? undefined : DEV_ACCOUNTS[viewer],
+      cloudId: world.installation.cloudId,
+      siteUrl: 'https://local-dev.atlassian.net',
+      moduleKey: world.moduleKey,
+      environmentType: 'DEVELOPMENT',
+      locale: 'en-US',
+      timezone: 'UTC',
+      extension: { type: 'jira:adminPage' },
+    });
+  }
+  if (req.method === 'POST' && p === '/__dev/invoke') {
+    const body = (await bodyOf(req)) as { functionKey?: unknown; payload?: unknown; as?: unknown };
+    if (typeof body.functionKey !== 'string') return json(res, 400, { message: 'functionKey must be a string' });
+    const outcome = await world.invoke(body.functionKey, body.payload, viewerOf(body.as));
+    return outcome.failure !== undefined ? json(res, 500, { message: outcome.failure }) : json(res, 200, { result: outcome.result });
+  }
+  if (req.method === 'POST' && p === '/__dev/advance') {
+    const { minutes } = (await bodyOf(req)) as { minutes?: unknown };
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 5 || minutes > 48 * 60) {
+      return json(res, 400, { message: 'minutes must be an integer from 5 to 2880' });
+    }
+    await world.advance(minutes);
+    return json(res, 200, { now: new Date(world.now()).toISOString() });
+  }
+  return send(res, 404, 'text/plain', 'Not found');
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  if (options.build === 'always' || !adminPageBuilt()) await buildAdminPage();
+  const world = new DevWorld(options.scenario ?? 'done-12h');
+  await world.prepare();
+  const server = createServer((req, res) => {
+    route(world, req, res).catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { message: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    world,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          world.dispose();
+          resolve();
+        });
+      }),
+  };
+}
+
+const HELP = `Usage: npm run dev -- [--port N] [--scenario ${Object.keys(SCENARIOS).join('|')}]
+
+Serves the admin page at http://127.0.0.1:<port>/ against the local Forge
+runtime (KVS and Jira emulators, simulated clock), after building it.
+Scenarios:
+${Object.entries(SCENARIOS)
+  .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
+  .join('\n')}
+`;
+
+if (require.main === module) {
+  let values;
+  try {
+    values = parseArgs({
+      options: { port: { type: 'string' }, scenario: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const scenario = (values.scenario ?? 'done-12h') as ScenarioName;
+  if (!(scenario in SCENARIOS)) {
+    console.error(`Unknown scenario ${scenario}\n\n${HELP}`);
+    process.exit(2);
+  }
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  startDevServer({ port, scenario, build: 'always' }).then(
+    (dev) => {
+      console.log(`Admin page (${scenario}): ${dev.url}/  — view as a non-admin: ${dev.url}/?as=user`);
+      console.log(SCENARIOS[scenario]);
+      const stop = () => void dev.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

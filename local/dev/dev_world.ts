@@ -1,0 +1,130 @@
+import type { Installation, SeamCall } from '../runtime/forge_runtime';
+import { LocalApp } from '../runtime/local_app';
+
+/**
+ * The world `npm run dev` serves the admin page against: one installation of
+ * the app on an emulated Jira site, brought to an interesting point by running
+ * the real scheduled trigger every five simulated minutes from installation.
+ * The clock then stands still until someone advances it, so the page shows
+ * the same times on every reload.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The accounts the page can be viewed as. Only `admin` is a Jira administrator on the emulated site. */
+export const DEV_ACCOUNTS = {
+  admin: '5b10a2844c20165700ede21g',
+  user: '5b10ac8d82e05b22cc7d4ef5',
+} as const;
+
+export type Viewer = keyof typeof DEV_ACCOUNTS | 'anonymous';
+
+export const SCENARIOS = {
+  /** 13 h after installation: the 12-hour report is done (on its second attempt, after a Jira outage). */
+  'done-12h': 'The 12-hour report done at 12 h 30 min on attempt #2 after a Jira outage; now 13 h after installation.',
+  /** 27 h after installation, Jira down since 12 h: AUTO_12H missed, AUTO_24H backing off after three failures. */
+  failing: 'Jira answering 503 since 12 h: the 12-hour report missed, the 24-hour one backing off for 24 h after 3 failures.',
+  /** An installation older than the lifecycle trigger: no installation evidence. */
+  'no-installation': 'No Phase-4 evidence: the installation time must be recorded from the page.',
+} as const;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export interface InvokeOutcome {
+  /** The resolver's answer; absent when it threw or was stopped. */
+  result?: unknown;
+  /** What the host tells the page when the resolver could not answer (Forge rejects the invoke). */
+  failure?: string;
+}
+
+export class DevWorld {
+  readonly app: LocalApp;
+  readonly installation: Installation;
+  readonly moduleKey: string;
+  readonly functionKey: string;
+  /** While true, the emulated Jira answers the report's reads with 503 (the permission check still works). */
+  jiraOutage = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly scenario: ScenarioName) {
+    this.app = new LocalApp({
+      jiraAdmins: [DEV_ACCOUNTS.admin],
+      interceptor: (call: SeamCall) => {
+        if (call.service !== 'jira' || !this.jiraOutage || call.path.startsWith('/rest/api/3/mypermissions')) return;
+        return new Response(JSON.stringify({ errorMessages: ['Service unavailable (simulated outage)'], errors: {} }), {
+          status: 503,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      },
+    });
+    this.installation = this.app.newInstallation('7f3c2a9e-4b1d-4c8e-9a2f-1d5e6b7c8a90');
+    const page = this.app.invoker.manifest.resolvers.find((r) => r.moduleType === 'jira:adminPage');
+    if (!page) throw new Error('manifest.yml declares no jira:adminPage with a resolver');
+    this.moduleKey = page.key;
+    this.functionKey = page.function;
+  }
+
+  now(): number {
+    return this.app.clock.now();
+  }
+
+  /** Bring the world to its scenario's point in time. */
+  async prepare(): Promise<void> {
+    if (this.scenario === 'no-installation') {
+      await this.advance(30);
+      return;
+    }
+    await this.app.invoker.installed(this.installation);
+    await this.advance(12 * 60 - 5);
+    this.jiraOutage = true;
+    if (this.scenario === 'done-12h') {
+      await this.advance(5);
+      this.jiraOutage = false;
+      await this.advance(60);
+    } else {
+      await this.advance(15 * 60 + 5);
+    }
+  }
+
+  /** Let simulated time pass, running the scheduled trigger every five minutes as Forge would. */
+  advance(minutes: number): Promise<void> {
+    return this.serially(async () => {
+      for (let elapsed = 0; elapsed < minutes; elapsed += 5) {
+        this.app.clock.advance(5 * MINUTE);
+        await this.app.runScheduler(this.installation);
+      }
+    });
+  }
+
+  /** Call the admin page's resolver as `viewer`, the way Forge calls it for the page's `invoke`. */
+  invoke(functionKey: string, payload: unknown, viewer: Viewer): Promise<InvokeOutcome> {
+    return this.serially(async () => {
+      const accountId = viewer === 'anonymous' ? undefined : DEV_ACCOUNTS[viewer];
+      try {
+        const run = await this.app.invoker.resolver(this.installation, this.moduleKey, functionKey, payload, accountId);
+        if (run.killed) return { failure: 'The resolver was stopped at its 25 s limit.' };
+        return { result: run.result };
+      } catch (err) {
+        return { failure: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  }
+
+  /** From the stored Phase-4 evidence, so a time recorded from the page counts too. */
+  hoursSinceInstall(): number | null {
+    const evidence = this.app.stored(this.installation).get(`phase4:evidence:installation:${this.installation.cloudId}`);
+    const at = Date.parse(String((evidence as { installation_timestamp?: unknown } | undefined)?.installation_timestamp));
+    return Number.isFinite(at) ? (this.now() - at) / HOUR : null;
+  }
+
+  dispose(): void {
+    this.app.dispose();
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

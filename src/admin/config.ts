@@ -1,0 +1,26 @@
+/**
+ * Limits of the admin page, in one place (milliseconds, like src/scheduled/config.ts).
+ */
+export const ADMIN = {
+  /**
+   * Forge stops a resolver at 25 s. A manual report gets 15 s of it for Jira
+   * reads; the rest covers the permission check, the claim and the commit.
+   */
+  manualGenerationBudgetMs: 15_000,
+  /**
+   * A manual generation's claim. Longer than the 25 s a resolver can live, so
+   * once it has run out its holder is certainly dead; short, so a killed
+   * generation does not block the next one for long.
+   */
+  manualClaimLeaseMs: 60_000,
+  /** Claims abandoned by killed generations skipped at most this many times in one call. */
+  maxAbandonedManualClaims: 5,
+  /** Manual reports kept; generating one more deletes the oldest in the same transaction. */
+  manualReportsKept: 10,
+  /** Reports set aside by resets kept; older ones are deleted. */
+  replacedReportsKept: 5,
+  /** Audit entries expire after a year, the longest TTL Forge KVS allows. */
+  auditTtlDays: 365,
+  /** The page shows this many of the newest audit entries. */
+  auditShown: 50,
+} as const;

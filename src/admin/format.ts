@@ -1,0 +1,39 @@
+/**
+ * How the admin page writes times, shared by the resolver's status sentences
+ * and the page itself. Always UTC and always labelled so: admins of one site
+ * sit in many time zones, and a bare "21:00" in a support ticket is ambiguous.
+ */
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** `2 Nov 2026, 21:00 UTC` */
+export function formatInstant(at: number | string | null | undefined): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at;
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
+}
+
+/** `2 h 5 min`, `45 min`, `3 d 4 h`, `under a minute` */
+export function formatDuration(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  if (minutes < 1) return 'under a minute';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
+  return `${rest} min`;
+}
+
+/** `in 2 h 5 min` or `3 h ago`, counted from the resolver's clock, not the browser's. */
+export function formatRelative(at: number | string | null | undefined, now: number | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at;
+  const from = typeof now === 'string' ? Date.parse(now) : now;
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || !Number.isFinite(from)) return '';
+  const d = ms - from;
+  if (Math.abs(d) < 60_000) return 'now';
+  return d > 0 ? `in ${formatDuration(d)}` : `${formatDuration(d)} ago`;
+}
