@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigFile, FileSystemReader, FileSystemWriter, listGitIgnoreFiles } from '@forge/cli-shared';
 import {
   getClientSideLintersOnly,
   lint,
@@ -37,36 +37,28 @@ export interface LintFinding {
 
 export interface ClientLintReport {
   linters: string[];
-  /** What the CLI would hand to lint: every file under src/ (and UI resource directories). */
+  /** What the CLI would hand to lint: every file under src/ and UI Kit resource directories. */
   filesOffered: string[];
   /** The TypeScript/JavaScript files lint actually parsed and ran its source linters over. */
   filesParsed: string[];
   findings: LintFinding[];
 }
 
-const SOURCE_EXTENSIONS = /\.(ts|tsx|js|jsx|mjs|cjs)$/;
-
-function filesUnder(appRoot: string, dir: string): string[] {
-  const abs = path.join(appRoot, dir);
-  let entries: string[];
-  try {
-    entries = readdirSync(abs, { recursive: true, encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((rel) => !rel.split(path.sep).includes('node_modules'))
-    .map((rel) => path.join(dir, rel))
-    .filter((rel) => SOURCE_EXTENSIONS.test(rel))
-    .sort();
-}
-
-/** The directories of the manifest's `resources` (UI Kit / Custom UI), which the CLI lints besides src/. */
-function resourceDirectories(manifest: ManifestSchema): string[] {
-  const resources = (manifest.resources ?? []) as Array<{ path?: unknown }>;
-  return resources
-    .map((r) => (typeof r.path === 'string' ? path.dirname(path.normalize(r.path)) : null))
-    .filter((d): d is string => d !== null && d !== '.');
+/**
+ * The files `forge lint` hands to the linters, chosen as the CLI's LintService
+ * chooses them (with the same @forge/cli-shared helpers): everything under
+ * ./src, plus the directories of UI Kit resources, minus what .gitignore names.
+ * Custom UI resources are built bundles and are not linted.
+ */
+async function filesForgeLintReads(): Promise<string[]> {
+  const reader = new FileSystemReader();
+  const configFile = new ConfigFile(reader, new FileSystemWriter());
+  const uiKitDirectories = (await configFile.getResources(['nativeUI'])).map((r) => path.dirname(r.path));
+  const exclude = [...(await listGitIgnoreFiles(reader)), '.git', 'node_modules'];
+  const perDirectory = await Promise.all(
+    ['./src', ...uiKitDirectories].map((dir) => reader.recursiveReadDir(dir, exclude)),
+  );
+  return [...new Set(perDirectory.flat())].sort();
 }
 
 async function inDirectory<T>(dir: string, fn: () => Promise<T>): Promise<T> {
@@ -89,12 +81,7 @@ export async function runClientSideLint(appRoot: string, manifest: ManifestSchem
   return inDirectory(appRoot, async () => {
     const all: LinterInterface[] = await getClientSideLintersOnly(manifest, 'development', logger, statsig);
     const linters = all.filter((l) => !(l instanceof PermissionLinter));
-    const filesOffered = [
-      ...new Set([
-        ...filesUnder(appRoot, 'src'),
-        ...resourceDirectories(manifest).flatMap((d) => filesUnder(appRoot, d)),
-      ]),
-    ];
+    const filesOffered = await filesForgeLintReads();
     const filesParsed: string[] = [];
     const results = await lint(filesOffered, manifest, 'development', logger, statsig, {
       linter: { mode: 'client-side' },
