@@ -205,7 +205,9 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const parsed = records.state === undefined ? null : parseState(records.state);
   const state = parsed?.ok ? parsed.value : emptyState();
   const claims = await claimsOf(cloudId, trigger, state.triggers[trigger].attemptCount + 1);
-  const live = claims.find((c) => c.claim && claimIsLive(c.claim, Date.now()));
+  // An attempt the scheduler has already recorded (as a failure or as the success) is finished,
+  // even while its lease has time left; only a later one can still be generating.
+  const live = claims.find((c) => c.claim && c.claim.attempt > offer.attemptCount && claimIsLive(c.claim, Date.now()));
   if (live) {
     return refused(`${trigger} attempt #${live.claim!.attempt} holds a live claim until ${formatInstant(live.claim!.leaseExpiresAt)}.`);
   }
