@@ -5,7 +5,7 @@
  * `faults.seed`, so "10% of requests are throttled" hits the same requests on
  * every run.
  */
-import { Prng } from './prng';
+import { Prng } from '../prng';
 
 export type JiraDataset = 'projects' | 'issues' | 'fields' | 'issuetypes' | 'statuses';
 

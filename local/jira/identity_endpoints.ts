@@ -8,7 +8,7 @@
  */
 import { Caller, Endpoint } from './endpoint';
 import { errorBody, JsonObject } from './jira_json';
-import { hashString } from './prng';
+import { hashString } from '../prng';
 import type { JiraSite } from './site';
 
 interface PermissionDef {

@@ -6,7 +6,7 @@
  * also decides the page-size cap (see pageLimit).
  */
 import { DONE_RESOLUTION, PRIORITIES, WORDS } from './site_catalogue';
-import { hashUnit } from './prng';
+import { hashUnit } from '../prng';
 import { issueTypeJson, jiraDateTime, JsonObject, projectRefJson, statusJson } from './jira_json';
 import type { JiraSite, SiteIssue } from './site';
 

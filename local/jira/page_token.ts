@@ -8,7 +8,7 @@
  * carries a hash of the JQL so a token cannot be replayed against another
  * query, which Jira rejects too.
  */
-import { hashString } from './prng';
+import { hashString } from '../prng';
 import type { IssueCursor } from './site';
 
 interface TokenContent extends IssueCursor {

@@ -4,7 +4,7 @@
  * Every choice is drawn, in a fixed order, from one Prng, so the same seed and
  * spec always produce the same site.
  */
-import { Prng } from './prng';
+import { Prng } from '../prng';
 import { ProjectTimeline } from './issue_timeline';
 import {
   BASE_ISSUE_TYPES,

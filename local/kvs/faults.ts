@@ -2,6 +2,7 @@
  * Deterministic trouble: errors, throttling and latency drawn from a seeded generator, so
  * a failing soak run can be replayed exactly by reusing its seed.
  */
+import { Prng } from '../prng';
 import { Violation } from './violation';
 
 export interface KvsFaults {
@@ -28,16 +29,9 @@ export interface FaultDecision {
 
 const DEFAULT_SEED = 0x5eed;
 
-/** mulberry32: tiny, fast and good enough to spread faults evenly; not for cryptography. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 function checkRate(name: string, rate: number): void {

@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Prng } from '../jira/prng';
+import { Prng, seededUuid } from '../prng';
 import type { SitePreset } from '../jira';
 import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { LocalApp } from '../runtime/local_app';
-import { seededUuid } from './prng';
 
 /**
  * One installation's life, from the installed event through `hours` of
