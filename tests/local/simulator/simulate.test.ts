@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simulateInstallation } from '../../../local/simulator/simulate';
+
+/** What `npm start` runs: one installation through 30 simulated hours. */
+
+const outDir = () => mkdtempSync(path.join(os.tmpdir(), 'phase5-sim-'));
+const base = { hours: 30, site: 'small' as const, faultRate: 0, duplicates: 1, seed: 1, latencyMs: 0 };
+
+describe('simulateInstallation', () => {
+  it('installs, then stores the 12 h and 24 h reports once each, within one interval of their marks', async () => {
+    const r = await simulateInstallation({ ...base, outDir: outDir() });
+
+    expect(r.installedAt).not.toBeNull();
+    expect(r.reports.map((x) => x.trigger)).toEqual(['AUTO_12H', 'AUTO_24H']);
+    for (const [report, mark] of [
+      [r.reports[0], 12],
+      [r.reports[1], 24],
+    ] as const) {
+      expect(report.hoursAfterInstall).toBeGreaterThanOrEqual(mark);
+      expect(report.hoursAfterInstall).toBeLessThan(mark + 5 / 60);
+    }
+    expect(r.commits).toEqual({ AUTO_12H: 1, AUTO_24H: 1 });
+    expect(r.invocations).toBe(360);
+    expect(r.kvs.writes).toBe(5); // evidence, 2 x (claim + commit)
+    const written = JSON.parse(readFileSync(r.reports[1].file, 'utf8'));
+    expect(written).toMatchObject({ trigger: 'AUTO_24H', schema_version: 2 });
+  });
+
+  it.each([1, 2, 3])('with 30%% KVS faults and every tick delivered 3 times (seed %i), still one report per trigger', async (seed) => {
+    const r = await simulateInstallation({ ...base, faultRate: 0.3, duplicates: 3, seed, outDir: outDir() });
+
+    expect(Object.values(r.commits).every((n) => n === 1)).toBe(true);
+    expect(r.outcomes.SCHEDULER_ERROR ?? 0).toBe(0);
+    expect(r.outcomes.STORAGE_UNAVAILABLE).toBeGreaterThan(0);
+    expect(r.reports.map((x) => x.trigger)).toContain('AUTO_24H');
+  });
+
+  it('replays identically from the same seed', async () => {
+    const a = await simulateInstallation({ ...base, faultRate: 0.2, duplicates: 2, seed: 7, outDir: outDir() });
+    const b = await simulateInstallation({ ...base, faultRate: 0.2, duplicates: 2, seed: 7, outDir: outDir() });
+    expect(b.outcomes).toEqual(a.outcomes);
+    expect(b.reports.map((x) => x.generatedAt)).toEqual(a.reports.map((x) => x.generatedAt));
+  });
+});
