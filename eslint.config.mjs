@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'coverage/**', 'dist/**', '.forge/**', 'local/forge_toolchain/runtime_wrapper/**'],
+    ignores: ['node_modules/**', 'coverage/**', 'dist/**', '.forge/**'],
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { getEntryPoints, getNodeBundler, getWrapperProvider } from '@forge/bundler';
@@ -13,11 +14,24 @@ import type { ManifestSchema } from '@forge/manifest';
  *
  * Offline, the one thing missing is Forge's runtime wrapper, which the bundler
  * downloads from Atlassian's CDN and copies beside the code. FORGE_RUNTIME_PATH
- * (read by @forge/bundler itself) points it at a local stand-in instead; the
- * stand-in refuses to run, so such a bundle cannot be mistaken for a release.
+ * (read by @forge/bundler itself) points it at a directory holding a stand-in
+ * `dist/wrapper.js` and `dist/loader.js` instead; the stand-in refuses to run,
+ * so such a bundle cannot be mistaken for a release.
  */
 
-export const LOCAL_RUNTIME_WRAPPER = path.join(__dirname, 'runtime_wrapper');
+const STAND_IN = (part: string) =>
+  `// Stand-in for Forge's Node runtime ${part}, written by local/forge_toolchain for offline bundling.\n` +
+  `// forge deploy downloads the real one from Atlassian's CDN.\n` +
+  `throw new Error('Local stand-in for the Forge runtime ${part}: this bundle was built offline for checks, not for deployment');\n`;
+
+/** A runtime wrapper directory for FORGE_RUNTIME_PATH (written fresh each time: the repo git-ignores every `dist/`). */
+function standInRuntimeWrapper(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'forge-runtime-stand-in-'));
+  mkdirSync(path.join(dir, 'dist'));
+  writeFileSync(path.join(dir, 'dist', 'wrapper.js'), STAND_IN('wrapper'));
+  writeFileSync(path.join(dir, 'dist', 'loader.js'), STAND_IN('loader'));
+  return dir;
+}
 
 export interface BundledFile {
   name: string;
@@ -72,7 +86,8 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
   } as unknown as Parameters<typeof getNodeBundler>[0];
   const previousCwd = process.cwd();
   const previousRuntimePath = process.env.FORGE_RUNTIME_PATH;
-  process.env.FORGE_RUNTIME_PATH = previousRuntimePath ?? LOCAL_RUNTIME_WRAPPER;
+  const standIn = previousRuntimePath === undefined ? standInRuntimeWrapper() : undefined;
+  process.env.FORGE_RUNTIME_PATH = previousRuntimePath ?? standIn;
   // Entry points are resolved against the working directory (`src/<module>`), as in the CLI.
   process.chdir(appRoot);
   try {
@@ -107,6 +122,7 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
     process.chdir(previousCwd);
     if (previousRuntimePath === undefined) delete process.env.FORGE_RUNTIME_PATH;
     else process.env.FORGE_RUNTIME_PATH = previousRuntimePath;
+    if (standIn) rmSync(standIn, { recursive: true, force: true });
   }
 }
 
