@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { APP_ROOT } from '../runtime/invoker';
@@ -21,7 +21,6 @@ export interface UiBuild {
 
 export async function buildAdminPage(): Promise<UiBuild> {
   const started = Date.now();
-  rmSync(ADMIN_PAGE_BUILD_DIR, { recursive: true, force: true });
   mkdirSync(ADMIN_PAGE_BUILD_DIR, { recursive: true });
   const result = await build({
     entryPoints: { main: ENTRY },
@@ -39,15 +38,31 @@ export async function buildAdminPage(): Promise<UiBuild> {
     metafile: true,
   });
   return {
-    files: Object.entries(result.metafile.outputs).map(([file, out]) => ({ name: path.basename(file), bytes: out.bytes })),
+    files: Object.entries(result.metafile.outputs).map(([file, out]) => ({
+      name: path.basename(file),
+      bytes: out.bytes,
+    })),
     millis: Date.now() - started,
   };
 }
 
-/** Whether a build exists (the browser test builds when it does not). */
-export function adminPageBuilt(): boolean {
+/** The code the page is built from: the frontend and the contract and formatting it shares with the resolver. */
+const SOURCE_DIRS = [path.join(APP_ROOT, 'src', 'frontend'), path.join(APP_ROOT, 'src', 'admin')];
+
+function newestSourceChange(): number {
+  let newest = 0;
+  for (const dir of SOURCE_DIRS) {
+    for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      newest = Math.max(newest, statSync(path.join(dir, name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** A build exists and is newer than every source it is made from (otherwise the browser test rebuilds). */
+export function adminPageUpToDate(): boolean {
   try {
-    return statSync(path.join(ADMIN_PAGE_BUILD_DIR, 'main.js')).isFile();
+    return statSync(path.join(ADMIN_PAGE_BUILD_DIR, 'main.js')).mtimeMs >= newestSourceChange();
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { adminPageBuilt, ADMIN_PAGE_DIR, buildAdminPage } from './build_ui';
+import { ADMIN_PAGE_DIR, adminPageUpToDate, buildAdminPage } from './build_ui';
 import { DEV_ACCOUNTS, DevWorld, ScenarioName, SCENARIOS, Viewer } from './dev_world';
 
 /**
@@ -41,8 +41,8 @@ const TYPES: Record<string, string> = {
 export interface DevServerOptions {
   port?: number;
   scenario?: ScenarioName;
-  /** Build the page before serving (default: only when no build exists). */
-  build?: 'always' | 'if-missing';
+  /** Build the page before serving (default: only when the build is missing or older than its sources). */
+  build?: 'always' | 'if-stale';
 }
 
 export interface DevServer {
@@ -55,12 +55,24 @@ function viewerOf(value: unknown): Viewer {
   return value === 'user' || value === 'anonymous' ? value : 'admin';
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(body);
 }
 
-const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, TYPES['.json'], JSON.stringify(value));
+const json = (res: ServerResponse, status: number, value: unknown) =>
+  send(res, status, TYPES['.json'], JSON.stringify(value));
 
 async function bodyOf(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -93,10 +105,15 @@ function chromePage(url: URL): string {
       ? ''
       : `<div class="devbar"><strong>Local dev host</strong><span id="dev-clock"></span><span class="devbar__spacer"></span>
   <label>View as <select id="dev-viewer">${(['admin', 'user', 'anonymous'] as const)
-    .map((v) => `<option value="${v}"${v === viewer ? ' selected' : ''}>${v === 'admin' ? 'Jira administrator' : v === 'user' ? 'Standard user' : 'No user'}</option>`)
+    .map(
+      (v) =>
+        `<option value="${v}"${v === viewer ? ' selected' : ''}>${v === 'admin' ? 'Jira administrator' : v === 'user' ? 'Standard user' : 'No user'}</option>`,
+    )
     .join('')}</select></label>
   <button type="button" data-advance="5">+5 min</button><button type="button" data-advance="60">+1 h</button><button type="button" data-advance="720">+12 h</button></div>`;
-  return readFileSync(path.join(HOST_DIR, 'jira_chrome.html'), 'utf8').replace('<!--DEVBAR-->', devbar).replace('<!--VIEWER-->', viewer);
+  return readFileSync(path.join(HOST_DIR, 'jira_chrome.html'), 'utf8')
+    .replace('<!--DEVBAR-->', devbar)
+    .replace('<!--VIEWER-->', viewer);
 }
 
 /** The resource's index.html with the host's bridge script ahead of the app's bundle, as Forge injects its own. */
@@ -119,7 +136,9 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
   if (req.method === 'GET' && p.startsWith('/app/')) {
     const file = fileUnder(ADMIN_PAGE_DIR, p.slice('/app/'.length));
     if (!file) return send(res, 404, 'text/plain', 'Not found');
-    return send(res, 200, TYPES[path.extname(p)] ?? 'application/octet-stream', file, { 'Content-Security-Policy': FORGE_LIKE_CSP });
+    return send(res, 200, TYPES[path.extname(p)] ?? 'application/octet-stream', file, {
+      'Content-Security-Policy': FORGE_LIKE_CSP,
+    });
   }
   if (req.method === 'GET' && p.startsWith('/__dev/') && /\.(js|css)$/.test(p)) {
     const file = fileUnder(HOST_DIR, p.slice('/__dev/'.length));
@@ -152,7 +171,9 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
     const body = (await bodyOf(req)) as { functionKey?: unknown; payload?: unknown; as?: unknown };
     if (typeof body.functionKey !== 'string') return json(res, 400, { message: 'functionKey must be a string' });
     const outcome = await world.invoke(body.functionKey, body.payload, viewerOf(body.as));
-    return outcome.failure !== undefined ? json(res, 500, { message: outcome.failure }) : json(res, 200, { result: outcome.result });
+    return outcome.failure !== undefined
+      ? json(res, 500, { message: outcome.failure })
+      : json(res, 200, { result: outcome.result });
   }
   if (req.method === 'POST' && p === '/__dev/advance') {
     const { minutes } = (await bodyOf(req)) as { minutes?: unknown };
@@ -166,7 +187,7 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  if (options.build === 'always' || !adminPageBuilt()) await buildAdminPage();
+  if (options.build === 'always' || !adminPageUpToDate()) await buildAdminPage();
   const world = new DevWorld(options.scenario ?? 'done-12h');
   await world.prepare();
   const server = createServer((req, res) => {

@@ -24,7 +24,8 @@ export const SCENARIOS = {
   /** 13 h after installation: the 12-hour report is done (on its second attempt, after a Jira outage). */
   'done-12h': 'The 12-hour report done at 12 h 30 min on attempt #2 after a Jira outage; now 13 h after installation.',
   /** 27 h after installation, Jira down since 12 h: AUTO_12H missed, AUTO_24H backing off after three failures. */
-  failing: 'Jira answering 503 since 12 h: the 12-hour report missed, the 24-hour one backing off for 24 h after 3 failures.',
+  failing:
+    'Jira answering 503 since 12 h: the 12-hour report missed, the 24-hour one backing off for 24 h after 3 failures.',
   /** An installation older than the lifecycle trigger: no installation evidence. */
   'no-installation': 'No Phase-4 evidence: the installation time must be recorded from the page.',
 } as const;
@@ -113,8 +114,12 @@ export class DevWorld {
 
   /** From the stored Phase-4 evidence, so a time recorded from the page counts too. */
   hoursSinceInstall(): number | null {
-    const evidence = this.app.stored(this.installation).get(`phase4:evidence:installation:${this.installation.cloudId}`);
-    const at = Date.parse(String((evidence as { installation_timestamp?: unknown } | undefined)?.installation_timestamp));
+    const evidence = this.app
+      .stored(this.installation)
+      .get(`phase4:evidence:installation:${this.installation.cloudId}`);
+    const at = Date.parse(
+      String((evidence as { installation_timestamp?: unknown } | undefined)?.installation_timestamp),
+    );
     return Number.isFinite(at) ? (this.now() - at) / HOUR : null;
   }
 

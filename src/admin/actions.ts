@@ -4,7 +4,14 @@ import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import { appVersion } from '../platform';
 import { SCHEDULER } from '../scheduled/config';
 import { Claim, claimIsLive, clearBackoff, emptyState, newClaim, resetTrigger } from '../scheduled/decisions';
-import { installationTimestampFrom, isRecord, parseClaim, parseState, serializeClaim, serializeState } from '../scheduled/scheduler_state';
+import {
+  installationTimestampFrom,
+  isRecord,
+  parseClaim,
+  parseState,
+  serializeClaim,
+  serializeState,
+} from '../scheduled/scheduler_state';
 import { keys, store } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
 import type { Commit } from '../storage/kvs_store';
@@ -94,7 +101,9 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
   const claim = await claimManualSequence(cloudId, index.next_sequence);
   if (claim === null) return refused('No manual report number could be claimed; try again in a minute.');
   if ('busySince' in claim) {
-    return refused(`A manual report has been generating since ${formatInstant(claim.busySince)}; wait for it to finish.`);
+    return refused(
+      `A manual report has been generating since ${formatInstant(claim.busySince)}; wait for it to finish.`,
+    );
   }
 
   const result = await handleAutoTrigger('MANUAL', {
@@ -114,7 +123,10 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
       changedKeys: [indexKey],
     });
     await store.commit(withAudit({ set: [{ key: indexKey, value: advanced }] }, audit));
-    return { ok: false, error: { code: 'GENERATION_FAILED', message: `The manual report could not be generated: ${result.error}` } };
+    return {
+      ok: false,
+      error: { code: 'GENERATION_FAILED', message: `The manual report could not be generated: ${result.error}` },
+    };
   }
 
   const generatedAt = parseIsoInstant(result.report.generated_at) ?? Date.now();
@@ -170,7 +182,9 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     detail: `Backoff until ${offer.backoffUntil} cleared after ${offer.failedAttempts} failed attempt(s)`,
     changedKeys: [stateKey],
   });
-  await store.commit(withAudit({ set: [{ key: stateKey, value: serializeState(clearBackoff(parsed.value, trigger)) }] }, audit));
+  await store.commit(
+    withAudit({ set: [{ key: stateKey, value: serializeState(clearBackoff(parsed.value, trigger)) }] }, audit),
+  );
   return {
     ok: true,
     message: `${trigger}'s backoff is cleared; the next scheduled run (within 5 minutes) attempts it.`,
@@ -209,7 +223,9 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   // even while its lease has time left; only a later one can still be generating.
   const live = claims.find((c) => c.claim && c.claim.attempt > offer.attemptCount && claimIsLive(c.claim, Date.now()));
   if (live) {
-    return refused(`${trigger} attempt #${live.claim!.attempt} holds a live claim until ${formatInstant(live.claim!.leaseExpiresAt)}.`);
+    return refused(
+      `${trigger} attempt #${live.claim!.attempt} holds a live claim until ${formatInstant(live.claim!.leaseExpiresAt)}.`,
+    );
   }
 
   const stateKey = keys.schedulerState(cloudId);
@@ -279,9 +295,10 @@ export async function recordInstallationNow(caller: AdminCaller): Promise<Outcom
   const result = await recordInstallationByAdmin(cloudId, accountId, now, appVersion());
   if (!result.recorded) {
     const existing = isRecord(result.existing) ? result.existing : {};
+    const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
     return refused(
-      `The installation time is already recorded (${String(existing.installation_timestamp ?? 'unreadable')}, ` +
-        `source ${String(existing.source ?? 'unknown')}); it is never overwritten.`,
+      `The installation time is already recorded (${text(existing.installation_timestamp, 'unreadable')}, ` +
+        `source ${text(existing.source, 'unknown')}); it is never overwritten.`,
     );
   }
   const evidenceKey = keys.installationEvidence(cloudId);
@@ -301,7 +318,11 @@ export async function recordInstallationNow(caller: AdminCaller): Promise<Outcom
       }),
     );
   } catch {
-    return { ok: true, ...done, warning: 'The installation time was recorded, but its audit entry could not be stored.' };
+    return {
+      ok: true,
+      ...done,
+      warning: 'The installation time was recorded, but its audit entry could not be stored.',
+    };
   }
   return { ok: true, ...done };
 }

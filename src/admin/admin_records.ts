@@ -55,7 +55,8 @@ function strOrNull(v: Record<string, unknown>, field: string): string | null {
 
 function positive(v: Record<string, unknown>, field: string): number {
   const n = v[field];
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new Invalid(`${field} is not a positive integer`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+    throw new Invalid(`${field} is not a positive integer`);
   return n;
 }
 
@@ -113,7 +114,11 @@ export function parseReplacedIndex(raw: unknown): Parsed<StoredReplacedReportInd
 }
 
 /** Put `entry` first and keep at most `limit`; the keys that fell off are to be deleted with the same commit. */
-export function keepNewest<T extends { key: string }>(list: readonly T[], entry: T, limit: number): { kept: T[]; dropped: string[] } {
+export function keepNewest<T extends { key: string }>(
+  list: readonly T[],
+  entry: T,
+  limit: number,
+): { kept: T[]; dropped: string[] } {
   const all = [entry, ...list.filter((e) => e.key !== entry.key)];
   return { kept: all.slice(0, limit), dropped: all.slice(limit).map((e) => e.key) };
 }

@@ -38,13 +38,19 @@ type Handler<P> = (caller: AdminCaller, input: P) => Promise<AdminResult>;
 
 function gated<P>(functionKey: string, check: (payload: unknown, cloudId: string) => Checked<P>, handler: Handler<P>) {
   return async (request: Request): Promise<AdminResult> => {
-    const { context } = request;
+    // Forge fills these from the invocation (installContext, accountId), not from the browser.
+    const context = request.context as { cloudId?: unknown; installContext?: unknown; accountId?: unknown };
     try {
-      const tenant = resolveTenant({ context: { cloudId: context.cloudId } }, { installContext: context.installContext });
+      const tenant = resolveTenant(
+        { context: { cloudId: context.cloudId } },
+        { installContext: context.installContext },
+      );
       if (!tenant.ok) return fail('TENANT_CONTEXT_UNAVAILABLE', `The site could not be identified: ${tenant.detail}.`);
       const auth = await authorizeJiraAdministrator(context.accountId);
       if (!auth.ok) {
-        console.warn(`${TAG} ${functionKey} refused for ${String(context.accountId ?? 'no user')}: ${auth.error.code}`);
+        console.warn(
+          `${TAG} ${functionKey} refused for ${typeof context.accountId === 'string' ? context.accountId : 'no user'}: ${auth.error.code}`,
+        );
         return auth;
       }
       const input = check(request.payload, tenant.cloudId);
@@ -57,7 +63,8 @@ function gated<P>(functionKey: string, check: (payload: unknown, cloudId: string
       const storage = err instanceof StorageReadError || err instanceof StorageWriteError;
       const detail = storage && err.cause ? `${describeError(err)}: ${describeError(err.cause)}` : describeError(err);
       console.error(`${TAG} ${functionKey} failed: ${detail}`);
-      if (storage) return fail('STORAGE_UNAVAILABLE', `Storage is not available right now (${detail}); nothing was changed.`);
+      if (storage)
+        return fail('STORAGE_UNAVAILABLE', `Storage is not available right now (${detail}); nothing was changed.`);
       if (err instanceof InvalidStorageKeyError) return fail('INVALID_INPUT', detail);
       return fail('INTERNAL_ERROR', `Unexpected error: ${detail}`);
     }
@@ -66,7 +73,10 @@ function gated<P>(functionKey: string, check: (payload: unknown, cloudId: string
 
 const resolver = new Resolver();
 
-resolver.define(ADMIN_FUNCTIONS.getAdminPage, gated(ADMIN_FUNCTIONS.getAdminPage, checkNoInput, (caller) => getAdminPage(caller)));
+resolver.define(
+  ADMIN_FUNCTIONS.getAdminPage,
+  gated(ADMIN_FUNCTIONS.getAdminPage, checkNoInput, (caller) => getAdminPage(caller)),
+);
 
 resolver.define(
   ADMIN_FUNCTIONS.getReport,

@@ -35,7 +35,14 @@ export interface AuditRecord {
 export function auditRecord(
   cloudId: string,
   at: number,
-  entry: { action: AuditAction; accountId: string; trigger?: AutoTrigger; outcome: 'done' | 'failed'; detail: string; changedKeys: string[] },
+  entry: {
+    action: AuditAction;
+    accountId: string;
+    trigger?: AutoTrigger;
+    outcome: 'done' | 'failed';
+    detail: string;
+    changedKeys: string[];
+  },
 ): AuditRecord {
   return {
     key: keys.auditEntry(cloudId, at, randomBytes(3).toString('hex')),
@@ -58,7 +65,12 @@ export async function appendAudit(record: AuditRecord): Promise<void> {
   await store.write(record.key, record.value, record.ttl);
 }
 
-const ACTIONS: readonly AuditAction[] = ['GENERATE_MANUAL_REPORT', 'RETRY_TRIGGER', 'RESET_TRIGGER', 'RECORD_INSTALLATION'];
+const ACTIONS: readonly AuditAction[] = [
+  'GENERATE_MANUAL_REPORT',
+  'RETRY_TRIGGER',
+  'RESET_TRIGGER',
+  'RECORD_INSTALLATION',
+];
 
 /** A stored entry for the page, or null when it does not parse (it is skipped, not guessed at). */
 export function auditEntryView(key: string, raw: unknown): AuditEntryView | null {
@@ -74,6 +86,8 @@ export function auditEntryView(key: string, raw: unknown): AuditEntryView | null
     trigger: raw.trigger === 'AUTO_12H' || raw.trigger === 'AUTO_24H' ? raw.trigger : null,
     outcome: raw.outcome === 'failed' ? 'failed' : 'done',
     detail: typeof raw.detail === 'string' ? raw.detail : '',
-    changedKeys: Array.isArray(raw.changed_keys) ? raw.changed_keys.filter((k): k is string => typeof k === 'string') : [],
+    changedKeys: Array.isArray(raw.changed_keys)
+      ? raw.changed_keys.filter((k): k is string => typeof k === 'string')
+      : [],
   };
 }

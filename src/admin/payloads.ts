@@ -66,7 +66,8 @@ export function checkReportRequest(payload: unknown, cloudId: string): Checked<G
   if (!f.ok) return f;
   const key = f.value.reportKey;
   const prefix = keys.reportPrefix(cloudId);
-  if (typeof key !== 'string' || !key.startsWith(prefix)) return bad(`reportKey must be a key starting with ${prefix}.`);
+  if (typeof key !== 'string' || !key.startsWith(prefix))
+    return bad(`reportKey must be a key starting with ${prefix}.`);
   try {
     checkedKey(key);
   } catch {

@@ -9,7 +9,13 @@ import {
   emptyState,
   SchedulerState,
 } from '../scheduled/decisions';
-import { doneMarkerFrom, installationTimestampFrom, isRecord, parseClaim, parseState } from '../scheduled/scheduler_state';
+import {
+  doneMarkerFrom,
+  installationTimestampFrom,
+  isRecord,
+  parseClaim,
+  parseState,
+} from '../scheduled/scheduler_state';
 import { AutoTrigger, keys } from '../storage/keys';
 import { toIso, toIsoOrNull } from '../time';
 import { AdminRecords, parseManualIndex, parseReplacedIndex } from './admin_records';
@@ -41,7 +47,8 @@ function installationView(raw: unknown, now: number): { view: InstallationView; 
   const parsed = installationTimestampFrom(raw, now);
   const record = isRecord(raw) ? raw : {};
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  const source = record.source === EVIDENCE_SOURCE_EVENT ? 'event' : record.source === EVIDENCE_SOURCE_ADMIN ? 'admin' : 'other';
+  const source =
+    record.source === EVIDENCE_SOURCE_EVENT ? 'event' : record.source === EVIDENCE_SOURCE_ADMIN ? 'admin' : 'other';
   if (!parsed.ok) {
     const status = parsed.reason === 'MISSING' ? 'missing' : parsed.reason === 'INVALID' ? 'invalid' : 'in_future';
     return {
@@ -193,7 +200,10 @@ function resetAvailability(a: {
   p: SchedulerState['triggers'][AutoTrigger];
 }): ActionAvailability {
   if (a.liveClaim) {
-    return { allowed: false, reason: `A generation holds its claim until ${formatInstant(a.liveClaim.leaseExpiresAt)}.` };
+    return {
+      allowed: false,
+      reason: `A generation holds its claim until ${formatInstant(a.liveClaim.leaseExpiresAt)}.`,
+    };
   }
   if (a.windowClosed) {
     return {
@@ -203,7 +213,8 @@ function resetAvailability(a: {
         'Generate a manual report instead.',
     };
   }
-  const untouched = !a.done && a.attemptCount === 0 && a.p.missedAt === null && a.p.lastError === null && a.p.backoffUntil === null;
+  const untouched =
+    !a.done && a.attemptCount === 0 && a.p.missedAt === null && a.p.lastError === null && a.p.backoffUntil === null;
   if (untouched) return { allowed: false, reason: 'Nothing to reset: it has not been attempted.' };
   return {
     allowed: true,
@@ -228,28 +239,24 @@ function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMa
   const replaced = parseReplacedIndex(records.replacedIndex);
   return [
     ...autos,
-    ...(manual.ok ? manual.value.reports : []).map(
-      (r): ReportSummary => ({
-        key: r.key,
-        kind: 'MANUAL',
-        trigger: 'MANUAL',
-        generatedAt: r.generated_at,
-        attempt: null,
-        by: r.requested_by,
-        replacedAt: null,
-      }),
-    ),
-    ...(replaced.ok ? replaced.value.reports : []).map(
-      (r): ReportSummary => ({
-        key: r.key,
-        kind: 'REPLACED',
-        trigger: r.trigger,
-        generatedAt: r.generated_at,
-        attempt: r.attempt,
-        by: r.replaced_by,
-        replacedAt: r.replaced_at,
-      }),
-    ),
+    ...(manual.ok ? manual.value.reports : []).map((r): ReportSummary => ({
+      key: r.key,
+      kind: 'MANUAL',
+      trigger: 'MANUAL',
+      generatedAt: r.generated_at,
+      attempt: null,
+      by: r.requested_by,
+      replacedAt: null,
+    })),
+    ...(replaced.ok ? replaced.value.reports : []).map((r): ReportSummary => ({
+      key: r.key,
+      kind: 'REPLACED',
+      trigger: r.trigger,
+      generatedAt: r.generated_at,
+      attempt: r.attempt,
+      by: r.replaced_by,
+      replacedAt: r.replaced_at,
+    })),
   ];
 }
 
@@ -308,7 +315,8 @@ function alertsFor(
       });
     }
   }
-  for (const problem of indexProblems) alerts.push({ level: 'warning', title: 'Report history unreadable', body: problem });
+  for (const problem of indexProblems)
+    alerts.push({ level: 'warning', title: 'Report history unreadable', body: problem });
   return alerts;
 }
 

@@ -73,14 +73,34 @@ function AlertMessage({ alert }: { alert: Alert }) {
   );
 }
 
-function Installation({ installation, now, record }: { installation: InstallationView; now: string; record: ActionAvailability & { run: () => void } }) {
+function Installation({
+  installation,
+  now,
+  record,
+}: {
+  installation: InstallationView;
+  now: string;
+  record: ActionAvailability & { run: () => void };
+}) {
   const source =
     installation.source === 'event'
-      ? { label: 'Installed event', appearance: 'success' as const, detail: 'Recorded by the app when Jira delivered avi:forge:installed:app.' }
+      ? {
+          label: 'Installed event',
+          appearance: 'success' as const,
+          detail: 'Recorded by the app when Jira delivered avi:forge:installed:app.',
+        }
       : installation.source === 'admin'
-        ? { label: 'Recorded by an admin', appearance: 'moved' as const, detail: `Recorded from this page by ${installation.recordedBy ?? 'an administrator'}.` }
+        ? {
+            label: 'Recorded by an admin',
+            appearance: 'moved' as const,
+            detail: `Recorded from this page by ${installation.recordedBy ?? 'an administrator'}.`,
+          }
         : installation.source === 'other'
-          ? { label: 'Other source', appearance: 'default' as const, detail: 'The evidence names a source this app does not know.' }
+          ? {
+              label: 'Other source',
+              appearance: 'default' as const,
+              detail: 'The evidence names a source this app does not know.',
+            }
           : null;
   return (
     <section className="page-section" aria-labelledby="installation-heading">
@@ -127,7 +147,19 @@ function Installation({ installation, now, record }: { installation: Installatio
   );
 }
 
-function TriggerRow({ t, now, onRetry, onReset, busy }: { t: TriggerView; now: string; onRetry: () => void; onReset: () => void; busy: boolean }) {
+function TriggerRow({
+  t,
+  now,
+  onRetry,
+  onReset,
+  busy,
+}: {
+  t: TriggerView;
+  now: string;
+  onRetry: () => void;
+  onReset: () => void;
+  busy: boolean;
+}) {
   const status = STATUS[t.status];
   return (
     <tr data-testid={`trigger-${t.trigger}`}>
@@ -166,7 +198,12 @@ function TriggerRow({ t, now, onRetry, onReset, busy }: { t: TriggerView; now: s
       </td>
       <td className="numeric">{t.attemptCount}</td>
       <td className="actions-cell">
-        <Button onClick={onRetry} disabled={busy || !t.actions.retry.allowed} title={t.actions.retry.reason} testId={`retry-${t.trigger}`}>
+        <Button
+          onClick={onRetry}
+          disabled={busy || !t.actions.retry.allowed}
+          title={t.actions.retry.reason}
+          testId={`retry-${t.trigger}`}
+        >
           Retry now
         </Button>
         <Button
@@ -231,7 +268,12 @@ function Reports(props: {
           </thead>
           <tbody>
             {view.reports.map((r) => (
-              <tr key={r.key} data-testid="report-row" data-kind={r.kind} className={props.open?.key === r.key ? 'is-selected' : undefined}>
+              <tr
+                key={r.key}
+                data-testid="report-row"
+                data-kind={r.kind}
+                className={props.open?.key === r.key ? 'is-selected' : undefined}
+              >
                 <td>
                   <Lozenge appearance={r.kind === 'MANUAL' ? 'new' : r.kind === 'REPLACED' ? 'default' : 'inprogress'}>
                     {r.kind === 'REPLACED' ? `${r.trigger} · replaced` : r.kind}
@@ -245,10 +287,19 @@ function Reports(props: {
                 <td className="numeric">{r.attempt ?? '—'}</td>
                 <td className="small">{r.by ?? <span className="subtle">Scheduler</span>}</td>
                 <td className="actions-cell">
-                  <Button appearance="link" onClick={() => props.onOpen(r.key)} disabled={props.loadingKey !== null} testId="view-report">
+                  <Button
+                    appearance="link"
+                    onClick={() => props.onOpen(r.key)}
+                    disabled={props.loadingKey !== null}
+                    testId="view-report"
+                  >
                     {props.loadingKey === r.key ? 'Opening…' : 'View'}
                   </Button>
-                  <Button appearance="link" onClick={() => props.onDownload(r.key)} disabled={props.loadingKey !== null}>
+                  <Button
+                    appearance="link"
+                    onClick={() => props.onDownload(r.key)}
+                    disabled={props.loadingKey !== null}
+                  >
                     Download JSON
                   </Button>
                 </td>
@@ -303,7 +354,12 @@ function AuditLog({ view }: { view: AdminPageView }) {
   );
 }
 
-function confirmationOf(action: PendingAction): { title: string; label: string; appearance: 'primary' | 'danger'; body: string } {
+function confirmationOf(action: PendingAction): {
+  title: string;
+  label: string;
+  appearance: 'primary' | 'danger';
+  body: string;
+} {
   switch (action.kind) {
     case 'generate':
       return {
@@ -315,7 +371,12 @@ function confirmationOf(action: PendingAction): { title: string; label: string; 
     case 'retry':
       return { title: `Retry ${action.trigger} now?`, label: 'Retry now', appearance: 'primary', body: action.reason };
     case 'reset':
-      return { title: `Reset ${action.trigger}?`, label: `Reset ${action.trigger}`, appearance: 'danger', body: action.reason };
+      return {
+        title: `Reset ${action.trigger}?`,
+        label: `Reset ${action.trigger}`,
+        appearance: 'danger',
+        body: action.reason,
+      };
     case 'record':
       return {
         title: 'Record the installation time as now?',
@@ -336,7 +397,11 @@ export function AdminPage() {
 
   const load = useCallback(async () => {
     const result = await adminApi.page();
-    setPage(result.ok ? { kind: 'ready', view: result.view, accountId: result.accountId } : { kind: 'refused', error: result.error });
+    setPage(
+      result.ok
+        ? { kind: 'ready', view: result.view, accountId: result.accountId }
+        : { kind: 'refused', error: result.error },
+    );
   }, []);
 
   useEffect(() => {

@@ -26,7 +26,8 @@ async function call<T extends object>(functionKey: string, payload?: object): Pr
 
 export const adminApi = {
   page: () => call<AdminPageResponse>(ADMIN_FUNCTIONS.getAdminPage),
-  report: (reportKey: string) => call<ReportResponse>(ADMIN_FUNCTIONS.getReport, { reportKey } satisfies GetReportPayload),
+  report: (reportKey: string) =>
+    call<ReportResponse>(ADMIN_FUNCTIONS.getReport, { reportKey } satisfies GetReportPayload),
   generateManualReport: () =>
     call<ActionDone & { reportKey: string }>(ADMIN_FUNCTIONS.generateManualReport, {
       confirmation: CONFIRMATIONS.generateManualReport(),

@@ -17,7 +17,8 @@ export type MessageAppearance = 'information' | 'warning' | 'error' | 'success';
 const ICON_PATHS: Record<MessageAppearance, string> = {
   information: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 15h-2v-6h2v6zm0-8h-2V7h2v2z',
   warning: 'M12.9 3.5a1 1 0 0 0-1.8 0l-9 16A1 1 0 0 0 3 21h18a1 1 0 0 0 .9-1.5l-9-16zM13 18h-2v-2h2v2zm0-4h-2V9h2v5z',
-  error: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm4.2 12.8-1.4 1.4L12 13.4l-2.8 2.8-1.4-1.4 2.8-2.8-2.8-2.8 1.4-1.4 2.8 2.8 2.8-2.8 1.4 1.4-2.8 2.8 2.8 2.8z',
+  error:
+    'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm4.2 12.8-1.4 1.4L12 13.4l-2.8 2.8-1.4-1.4 2.8-2.8-2.8-2.8 1.4-1.4 2.8 2.8 2.8-2.8 1.4 1.4-2.8 2.8 2.8 2.8z',
   success: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm-1.5 14.5-4-4 1.4-1.4 2.6 2.6 5.6-5.6 1.4 1.4-7 7z',
 };
 
@@ -29,7 +30,11 @@ export function SectionMessage(props: {
   testId?: string;
 }) {
   return (
-    <section className={`section-message section-message--${props.appearance}`} role="status" data-testid={props.testId}>
+    <section
+      className={`section-message section-message--${props.appearance}`}
+      role="status"
+      data-testid={props.testId}
+    >
       <svg className="section-message__icon" viewBox="0 0 24 24" aria-hidden="true">
         <path d={ICON_PATHS[props.appearance]} />
       </svg>

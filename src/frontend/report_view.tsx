@@ -85,7 +85,10 @@ function Breakdown({ rows }: { rows: Array<[string, unknown]> }) {
 function SiteFigures({ report }: { report: Loose }) {
   const site = report.site;
   const byType = entries(site?.projects?.by_type).map(([k, v]): [string, unknown] => [PROJECT_TYPE_LABELS[k] ?? k, v]);
-  const byCategory = entries(site?.statuses?.by_category).map(([k, v]): [string, unknown] => [CATEGORY_LABELS[k] ?? k, v]);
+  const byCategory = entries(site?.statuses?.by_category).map(([k, v]): [string, unknown] => [
+    CATEGORY_LABELS[k] ?? k,
+    v,
+  ]);
   return (
     <div className="figures" data-testid="report-figures">
       <Figure label="Projects" value={num(site?.projects?.total)} note={<Breakdown rows={byType} />} />
@@ -126,10 +129,16 @@ function Coverage({ rows }: { rows: unknown }) {
           <tr key={`${row.dataset ?? 'row'}-${i}`}>
             <td>{DATASET_LABELS[row.dataset ?? ''] ?? String(row.dataset ?? '—')}</td>
             <td>
-              <Lozenge appearance={COVERAGE_APPEARANCE[row.status ?? ''] ?? 'default'}>{row.status ?? 'unknown'}</Lozenge>
+              <Lozenge appearance={COVERAGE_APPEARANCE[row.status ?? ''] ?? 'default'}>
+                {row.status ?? 'unknown'}
+              </Lozenge>
             </td>
             <td>
-              {row.reason ? <strong>{REASON_LABELS[row.reason] ?? row.reason}</strong> : <span className="subtle">—</span>}
+              {row.reason ? (
+                <strong>{REASON_LABELS[row.reason] ?? row.reason}</strong>
+              ) : (
+                <span className="subtle">—</span>
+              )}
               {row.detail && <div className="subtle small">{row.detail}</div>}
             </td>
             <td className="small mono">{Array.isArray(row.sources) ? row.sources.join(', ') : '—'}</td>
@@ -149,7 +158,9 @@ function Change({ change }: { change: Partial<ChangeSince12h> | null | undefined
         <p className="subtle">There was no 12-hour report to compare with.</p>
       ) : (
         <>
-          <p className="subtle small">Compared with the 12-hour report of {formatInstant(change.twelve_hour_generated_at)}.</p>
+          <p className="subtle small">
+            Compared with the 12-hour report of {formatInstant(change.twelve_hour_generated_at)}.
+          </p>
           <table className="table table--compact" data-testid="change-table">
             <tbody>
               {(
@@ -190,7 +201,15 @@ export function reportFileName(key: string): string {
   return `${key.replace(/^phase5:report:[^:]+:/, 'site-report-').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
 }
 
-export function ReportView({ reportKey, report, onClose }: { reportKey: string; report: unknown; onClose: () => void }) {
+export function ReportView({
+  reportKey,
+  report,
+  onClose,
+}: {
+  reportKey: string;
+  report: unknown;
+  onClose: () => void;
+}) {
   const r = (typeof report === 'object' && report !== null ? report : {}) as Loose;
   const duration = typeof r.generation?.duration_ms === 'number' ? formatDuration(r.generation.duration_ms) : '—';
   return (
@@ -198,7 +217,9 @@ export function ReportView({ reportKey, report, onClose }: { reportKey: string; 
       <header className="report__header">
         <div>
           <h3 className="report__title">
-            <Lozenge appearance={r.trigger === 'MANUAL' ? 'new' : 'inprogress'}>{String(r.trigger ?? 'report')}</Lozenge>
+            <Lozenge appearance={r.trigger === 'MANUAL' ? 'new' : 'inprogress'}>
+              {String(r.trigger ?? 'report')}
+            </Lozenge>
             <span>Generated {formatInstant(r.generated_at)}</span>
           </h3>
           <p className="subtle small">

@@ -233,7 +233,10 @@ function lastBackoffWithout(state: SchedulerState, trigger: AutoTrigger): number
  * The attempt count stays: a further failure backs off as the next one in line.
  */
 export function clearBackoff(state: SchedulerState, trigger: AutoTrigger): SchedulerState {
-  return { ...withTrigger(state, trigger, { backoffUntil: null }), lastBackoffUntil: lastBackoffWithout(state, trigger) };
+  return {
+    ...withTrigger(state, trigger, { backoffUntil: null }),
+    lastBackoffUntil: lastBackoffWithout(state, trigger),
+  };
 }
 
 /**
@@ -259,7 +262,12 @@ export interface Claim {
   invocationId: string;
 }
 
-export function newClaim(attempt: number, now: number, invocationId: string, leaseMs: number = SCHEDULER.claimLeaseMs): Claim {
+export function newClaim(
+  attempt: number,
+  now: number,
+  invocationId: string,
+  leaseMs: number = SCHEDULER.claimLeaseMs,
+): Claim {
   return { attempt, claimedAt: now, leaseExpiresAt: now + leaseMs, invocationId };
 }
 

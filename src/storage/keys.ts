@@ -56,7 +56,8 @@ export const keys = {
   /** Which replaced reports are kept (a bounded list). */
   replacedReportIndex: (cloudId: string) => checkedKey(`phase5:admin:replaced-reports:${segment(cloudId)}`),
   /** Every claim of one trigger's attempts: listed when an administrator resets the trigger. */
-  claimPrefix: (cloudId: string, trigger: ReportTrigger) => checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:`),
+  claimPrefix: (cloudId: string, trigger: ReportTrigger) =>
+    checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:`),
   /** One administrator action; the suffix keeps two actions in the same millisecond apart. */
   auditEntry: (cloudId: string, at: number, suffix: string) =>
     checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),

@@ -16,7 +16,6 @@ const ADMIN = '5b10a2844c20165700ede21g';
 const USER = '5b10ac8d82e05b22cc7d4ef5';
 const PAGE = 'phase5-admin-page';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Answer = { ok: boolean; error?: { code: string; message: string }; [k: string]: any };
 
 let w: SchedulerWorld;
@@ -80,21 +79,24 @@ describe('authorization: only Jira administrators, checked in the resolver as th
     ['recordInstallation', async () => undefined, () => confirmations.record],
   ];
 
-  it.each(cases)('%s: a non-admin is refused and nothing changes; the same call by an admin is answered', async (fn, setup, payload) => {
-    await setup();
-    const before = snapshot();
+  it.each(cases)(
+    '%s: a non-admin is refused and nothing changes; the same call by an admin is answered',
+    async (fn, setup, payload) => {
+      await setup();
+      const before = snapshot();
 
-    const refused = await call(fn, payload(), USER);
-    const after = snapshot();
-    const allowed = await call(fn, payload(), ADMIN);
+      const refused = await call(fn, payload(), USER);
+      const after = snapshot();
+      const allowed = await call(fn, payload(), ADMIN);
 
-    expect(refused).toEqual({
-      ok: false,
-      error: { code: 'NOT_ADMIN', message: 'Only Jira administrators can view or change the site report scheduler.' },
-    });
-    expect(after).toEqual(before);
-    expect(allowed.ok).toBe(true);
-  });
+      expect(refused).toEqual({
+        ok: false,
+        error: { code: 'NOT_ADMIN', message: 'Only Jira administrators can view or change the site report scheduler.' },
+      });
+      expect(after).toEqual(before);
+      expect(allowed.ok).toBe(true);
+    },
+  );
 
   it('a call without a user (no accountId in the context) is refused, and nothing changes', async () => {
     await twelveHourReportBackingOff();
@@ -113,7 +115,10 @@ describe('authorization: only Jira administrators, checked in the resolver as th
 
     const answer = await call('retryTrigger', confirmations.retry12);
 
-    expect(answer.error).toEqual({ code: 'PERMISSION_CHECK_FAILED', message: 'Jira could not confirm your permissions (HTTP 503).' });
+    expect(answer.error).toEqual({
+      code: 'PERMISSION_CHECK_FAILED',
+      message: 'Jira could not confirm your permissions (HTTP 503).',
+    });
     expect(snapshot()).toEqual(before);
   });
 
@@ -128,16 +133,28 @@ describe('authorization: only Jira administrators, checked in the resolver as th
 
 describe('input validation: a bad payload gets a clear error and changes nothing', () => {
   it.each([
-    ['retryTrigger', { trigger: 'AUTO_6H', confirmation: 'RETRY AUTO_6H' }, 'trigger must be one of AUTO_12H, AUTO_24H.'],
+    [
+      'retryTrigger',
+      { trigger: 'AUTO_6H', confirmation: 'RETRY AUTO_6H' },
+      'trigger must be one of AUTO_12H, AUTO_24H.',
+    ],
     ['retryTrigger', { trigger: 'AUTO_12H' }, 'This action must be confirmed: confirmation must be "RETRY AUTO_12H".'],
     ['retryTrigger', { trigger: 'AUTO_12H', confirmation: 'RETRY AUTO_24H' }, 'confirmation must be "RETRY AUTO_12H"'],
     ['resetTrigger', { trigger: 'AUTO_12H', confirmation: 'RETRY AUTO_12H' }, 'confirmation must be "RESET AUTO_12H"'],
-    ['resetTrigger', { ...confirmations.reset12, force: true }, 'Unexpected field(s) force; expected only trigger, confirmation.'],
+    [
+      'resetTrigger',
+      { ...confirmations.reset12, force: true },
+      'Unexpected field(s) force; expected only trigger, confirmation.',
+    ],
     ['generateManualReport', { confirmation: true }, 'confirmation must be "GENERATE MANUAL REPORT"'],
     ['generateManualReport', ['GENERATE MANUAL REPORT'], 'The request payload must be an object.'],
     ['recordInstallation', 'RECORD INSTALLATION TIME', 'The request payload must be an object.'],
     ['getAdminPage', { verbose: 1 }, 'Unexpected field(s) verbose; expected none.'],
-    ['getReport', { reportKey: 'phase4:evidence:installation:x' }, 'reportKey must be a key starting with phase5:report:'],
+    [
+      'getReport',
+      { reportKey: 'phase4:evidence:installation:x' },
+      'reportKey must be a key starting with phase5:report:',
+    ],
     ['getReport', { reportKey: 7 }, 'reportKey must be a key starting with'],
   ])('%s %j', async (fn, payload, message) => {
     await twelveHourReportBackingOff();
@@ -154,7 +171,9 @@ describe('input validation: a bad payload gets a clear error and changes nothing
   it('a report of another site cannot be read through this one', async () => {
     await twelveHourReportDone();
 
-    const answer = await call('getReport', { reportKey: 'phase5:report:0a0b0c0d-0000-4000-8000-000000000009:AUTO_12H' });
+    const answer = await call('getReport', {
+      reportKey: 'phase5:report:0a0b0c0d-0000-4000-8000-000000000009:AUTO_12H',
+    });
 
     expect(answer.error?.code).toBe('INVALID_INPUT');
   });
@@ -209,7 +228,9 @@ describe('1. generate a MANUAL report now', () => {
     expect(w.stored().get(manualKeys[0])).toMatchObject({ trigger: 'MANUAL', schema_version: 2, attempt: 1 });
     expect(view.reports.map((r) => r.kind)).toEqual(['AUTO_12H', 'MANUAL']);
     expect(view.audit[0]).toMatchObject({ action: 'GENERATE_MANUAL_REPORT', accountId: ADMIN, outcome: 'done' });
-    expect([w.keys.report12, w.keys.done12, w.keys.state].map((k) => JSON.stringify(w.stored().get(k)))).toEqual(scheduled);
+    expect([w.keys.report12, w.keys.done12, w.keys.state].map((k) => JSON.stringify(w.stored().get(k)))).toEqual(
+      scheduled,
+    );
   });
 
   it('keeps the newest ten: the eleventh deletes the oldest in the same commit', async () => {
@@ -223,13 +244,19 @@ describe('1. generate a MANUAL report now', () => {
     const stored = keysStartingWith(`phase5:report:${w.inst.cloudId}:MANUAL:`);
 
     expect(stored).toEqual(keys.slice(1).sort());
-    expect((await page()).reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key)).toEqual(keys.slice(1).reverse());
+    expect((await page()).reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key)).toEqual(
+      keys.slice(1).reverse(),
+    );
   });
 
   it('is refused while another manual generation holds a live claim, and goes ahead once that claim has expired', async () => {
     await twelveHourReportDone();
     const claimedAt = w.app.clock.now();
-    await w.app.put(w.inst, `phase5:scheduler:${w.inst.cloudId}:MANUAL:CLAIM:1`, serializeClaim(newClaim(1, claimedAt, 'other', 60_000)));
+    await w.app.put(
+      w.inst,
+      `phase5:scheduler:${w.inst.cloudId}:MANUAL:CLAIM:1`,
+      serializeClaim(newClaim(1, claimedAt, 'other', 60_000)),
+    );
 
     const busy = await call('generateManualReport', confirmations.generate);
     w.advance(2 * MINUTE);
@@ -262,7 +289,10 @@ describe('1. generate a MANUAL report now', () => {
   it('is refused until the installation time is recorded', async () => {
     const answer = await call('generateManualReport', confirmations.generate);
 
-    expect(answer.error).toEqual({ code: 'REFUSED', message: 'The installation time is not recorded or not usable; record it first.' });
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'The installation time is not recorded or not usable; record it first.',
+    });
     expect(w.reports()).toEqual([]);
   });
 });
@@ -278,7 +308,11 @@ describe('2. retry a trigger now', () => {
 
     expect(backedOff.body).toMatchObject({ reason: 'BACKOFF_ACTIVE' });
     expect(answer).toMatchObject({ ok: true, changedKeys: [w.keys.state] });
-    expect(stateAfter).toMatchObject({ auto_12h_backoff_until: null, auto_12h_attempt_count: 1, last_backoff_until: null });
+    expect(stateAfter).toMatchObject({
+      auto_12h_backoff_until: null,
+      auto_12h_attempt_count: 1,
+      last_backoff_until: null,
+    });
     expect(next.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
     expect((await page()).audit[0]).toMatchObject({ action: 'RETRY_TRIGGER', trigger: 'AUTO_12H', accountId: ADMIN });
   });
@@ -289,7 +323,10 @@ describe('2. retry a trigger now', () => {
 
     const answer = await call('retryTrigger', confirmations.retry12);
 
-    expect(answer.error).toEqual({ code: 'REFUSED', message: 'AUTO_12H cannot be retried now: It is done; reset it to generate it again.' });
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_12H cannot be retried now: It is done; reset it to generate it again.',
+    });
     expect(snapshot()).toEqual(before);
   });
 });

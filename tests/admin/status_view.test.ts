@@ -33,7 +33,11 @@ function records(patch: Partial<AdminRecords> = {}): AdminRecords {
 }
 
 /** A state after `failures` failed attempts of AUTO_12H, the first at 12 h. */
-function failing(trigger: 'AUTO_12H' | 'AUTO_24H', failures: number, firstAt: number): { state: SchedulerState; lastAt: number } {
+function failing(
+  trigger: 'AUTO_12H' | 'AUTO_24H',
+  failures: number,
+  firstAt: number,
+): { state: SchedulerState; lastAt: number } {
   let state = emptyState();
   let at = firstAt;
   for (let attempt = 1; attempt <= failures; attempt++) {
@@ -51,7 +55,12 @@ describe('installation', () => {
   it('shows the time and that it came from the installed event', () => {
     const view = adminPageView(records(), T0 + 13 * H);
 
-    expect(view.installation).toMatchObject({ status: 'recorded', installedAt: '2026-11-02T09:00:00.000Z', source: 'event', ageHours: 13 });
+    expect(view.installation).toMatchObject({
+      status: 'recorded',
+      installedAt: '2026-11-02T09:00:00.000Z',
+      source: 'event',
+      ageHours: 13,
+    });
     expect(view.recordInstallation.allowed).toBe(false);
   });
 
@@ -114,7 +123,10 @@ describe('trigger status', () => {
     const now = T0 + 13 * H;
     const claim = serializeClaim(newClaim(1, T0 + 12 * H, 'dead'));
 
-    const t12 = trigger(adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now), 'AUTO_12H');
+    const t12 = trigger(
+      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now),
+      'AUTO_12H',
+    );
 
     expect(t12.status).toBe('due');
   });
@@ -184,7 +196,11 @@ describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
 
     const view = adminPageView(records({ state: serializeState(state) }), lastAt + H);
 
-    expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'backing_off', longBackoffs: 2, repeatedLongBackoff: true });
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'backing_off',
+      longBackoffs: 2,
+      repeatedLongBackoff: true,
+    });
     const alert = view.alerts.find((a) => a.title.startsWith('AUTO_24H'))!;
     expect(alert.level).toBe('warning');
     expect(alert.title).toBe('AUTO_24H keeps failing: 2 backoffs of 2 hours or more');
@@ -211,8 +227,18 @@ describe('reports, manual generation and the audit log', () => {
       schema_version: 1,
       next_sequence: 3,
       reports: [
-        { key: `phase5:report:${CLOUD}:MANUAL:b-2`, sequence: 2, generated_at: '2026-11-02T22:00:00.000Z', requested_by: 'acc-1' },
-        { key: `phase5:report:${CLOUD}:MANUAL:a-1`, sequence: 1, generated_at: '2026-11-02T21:30:00.000Z', requested_by: 'acc-2' },
+        {
+          key: `phase5:report:${CLOUD}:MANUAL:b-2`,
+          sequence: 2,
+          generated_at: '2026-11-02T22:00:00.000Z',
+          requested_by: 'acc-1',
+        },
+        {
+          key: `phase5:report:${CLOUD}:MANUAL:a-1`,
+          sequence: 1,
+          generated_at: '2026-11-02T21:30:00.000Z',
+          requested_by: 'acc-2',
+        },
       ],
     };
     const replacedIndex = {
@@ -229,7 +255,10 @@ describe('reports, manual generation and the audit log', () => {
       ],
     };
 
-    const view = adminPageView(records({ done: { AUTO_12H: done, AUTO_24H: undefined }, manualIndex, replacedIndex }), T0 + 14 * H);
+    const view = adminPageView(
+      records({ done: { AUTO_12H: done, AUTO_24H: undefined }, manualIndex, replacedIndex }),
+      T0 + 14 * H,
+    );
 
     expect(view.reports.map((r) => [r.kind, r.by])).toEqual([
       ['AUTO_12H', null],
@@ -251,7 +280,16 @@ describe('reports, manual generation and the audit log', () => {
   it('shows audit entries newest first and skips ones that do not parse', () => {
     const entry = (at: string, action: string) => ({
       key: `phase5:audit:${CLOUD}:${at}`,
-      value: { schema_version: 1, at, action, account_id: 'acc-1', trigger: null, outcome: 'done', detail: '', changed_keys: [] },
+      value: {
+        schema_version: 1,
+        at,
+        action,
+        account_id: 'acc-1',
+        trigger: null,
+        outcome: 'done',
+        detail: '',
+        changed_keys: [],
+      },
     });
     const audit = [
       entry('2026-11-02T21:00:00.000Z', 'RETRY_TRIGGER'),
@@ -265,8 +303,16 @@ describe('reports, manual generation and the audit log', () => {
   });
 
   it('offers a reset only for a trigger that has something to reset', () => {
-    const view = adminPageView(records({ state: serializeState({ ...emptyState(), triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() } }) }), T0 + 13 * H);
+    const view = adminPageView(
+      records({
+        state: serializeState({ ...emptyState(), triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() } }),
+      }),
+      T0 + 13 * H,
+    );
 
-    expect(trigger(view, 'AUTO_12H').actions.reset).toMatchObject({ allowed: false, reason: 'Nothing to reset: it has not been attempted.' });
+    expect(trigger(view, 'AUTO_12H').actions.reset).toMatchObject({
+      allowed: false,
+      reason: 'Nothing to reset: it has not been attempted.',
+    });
   });
 });

@@ -18,7 +18,11 @@ describe('clearBackoff', () => {
     const cleared = clearBackoff(s, 'AUTO_12H');
     const next = recordFailure(cleared, 'AUTO_12H', { attempt: 2, at: T0 + M, message: 'y' }, T0 + M);
 
-    expect(cleared.triggers.AUTO_12H).toMatchObject({ backoffUntil: null, attemptCount: 1, lastError: { message: 'x' } });
+    expect(cleared.triggers.AUTO_12H).toMatchObject({
+      backoffUntil: null,
+      attemptCount: 1,
+      lastError: { message: 'x' },
+    });
     expect(cleared.lastBackoffUntil).toBeNull();
     expect(next.backoffMs).toBe(120 * M);
   });

@@ -9,14 +9,20 @@ const AT = Date.parse('2026-11-02T21:30:05.123+02:00');
 describe('admin page keys', () => {
   it('put instants in UTC basic format, with no "+" that KVS would reject', () => {
     expect(keys.manualReport(CLOUD, AT, 7)).toBe(`phase5:report:${CLOUD}:MANUAL:20261102T193005.123Z-7`);
-    expect(keys.replacedReport(CLOUD, 'AUTO_24H', AT)).toBe(`phase5:report:${CLOUD}:AUTO_24H:REPLACED:20261102T193005.123Z`);
+    expect(keys.replacedReport(CLOUD, 'AUTO_24H', AT)).toBe(
+      `phase5:report:${CLOUD}:AUTO_24H:REPLACED:20261102T193005.123Z`,
+    );
     expect(keys.auditEntry(CLOUD, AT, 'a1b2c3')).toBe(`phase5:audit:${CLOUD}:20261102T193005.123Z-a1b2c3`);
   });
 
   it('keep every report of a site under one prefix, and every claim of a trigger under another', () => {
     const prefix = keys.reportPrefix(CLOUD);
 
-    for (const key of [keys.report(CLOUD, 'AUTO_12H'), keys.manualReport(CLOUD, AT, 1), keys.replacedReport(CLOUD, 'AUTO_12H', AT)]) {
+    for (const key of [
+      keys.report(CLOUD, 'AUTO_12H'),
+      keys.manualReport(CLOUD, AT, 1),
+      keys.replacedReport(CLOUD, 'AUTO_12H', AT),
+    ]) {
       expect(key.startsWith(prefix)).toBe(true);
     }
     expect(keys.claim(CLOUD, 'MANUAL', 3).startsWith(keys.claimPrefix(CLOUD, 'MANUAL'))).toBe(true);

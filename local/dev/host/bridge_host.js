@@ -45,7 +45,10 @@
   // Jira sizes a Custom UI frame to its content (iframe-resizer); tell the dev chrome our height.
   function reportHeight() {
     if (window.parent === window) return;
-    window.parent.postMessage({ type: 'dev-host:resize', height: document.documentElement.scrollHeight }, window.location.origin);
+    window.parent.postMessage(
+      { type: 'dev-host:resize', height: document.documentElement.scrollHeight },
+      window.location.origin,
+    );
   }
   window.addEventListener('load', function () {
     reportHeight();

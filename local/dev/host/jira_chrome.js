@@ -7,7 +7,8 @@
 
   window.addEventListener('message', function (event) {
     if (event.origin !== window.location.origin || event.source !== frame.contentWindow) return;
-    if (event.data && event.data.type === 'dev-host:resize') frame.style.height = Math.max(400, event.data.height) + 'px';
+    if (event.data && event.data.type === 'dev-host:resize')
+      frame.style.height = Math.max(400, event.data.height) + 'px';
   });
 
   function showClock() {
@@ -17,7 +18,9 @@
       })
       .then(function (state) {
         clock.textContent =
-          'Simulated time ' + state.now + (state.hoursSinceInstall === null ? '' : ' · ' + state.hoursSinceInstall.toFixed(1) + ' h after install');
+          'Simulated time ' +
+          state.now +
+          (state.hoursSinceInstall === null ? '' : ' · ' + state.hoursSinceInstall.toFixed(1) + ' h after install');
       });
   }
 
