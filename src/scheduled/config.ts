@@ -27,6 +27,13 @@ export const SCHEDULER = {
   claimLeaseMs: 16 * MINUTE,
   /** A holder does not begin its commit with less than this left on its lease. */
   commitMarginMs: 60_000,
+  /**
+   * KVS requests one commit may spend: the transaction, and after a refusal a read
+   * of the DONE key (did it land after all?) before each resend. Seven keeps the
+   * chance of losing an attempt to storage alone under 1 % even when KVS refuses
+   * one request in five.
+   */
+  commitRequestBudget: 7,
   /** Claims are kept for a month (for the admin page's history), then Forge expires them. */
   claimTtlDays: 30,
   /** Installation timestamps up to this far in the future are clock skew, not garbage. */

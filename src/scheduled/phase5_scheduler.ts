@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, StorageReadError, StorageWriteError } from '../errors';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
+import type { Phase5Report } from '../phase5/report';
 import type { AutoTrigger } from '../storage/keys';
 import { parseIsoInstant, toIso } from '../time';
 import {
@@ -25,6 +26,7 @@ import {
 import {
   claimAttempt,
   commitReport,
+  doneKeyStored,
   doneMarkersFrom,
   installationTimestampFrom,
   loadSchedulerSnapshot,
@@ -32,6 +34,7 @@ import {
   readClaim,
   saveSchedulerState,
 } from './scheduler_state';
+import { SCHEDULER } from './config';
 import { resolveTenant } from './tenant';
 
 /**
@@ -133,6 +136,44 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
       `${TAG} Backoff ${f.backoffMs}ms (${Math.round(f.backoffMs / 60_000)} minute(s)) applied; ` +
         `next eligible at ${toIso(f.nextEligibleAt)}`,
     );
+  }
+
+  /**
+   * Step 8's commit. Its failure would throw a finished report away and cost the
+   * trigger an attempt, so a refused commit is sent again while the claim's lease
+   * covers it, within a budget of KVS requests. A refusal may hide a commit that
+   * landed (a 5xx after the fact), so before every resend the DONE key is read back:
+   * the commit is resent only once KVS has said the key is absent, and a report is
+   * never committed twice. Returns true, or why the report was not stored.
+   */
+  async function commit(
+    cloudId: string,
+    trigger: AutoTrigger,
+    report: Phase5Report,
+    next: SchedulerState,
+    claim: Claim,
+  ): Promise<true | string> {
+    let error = 'Report commit not attempted';
+    let unsure = false;
+    for (let spent = 0; spent < SCHEDULER.commitRequestBudget && mayCommit(claim, deps.now()); spent++) {
+      try {
+        if (unsure) {
+          if (await doneKeyStored(cloudId, trigger)) return true;
+          unsure = false;
+        } else {
+          await commitReport(cloudId, trigger, report, next);
+          return true;
+        }
+      } catch (err) {
+        if (!(err instanceof StorageWriteError || err instanceof StorageReadError)) throw err;
+        if (!unsure) {
+          error = `Report commit failed: ${describeError(err.cause ?? err)}`;
+          log.warn(`${TAG} ${trigger} ${error}; checking whether it landed before sending it again`);
+        }
+        unsure = true;
+      }
+    }
+    return error;
   }
 
   return async function phase5SchedulerHandler(request?: unknown, context?: unknown): Promise<SchedulerResponse> {
@@ -292,15 +333,13 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
       } else {
         const generatedAt = parseIsoInstant(result.report.generated_at) ?? deps.now();
         const next = recordSuccess(state, trigger, attempt, generatedAt);
-        try {
-          await commitReport(cloudId, trigger, result.report, next);
+        const committed = await commit(cloudId, trigger, result.report, next, claim);
+        if (committed === true) {
           unsaved = null;
           log.info(`${TAG} ${trigger} report generated successfully for ${cloudId}`);
           return respond(200, { reason: 'GENERATED', message: `${trigger} report stored`, cloud_id: cloudId, trigger, attempt });
-        } catch (err) {
-          if (!(err instanceof StorageWriteError)) throw err;
-          error = `Report commit failed: ${describeError(err.cause ?? err)}`;
         }
+        error = committed;
       }
 
       // Step 9 (failure). Back off this trigger, save state, return.

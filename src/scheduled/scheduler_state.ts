@@ -294,6 +294,11 @@ export async function readClaim(cloudId: string, trigger: AutoTrigger, attempt: 
   return parseClaim(await store.read(keys.claim(cloudId, trigger, attempt)));
 }
 
+/** Whether the trigger's DONE key is stored; throws StorageReadError when KVS cannot say. */
+export async function doneKeyStored(cloudId: string, trigger: AutoTrigger): Promise<boolean> {
+  return (await store.read(keys.done(cloudId, trigger))) !== undefined;
+}
+
 /**
  * The commit: report, DONE key and state in one transaction. Either all three
  * are stored or none is, so a DONE key never exists without its report.

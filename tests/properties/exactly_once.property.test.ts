@@ -39,5 +39,5 @@ describe('Phase-5 scheduler under generated fault histories', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 60_000 + RUNS * 2_000);
 });

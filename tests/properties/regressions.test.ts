@@ -110,4 +110,73 @@ describe('Regressions found by the exactly-once property suite', () => {
     // Assess
     expect(broken).toEqual([]);
   });
+
+  it('an attempt whose claim became unreadable counts as failed from when it is found, and is retried after its backoff', async () => {
+    // Prepare: attempt #1 dies at its commit; its claim is then garbled, and the next
+    // invocation dies before its first claim leaves.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'jump', ms: MINUTE },
+        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'crash' } }] }] },
+        { kind: 'jump', ms: 15 * MINUTE },
+        { kind: 'corrupt-claim', corruption: 'not-an-object' },
+        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'claim', nth: 0, action: { kind: 'crash' } }] }] },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+});
+
+describe('Regressions found by the soak run', () => {
+  /** One tick at 24 h whose only invocation meets `fault` on its first commit. */
+  async function commitMeets(fault: 'server-500' | 'throttled-429' | 'lost-reply-500') {
+    const world = new FaultWorld();
+    const h = history({
+      startAgeMs: 24 * HOUR,
+      tickOffsetMs: 0,
+      steps: [{ kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'fault', fault } }] }] }],
+      recoveryDuplicates: 1,
+    });
+    await world.play(h, inOrder());
+    const first = world.invocations.find((i) => i.label === 's1.A')!;
+    return { world, first, body: JSON.parse((first.response as { body: string }).body) as Record<string, unknown> };
+  }
+
+  it.each(['server-500', 'throttled-429'] as const)(
+    'a commit KVS refuses (%s) is sent again in the same invocation, not charged as a failed attempt',
+    async (fault) => {
+      // Prepare + Act
+      const { world, first, body } = await commitMeets(fault);
+      try {
+        // Assess: stored at attempt #1 by the invocation that met the refusal; nothing broken.
+        expect(body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_24H', attempt: 1 });
+        const commitCalls = first.calls.filter((c) => c.site === 'commit' || c.site === 'done-read');
+        expect(commitCalls.map((c) => c.site)).toEqual(['commit', 'done-read', 'commit']);
+        expect(violations(world)).toEqual([]);
+      } finally {
+        world.dispose();
+      }
+    },
+  );
+
+  it('a commit that landed but was answered 500 is found by reading the DONE key, and is not sent twice', async () => {
+    // Prepare + Act
+    const { world, first, body } = await commitMeets('lost-reply-500');
+    try {
+      // Assess
+      expect(body).toMatchObject({ reason: 'GENERATED', attempt: 1 });
+      expect(first.calls.filter((c) => c.site === 'commit')).toHaveLength(1);
+      expect(violations(world)).toEqual([]);
+    } finally {
+      world.dispose();
+    }
+  });
 });

@@ -159,7 +159,7 @@ function siteOf(op: string, body: unknown, keys: string[]): CallSite {
   if (op === 'batch/get') return 'read';
   if (op === 'transaction') return 'commit';
   const claim = keys.some((k) => k.includes(':CLAIM:'));
-  if (op === 'get') return claim ? 'claim-read' : 'report-read';
+  if (op === 'get') return claim ? 'claim-read' : keys.some((k) => k.endsWith(':DONE')) ? 'done-read' : 'report-read';
   const policy = (body as { options?: { keyPolicy?: string } } | undefined)?.options?.keyPolicy;
   if (op === 'set' && claim && policy === 'FAIL_IF_EXISTS') return 'claim';
   return 'state-save';

@@ -40,6 +40,7 @@ export type CallSite =
   | 'jira' // report generation reading the site
   | 'report-read' // the 24 h report reading the 12 h one
   | 'commit' // the transaction: report + DONE + state
+  | 'done-read' // after a refused commit: did it land after all?
   | 'state-save'; // a state write outside the commit
 
 /** An action at the nth (0-based) call an invocation makes at a site; every other call goes through untouched. */
@@ -169,7 +170,7 @@ const actionArb: fc.Arbitrary<CallAction> = fc.oneof(
 
 const siteArb: fc.Arbitrary<{ site: CallSite; nth: number }> = fc.oneof(
   fc.record({ site: fc.constantFrom<CallSite>('read', 'claim', 'commit', 'state-save'), nth: fc.constant(0) }),
-  fc.record({ site: fc.constantFrom<CallSite>('claim', 'claim-read'), nth: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ site: fc.constantFrom<CallSite>('claim', 'claim-read', 'commit', 'done-read'), nth: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ site: fc.constant<CallSite>('jira'), nth: fc.integer({ min: 0, max: 11 }) }),
   fc.record({ site: fc.constant<CallSite>('report-read'), nth: fc.constant(0) }),
 );

@@ -221,7 +221,8 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
  */
 function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const T = w.faultsStoppedAt;
-  const stateAtT = parseState(w.storedAtFaultStop.get(tenant.inst.cloudId)?.get(keysFor(tenant.inst.cloudId).state));
+  const atT = w.storedAtFaultStop.get(tenant.inst.cloudId) ?? new Map<string, unknown>();
+  const stateAtT = parseState(atT.get(keysFor(tenant.inst.cloudId).state));
   const finalState = parseState(w.stored(tenant).get(keysFor(tenant.inst.cloudId).state));
   for (const t of TRIGGERS) {
     const due = tenant.installedAt + (t === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
@@ -235,8 +236,15 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       const p = stateAtT.ok ? stateAtT.value.triggers[t] : undefined;
       const recorded =
         p && p.attemptCount === n && p.lastError?.attempt === n && p.backoffUntil === p.lastError.at + delayAfter(n);
-      eligible = Math.max(due, recorded ? p.backoffUntil! : claims[n - 1].leaseExpiresAt + delayAfter(n));
-      basis = recorded ? `recorded backoff after #${n}` : `lease of #${n} + ${describeDuration(delayAfter(n))}`;
+      // An abandoned claim fails when its lease ends; if its record no longer says when
+      // that is (corrupt), it can only fail from when a fault-free tick finds it.
+      const stored = parseClaim(atT.get(`${keysFor(tenant.inst.cloudId).claimPrefix(t)}${n}`));
+      const readable = stored !== null && stored.leaseExpiresAt === claims[n - 1].leaseExpiresAt;
+      const abandonedAt = readable ? claims[n - 1].leaseExpiresAt : T + INTERVAL_MS;
+      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n));
+      basis = recorded
+        ? `recorded backoff after #${n}`
+        : `${readable ? 'lease' : 'discovery'} of abandoned #${n} + ${describeDuration(delayAfter(n))}`;
     }
     const bound = Math.max(T, eligible) + INTERVAL_MS;
     const cap = Math.max(T, due) + SCHEDULER_BACKOFF.maxDelayMs + SCHEDULER.claimLeaseMs + INTERVAL_MS;
