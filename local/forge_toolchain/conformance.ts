@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   for (const fn of functionModules(manifest)) {
     const users = fn.usedBy.map((u) => `${u.moduleType}:${u.moduleKey}`).join(', ') || 'no module';
     const settings = [
-      fn.timeoutSeconds === undefined ? 'timeout 55 s (default)' : `timeout ${fn.timeoutSeconds} s`,
+      fn.timeoutSeconds !== undefined
+        ? `timeout ${fn.timeoutSeconds} s`
+        : fn.usedBy.some((u) => u.role === 'resolver')
+          ? 'timeout 25 s (UI resolver limit)'
+          : 'timeout 55 s (default)',
       fn.memoryMB === undefined ? 'memory 512 MB (default)' : `memory ${fn.memoryMB} MB`,
     ].join(', ');
     check(fn.usedBy.length > 0, `function ${fn.key} → ${fn.handler} (${settings}; used by ${users})`);
