@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'coverage/**', 'dist/**', '.forge/**'],
+    // What .gitignore names: built output and local data, never source.
+    ignores: [
+      'node_modules/**',
+      'coverage/**',
+      '**/dist/**',
+      'out/**',
+      '.forge/**',
+      '.local-data/**',
+      'reports/**',
+      'static/**/build/**',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.tsx'],
