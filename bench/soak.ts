@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Installation, SeamCall } from '../local/runtime/forge_runtime';
 import { LocalApp } from '../local/runtime/local_app';
+import { installLeanResponses } from './lean_response';
 
 /**
  * npm run soak -- --installations N --fault-rate F --duplicates D [--workers W] [--seed S]
@@ -36,6 +37,8 @@ interface SoakOptions {
   duplicates: number;
   workers: number;
   seed: number;
+  /** Keep undici's Response on the seam instead of the lean one (slower; for comparison). */
+  whatwgResponses: boolean;
 }
 
 interface Slice extends SoakOptions {
@@ -62,8 +65,9 @@ function parseArgs(argv: string[]): SoakOptions {
     duplicates: 3,
     workers: Math.max(1, Math.min(availableParallelism(), 8)),
     seed: 20261102,
+    whatwgResponses: false,
   };
-  const names: Record<string, keyof SoakOptions> = {
+  const names: Record<string, Exclude<keyof SoakOptions, 'whatwgResponses'>> = {
     '--installations': 'installations',
     '--fault-rate': 'faultRate',
     '--duplicates': 'duplicates',
@@ -71,9 +75,17 @@ function parseArgs(argv: string[]): SoakOptions {
     '--seed': 'seed',
   };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--whatwg-responses') {
+      opts.whatwgResponses = true;
+      continue;
+    }
     const name = names[argv[i]];
     const value = Number(argv[i + 1]);
-    if (!name || !Number.isFinite(value)) throw new Error(`Usage: soak [--installations N] [--fault-rate F] [--duplicates D] [--workers W] [--seed S]; not understood: ${argv[i]}`);
+    if (!name || !Number.isFinite(value)) {
+      throw new Error(
+        `Usage: soak [--installations N] [--fault-rate F] [--duplicates D] [--workers W] [--seed S] [--whatwg-responses]; not understood: ${argv[i]}`,
+      );
+    }
     opts[name] = value;
     i++;
   }
@@ -110,6 +122,7 @@ interface Site {
 
 /** One worker's share: installations w, w+W, w+2W, ... */
 async function simulate(slice: Slice): Promise<SoakFigures> {
+  if (!slice.whatwgResponses) installLeanResponses();
   const random = seeded(slice.seed + slice.worker * 7919);
   const commits = new Map<string, number>();
   let app: LocalApp;
@@ -256,7 +269,7 @@ async function main(): Promise<void> {
     `kvs bytes written/invocation: ${per(f.kvsBytesWritten)}`,
     `reports stored: ${f.reportsStored} of ${2 * f.installations}`,
     `lifecycle invocations: ${f.lifecycleInvocations}`,
-    `fault rate: ${opts.faultRate} (half 500, half 429); duplicates per tick: ${opts.duplicates}; workers: ${opts.workers}; seed: ${opts.seed}`,
+    `fault rate: ${opts.faultRate} (half 500, half 429); duplicates per tick: ${opts.duplicates}; workers: ${opts.workers}; seed: ${opts.seed}${opts.whatwgResponses ? '; WHATWG responses' : ''}`,
     `wall time: ${seconds.toFixed(1)}s`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

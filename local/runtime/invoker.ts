@@ -21,6 +21,8 @@ export type InvocationResult<T = unknown> =
 
 export class Invoker {
   readonly manifest: AppManifest;
+  /** Resolved once per function, as a Forge container loads the bundle once and reuses it while warm. */
+  private readonly handlers = new Map<string, (...args: unknown[]) => unknown>();
 
   constructor(
     readonly runtime: LocalForgeRuntime,
@@ -40,7 +42,11 @@ export class Invoker {
     args: unknown[],
     caller: { accountId?: string; timeoutMs?: number } = {},
   ) {
-    const handler = resolveHandler(this.manifest, functionKey);
+    let handler = this.handlers.get(functionKey);
+    if (!handler) {
+      handler = resolveHandler(this.manifest, functionKey);
+      this.handlers.set(functionKey, handler);
+    }
     return this.runtime.run(
       installation,
       moduleKey,
