@@ -127,7 +127,10 @@ class Bench {
   readonly app: LocalApp;
   /** While set, Jira answers every request with 503 (the Jira emulator has no fault for that). */
   jiraOutage = false;
+  /** While set, KVS refuses each invocation's first transaction with a 500 (the emulator's faults are random). */
+  refuseFirstCommit = false;
   private readonly waits = new Map<Invocation, SeamWaits>();
+  private readonly refusedCommit = new WeakSet<Invocation>();
 
   constructor() {
     this.app = new LocalApp({ site: SITE, interceptor: (call) => this.intercept(call) });
@@ -142,6 +145,11 @@ class Bench {
     if (call.service === 'jira' && this.jiraOutage) {
       const body = { errorMessages: ['Service unavailable'], errors: {} };
       return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json' } });
+    }
+    if (this.refuseFirstCommit && call.path === '/api/v1/transaction' && !this.refusedCommit.has(call.invocation)) {
+      this.refusedCommit.add(call.invocation);
+      const body = { code: 'INTERNAL_SERVER_ERROR', message: 'An internal server error has occurred' };
+      return new Response(JSON.stringify(body), { status: 500, headers: { 'content-type': 'application/json' } });
     }
   }
 
@@ -308,13 +316,28 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
     bench.jiraOutage = false;
   }
 
-  // The report commit (one transaction) fails on the KVS side: a 500 from the service.
+  // KVS refuses the report commit once (a 500); the scheduler reads back the DONE key and sends it again.
+  const refusedOnce = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
+  bench.refuseFirstCommit = true;
+  let commitResent: Kind;
+  try {
+    commitResent = await measureKind(
+      'generating, commit refused once',
+      ACTIVE_REPS,
+      (i) => bench.run(refusedOnce[i]),
+      'GENERATED',
+    );
+  } finally {
+    bench.refuseFirstCommit = false;
+  }
+
+  // KVS refuses every report commit (a 500 from the service each time) until the scheduler gives up.
   const failing = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
   bench.app.kvs.setFaults({ errorRate: 1, operations: ['transaction'] });
   let commitFailed: Kind;
   try {
     commitFailed = await measureKind(
-      'generating, KVS commit fails',
+      'generating, every commit refused',
       ACTIVE_REPS,
       (i) => bench.run(failing[i]),
       'GENERATION_FAILED',
@@ -339,7 +362,7 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
     'CLAIM_HELD',
   );
 
-  return [nothingDue, between, bothDone, generated12, generated24, jiraFailed, commitFailed, lost];
+  return [nothingDue, between, bothDone, generated12, generated24, jiraFailed, commitResent, commitFailed, lost];
 }
 
 // ---------------------------------------------------------------------------
