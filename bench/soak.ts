@@ -31,7 +31,7 @@ const INTERVAL = 5 * MINUTE;
 const HORIZON = 30 * HOUR;
 const TRIGGERS = ['AUTO_12H', 'AUTO_24H'] as const;
 
-interface SoakOptions {
+export interface SoakOptions {
   installations: number;
   faultRate: number;
   duplicates: number;
@@ -58,15 +58,17 @@ export interface SoakFigures {
   kvsBytesWritten: number;
 }
 
+export const SOAK_DEFAULTS: SoakOptions = {
+  installations: 10_000,
+  faultRate: 0.2,
+  duplicates: 3,
+  workers: Math.max(1, Math.min(availableParallelism(), 8)),
+  seed: 20261102,
+  whatwgResponses: false,
+};
+
 function parseArgs(argv: string[]): SoakOptions {
-  const opts: SoakOptions = {
-    installations: 10_000,
-    faultRate: 0.2,
-    duplicates: 3,
-    workers: Math.max(1, Math.min(availableParallelism(), 8)),
-    seed: 20261102,
-    whatwgResponses: false,
-  };
+  const opts: SoakOptions = { ...SOAK_DEFAULTS };
   const names: Record<string, Exclude<keyof SoakOptions, 'whatwgResponses'>> = {
     '--installations': 'installations',
     '--fault-rate': 'faultRate',
@@ -250,15 +252,17 @@ function runWorker(slice: Slice): Promise<SoakFigures> {
   });
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+/** Run the soak in this process (workers: 1) or across worker threads. */
+export async function runSoak(opts: SoakOptions): Promise<SoakFigures & { seconds: number }> {
   const began = performance.now();
   const slices = Array.from({ length: opts.workers }, (_, worker) => ({ ...opts, worker }));
   const parts = await Promise.all(slices.map((s) => (opts.workers === 1 ? simulate(s) : runWorker(s))));
-  const f = parts.reduce(add);
-  const seconds = (performance.now() - began) / 1000;
+  return { ...parts.reduce(add), seconds: (performance.now() - began) / 1000 };
+}
+
+export function soakReport(opts: SoakOptions, f: SoakFigures & { seconds: number }): string[] {
   const per = (n: number) => (f.invocations === 0 ? '0' : (n / f.invocations).toFixed(2));
-  const lines = [
+  return [
     `installations: ${f.installations}`,
     `invocations: ${f.invocations}`,
     `duplicates: ${f.duplicates}`,
@@ -270,17 +274,22 @@ async function main(): Promise<void> {
     `reports stored: ${f.reportsStored} of ${2 * f.installations}`,
     `lifecycle invocations: ${f.lifecycleInvocations}`,
     `fault rate: ${opts.faultRate} (half 500, half 429); duplicates per tick: ${opts.duplicates}; workers: ${opts.workers}; seed: ${opts.seed}${opts.whatwgResponses ? '; WHATWG responses' : ''}`,
-    `wall time: ${seconds.toFixed(1)}s`,
+    `wall time: ${f.seconds.toFixed(1)}s`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const f = await runSoak(opts);
+  process.stdout.write(soakReport(opts, f).join('\n') + '\n');
   if (f.duplicates > 0 || f.missed > 0 || f.throws > 0) process.exitCode = 1;
 }
 
-if (isMainThread) {
+if (!isMainThread) {
+  simulate(workerData as Slice).then((figures) => parentPort!.postMessage(figures));
+} else if (require.main === module) {
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 2;
   });
-} else {
-  simulate(workerData as Slice).then((figures) => parentPort!.postMessage(figures));
 }

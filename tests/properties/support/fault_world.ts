@@ -39,8 +39,12 @@ export interface CallRecord {
   action: string;
   /** Simulated time when the call was served (or dropped). */
   at: number;
+  /** Position in the world's order of events (interceptions and services), when the call was made. */
+  seq: number;
   /** The call reached the KVS service and was applied (for a write) or answered (for a read). */
   served: boolean;
+  /** Position in the same order when the service answered it. */
+  servedSeq?: number;
   /** What the service answered, before any fault spoiled the reply. */
   serviceStatus?: number;
 }
@@ -190,6 +194,7 @@ export class FaultWorld {
   private sequence = 0;
   /** Calls currently held at the seam waiting for the scheduler. */
   private parked = 0;
+  private events = 0;
   private tickOffsetMs = 0;
 
   constructor(opts: WorldOptions = {}) {
@@ -242,6 +247,7 @@ export class FaultWorld {
       keys,
       action: 'pass',
       at: this.now,
+      seq: this.events++,
       served: false,
     };
     this.calls.push(record);
@@ -292,6 +298,7 @@ export class FaultWorld {
       body: call.body,
     });
     record.served = true;
+    record.servedSeq = this.events++;
     record.serviceStatus = served.status;
     return fault ? spoil(fault, op, served) : served;
   }

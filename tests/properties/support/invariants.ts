@@ -57,6 +57,7 @@ function valueIn(call: CallRecord, key: string): unknown {
 
 export interface ClaimCreated {
   attempt: number;
+  servedSeq: number;
   claimedAt: number;
   leaseExpiresAt: number;
   at: number;
@@ -73,7 +74,7 @@ export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): C
     if (!key?.startsWith(prefix)) continue;
     const claim = parseClaim(valueIn(c, key));
     if (!claim) continue;
-    out.push({ attempt: Number(key.slice(prefix.length)), claimedAt: claim.claimedAt, leaseExpiresAt: claim.leaseExpiresAt, at: c.at, by: c.invocation });
+    out.push({ attempt: Number(key.slice(prefix.length)), servedSeq: c.servedSeq ?? -1, claimedAt: claim.claimedAt, leaseExpiresAt: claim.leaseExpiresAt, at: c.at, by: c.invocation });
   }
   return out.sort((a, b) => a.attempt - b.attempt);
 }
@@ -145,9 +146,13 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
   }
 }
 
-/** Every state the handler writes parses and keeps the backoff ladder; the stored one parses once faults stop. */
+/**
+ * Every state the handler writes parses and keeps the backoff ladder, and never
+ * counts more attempts than claims exist; the stored one parses once faults stop.
+ */
 function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const key = keysFor(tenant.inst.cloudId).state;
+  const claims = { AUTO_12H: claimsOf(w, tenant, 'AUTO_12H'), AUTO_24H: claimsOf(w, tenant, 'AUTO_24H') };
   for (const c of w.calls) {
     if (!isWrite(c.op) || !c.keys.includes(key)) continue;
     const parsed = parseState(valueIn(c, key));
@@ -157,6 +162,8 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
     }
     for (const t of TRIGGERS) {
       const p = parsed.value.triggers[t];
+      const created = claims[t].filter((x) => x.servedSeq < c.seq).length;
+      if (p.attemptCount > created) v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
       if (p.backoffUntil === null) continue;
       if (!p.lastError || p.backoffUntil !== p.lastError.at + delayAfter(p.lastError.attempt)) {
         v.push(
