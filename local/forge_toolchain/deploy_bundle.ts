@@ -25,9 +25,9 @@ const STAND_IN = (part: string) =>
   `throw new Error('Local stand-in for the Forge runtime ${part}: this bundle was built offline for checks, not for deployment');\n`;
 
 /** A runtime wrapper directory for FORGE_RUNTIME_PATH (written fresh each time: the repo git-ignores every `dist/`). */
-function standInRuntimeWrapper(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'forge-runtime-stand-in-'));
-  mkdirSync(path.join(dir, 'dist'));
+function standInRuntimeWrapper(workDir: string): string {
+  const dir = path.join(workDir, 'runtime-stand-in');
+  mkdirSync(path.join(dir, 'dist'), { recursive: true });
   writeFileSync(path.join(dir, 'dist', 'wrapper.js'), STAND_IN('wrapper'));
   writeFileSync(path.join(dir, 'dist', 'loader.js'), STAND_IN('loader'));
   return dir;
@@ -71,9 +71,20 @@ function sourcesOf(mapFile: string): string[] {
   return (map.sources ?? []).map((s) => s.replace(/^webpack:\/\/[^/]*\//, ''));
 }
 
+/** The bundler's output directories this process has made (`tmp` names them forge-dist-<pid>-…). */
+function ownOutputDirectories(): Set<string> {
+  const prefix = `forge-dist-${process.pid}-`;
+  return new Set(
+    readdirSync(os.tmpdir())
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => path.join(os.tmpdir(), n)),
+  );
+}
+
 /**
- * Bundle `appRoot` as `forge deploy` would. The caller disposes of the result
- * (the output directory is a fresh temporary one).
+ * Bundle `appRoot` as `forge deploy` would. The caller disposes of the result.
+ * The bundler makes its output directory under the system temporary directory
+ * and leaves it behind when the build fails; those are removed here.
  */
 export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSchema): Promise<DeployBundle> {
   const warnings: string[] = [];
@@ -86,8 +97,10 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
   } as unknown as Parameters<typeof getNodeBundler>[0];
   const previousCwd = process.cwd();
   const previousRuntimePath = process.env.FORGE_RUNTIME_PATH;
-  const standIn = previousRuntimePath === undefined ? standInRuntimeWrapper() : undefined;
-  process.env.FORGE_RUNTIME_PATH = previousRuntimePath ?? standIn;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'forge-bundle-'));
+  const outputsBefore = ownOutputDirectories();
+  let built = false;
+  process.env.FORGE_RUNTIME_PATH = previousRuntimePath ?? standInRuntimeWrapper(workDir);
   // Entry points are resolved against the working directory (`src/<module>`), as in the CLI.
   process.chdir(appRoot);
   try {
@@ -108,6 +121,7 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
     const sources = [
       ...new Set(names.filter((n) => n.endsWith('.map')).flatMap((n) => sourcesOf(path.join(outputDir, n)))),
     ].sort();
+    built = true;
     return {
       outputDir,
       handlers,
@@ -116,13 +130,21 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
       sources,
       runtimeArtifacts: [...(output.additionalOutputs?.keys() ?? [])].sort(),
       warnings,
-      dispose: () => rmSync(outputDir, { recursive: true, force: true }),
+      dispose: () => {
+        rmSync(outputDir, { recursive: true, force: true });
+        rmSync(workDir, { recursive: true, force: true });
+      },
     };
   } finally {
     process.chdir(previousCwd);
     if (previousRuntimePath === undefined) delete process.env.FORGE_RUNTIME_PATH;
     else process.env.FORGE_RUNTIME_PATH = previousRuntimePath;
-    if (standIn) rmSync(standIn, { recursive: true, force: true });
+    if (!built) {
+      rmSync(workDir, { recursive: true, force: true });
+      for (const dir of ownOutputDirectories()) {
+        if (!outputsBefore.has(dir)) rmSync(dir, { recursive: true, force: true });
+      }
+    }
   }
 }
 
