@@ -4,9 +4,7 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   },
-  // Each test file gets a fresh module registry, so @forge/kvs picks its transport up anew.
-  resetModules: false,
   testTimeout: 30000,
 };
