@@ -60,7 +60,7 @@ export function loadManifest(appRoot: string): AppManifest {
       events: (t.events as string[]) ?? [],
     })),
     resolvers,
-    runtimeName: String(((app.runtime ?? {}) as Raw).name ?? ''),
+    runtimeName: typeof (app.runtime as Raw | undefined)?.name === 'string' ? String((app.runtime as Raw).name) : '',
     scopes: (((raw.permissions ?? {}) as Raw).scopes as string[]) ?? [],
   };
 }

@@ -129,7 +129,7 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
       const copies = Math.max(1, opts.duplicates);
       const runs = await Promise.all(Array.from({ length: copies }, () => app.runScheduler(installation)));
       const outcomes: TickOutcome[] = runs.map((r) => ({
-        reason: r.killed ? 'KILLED' : String(r.body?.reason ?? 'UNPARSEABLE'),
+        reason: r.killed ? 'KILLED' : typeof r.body?.reason === 'string' ? r.body.reason : 'UNPARSEABLE',
         statusCode: r.statusCode ?? null,
         killed: r.killed,
         invocation: r.invocation,
