@@ -68,8 +68,13 @@ export interface SeamCall {
  */
 export type Interceptor = (call: SeamCall) => Promise<Response | void> | Response | void;
 
-/** Thrown into nothing: an invocation that was killed simply never sees its calls answered. */
-const NEVER = new Promise<never>(() => undefined);
+/**
+ * Thrown into nothing: an invocation that was killed simply never sees its calls
+ * answered. A fresh promise per call, not one shared one: whatever awaits it hangs
+ * off it, and a shared never-settling promise would keep every killed invocation's
+ * suspended frames (and the world they reach) alive for the life of the process.
+ */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 export interface AppContextInfo {
   appId: string;
@@ -233,7 +238,7 @@ export class LocalForgeRuntime {
     // Forge stops a function at its timeout: past it, nothing it asks for is answered.
     if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
       invocation.kill();
-      return NEVER;
+      return never();
     }
     const index = invocation.nextCallIndex();
     const override = this.interceptor
@@ -242,7 +247,7 @@ export class LocalForgeRuntime {
     // A call held up past the deadline never goes out: by then Forge has stopped the function.
     if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
       invocation.kill();
-      return NEVER;
+      return never();
     }
 
     if (service === 'jira') {
@@ -265,7 +270,7 @@ export class LocalForgeRuntime {
       s.kvsBytesWritten += Buffer.byteLength(init?.body ?? '', 'utf8');
     }
     const response = override ?? (await this.opts.kvs.handle(invocation.installation.installationId, path, init ?? {}));
-    if (invocation.killed) return NEVER;
+    if (invocation.killed) return never();
     if (!WRITE_OPS.has(op)) {
       const text = await response.text();
       s.kvsBytesRead += Buffer.byteLength(text, 'utf8');

@@ -35,6 +35,8 @@ describe('Phase-5 scheduler under generated fault histories', () => {
           if (broken.length > 0) throw new Error(`Invariants broken:\n  - ${broken.join('\n  - ')}`);
         } finally {
           world.dispose();
+          // Killed invocations leave request timers behind that would keep their world alive.
+          jest.clearAllTimers();
         }
       }),
       { numRuns: RUNS },

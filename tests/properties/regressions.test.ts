@@ -23,6 +23,7 @@ async function replay(h: History, interleaving: Interleaver = inOrder()): Promis
     return violations(world);
   } finally {
     world.dispose();
+    jest.clearAllTimers();
   }
 }
 

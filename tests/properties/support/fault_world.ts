@@ -189,6 +189,7 @@ export class FaultWorld {
   /** Each tenant's storage the moment faults stopped, by cloudId. */
   readonly storedAtFaultStop = new Map<string, Map<string, unknown>>();
   private readonly live = new Map<Installation, Live>();
+  private readonly seam: { world?: FaultWorld } = { world: this };
   private scheduler: Interleaver | undefined;
   private lastTickAt = -Infinity;
   private sequence = 0;
@@ -198,7 +199,9 @@ export class FaultWorld {
   private tickOffsetMs = 0;
 
   constructor(opts: WorldOptions = {}) {
-    this.app = new LocalApp({ interceptor: (call) => this.intercept(call) });
+    // The runtime reaches this world only through `seam`, which dispose() empties (see there).
+    const seam = this.seam;
+    this.app = new LocalApp({ interceptor: (call) => seam.world?.intercept(call) });
     const start = this.app.clock.now();
     for (const spec of opts.tenants ?? [{}]) {
       const inst = this.app.newInstallation(spec.cloudId);
@@ -209,6 +212,9 @@ export class FaultWorld {
 
   dispose(): void {
     this.app.dispose();
+    // Jest keeps every value ever assigned to a global (the seam's __forge_fetch__ among them)
+    // until the test file ends; cut the runtime loose from this world so it is not kept too.
+    this.seam.world = undefined;
   }
 
   get now(): number {
@@ -226,7 +232,7 @@ export class FaultWorld {
   // -------------------------------------------------------------------------
   // The seam.
 
-  private async intercept(call: SeamCall): Promise<Response | void> {
+  async intercept(call: SeamCall): Promise<Response | void> {
     const live = this.live.get(call.invocation.installation);
     const op = call.service === 'jira' ? 'jira' : call.path.replace(/^\/api\/v1\//, '');
     let body: unknown;
