@@ -32,7 +32,8 @@ async function generateOnce(site: SitePreset, seed: number): Promise<Sample> {
     const started = performance.now();
     const run = await app.runScheduler(inst);
     const ms = performance.now() - started;
-    if (run.killed || run.body?.reason !== 'GENERATED') throw new Error(`generation did not succeed: ${JSON.stringify(run.body)}`);
+    if (run.killed || run.body?.reason !== 'GENERATED')
+      throw new Error(`generation did not succeed: ${JSON.stringify(run.body)}`);
     const report = app.stored(inst).get(`phase5:report:${inst.cloudId}:AUTO_12H`);
     return {
       ms,
@@ -49,7 +50,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   console.log(`Report generation, Jira latency 50-150 ms per request, ${RUNS} runs per site`);
-  console.log(`Budget: ${SCHEDULER.generationBudgetMs / 1000} s of the scheduler function's ${SCHEDULER.functionTimeoutMs / 1000} s timeout\n`);
+  console.log(
+    `Budget: ${SCHEDULER.generationBudgetMs / 1000} s of the scheduler function's ${SCHEDULER.functionTimeoutMs / 1000} s timeout\n`,
+  );
   console.log('site   | median ms | max ms | Jira requests | KVS requests | report bytes | within budget');
   console.log('-------|-----------|--------|---------------|--------------|--------------|--------------');
   let ok = true;
@@ -60,7 +63,9 @@ async function main(): Promise<void> {
     const within = max < SCHEDULER.generationBudgetMs;
     ok &&= within;
     console.log(
-      `${site.padEnd(6)} | ${median(samples.map((s) => s.ms)).toFixed(0).padStart(9)} | ${max.toFixed(0).padStart(6)} | ` +
+      `${site.padEnd(6)} | ${median(samples.map((s) => s.ms))
+        .toFixed(0)
+        .padStart(9)} | ${max.toFixed(0).padStart(6)} | ` +
         `${String(median(samples.map((s) => s.jiraRequests))).padStart(13)} | ${String(median(samples.map((s) => s.kvsRequests))).padStart(12)} | ` +
         `${String(median(samples.map((s) => s.reportBytes))).padStart(12)} | ${within ? 'yes' : 'NO'}`,
     );

@@ -119,8 +119,7 @@ async function main(): Promise<void> {
       }
     },
     onTick: (at, outcomes: TickOutcome[]) => {
-      const readFailed = (o: TickOutcome) =>
-        o.reason === 'STORAGE_UNAVAILABLE' && o.invocation.stats.kvsRequests === 1;
+      const readFailed = (o: TickOutcome) => o.reason === 'STORAGE_UNAVAILABLE' && o.invocation.stats.kvsRequests === 1;
       if (verbose || !outcomes.every((o) => o.reason === 'NO_TRIGGER_DUE' || readFailed(o))) return;
       const quiet = idle ?? { count: 0, readFailures: 0, from: at, to: at };
       idle = {
@@ -145,7 +144,9 @@ function printSummary(r: SimulationResult, wallSeconds: number): void {
   console.log(
     `installed at:          ${r.installedAt === null ? 'NOT RECORDED (Phase-4 evidence missing)' : new Date(r.installedAt).toISOString()}`,
   );
-  console.log(`schedule:              every ${r.intervalMs / 60_000} min, offset ${r.offsetMs / 1000}s into each interval`);
+  console.log(
+    `schedule:              every ${r.intervalMs / 60_000} min, offset ${r.offsetMs / 1000}s into each interval`,
+  );
   console.log(`invocations:           ${r.invocations}`);
   console.log(
     `outcomes:              ${Object.entries(r.outcomes)

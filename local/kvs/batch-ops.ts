@@ -4,7 +4,15 @@
  */
 import { entryJson, nextEntry, readLive } from './entries';
 import { Operation, OpContext, Reply, ok, refuse } from './operation';
-import { LIMITS, encodeValue, isRecord, parseReadOptions, ttlToMs, validateKey, validatePayloadSize } from './validation';
+import {
+  LIMITS,
+  encodeValue,
+  isRecord,
+  parseReadOptions,
+  ttlToMs,
+  validateKey,
+  validatePayloadSize,
+} from './validation';
 import { Violation, badRequest, notEmulated } from './violation';
 
 type BatchItem = Record<string, unknown> & { key: string };
@@ -24,7 +32,8 @@ function parseBatch(body: unknown): BatchItem[] | Violation {
   for (const item of body) {
     if (!isRecord(item) || typeof item.key !== 'string') return badRequest('every batch item needs a string key');
     if (item.entityName !== undefined) return notEmulated(400, 'Custom entity storage (entityName)');
-    if (seen.has(item.key)) return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the batch: ${item.key}`);
+    if (seen.has(item.key))
+      return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the batch: ${item.key}`);
     seen.add(item.key);
   }
   return body as BatchItem[];
@@ -76,7 +85,8 @@ export const batchSetOp: Operation = (ctx, body) => {
     const value = encodeValue(item.value);
     if (value instanceof Violation) return itemFailure(item.key, value);
     // Batch sets honour only `ttl`; keyPolicy and returnValue are single-set features.
-    if (item.options !== undefined && !isRecord(item.options)) return itemFailure(item.key, badRequest('options must be an object'));
+    if (item.options !== undefined && !isRecord(item.options))
+      return itemFailure(item.key, badRequest('options must be an object'));
     const ttlMs = ttlToMs(item.options?.ttl);
     if (ttlMs instanceof Violation) return itemFailure(item.key, ttlMs);
     const previous = readLive(ctx, item.key);

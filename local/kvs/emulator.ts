@@ -85,7 +85,8 @@ export class KvsEmulator {
    */
   async handle(namespace: string, path: string, init: KvsRequestInit = {}): Promise<Response> {
     this.assertOpen();
-    if (typeof namespace !== 'string' || namespace.length === 0) throw new TypeError('namespace must be a non-empty string');
+    if (typeof namespace !== 'string' || namespace.length === 0)
+      throw new TypeError('namespace must be a non-empty string');
     const traceId = (++this.traceCounter).toString(16).padStart(16, '0');
     const reply = (v: Violation): Response => toResponse(refuse(v), traceId);
 
@@ -128,7 +129,12 @@ export class KvsEmulator {
     this.assertOpen();
     const rows = this.backend.scan(namespace, { prefix: '', limit: Number.POSITIVE_INFINITY, now: this.clock.now() });
     return rows.map(([key, entry]) => {
-      const snapshot: KvsEntrySnapshot = { key, value: JSON.parse(entry.value), createdAt: entry.createdAt, updatedAt: entry.updatedAt };
+      const snapshot: KvsEntrySnapshot = {
+        key,
+        value: JSON.parse(entry.value),
+        createdAt: entry.createdAt,
+        updatedAt: entry.updatedAt,
+      };
       const expireTime = expireTimeOf(entry);
       if (expireTime !== undefined) snapshot.expireTime = expireTime;
       return snapshot;

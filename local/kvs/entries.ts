@@ -18,7 +18,12 @@ export function readLive(ctx: OpContext, key: string): StoredEntry | undefined {
  * An overwrite keeps the creation time but replaces the TTL: a set without ttl makes the
  * key permanent again, because the service stores the whole item afresh.
  */
-export function nextEntry(previous: StoredEntry | undefined, value: string, ttlMs: number | undefined, now: number): StoredEntry {
+export function nextEntry(
+  previous: StoredEntry | undefined,
+  value: string,
+  ttlMs: number | undefined,
+  now: number,
+): StoredEntry {
   const createdAt = previous?.createdAt ?? now;
   return ttlMs === undefined
     ? { value, createdAt, updatedAt: now }

@@ -18,7 +18,14 @@ export interface KvsFaults {
 }
 
 export const FAULTABLE_OPERATIONS: readonly string[] = [
-  'get', 'set', 'delete', 'query', 'batch/get', 'batch/set', 'batch/delete', 'transaction',
+  'get',
+  'set',
+  'delete',
+  'query',
+  'batch/get',
+  'batch/set',
+  'batch/delete',
+  'transaction',
 ];
 
 export interface FaultDecision {
@@ -35,7 +42,8 @@ function seededRandom(seed: number): () => number {
 }
 
 function checkRate(name: string, rate: number): void {
-  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new RangeError(`${name} must be within [0, 1], got ${rate}`);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1)
+    throw new RangeError(`${name} must be within [0, 1], got ${rate}`);
 }
 
 function latencyRange(latency: KvsFaults['latencyMs']): { min: number; max: number } {
@@ -78,12 +86,18 @@ export class FaultInjector {
     if (this.errorRate + this.rateLimitRate === 0) return { delayMs };
     const roll = this.random();
     if (roll < this.errorRate) {
-      return { delayMs, violation: new Violation(500, 'INTERNAL_SERVER_ERROR', 'An internal server error has occurred') };
+      return {
+        delayMs,
+        violation: new Violation(500, 'INTERNAL_SERVER_ERROR', 'An internal server error has occurred'),
+      };
     }
     if (roll < this.errorRate + this.rateLimitRate) {
       // Forge reports a throttled transaction with its own code (limits-kvs-ce).
       const code = operation === 'transaction' ? 'TOO_MANY_REQUESTS' : 'RATE_LIMIT_EXCEEDED';
-      return { delayMs, violation: new Violation(429, code, 'Rate limit exceeded (injected by the local KVS emulator)') };
+      return {
+        delayMs,
+        violation: new Violation(429, code, 'Rate limit exceeded (injected by the local KVS emulator)'),
+      };
     }
     return { delayMs };
   }

@@ -31,9 +31,14 @@ function plan(body: unknown): PlannedWrite[] | Violation {
   if (checks.length > 0) return notEmulated(400, 'Transaction check (custom entity conditions)');
 
   const operations = [...sets, ...deletes];
-  if (operations.length === 0) return new Violation(400, 'EMPTY_TRANSACTION', 'A transaction must contain at least one operation');
+  if (operations.length === 0)
+    return new Violation(400, 'EMPTY_TRANSACTION', 'A transaction must contain at least one operation');
   if (operations.length > LIMITS.transactionMaxOperations) {
-    return new Violation(400, 'TRANSACTION_SIZE_EXCEEDED', `A transaction can contain at most ${LIMITS.transactionMaxOperations} operations`);
+    return new Violation(
+      400,
+      'TRANSACTION_SIZE_EXCEEDED',
+      `A transaction can contain at most ${LIMITS.transactionMaxOperations} operations`,
+    );
   }
 
   const seen = new Set<string>();
@@ -43,7 +48,8 @@ function plan(body: unknown): PlannedWrite[] | Violation {
     if (op.entityName !== undefined || op.conditions !== undefined) {
       return notEmulated(400, 'Custom entity storage in transactions (entityName/conditions)');
     }
-    if (seen.has(op.key)) return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the transaction: ${op.key}`);
+    if (seen.has(op.key))
+      return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the transaction: ${op.key}`);
     seen.add(op.key);
     const badKey = validateKey(op.key);
     if (badKey) return badKey;
@@ -69,7 +75,12 @@ export const transactionOp: Operation = (ctx, body) => {
   ctx.backend.atomically(() => {
     for (const write of writes) {
       if (write.value === undefined) ctx.backend.delete(ctx.namespace, write.key);
-      else ctx.backend.put(ctx.namespace, write.key, nextEntry(readLive(ctx, write.key), write.value, write.ttlMs, ctx.now));
+      else
+        ctx.backend.put(
+          ctx.namespace,
+          write.key,
+          nextEntry(readLive(ctx, write.key), write.value, write.ttlMs, ctx.now),
+        );
     }
   });
   return noContent;

@@ -52,7 +52,11 @@ export function validateKey(key: unknown): Violation | undefined {
   if (typeof key !== 'string') return new Violation(400, 'INVALID_KEY', 'Key must be a string');
   if (key.length < 1) return new Violation(400, 'KEY_TOO_SHORT', 'The provided key needs to be at least one character');
   if (key.length > LIMITS.keyMaxLength) {
-    return new Violation(400, 'KEY_TOO_LONG', `The provided key has exceeded the maximum ${LIMITS.keyMaxLength} characters`);
+    return new Violation(
+      400,
+      'KEY_TOO_LONG',
+      `The provided key has exceeded the maximum ${LIMITS.keyMaxLength} characters`,
+    );
   }
   if (!KEY_PATTERN.test(key)) {
     return new Violation(400, 'INVALID_KEY', `The provided key does not match the regex: ${KEY_PATTERN}`);
@@ -82,10 +86,18 @@ export function encodeValue(value: unknown): string | Violation {
   const json = JSON.stringify(value);
   const bytes = json.length * 3 <= LIMITS.valueMaxBytes ? json.length : Buffer.byteLength(json, 'utf8');
   if (bytes > LIMITS.valueMaxBytes) {
-    return new Violation(400, 'MAX_SIZE', `The provided value has exceeded the maximum size limit of ${LIMITS.valueMaxBytes} bytes`);
+    return new Violation(
+      400,
+      'MAX_SIZE',
+      `The provided value has exceeded the maximum size limit of ${LIMITS.valueMaxBytes} bytes`,
+    );
   }
   if (exceedsDepth(value, LIMITS.valueMaxDepth)) {
-    return new Violation(400, 'MAX_DEPTH', `The provided value has exceeded the maximum object depth of ${LIMITS.valueMaxDepth}`);
+    return new Violation(
+      400,
+      'MAX_DEPTH',
+      `The provided value has exceeded the maximum object depth of ${LIMITS.valueMaxDepth}`,
+    );
   }
   return json;
 }
@@ -123,7 +135,8 @@ export function parseReadOptions(options: unknown): readonly MetadataField[] | V
 
 /** Options of a single set. Batch and transaction sets read only `ttl` from the same shape. */
 export function parseWritePolicy(options: unknown): WritePolicy | Violation {
-  if (options === undefined) return { ttlMs: undefined, keyPolicy: 'OVERRIDE', returnValue: undefined, returnFields: NO_FIELDS };
+  if (options === undefined)
+    return { ttlMs: undefined, keyPolicy: 'OVERRIDE', returnValue: undefined, returnFields: NO_FIELDS };
   if (!isRecord(options)) return badRequest('options must be an object');
   const ttlMs = ttlToMs(options.ttl);
   if (ttlMs instanceof Violation) return ttlMs;

@@ -176,7 +176,8 @@ export class LocalForgeRuntime {
       this.fetch(descriptor, path, init);
     g.__forge_runtime__ = this.runtimeObject();
     const realConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-    const capture = (level: LogLevel, real: (...a: unknown[]) => void) =>
+    const capture =
+      (level: LogLevel, real: (...a: unknown[]) => void) =>
       (...args: unknown[]) => {
         const invocation = this.current.getStore();
         if (!invocation) return real(...args);
@@ -233,7 +234,8 @@ export class LocalForgeRuntime {
   private async fetch(descriptor: ForgeDescriptor, path: string, init: FetchInit): Promise<Response> {
     const invocation = this.current.getStore();
     if (!invocation) throw new Error(`Forge call outside an invocation: ${descriptor?.type} ${path}`);
-    const service = descriptor?.type === 'kvs' ? 'kvs' : descriptor?.type === 'fpp' && descriptor.remote === 'jira' ? 'jira' : null;
+    const service =
+      descriptor?.type === 'kvs' ? 'kvs' : descriptor?.type === 'fpp' && descriptor.remote === 'jira' ? 'jira' : null;
     if (!service) throw new Error(`The local Forge runtime does not serve ${JSON.stringify(descriptor)} ${path}`);
     // Forge stops a function at its timeout: past it, nothing it asks for is answered.
     if (invocation.killed || this.clock.now() > invocation.deadlineAt) {

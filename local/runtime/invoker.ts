@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { AppManifest, DEFAULT_TIMEOUT_SECONDS, loadManifest, RESOLVER_TIMEOUT_SECONDS, resolveHandler } from './manifest';
+import {
+  AppManifest,
+  DEFAULT_TIMEOUT_SECONDS,
+  loadManifest,
+  RESOLVER_TIMEOUT_SECONDS,
+  resolveHandler,
+} from './manifest';
 import { Installation, Invocation, LocalForgeRuntime } from './forge_runtime';
 
 /**
@@ -16,8 +22,7 @@ export function newInstallation(cloudId: string = randomUUID()): Installation {
 }
 
 export type InvocationResult<T = unknown> =
-  | { killed: false; result: T; invocation: Invocation }
-  | { killed: true; invocation: Invocation };
+  { killed: false; result: T; invocation: Invocation } | { killed: true; invocation: Invocation };
 
 export class Invoker {
   readonly manifest: AppManifest;
@@ -62,7 +67,10 @@ export class Invoker {
       ? this.manifest.scheduledTriggers.find((t) => t.key === moduleKey)
       : this.manifest.scheduledTriggers[0];
     if (!trigger) throw new Error(`manifest.yml has no scheduledTrigger ${moduleKey ?? ''}`);
-    const request = { context: { cloudId: installation.cloudId, moduleKey: trigger.key }, contextToken: 'local-context-token' };
+    const request = {
+      context: { cloudId: installation.cloudId, moduleKey: trigger.key },
+      contextToken: 'local-context-token',
+    };
     const context = {
       principal: undefined,
       installContext: installation.siteAri,
@@ -72,7 +80,11 @@ export class Invoker {
   }
 
   /** A product or lifecycle event delivered to a `trigger` module subscribed to it. */
-  event<T = unknown>(installation: Installation, eventType: string, payload: Record<string, unknown>): Promise<InvocationResult<T>> {
+  event<T = unknown>(
+    installation: Installation,
+    eventType: string,
+    payload: Record<string, unknown>,
+  ): Promise<InvocationResult<T>> {
     const trigger = this.manifest.triggers.find((t) => t.events.includes(eventType));
     if (!trigger) throw new Error(`No trigger module in manifest.yml subscribes to ${eventType}`);
     const context = { principal: undefined, installContext: installation.siteAri };

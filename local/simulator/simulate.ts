@@ -70,7 +70,12 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
     kvsFile: opts.kvsFile,
     kvsFaults:
       opts.faultRate > 0 || opts.latencyMs > 0
-        ? { errorRate: opts.faultRate / 2, rateLimitRate: opts.faultRate / 2, latencyMs: opts.latencyMs, seed: opts.seed }
+        ? {
+            errorRate: opts.faultRate / 2,
+            rateLimitRate: opts.faultRate / 2,
+            latencyMs: opts.latencyMs,
+            seed: opts.seed,
+          }
         : undefined,
     site: opts.site,
     seed: opts.seed,
@@ -118,8 +123,7 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
       app.clock.advance(retryAfter * 1000);
     }
     const evidence = app.stored(installation).get(`phase4:evidence:installation:${installation.cloudId}`) as
-      | { installation_timestamp?: string }
-      | undefined;
+      { installation_timestamp?: string } | undefined;
     result.installedAt = evidence?.installation_timestamp ? Date.parse(evidence.installation_timestamp) : null;
 
     // Scheduled ticks at the installation's stable offset within the interval.

@@ -8,12 +8,7 @@ import { describeError } from '../errors';
  */
 
 export type UnavailableReason =
-  | 'NOT_PERMITTED'
-  | 'RATE_LIMITED'
-  | 'REMOVED_ENDPOINT'
-  | 'TIMED_OUT'
-  | 'SERVER_ERROR'
-  | 'UNEXPECTED_RESPONSE';
+  'NOT_PERMITTED' | 'RATE_LIMITED' | 'REMOVED_ENDPOINT' | 'TIMED_OUT' | 'SERVER_ERROR' | 'UNEXPECTED_RESPONSE';
 
 export type JiraResult<T> = { ok: true; value: T } | { ok: false; reason: UnavailableReason; detail: string };
 
@@ -89,7 +84,11 @@ export class JiraReader {
   post<T>(path: Route, body: unknown, guard: Guard<T>): Promise<JiraResult<T>> {
     return this.request(
       path,
-      { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      },
       guard,
     );
   }
@@ -111,13 +110,15 @@ export class JiraReader {
       } catch (err) {
         return { ok: false, reason: 'SERVER_ERROR', detail: describeError(err) };
       }
-      if (response === OUT_OF_BUDGET) return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
+      if (response === OUT_OF_BUDGET)
+        return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
       if (response === TIMEOUT) return { ok: false, reason: 'TIMED_OUT', detail: 'Jira did not answer in time' };
 
       const status = response.status;
       if (status === 429) {
         const wait = retryAfterMs(response.headers.get('Retry-After'), this.opts.now());
-        const fits = wait !== null && wait <= this.opts.maxRetryAfterMs && this.opts.now() + wait < this.opts.deadlineAt;
+        const fits =
+          wait !== null && wait <= this.opts.maxRetryAfterMs && this.opts.now() + wait < this.opts.deadlineAt;
         if (retry < this.opts.maxRetries && fits) {
           await sleep(wait);
           continue;
@@ -128,7 +129,8 @@ export class JiraReader {
           detail: `429 from Jira${wait === null ? '' : `; Retry-After ${Math.round(wait / 1000)} s`}${retry > 0 ? ` after ${retry} retr${retry === 1 ? 'y' : 'ies'}` : ''}`,
         };
       }
-      if (status === 401 || status === 403) return { ok: false, reason: 'NOT_PERMITTED', detail: `${status} from Jira` };
+      if (status === 401 || status === 403)
+        return { ok: false, reason: 'NOT_PERMITTED', detail: `${status} from Jira` };
       if (status === 410) return { ok: false, reason: 'REMOVED_ENDPOINT', detail: '410 Gone from Jira' };
       if (status >= 500) return { ok: false, reason: 'SERVER_ERROR', detail: `${status} from Jira` };
       if (status !== 200) return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: `${status} from Jira` };
@@ -139,7 +141,8 @@ export class JiraReader {
       } catch {
         return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: 'response was not JSON' };
       }
-      if (!guard(body)) return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: 'response did not have the expected shape' };
+      if (!guard(body))
+        return { ok: false, reason: 'UNEXPECTED_RESPONSE', detail: 'response did not have the expected shape' };
       return { ok: true, value: body };
     }
   }

@@ -64,5 +64,4 @@ export interface Phase5Report {
 }
 
 export type GenerationResult =
-  | { success: true; report: Phase5Report; sizeBytes: number }
-  | { success: false; error: string };
+  { success: true; report: Phase5Report; sizeBytes: number } | { success: false; error: string };

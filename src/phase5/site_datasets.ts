@@ -35,7 +35,9 @@ const value = <T, R>(r: JiraResult<T>, f: (v: T) => R): R | null => (r.ok ? f(r.
 async function projects(jira: JiraReader): Promise<Collected<'projects'>> {
   // `maxResults=1` with a type filter: the page's `total` is the count, without listing thousands of projects.
   const total = jira.get(route`/rest/api/3/project/search?maxResults=${1}`, isProjectPage);
-  const byType = PROJECT_TYPES.map((t) => jira.get(route`/rest/api/3/project/search?maxResults=${1}&typeKey=${t}`, isProjectPage));
+  const byType = PROJECT_TYPES.map((t) =>
+    jira.get(route`/rest/api/3/project/search?maxResults=${1}&typeKey=${t}`, isProjectPage),
+  );
   const [all, ...types] = await Promise.all([total, ...byType]);
   return {
     figures: {
@@ -115,7 +117,13 @@ export async function surveySite(jira: JiraReader, sinceInstallMinutes: number):
     statuses(jira),
   ]);
   return {
-    site: { projects: p.figures, issues: i.figures, custom_fields: f.figures, issue_types: t.figures, statuses: s.figures },
+    site: {
+      projects: p.figures,
+      issues: i.figures,
+      custom_fields: f.figures,
+      issue_types: t.figures,
+      statuses: s.figures,
+    },
     coverage: [p.coverage, i.coverage, f.coverage, t.coverage, s.coverage],
   };
 }

@@ -139,7 +139,12 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
  * believing it could hold a report back indefinitely, so the state is invalid.
  * A backoff inherited from the guide's shape is held to the ladder's longest step.
  */
-function checkedBackoff(until: number | null, failure: AttemptError | null, inherited: boolean, field: string): number | null {
+function checkedBackoff(
+  until: number | null,
+  failure: AttemptError | null,
+  inherited: boolean,
+  field: string,
+): number | null {
   if (until === null) return null;
   const consistent = inherited
     ? failure !== null && until <= failure.at + SCHEDULER_BACKOFF.maxDelayMs
@@ -195,8 +200,7 @@ export function parseState(raw: unknown): Parsed<SchedulerState> {
 }
 
 export type InstallationTimestamp =
-  | { ok: true; installedAt: number }
-  | { ok: false; reason: 'MISSING' | 'INVALID' | 'IN_FUTURE' };
+  { ok: true; installedAt: number } | { ok: false; reason: 'MISSING' | 'INVALID' | 'IN_FUTURE' };
 
 /**
  * Phase-4 evidence is the only source of the installation time. A timestamp

@@ -21,7 +21,11 @@ function field(obj: unknown, name: string): unknown {
 export function resolveTenant(request: unknown, context: unknown): Tenant {
   const cloudId = field(field(request, 'context'), 'cloudId');
   if (typeof cloudId !== 'string' || cloudId.trim() === '') {
-    return { ok: false, errorCode: 'TENANT_CONTEXT_UNAVAILABLE', detail: 'request.context.cloudId is missing or blank' };
+    return {
+      ok: false,
+      errorCode: 'TENANT_CONTEXT_UNAVAILABLE',
+      detail: 'request.context.cloudId is missing or blank',
+    };
   }
   if (!CLOUD_ID.test(cloudId)) {
     return { ok: false, errorCode: 'TENANT_CONTEXT_UNAVAILABLE', detail: 'request.context.cloudId is not a cloud ID' };

@@ -41,7 +41,10 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   const failed = failedKeys.filter((f) => f?.error?.code !== MISSING);
   if (failed.length > 0) {
     const codes = failed.map((f) => `${f?.key}: ${f?.error?.code ?? 'UNKNOWN'}`).join(', ');
-    throw new StorageReadError(`KVS batch read failed for ${codes}`, failed.map((f) => f?.key));
+    throw new StorageReadError(
+      `KVS batch read failed for ${codes}`,
+      failed.map((f) => f?.key),
+    );
   }
   const values = new Map<string, unknown>();
   for (const item of result.successfulKeys) {

@@ -14,7 +14,13 @@ describe('soak, small', () => {
     const figures = await runSoak(opts);
 
     // Assess
-    expect(figures).toMatchObject({ installations: 10, invocations: 10 * 360 * 3, duplicates: 0, missed: 0, throws: 0 });
+    expect(figures).toMatchObject({
+      installations: 10,
+      invocations: 10 * 360 * 3,
+      duplicates: 0,
+      missed: 0,
+      throws: 0,
+    });
     expect(figures.reportsStored).toBe(20);
   }, 120_000);
 });

@@ -56,7 +56,10 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
     restore();
     const retried = await w.app.invoker.installed(w.inst);
 
-    expect(!failed.killed && failed.result.retryOptions).toEqual({ retryAfter: 60, retryReason: 'FUNCTION_RETRY_REQUEST' });
+    expect(!failed.killed && failed.result.retryOptions).toEqual({
+      retryAfter: 60,
+      retryReason: 'FUNCTION_RETRY_REQUEST',
+    });
     expect(retried.killed).toBe(false);
     expect(w.stored().has(w.keys.evidence)).toBe(true);
   });

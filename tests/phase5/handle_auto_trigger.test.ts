@@ -26,7 +26,10 @@ describe('the report on a normal site', () => {
 
     expect(run.body?.reason).toBe('GENERATED');
     expect(report!.site.projects.total).toBe(site.projects.length);
-    const byType = site.projects.reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.typeKey]: (acc[p.typeKey] ?? 0) + 1 }), {});
+    const byType = site.projects.reduce<Record<string, number>>(
+      (acc, p) => ({ ...acc, [p.typeKey]: (acc[p.typeKey] ?? 0) + 1 }),
+      {},
+    );
     for (const [type, n] of Object.entries(byType)) expect(report!.site.projects.by_type[type]).toBe(n);
     expect(report!.site.issues.total).toBe(site.projects.reduce((sum, p) => sum + site.issueCount(p, now), 0));
     expect(report!.site.custom_fields.total).toBe(site.fields.filter((f) => f.custom).length);
@@ -74,7 +77,10 @@ describe('coverage when Jira does not answer', () => {
 
     expect(run.body?.reason).toBe('GENERATED');
     expect(report!.site.issues).toEqual({ total: null, created_since_install: null, updated_since_install: null });
-    expect(report!.coverage.find((c) => c.dataset === 'issues')).toMatchObject({ status: 'unavailable', reason: 'NOT_PERMITTED' });
+    expect(report!.coverage.find((c) => c.dataset === 'issues')).toMatchObject({
+      status: 'unavailable',
+      reason: 'NOT_PERMITTED',
+    });
     expect(report!.coverage.filter((c) => c.status === 'available')).toHaveLength(4);
   });
 
@@ -154,7 +160,10 @@ describe('coverage when Jira does not answer', () => {
       60 * MINUTE,
     );
 
-    expect(body).toMatchObject({ reason: 'GENERATION_FAILED', message: expect.stringMatching(/outlasted the claim lease/) });
+    expect(body).toMatchObject({
+      reason: 'GENERATION_FAILED',
+      message: expect.stringMatching(/outlasted the claim lease/),
+    });
     expect(w.reports()).toEqual([]);
     expect(w.transactions()).toHaveLength(0);
   });
@@ -185,9 +194,15 @@ describe('JiraReader', () => {
 
   it('does not take a number from a body of the wrong shape', async () => {
     w = new SchedulerWorld();
-    w.addFault((call) => (call.service === 'jira' && call.path.startsWith('/rest/api/3/field') ? Response.json({ fields: 'lots' }) : undefined));
+    w.addFault((call) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/field')
+        ? Response.json({ fields: 'lots' })
+        : undefined,
+    );
     const { report } = await generate12h(w);
     expect(report!.site.custom_fields.total).toBeNull();
-    expect(report!.coverage.find((c) => c.dataset === 'custom_fields')).toMatchObject({ reason: 'UNEXPECTED_RESPONSE' });
+    expect(report!.coverage.find((c) => c.dataset === 'custom_fields')).toMatchObject({
+      reason: 'UNEXPECTED_RESPONSE',
+    });
   });
 });

@@ -69,10 +69,15 @@ describe('backoff', () => {
     expect(f.state.lastError).toMatchObject({ trigger: 'AUTO_12H', attempt: 2, message: 'boom' });
   });
 
-  it('success clears the trigger\'s backoff and the guide\'s display fields that described it', () => {
+  it("success clears the trigger's backoff and the guide's display fields that described it", () => {
     const failed = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0).state;
     const ok = recordSuccess(failed, 'AUTO_24H', 2, T0 + H);
-    expect(ok.triggers.AUTO_24H).toMatchObject({ attemptCount: 2, generatedAt: T0 + H, backoffUntil: null, lastError: null });
+    expect(ok.triggers.AUTO_24H).toMatchObject({
+      attemptCount: 2,
+      generatedAt: T0 + H,
+      backoffUntil: null,
+      lastError: null,
+    });
     expect(ok.lastError).toBeNull();
     expect(ok.lastBackoffUntil).toBeNull();
   });
@@ -100,7 +105,7 @@ describe('state codec', () => {
     expect(parsed).toEqual({ ok: true, value: s });
   });
 
-  it('reads the guide\'s original shape, attributing last_backoff_until to last_error.trigger', () => {
+  it("reads the guide's original shape, attributing last_backoff_until to last_error.trigger", () => {
     const parsed = parseState({
       last_run_at: '2024-01-15T12:00:00Z',
       auto_12h_generated_at: null,
@@ -124,7 +129,10 @@ describe('state codec', () => {
     ['a negative count', { auto_12h_attempt_count: -1 }],
     ['a fractional count', { auto_24h_attempt_count: 1.5 }],
     ['a bad instant', { last_run_at: 'noon' }],
-    ['an error with an unknown trigger', { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } }],
+    [
+      'an error with an unknown trigger',
+      { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } },
+    ],
   ])('rejects %s', (_name, raw) => {
     expect(parseState(raw).ok).toBe(false);
   });

@@ -31,7 +31,12 @@ describe('1. Tenant identity fails closed', () => {
       site('0a0b0c0d-0000-4000-8000-000000000000'),
       'TENANT_CONTEXT_MISMATCH',
     ],
-    ['installContext that is not a site ARI', { context: { cloudId: CLOUD } }, { installContext: 42 }, 'TENANT_CONTEXT_MISMATCH'],
+    [
+      'installContext that is not a site ARI',
+      { context: { cloudId: CLOUD } },
+      { installContext: 42 },
+      'TENANT_CONTEXT_MISMATCH',
+    ],
   ];
 
   it.each(cases)('%s: 400, no storage touched', async (_name, request, context, code) => {
@@ -154,7 +159,10 @@ describe('3. DONE keys are authoritative', () => {
       const keys = (JSON.parse(call.body!) as Array<{ key: string }>).map((i) => i.key);
       return Response.json({
         successfulKeys: [],
-        failedKeys: keys.map((key) => ({ key, error: { code: key.endsWith(':DONE') ? 'INTERNAL_SERVER_ERROR' : 'KEY_NOT_FOUND', message: 'x' } })),
+        failedKeys: keys.map((key) => ({
+          key,
+          error: { code: key.endsWith(':DONE') ? 'INTERNAL_SERVER_ERROR' : 'KEY_NOT_FOUND', message: 'x' },
+        })),
       });
     });
 
@@ -212,7 +220,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
     expect(state.value.triggers.AUTO_12H.backoffUntil).toBe(attempts[2] + 24 * HOUR);
   });
 
-  it('logs the guide\'s backoff line with the wait and the next eligible time', async () => {
+  it("logs the guide's backoff line with the wait and the next eligible time", async () => {
     await w.installedHoursAgo(12);
     w.failKvs('transaction', 500);
     const run = await w.run();
@@ -248,7 +256,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
     expect(w.reports()).toEqual([w.keys.report24]);
   });
 
-  it('a failure after recovery starts counting again from the trigger\'s own attempt number', async () => {
+  it("a failure after recovery starts counting again from the trigger's own attempt number", async () => {
     await w.installedHoursAgo(12);
     const restore = w.failKvs('transaction', 500);
     await w.run();
@@ -289,7 +297,9 @@ describe('5. The handler never throws', () => {
 
   it('a malformed (non-JSON) 2xx answer from KVS is a 503, not a throw', async () => {
     await w.installedHoursAgo(13);
-    w.addFault((call) => (call.path === '/api/v1/batch/get' ? new Response('<html>oops</html>', { status: 200 }) : undefined));
+    w.addFault((call) =>
+      call.path === '/api/v1/batch/get' ? new Response('<html>oops</html>', { status: 200 }) : undefined,
+    );
     const run = await w.run();
     expect(run.statusCode).toBe(503);
   });
@@ -300,7 +310,8 @@ describe('5. The handler never throws', () => {
     let stateSaveFailing = true;
     w.addFault((call) => {
       const isStateSave =
-        call.path === '/api/v1/set' && (JSON.parse(call.body!) as { key: string }).key.startsWith('phase5:scheduler:state:');
+        call.path === '/api/v1/set' &&
+        (JSON.parse(call.body!) as { key: string }).key.startsWith('phase5:scheduler:state:');
       if (isStateSave && stateSaveFailing) {
         return new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'x' }), { status: 500 });
       }
@@ -411,7 +422,11 @@ describe('Cost: what an invocation asks of KVS', () => {
   it('idle: one read request, nothing written', async () => {
     await w.installedHoursAgo(1);
     const run = await w.run();
-    expect(run.invocation.stats).toMatchObject({ kvsRequests: 1, kvsWriteRequests: 0, kvsByOperation: { 'batch/get': 1 } });
+    expect(run.invocation.stats).toMatchObject({
+      kvsRequests: 1,
+      kvsWriteRequests: 0,
+      kvsByOperation: { 'batch/get': 1 },
+    });
   });
 
   it('generating: read, claim, commit: three requests', async () => {

@@ -20,7 +20,11 @@ export interface WireReply {
 
 /** One raw request, for wire details the SDK hides (status codes of successes, exact bodies). */
 export async function wire(emulator: KvsEmulator, namespace: string, path: string, body: unknown): Promise<WireReply> {
-  const init = { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const init = {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  };
   const response = await emulator.handle(namespace, path, init);
   const text = await response.text();
   return { status: response.status, text, json: text === '' ? undefined : JSON.parse(text) };

@@ -153,7 +153,13 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       });
 
       // Assess
-      expect(read).toEqual({ key: 'state', value: 'second', createdAt: T0, updatedAt: T0 + 60 * SECOND, expireTime: undefined });
+      expect(read).toEqual({
+        key: 'state',
+        value: 'second',
+        createdAt: T0,
+        updatedAt: T0 + 60 * SECOND,
+        expireTime: undefined,
+      });
     });
   });
 
@@ -328,7 +334,9 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
         { key: 'b:1', value: 'one' },
         { key: 'b:2', value: { two: 2 }, expireTime: new Date(T0 + 30 * SECOND).toISOString() },
       ]);
-      expect(got.failedKeys).toEqual([{ key: 'b:missing', error: { code: 'KEY_NOT_FOUND', message: expect.any(String) } }]);
+      expect(got.failedKeys).toEqual([
+        { key: 'b:missing', error: { code: 'KEY_NOT_FOUND', message: expect.any(String) } },
+      ]);
       expect(deleted.successfulKeys).toEqual([{ key: 'b:1' }, { key: 'b:2' }]);
       expect(emulator.entries(NS)).toEqual([]);
     });
@@ -355,7 +363,13 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
         kvsFailure(kvs.batchSet(items(26))),
         kvsFailure(kvs.batchGet(Array.from({ length: 26 }, (_, i) => ({ key: `i${i}` })))),
         kvsFailure(kvs.batchDelete([])),
-        kvsFailure(kvs.batchSet([{ key: 'dup', value: 1 }, { key: 'other', value: 2 }, { key: 'dup', value: 3 }])),
+        kvsFailure(
+          kvs.batchSet([
+            { key: 'dup', value: 1 },
+            { key: 'other', value: 2 },
+            { key: 'dup', value: 3 },
+          ]),
+        ),
       ]);
 
       // Assess
@@ -381,7 +395,13 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
 
       // Assess
       expect(emulator.entries(NS)).toEqual([
-        { key: 'lease', value: 'x', createdAt: T0, updatedAt: T0, expireTime: new Date(T0 + 5 * 60 * SECOND).toISOString() },
+        {
+          key: 'lease',
+          value: 'x',
+          createdAt: T0,
+          updatedAt: T0,
+          expireTime: new Date(T0 + 5 * 60 * SECOND).toISOString(),
+        },
         { key: 'report:12h', value: { done: true }, createdAt: T0, updatedAt: T0 },
       ]);
     });
@@ -391,9 +411,7 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       await kvs.set('keep', 'original');
 
       // Act
-      const refused = await kvsFailure(
-        kvs.transact().set('a', 1).delete('keep').set('bad/key', 2).execute(),
-      );
+      const refused = await kvsFailure(kvs.transact().set('a', 1).delete('keep').set('bad/key', 2).execute());
 
       // Assess
       expect(refused.responseDetails.status).toBe(400);
@@ -425,7 +443,10 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       const check = kvs
         .transact()
         .set('a', 1)
-        .check('b', { entityName: 'task', conditions: new Filter<{ n: number }>().and('n', FilterConditions.equalTo(1)) })
+        .check('b', {
+          entityName: 'task',
+          conditions: new Filter<{ n: number }>().and('n', FilterConditions.equalTo(1)),
+        })
         .execute();
 
       const refused = await kvsFailure(check);
@@ -575,7 +596,12 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       const attempt = async (): Promise<boolean[]> => {
         const outcomes: boolean[] = [];
         for (let i = 0; i < 40; i++) {
-          outcomes.push(await kvs.set(`w${i}`, i).then(() => true, () => false));
+          outcomes.push(
+            await kvs.set(`w${i}`, i).then(
+              () => true,
+              () => false,
+            ),
+          );
         }
         return outcomes;
       };
@@ -691,7 +717,11 @@ describe('wire details the SDK does not show', () => {
   });
 
   it('answers PREVIOUS for a fresh key with 204 and an empty body', async () => {
-    const reply = await wire(emulator, NS, '/api/v1/set', { key: 'k', value: 1, options: { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS' } });
+    const reply = await wire(emulator, NS, '/api/v1/set', {
+      key: 'k',
+      value: 1,
+      options: { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS' },
+    });
 
     expect(reply.status).toBe(204);
     expect(reply.text).toBe('');
@@ -700,7 +730,11 @@ describe('wire details the SDK does not show', () => {
   it('answers a FAIL_IF_EXISTS conflict with 409 and a code/message body', async () => {
     await wire(emulator, NS, '/api/v1/set', { key: 'k', value: 1 });
 
-    const reply = await wire(emulator, NS, '/api/v1/set', { key: 'k', value: 2, options: { keyPolicy: 'FAIL_IF_EXISTS' } });
+    const reply = await wire(emulator, NS, '/api/v1/set', {
+      key: 'k',
+      value: 2,
+      options: { keyPolicy: 'FAIL_IF_EXISTS' },
+    });
 
     expect(reply.status).toBe(409);
     expect(reply.json).toEqual({ code: 'KEY_CONFLICT', message: expect.any(String) });
@@ -720,8 +754,18 @@ describe('wire details the SDK does not show', () => {
 
   it.each([
     ['a body that is not JSON', '/api/v1/get', 'not json', 'BAD_REQUEST'],
-    ['a where on another property', '/api/v1/query', { where: [{ property: 'value', condition: 'BEGINS_WITH', values: ['a'] }] }, 'QUERY_WHERE_FIELD_INVALID'],
-    ['a where with another condition', '/api/v1/query', { where: [{ property: 'key', condition: 'EQUAL_TO', values: ['a'] }] }, 'QUERY_WHERE_INVALID'],
+    [
+      'a where on another property',
+      '/api/v1/query',
+      { where: [{ property: 'value', condition: 'BEGINS_WITH', values: ['a'] }] },
+      'QUERY_WHERE_FIELD_INVALID',
+    ],
+    [
+      'a where with another condition',
+      '/api/v1/query',
+      { where: [{ property: 'key', condition: 'EQUAL_TO', values: ['a'] }] },
+      'QUERY_WHERE_INVALID',
+    ],
     ['a forged cursor', '/api/v1/query', { after: '!!' }, 'INVALID_CURSOR'],
     ['an empty transaction', '/api/v1/transaction', {}, 'EMPTY_TRANSACTION'],
     ['a batch that is not an array', '/api/v1/batch/get', { key: 'k' }, 'BAD_REQUEST'],
@@ -767,7 +811,10 @@ describe('installKvsOnly', () => {
     const emulator = new KvsEmulator();
     const uninstall = installKvsOnly(emulator, NS);
 
-    const response = await g.__forge_fetch__!({ type: 'kvs' }, '/api/v1/set', { method: 'POST', body: '{"key":"k","value":1}' });
+    const response = await g.__forge_fetch__!({ type: 'kvs' }, '/api/v1/set', {
+      method: 'POST',
+      body: '{"key":"k","value":1}',
+    });
 
     expect(response.status).toBe(204);
     expect(emulator.entries(NS).map((e) => e.key)).toEqual(['k']);

@@ -16,10 +16,26 @@ type Op =
 
 const keyArb = fc.string({ unit: fc.constantFrom('a', 'b', ':', '1'), minLength: 1, maxLength: 3 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.nat(99), ttlSeconds: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), failIfExists: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('set' as const),
+      key: keyArb,
+      value: fc.nat(99),
+      ttlSeconds: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      failIfExists: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('query' as const), prefix: fc.string({ unit: fc.constantFrom('a', 'b', ':'), maxLength: 2 }), limit: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('query' as const),
+      prefix: fc.string({ unit: fc.constantFrom('a', 'b', ':'), maxLength: 2 }),
+      limit: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
 );
 
 interface ModelEntry {
@@ -54,7 +70,9 @@ describe.each([
         const emulator = new KvsEmulator({ clock, file });
         const model = new Map<string, ModelEntry>();
         const live = (): Array<[string, ModelEntry]> =>
-          [...model].filter(([, e]) => e.expiresAt === undefined || e.expiresAt > clock.now()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          [...model]
+            .filter(([, e]) => e.expiresAt === undefined || e.expiresAt > clock.now())
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
         try {
           for (const op of ops) {
@@ -73,10 +91,17 @@ describe.each([
               const exists = live().some(([k]) => k === op.key);
               expect(reply.status).toBe(op.failIfExists && exists ? 409 : 204);
               if (reply.status === 204) {
-                model.set(op.key, op.ttlSeconds === undefined ? { value: op.value } : { value: op.value, expiresAt: clock.now() + op.ttlSeconds * 1000 });
+                model.set(
+                  op.key,
+                  op.ttlSeconds === undefined
+                    ? { value: op.value }
+                    : { value: op.value, expiresAt: clock.now() + op.ttlSeconds * 1000 },
+                );
               }
             } else {
-              const expected = live().filter(([k]) => k.startsWith(op.prefix)).map(([k, e]): [string, unknown] => [k, e.value]);
+              const expected = live()
+                .filter(([k]) => k.startsWith(op.prefix))
+                .map(([k, e]): [string, unknown] => [k, e.value]);
               expect(await pageThrough(emulator, op.prefix, op.limit)).toEqual(expected);
             }
           }

@@ -1,6 +1,13 @@
 /** The pure validators, at their boundaries, without any HTTP in between. */
 import { LIMITS } from '../../../local/kvs';
-import { encodeValue, exceedsDepth, parseKeyPrefix, parseQueryLimit, ttlToMs, validateKey } from '../../../local/kvs/validation';
+import {
+  encodeValue,
+  exceedsDepth,
+  parseKeyPrefix,
+  parseQueryLimit,
+  ttlToMs,
+  validateKey,
+} from '../../../local/kvs/validation';
 import { Violation } from '../../../local/kvs/violation';
 import { nested } from './helpers';
 

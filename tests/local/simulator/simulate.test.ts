@@ -28,14 +28,17 @@ describe('simulateInstallation', () => {
     expect(written).toMatchObject({ trigger: 'AUTO_24H', schema_version: 2 });
   });
 
-  it.each([1, 2, 3])('with 30%% KVS faults and every tick delivered 3 times (seed %i), still one report per trigger', async (seed) => {
-    const r = await simulateInstallation({ ...base, faultRate: 0.3, duplicates: 3, seed, outDir: outDir() });
+  it.each([1, 2, 3])(
+    'with 30%% KVS faults and every tick delivered 3 times (seed %i), still one report per trigger',
+    async (seed) => {
+      const r = await simulateInstallation({ ...base, faultRate: 0.3, duplicates: 3, seed, outDir: outDir() });
 
-    expect(Object.values(r.commits).every((n) => n === 1)).toBe(true);
-    expect(r.outcomes.SCHEDULER_ERROR ?? 0).toBe(0);
-    expect(r.outcomes.STORAGE_UNAVAILABLE).toBeGreaterThan(0);
-    expect(r.reports.map((x) => x.trigger)).toContain('AUTO_24H');
-  });
+      expect(Object.values(r.commits).every((n) => n === 1)).toBe(true);
+      expect(r.outcomes.SCHEDULER_ERROR ?? 0).toBe(0);
+      expect(r.outcomes.STORAGE_UNAVAILABLE).toBeGreaterThan(0);
+      expect(r.reports.map((x) => x.trigger)).toContain('AUTO_24H');
+    },
+  );
 
   it('replays identically from the same seed', async () => {
     const a = await simulateInstallation({ ...base, faultRate: 0.2, duplicates: 2, seed: 7, outDir: outDir() });
