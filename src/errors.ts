@@ -14,8 +14,8 @@ export class AppError extends Error {
 /** A key would be rejected by Forge KVS (pattern or length); a programming or tenant-input error. */
 export class InvalidStorageKeyError extends AppError {}
 
-/** A KVS read failed. Never to be read as "the key is absent". */
-export class StorageReadError extends AppError {
+/** A KVS request failed; `keys` are the keys it was about. */
+export abstract class StorageError extends AppError {
   constructor(
     message: string,
     readonly keys: readonly string[],
@@ -25,16 +25,11 @@ export class StorageReadError extends AppError {
   }
 }
 
-/** A KVS write (set, create-if-absent, transaction) failed and was not applied. */
-export class StorageWriteError extends AppError {
-  constructor(
-    message: string,
-    readonly keys: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** A KVS read failed. Never to be read as "the key is absent". */
+export class StorageReadError extends StorageError {}
+
+/** A KVS write (set, create-if-absent, transaction) failed and was not applied, as far as we know. */
+export class StorageWriteError extends StorageError {}
 
 /** Report generation failed; the scheduler backs off and tries again later. */
 export class GenerationError extends AppError {}
