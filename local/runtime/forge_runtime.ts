@@ -195,10 +195,27 @@ export class LocalForgeRuntime {
     const patch = this.opts.patchDateNow ?? this.opts.clock !== undefined;
     if (patch) Date.now = () => this.clock.now();
     return () => {
-      g.__forge_fetch__ = previous.fetch;
+      // Code of an invocation that was stopped can still wake up later (a timer it set fires),
+      // where Forge would simply have frozen it. Whatever such leftovers try to do once this
+      // runtime is gone goes nowhere: their calls are never answered and their lines not printed.
+      // Everyone else gets back exactly what was there before.
+      const leftover = () => this.current.getStore() !== undefined;
+      const previousFetch = previous.fetch as ((...a: unknown[]) => unknown) | undefined;
+      g.__forge_fetch__ = (...a: unknown[]) => {
+        if (leftover()) return never();
+        if (typeof previousFetch !== 'function') throw new TypeError('global.__forge_fetch__ is not a function');
+        return previousFetch(...a);
+      };
       g.__forge_runtime__ = previous.runtime;
       if (patch) Date.now = realNow;
-      Object.assign(console, realConsole);
+      const quiet =
+        (real: (...a: unknown[]) => void) =>
+        (...args: unknown[]) =>
+          leftover() ? undefined : real(...args);
+      console.log = quiet(realConsole.log);
+      console.info = quiet(realConsole.info);
+      console.warn = quiet(realConsole.warn);
+      console.error = quiet(realConsole.error);
     };
   }
 
