@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Installation, SeamCall } from '../local/runtime/forge_runtime';
 import { LocalApp } from '../local/runtime/local_app';
+import { Prng } from '../local/prng';
 import { installLeanResponses } from './lean_response';
 
 /**
@@ -92,21 +93,15 @@ function parseArgs(argv: string[]): SoakOptions {
     i++;
   }
   if (!(opts.faultRate >= 0 && opts.faultRate <= 1)) throw new Error('--fault-rate must be within [0, 1]');
-  if (!(opts.installations >= 1 && opts.duplicates >= 1 && opts.workers >= 1)) throw new Error('counts must be at least 1');
+  if (!(opts.installations >= 1 && opts.duplicates >= 1 && opts.workers >= 1))
+    throw new Error('counts must be at least 1');
   opts.workers = Math.min(opts.workers, opts.installations);
   return opts;
 }
 
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 function cloudIdFrom(random: () => number): string {
@@ -127,11 +122,16 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
   if (!slice.whatwgResponses) installLeanResponses();
   const random = seeded(slice.seed + slice.worker * 7919);
   const commits = new Map<string, number>();
+  // Assigned once below; declared first because the interceptor that reads it is built before the app.
+  // eslint-disable-next-line prefer-const
   let app: LocalApp;
   // Commits are counted where they happen: a transaction carrying a DONE key that KVS applied.
   const observeCommit = async (call: SeamCall): Promise<Response | void> => {
     if (call.service !== 'kvs' || call.path !== '/api/v1/transaction') return undefined;
-    const served = await app.kvs.handle(call.invocation.installation.installationId, call.path, { method: 'POST', body: call.body });
+    const served = await app.kvs.handle(call.invocation.installation.installationId, call.path, {
+      method: 'POST',
+      body: call.body,
+    });
     if (served.ok) {
       const body = JSON.parse(call.body ?? '{}') as { set?: Array<{ key: string }> };
       for (const { key } of body.set ?? []) if (key.endsWith(':DONE')) commits.set(key, (commits.get(key) ?? 0) + 1);
@@ -149,7 +149,12 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
   for (let i = slice.worker; i < slice.installations; i += slice.workers) {
     const inst = app.newInstallation(cloudIdFrom(random));
     const installedAt = start + Math.floor(random() * 300) * SECOND;
-    sites.push({ inst, installedAt, firstTickAt: installedAt + (1 + Math.floor(random() * 300)) * SECOND, installed: false });
+    sites.push({
+      inst,
+      installedAt,
+      firstTickAt: installedAt + (1 + Math.floor(random() * 300)) * SECOND,
+      installed: false,
+    });
   }
 
   // Events on a one-second grid, in time order: each second's invocations run concurrently.
@@ -225,7 +230,10 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
       if (stored.has(report) && stored.has(done)) figures.reportsStored++;
       else {
         figures.missed++;
-        if (process.env.SOAK_DEBUG) process.stderr.write(`MISSED ${trigger} ${JSON.stringify(stored.get(`phase5:scheduler:state:${site.inst.cloudId}`))}\n`);
+        if (process.env.SOAK_DEBUG)
+          process.stderr.write(
+            `MISSED ${trigger} ${JSON.stringify(stored.get(`phase5:scheduler:state:${site.inst.cloudId}`))}\n`,
+          );
       }
     }
   }
@@ -286,7 +294,7 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread) {
-  simulate(workerData as Slice).then((figures) => parentPort!.postMessage(figures));
+  void simulate(workerData as Slice).then((figures) => parentPort!.postMessage(figures));
 } else if (require.main === module) {
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
