@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FaultWorld } from './support/fault_world';
+import type { LocalApp } from '../../local/runtime/local_app';
+import { FaultWorld, sharedApp } from './support/fault_world';
 import { historyArb } from './support/history';
 import { violations } from './support/invariants';
 
@@ -20,15 +21,22 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
  * simulated clock they would fire at random real moments. Only those timers are
  * faked (and never advanced): slowness comes from stalls on the simulated clock.
  */
-beforeAll(() => jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }));
-afterAll(() => jest.useRealTimers());
+let app: LocalApp;
+beforeAll(() => {
+  jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] });
+  app = sharedApp();
+});
+afterAll(() => {
+  app.dispose();
+  jest.useRealTimers();
+});
 
 
 describe('Phase-5 scheduler under generated fault histories', () => {
   it('stores each report at most once, never loses one, and recovers within its backoff bound', async () => {
     await fc.assert(
       fc.asyncProperty(historyArb(), fc.scheduler(), async (history, s) => {
-        const world = new FaultWorld();
+        const world = new FaultWorld({ app });
         try {
           await world.play(history, s);
           const broken = violations(world);

@@ -134,6 +134,52 @@ describe('Regressions found by the exactly-once property suite', () => {
     // Assess
     expect(broken).toEqual([]);
   });
+
+  it('with the state lost, an older garbled claim is met first: the report waits one step more, within its bound', async () => {
+    // Prepare: AUTO_24H attempt #1 fails (Jira down) and its claim is garbled; #2 fails;
+    // then the state is lost and the next tick, Jira still down, walks the claims again.
+    const h = history({
+      startAgeMs: 23 * HOUR + 55 * MINUTE + 1_000,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [] }] },
+        { kind: 'corrupt-claim', corruption: 'not-an-object' },
+        { kind: 'failing-attempts', attempts: 2, duplicates: 1 },
+        { kind: 'corrupt-state', corruption: 'not-an-object' },
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [] }] },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
+  it('with the state lost after five failed attempts, the walk over their claims costs one tick more, within its bound', async () => {
+    // Prepare: AUTO_24H fails five times (Jira down), each retry as its backoff ends; then
+    // the state is lost, so the next run must walk claims #1-#5 before claiming #6.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'jump', ms: 12 * HOUR + 5 * MINUTE },
+        { kind: 'failing-attempts', attempts: 3, duplicates: 1 },
+        { kind: 'failing-attempts', attempts: 4, duplicates: 1 },
+        { kind: 'jump', ms: 16 * MINUTE },
+        { kind: 'corrupt-state', corruption: 'not-an-object' },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
 });
 
 describe('Regressions found by the soak run', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FaultWorld, WorldOptions } from './support/fault_world';
+import type { LocalApp } from '../../local/runtime/local_app';
+import { FaultWorld, sharedApp, WorldOptions } from './support/fault_world';
 import { historyArb, MINUTE } from './support/history';
 import { violations } from './support/invariants';
 
@@ -14,8 +15,15 @@ import { violations } from './support/invariants';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 
-beforeAll(() => jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }));
-afterAll(() => jest.useRealTimers());
+let app: LocalApp;
+beforeAll(() => {
+  jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] });
+  app = sharedApp();
+});
+afterAll(() => {
+  app.dispose();
+  jest.useRealTimers();
+});
 
 const layouts: Array<[string, WorldOptions]> = [
   ['two sites, two KVS namespaces', { tenants: [{}, { installedAfterMs: 37 * MINUTE }] }],
@@ -29,7 +37,7 @@ describe.each(layouts)('%s', (_name, layout) => {
   it('no invocation reads or writes the other site\'s keys, and each site gets its own reports exactly once', async () => {
     await fc.assert(
       fc.asyncProperty(historyArb({ maxSteps: 8 }), fc.scheduler(), async (history, s) => {
-        const world = new FaultWorld(layout);
+        const world = new FaultWorld({ ...layout, app });
         try {
           await world.play(history, s);
           const broken = violations(world);

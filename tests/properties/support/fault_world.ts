@@ -1,6 +1,7 @@
 import type fc from 'fast-check';
 import type { Installation, SeamCall } from '../../../local/runtime/forge_runtime';
-import { LocalApp } from '../../../local/runtime/local_app';
+import { DEFAULT_START, LocalApp } from '../../../local/runtime/local_app';
+import { SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
 import { SCHEDULER } from '../../../src/scheduled/config';
 import type { AutoTrigger } from '../../../src/storage/keys';
 import {
@@ -174,6 +175,22 @@ const REFUSED: ReadonlySet<KvsFault> = new Set<KvsFault>(['throttled-429', 'serv
 export interface WorldOptions {
   /** Installations sharing this world; by default one. */
   tenants?: Array<{ cloudId?: string; installationId?: string; installedAfterMs?: number }>;
+  /**
+   * A local app to play in instead of a new one (see sharedApp): each world then
+   * brings fresh installations, resets the clock, and removes its data when disposed.
+   */
+  app?: LocalApp;
+}
+
+/**
+ * One local app for many worlds. Every LocalApp installs the seam's globals and an
+ * AsyncLocalStorage that stays enabled for good (it is how a stopped invocation is
+ * recognised after its runtime is gone), and each enabled store is carried along
+ * every promise made afterwards: a fresh app per history would make the thousandth
+ * history ten times slower than the first.
+ */
+export function sharedApp(): LocalApp {
+  return new LocalApp();
 }
 
 export class FaultWorld {
@@ -190,6 +207,7 @@ export class FaultWorld {
   readonly storedAtFaultStop = new Map<string, Map<string, unknown>>();
   private readonly live = new Map<Installation, Live>();
   private readonly seam: { world?: FaultWorld } = { world: this };
+  private readonly ownsApp: boolean;
   private scheduler: Interleaver | undefined;
   private lastTickAt = -Infinity;
   private sequence = 0;
@@ -201,7 +219,13 @@ export class FaultWorld {
   constructor(opts: WorldOptions = {}) {
     // The runtime reaches this world only through `seam`, which dispose() empties (see there).
     const seam = this.seam;
-    this.app = new LocalApp({ interceptor: (call) => seam.world?.intercept(call) });
+    const interceptor = (call: SeamCall) => seam.world?.intercept(call);
+    this.ownsApp = opts.app === undefined;
+    this.app = opts.app ?? new LocalApp({ interceptor });
+    if (opts.app) {
+      this.app.runtime.interceptor = interceptor;
+      this.app.clock.set(DEFAULT_START);
+    }
     const start = this.app.clock.now();
     for (const spec of opts.tenants ?? [{}]) {
       const inst = this.app.newInstallation(spec.cloudId);
@@ -211,10 +235,20 @@ export class FaultWorld {
   }
 
   dispose(): void {
-    this.app.dispose();
     // Jest keeps every value ever assigned to a global (the seam's __forge_fetch__ among them)
     // until the test file ends; cut the runtime loose from this world so it is not kept too.
     this.seam.world = undefined;
+    if (this.ownsApp) {
+      this.app.dispose();
+      return;
+    }
+    this.app.runtime.interceptor = undefined;
+    this.app.jira?.requestLog.splice(0);
+    for (const namespace of new Set(this.tenants.map((t) => t.inst.installationId))) {
+      for (const { key } of this.app.kvs.entries(namespace)) {
+        void this.app.kvs.handle(namespace, '/api/v1/delete', { method: 'POST', body: JSON.stringify({ key }) });
+      }
+    }
   }
 
   get now(): number {
@@ -497,6 +531,13 @@ export class FaultWorld {
         return this.faultTick(step.invocations, step.jiraDown, s, stepNo);
       case 'jump':
         this.app.clock.advance(step.ms);
+        return;
+      case 'failing-attempts':
+        for (let i = 1; i <= step.attempts; i++) {
+          const plans = Array.from({ length: step.duplicates }, (_, d) => ({ name: `${'ABCDE'[d]}${i}`, actions: [] }));
+          await this.faultTick(plans, true, s, stepNo);
+          this.app.clock.advance(SCHEDULER_BACKOFF.delayAfter(i));
+        }
         return;
       case 'corrupt-state':
         return this.corruptState(first, step.corruption);

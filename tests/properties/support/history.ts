@@ -70,6 +70,8 @@ export type Step =
   | { kind: 'tick'; invocations: InvocationPlan[]; jiraDown: boolean }
   /** The clock jumps forward between ticks. */
   | { kind: 'jump'; ms: number }
+  /** Jira is down for `attempts` attempts in a row, each tick coming just after the previous backoff (30 min, 2 h, 24 h...) ends. */
+  | { kind: 'failing-attempts'; attempts: number; duplicates: number }
   | { kind: 'corrupt-state'; corruption: StateCorruption }
   | { kind: 'corrupt-evidence'; corruption: EvidenceCorruption }
   /** Overwrites the newest claim of the trigger most recently claimed (nothing if there is none). */
@@ -119,6 +121,8 @@ export function describeStep(s: Step): string {
       return `tick x${s.invocations.length}${s.jiraDown ? ' (Jira down)' : ''}: ${s.invocations.map(describePlan).join(' ')}`;
     case 'jump':
       return `clock jumps +${describeDuration(s.ms)}`;
+    case 'failing-attempts':
+      return `Jira down for ${s.attempts} attempt(s) in a row, x${s.duplicates} per tick, each retried as its backoff ends`;
     case 'corrupt-state':
       return `state corrupted (${s.corruption})`;
     case 'corrupt-evidence':
@@ -222,10 +226,15 @@ const corruptionArb: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'corrupt-done' as const }),
 );
 
+const failingAttemptsArb: fc.Arbitrary<Step> = fc
+  .record({ attempts: fc.integer({ min: 1, max: 4 }), duplicates: fc.integer({ min: 1, max: 3 }) })
+  .map(({ attempts, duplicates }) => ({ kind: 'failing-attempts' as const, attempts, duplicates }));
+
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: tickArb() },
   { weight: 2, arbitrary: jumpArb },
   { weight: 1, arbitrary: corruptionArb },
+  { weight: 1, arbitrary: failingAttemptsArb },
 );
 
 /** Start near the interesting instants: just before/at 12 h, inside the 12 h window, around 24 h. */

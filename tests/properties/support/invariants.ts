@@ -243,15 +243,20 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       const p = stateAtT.ok ? stateAtT.value.triggers[t] : undefined;
       const recorded =
         p && p.attemptCount === n && p.lastError?.attempt === n && p.backoffUntil === p.lastError.at + delayAfter(n);
-      // An abandoned claim fails when its lease ends; if its record no longer says when
-      // that is (corrupt), it can only fail from when a fault-free tick finds it.
-      const stored = parseClaim(atT.get(`${keysFor(tenant.inst.cloudId).claimPrefix(t)}${n}`));
-      const readable = stored !== null && stored.leaseExpiresAt === claims[n - 1].leaseExpiresAt;
-      const abandonedAt = readable ? claims[n - 1].leaseExpiresAt : T + INTERVAL_MS;
-      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n));
+      // An abandoned attempt fails when its lease ends. A claim whose record no longer says
+      // when that is (corrupt) can only be counted failed from when a fault-free tick finds
+      // it, and with the state lost the walk meets older claims first: so the newest lease
+      // or that discovery, whichever is later, plus the newest attempt's step, plus one more
+      // tick per five abandoned claims walked (the handler records at most five per run and
+      // then stops, even when the last one's backoff has already passed).
+      const prefix = keysFor(tenant.inst.cloudId).claimPrefix(t);
+      const unreadable = claims.some((c) => parseClaim(atT.get(`${prefix}${c.attempt}`))?.leaseExpiresAt !== c.leaseExpiresAt);
+      const abandonedAt = Math.max(claims[n - 1].leaseExpiresAt, unreadable ? T + INTERVAL_MS : 0);
+      const walk = Math.floor(n / 5) * INTERVAL_MS;
+      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n) + walk);
       basis = recorded
         ? `recorded backoff after #${n}`
-        : `${readable ? 'lease' : 'discovery'} of abandoned #${n} + ${describeDuration(delayAfter(n))}`;
+        : `${unreadable ? 'discovery' : 'lease'} of abandoned #${n} + ${describeDuration(delayAfter(n))}`;
     }
     const bound = Math.max(T, eligible) + INTERVAL_MS;
     const cap = Math.max(T, due) + SCHEDULER_BACKOFF.maxDelayMs + SCHEDULER.claimLeaseMs + INTERVAL_MS;
