@@ -6,15 +6,16 @@ import { violations } from './support/invariants';
 
 /**
  * Exactly-once under duplicates, crashes and storage faults: generated histories
- * of up to five concurrent invocations per tick, interleaved at every KVS call by
- * a fast-check scheduler, with KVS errors, crashes, stalls past the timeout and
- * the lease, clock jumps and corrupt records, then fault-free ticks. After each
- * history the invariants in support/invariants.ts must all hold.
+ * of up to five concurrent invocations per tick, interleaved at every KVS and Jira
+ * call by a fast-check scheduler, with KVS errors (429, 500, lost and garbled
+ * replies), crashes, stalls past the timeout and the lease, Jira outages and
+ * errors during generation, clock jumps and corrupt records, then fault-free
+ * ticks. After each history the invariants in support/invariants.ts must all hold.
  *
- * PROPERTY_RUNS=2000 npm test -- tests/properties  runs more of them.
+ * PROPERTY_RUNS=2000 npx jest tests/properties  runs more of them.
  */
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 /**
  * Jira requests are raced against real timers sized from the simulated budget; on a
@@ -31,23 +32,26 @@ afterAll(() => {
   jest.useRealTimers();
 });
 
-
 describe('Phase-5 scheduler under generated fault histories', () => {
-  it('stores each report at most once, never loses one, and recovers within its backoff bound', async () => {
-    await fc.assert(
-      fc.asyncProperty(historyArb(), fc.scheduler(), async (history, s) => {
-        const world = new FaultWorld({ app });
-        try {
-          await world.play(history, s);
-          const broken = violations(world);
-          if (broken.length > 0) throw new Error(`Invariants broken:\n  - ${broken.join('\n  - ')}`);
-        } finally {
-          world.dispose();
-          // Killed invocations leave request timers behind that would keep their world alive.
-          jest.clearAllTimers();
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  }, 60_000 + RUNS * 2_000);
+  it(
+    'stores each report at most once, never loses one, and recovers within its backoff bound',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(historyArb(), fc.scheduler(), async (history, s) => {
+          const world = new FaultWorld({ app });
+          try {
+            await world.play(history, s);
+            const broken = violations(world);
+            if (broken.length > 0) throw new Error(`Invariants broken:\n  - ${broken.join('\n  - ')}`);
+          } finally {
+            world.dispose();
+            // Killed invocations leave request timers behind that would keep their world alive.
+            jest.clearAllTimers();
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    60_000 + RUNS * 2_000,
+  );
 });

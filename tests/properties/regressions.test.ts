@@ -13,7 +13,9 @@ import { violations } from './support/invariants';
  * simulated clock they would fire at random real moments. Only those timers are
  * faked (and never advanced): slowness comes from stalls on the simulated clock.
  */
-beforeAll(() => jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }));
+beforeAll(() =>
+  jest.useFakeTimers({ doNotFake: ['Date', 'setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'hrtime'] }),
+);
 afterAll(() => jest.useRealTimers());
 
 async function replay(h: History, interleaving: Interleaver = inOrder()): Promise<string[]> {
@@ -40,7 +42,9 @@ describe('Regressions found by the exactly-once property suite', () => {
         {
           kind: 'tick',
           jiraDown: false,
-          invocations: [{ name: 'A', actions: [{ site: 'read', nth: 0, action: { kind: 'fault', fault: 'partial-2xx' } }] }],
+          invocations: [
+            { name: 'A', actions: [{ site: 'read', nth: 0, action: { kind: 'fault', fault: 'partial-2xx' } }] },
+          ],
         },
       ],
       recoveryDuplicates: 1,
@@ -98,7 +102,11 @@ describe('Regressions found by the exactly-once property suite', () => {
       tickOffsetMs: 0,
       steps: [
         { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [] }] },
-        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [{ site: 'state-save', nth: 0, action: { kind: 'crash' } }] }] },
+        {
+          kind: 'tick',
+          jiraDown: true,
+          invocations: [{ name: 'A', actions: [{ site: 'state-save', nth: 0, action: { kind: 'crash' } }] }],
+        },
         { kind: 'corrupt-claim', corruption: 'far-future-lease' },
         { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [] }] },
       ],
@@ -120,10 +128,18 @@ describe('Regressions found by the exactly-once property suite', () => {
       tickOffsetMs: 0,
       steps: [
         { kind: 'jump', ms: MINUTE },
-        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'crash' } }] }] },
+        {
+          kind: 'tick',
+          jiraDown: false,
+          invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'crash' } }] }],
+        },
         { kind: 'jump', ms: 15 * MINUTE },
         { kind: 'corrupt-claim', corruption: 'not-an-object' },
-        { kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'claim', nth: 0, action: { kind: 'crash' } }] }] },
+        {
+          kind: 'tick',
+          jiraDown: false,
+          invocations: [{ name: 'A', actions: [{ site: 'claim', nth: 0, action: { kind: 'crash' } }] }],
+        },
       ],
       recoveryDuplicates: 1,
     });
@@ -180,6 +196,32 @@ describe('Regressions found by the exactly-once property suite', () => {
     // Assess
     expect(broken).toEqual([]);
   });
+
+  it('five abandoned claims found only after their backoff ended: walked in one run, claimed in the next', async () => {
+    // Prepare: four failed attempts, a fifth whose holder dies at its commit, just over
+    // 24 h 20 min pass (faults stop just after a tick), then the state is lost.
+    const h = history({
+      startAgeMs: 24 * HOUR,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'failing-attempts', attempts: 4, duplicates: 1 },
+        {
+          kind: 'tick',
+          jiraDown: false,
+          invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'crash' } }] }],
+        },
+        { kind: 'jump', ms: 24 * HOUR + 20 * MINUTE + 1_000 },
+        { kind: 'corrupt-state', corruption: 'not-an-object' },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
 });
 
 describe('Regressions found by the soak run', () => {
@@ -189,7 +231,13 @@ describe('Regressions found by the soak run', () => {
     const h = history({
       startAgeMs: 24 * HOUR,
       tickOffsetMs: 0,
-      steps: [{ kind: 'tick', jiraDown: false, invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'fault', fault } }] }] }],
+      steps: [
+        {
+          kind: 'tick',
+          jiraDown: false,
+          invocations: [{ name: 'A', actions: [{ site: 'commit', nth: 0, action: { kind: 'fault', fault } }] }],
+        },
+      ],
       recoveryDuplicates: 1,
     });
     await world.play(h, inOrder());

@@ -13,7 +13,7 @@ import { violations } from './support/invariants';
  * ONE namespace, where only the key scheme keeps them apart.
  */
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 let app: LocalApp;
 beforeAll(() => {
@@ -29,26 +29,35 @@ const layouts: Array<[string, WorldOptions]> = [
   ['two sites, two KVS namespaces', { tenants: [{}, { installedAfterMs: 37 * MINUTE }] }],
   [
     'two sites sharing one KVS namespace',
-    { tenants: [{ installationId: 'one-namespace' }, { installationId: 'one-namespace', installedAfterMs: 37 * MINUTE }] },
+    {
+      tenants: [
+        { installationId: 'one-namespace' },
+        { installationId: 'one-namespace', installedAfterMs: 37 * MINUTE },
+      ],
+    },
   ],
 ];
 
 describe.each(layouts)('%s', (_name, layout) => {
-  it('no invocation reads or writes the other site\'s keys, and each site gets its own reports exactly once', async () => {
-    await fc.assert(
-      fc.asyncProperty(historyArb({ maxSteps: 8 }), fc.scheduler(), async (history, s) => {
-        const world = new FaultWorld({ ...layout, app });
-        try {
-          await world.play(history, s);
-          const broken = violations(world);
-          if (broken.length > 0) throw new Error(`Invariants broken:\n  - ${broken.join('\n  - ')}`);
-        } finally {
-          world.dispose();
-          // Killed invocations leave request timers behind that would keep their world alive.
-          jest.clearAllTimers();
-        }
-      }),
-      { numRuns: Math.max(1, Math.round(RUNS / 3)) },
-    );
-  }, 60_000 + RUNS * 2_000);
+  it(
+    "no invocation reads or writes the other site's keys, and each site gets its own reports exactly once",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(historyArb({ maxSteps: 8 }), fc.scheduler(), async (history, s) => {
+          const world = new FaultWorld({ ...layout, app });
+          try {
+            await world.play(history, s);
+            const broken = violations(world);
+            if (broken.length > 0) throw new Error(`Invariants broken:\n  - ${broken.join('\n  - ')}`);
+          } finally {
+            world.dispose();
+            // Killed invocations leave request timers behind that would keep their world alive.
+            jest.clearAllTimers();
+          }
+        }),
+        { numRuns: Math.max(1, Math.round(RUNS / 3)) },
+      );
+    },
+    60_000 + RUNS * 2_000,
+  );
 });

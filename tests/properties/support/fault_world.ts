@@ -20,10 +20,10 @@ import {
 /**
  * Plays a History against the real thing: the handler manifest.yml names, run by
  * the local Forge runtime's invoker, the real @forge/kvs SDK, the KVS emulator,
- * all on a ManualClock. During the fault phase every KVS call is parked on a
- * promise and a fast-check scheduler decides which parked call goes next, so
- * concurrent duplicates interleave at every storage call. Everything the seam
- * saw is recorded for the invariant checks (invariants.ts).
+ * the Jira emulator, all on a ManualClock. During the fault phase every KVS and
+ * Jira call is parked on a promise and a fast-check scheduler decides which parked
+ * call goes next, so concurrent duplicates interleave at every storage call.
+ * Everything the seam saw is recorded for the invariant checks (invariants.ts).
  */
 
 export const TRIGGERS: readonly AutoTrigger[] = ['AUTO_12H', 'AUTO_24H'];
@@ -75,7 +75,10 @@ export type Interleaver = Pick<fc.Scheduler, 'schedule' | 'count' | 'waitNext'>;
 export function inOrder(): Interleaver {
   const queue: Array<() => void> = [];
   return {
-    schedule: <T>(task: Promise<T>) => new Promise<T>((resolve, reject) => queue.push(() => task.then(resolve, reject))),
+    schedule: <T>(task: Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        queue.push(() => void task.then(resolve, reject));
+      }),
     count: () => queue.length,
     waitNext: async (n: number) => {
       for (let i = 0; i < n; i++) queue.shift()?.();
@@ -355,7 +358,14 @@ export class FaultWorld {
   ): Promise<void> {
     // Each invocation gets its own copy of the installation, so the seam can tell concurrent duplicates apart.
     const handle: Installation = { ...inst };
-    const record: InvocationRecord = { label, cloudId: inst.cloudId, phase, startedAt: this.now, killed: false, calls: [] };
+    const record: InvocationRecord = {
+      label,
+      cloudId: inst.cloudId,
+      phase,
+      startedAt: this.now,
+      killed: false,
+      calls: [],
+    };
     this.invocations.push(record);
     const live: Live = { record, plan, jiraDown };
     this.live.set(handle, live);
@@ -382,7 +392,8 @@ export class FaultWorld {
    * everything left is waiting for the scheduler.
    */
   private async quiesce(): Promise<void> {
-    const signature = () => `${this.parked}/${this.calls.length}/${this.invocations.filter((i) => i.endedAt !== undefined).length}`;
+    const signature = () =>
+      `${this.parked}/${this.calls.length}/${this.invocations.filter((i) => i.endedAt !== undefined).length}`;
     let last = signature();
     for (let stable = 0, turns = 0; stable < 3; turns++) {
       if (turns > 100_000) throw new Error('An invocation neither finished nor reached the seam');
@@ -420,7 +431,7 @@ export class FaultWorld {
       finished = true;
     });
     try {
-      for (let idle = 0; !finished; ) {
+      for (let idle = 0; !finished;) {
         await this.quiesce();
         if (s.count() > 0) {
           idle = 0;
@@ -457,13 +468,17 @@ export class FaultWorld {
   }
 
   private async rawDelete(tenant: Tenant, key: string): Promise<void> {
-    await this.app.kvs.handle(tenant.inst.installationId, '/api/v1/delete', { method: 'POST', body: JSON.stringify({ key }) });
+    await this.app.kvs.handle(tenant.inst.installationId, '/api/v1/delete', {
+      method: 'POST',
+      body: JSON.stringify({ key }),
+    });
   }
 
   private async corruptState(tenant: Tenant, c: StateCorruption): Promise<void> {
     const key = keysFor(tenant.inst.cloudId).state;
     const current = this.raw(tenant).get(key);
-    const base = current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+    const base =
+      current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
     const farFuture = new Date(this.now + 50 * 365 * 24 * HOUR).toISOString();
     const values: Record<Exclude<StateCorruption, 'deleted'>, unknown> = {
       'not-an-object': 'state unavailable',

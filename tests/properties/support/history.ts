@@ -56,12 +56,7 @@ export interface InvocationPlan {
 }
 
 export type StateCorruption =
-  | 'not-an-object'
-  | 'wrong-types'
-  | 'bad-instant'
-  | 'far-future-backoff'
-  | 'generated-without-done'
-  | 'deleted';
+  'not-an-object' | 'wrong-types' | 'bad-instant' | 'far-future-backoff' | 'generated-without-done' | 'deleted';
 export type EvidenceCorruption = 'not-an-object' | 'bad-instant' | 'far-future' | 'deleted';
 export type ClaimCorruption = 'not-an-object' | 'far-future-lease';
 
@@ -174,7 +169,10 @@ const actionArb: fc.Arbitrary<CallAction> = fc.oneof(
 
 const siteArb: fc.Arbitrary<{ site: CallSite; nth: number }> = fc.oneof(
   fc.record({ site: fc.constantFrom<CallSite>('read', 'claim', 'commit', 'state-save'), nth: fc.constant(0) }),
-  fc.record({ site: fc.constantFrom<CallSite>('claim', 'claim-read', 'commit', 'done-read'), nth: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({
+    site: fc.constantFrom<CallSite>('claim', 'claim-read', 'commit', 'done-read'),
+    nth: fc.integer({ min: 0, max: 2 }),
+  }),
   fc.record({ site: fc.constant<CallSite>('jira'), nth: fc.integer({ min: 0, max: 11 }) }),
   fc.record({ site: fc.constant<CallSite>('report-read'), nth: fc.constant(0) }),
 );

@@ -3,16 +3,7 @@ import { SCHEDULER } from '../../../src/scheduled/config';
 import { SchedulerReason } from '../../../src/scheduled/phase5_scheduler';
 import { parseClaim, parseState } from '../../../src/scheduled/scheduler_state';
 import type { AutoTrigger } from '../../../src/storage/keys';
-import {
-  CallRecord,
-  FaultWorld,
-  InvocationRecord,
-  isWrite,
-  keysFor,
-  parseBody,
-  Tenant,
-  TRIGGERS,
-} from './fault_world';
+import { CallRecord, FaultWorld, InvocationRecord, isWrite, keysFor, parseBody, Tenant, TRIGGERS } from './fault_world';
 import { describeDuration, INTERVAL_MS } from './history';
 
 /**
@@ -74,7 +65,14 @@ export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): C
     if (!key?.startsWith(prefix)) continue;
     const claim = parseClaim(valueIn(c, key));
     if (!claim) continue;
-    out.push({ attempt: Number(key.slice(prefix.length)), servedSeq: c.servedSeq ?? -1, claimedAt: claim.claimedAt, leaseExpiresAt: claim.leaseExpiresAt, at: c.at, by: c.invocation });
+    out.push({
+      attempt: Number(key.slice(prefix.length)),
+      servedSeq: c.servedSeq ?? -1,
+      claimedAt: claim.claimedAt,
+      leaseExpiresAt: claim.leaseExpiresAt,
+      at: c.at,
+      by: c.invocation,
+    });
   }
   return out.sort((a, b) => a.attempt - b.attempt);
 }
@@ -90,7 +88,12 @@ function checkResponses(w: FaultWorld, v: string[]): void {
     }
     if (inv.killed) continue;
     const r = inv.response as { statusCode?: unknown; body?: unknown; headers?: unknown };
-    if (typeof r?.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) {
+    if (
+      typeof r?.statusCode !== 'number' ||
+      !Number.isInteger(r.statusCode) ||
+      r.statusCode < 100 ||
+      r.statusCode > 599
+    ) {
       v.push(`${inv.label} returned no valid statusCode: ${JSON.stringify(r)}`);
       continue;
     }
@@ -100,7 +103,7 @@ function checkResponses(w: FaultWorld, v: string[]): void {
       continue;
     }
     if (body.cloud_id !== undefined && body.cloud_id !== inv.cloudId) {
-      v.push(`${inv.label} (site ${inv.cloudId}) answered for site ${String(body.cloud_id)}`);
+      v.push(`${inv.label} (site ${inv.cloudId}) answered for site ${JSON.stringify(body.cloud_id)}`);
     }
   }
 }
@@ -112,7 +115,9 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
   for (const t of TRIGGERS) {
     const commits = commitsOf(w, tenant, t);
     if (commits.length > 1) {
-      v.push(`${t} committed ${commits.length} times: ${commits.map((c) => `${c.invocation} at ${iso(c.at)}`).join(', ')}`);
+      v.push(
+        `${t} committed ${commits.length} times: ${commits.map((c) => `${c.invocation} at ${iso(c.at)}`).join(', ')}`,
+      );
     }
     const hasDone = stored.has(k.done(t));
     const report = stored.get(k.report(t)) as Record<string, unknown> | undefined;
@@ -123,16 +128,22 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
       if (JSON.stringify(committed) !== JSON.stringify(report)) v.push(`${t}: stored report is not the one committed`);
       const marker = stored.get(k.done(t)) as Record<string, unknown> | undefined;
       if (!w.doneCorrupted && (marker?.attempt !== report.attempt || marker?.generated_at !== report.generated_at)) {
-        v.push(`${t}: DONE marker (attempt ${String(marker?.attempt)}) and report (attempt ${String(report.attempt)}) disagree`);
+        v.push(
+          `${t}: DONE marker (attempt ${String(marker?.attempt)}) and report (attempt ${String(report.attempt)}) disagree`,
+        );
       }
     }
     if (report !== undefined) {
       const generatedAt = Date.parse(String(report.generated_at));
       const due = tenant.installedAt + (t === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
-      const late = t === 'AUTO_12H' ? tenant.installedAt + SCHEDULER.auto24hAfterMs + SCHEDULER.functionTimeoutMs : Infinity;
-      if (report.cloud_id !== tenant.inst.cloudId || report.trigger !== t) v.push(`${t}: report names ${String(report.cloud_id)}/${String(report.trigger)}`);
-      if (report.installation_timestamp !== iso(tenant.installedAt)) v.push(`${t}: report measured from ${String(report.installation_timestamp)}`);
-      if (!(generatedAt >= due && generatedAt < late)) v.push(`${t}: report generated at ${String(report.generated_at)}, outside its window`);
+      const late =
+        t === 'AUTO_12H' ? tenant.installedAt + SCHEDULER.auto24hAfterMs + SCHEDULER.functionTimeoutMs : Infinity;
+      if (report.cloud_id !== tenant.inst.cloudId || report.trigger !== t)
+        v.push(`${t}: report names ${String(report.cloud_id)}/${String(report.trigger)}`);
+      if (report.installation_timestamp !== iso(tenant.installedAt))
+        v.push(`${t}: report measured from ${String(report.installation_timestamp)}`);
+      if (!(generatedAt >= due && generatedAt < late))
+        v.push(`${t}: report generated at ${String(report.generated_at)}, outside its window`);
     }
   }
   // A GENERATED answer is a promise that the report is stored.
@@ -142,7 +153,8 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
     const t = body.trigger as AutoTrigger;
     const mine = commitsOf(w, tenant, t).find((c) => c.invocation === inv.label);
     const attempt = mine && (valueIn(mine, k.report(t)) as { attempt?: number })?.attempt;
-    if (!mine || attempt !== body.attempt) v.push(`${inv.label} answered GENERATED ${t} #${String(body.attempt)} without committing it`);
+    if (!mine || attempt !== body.attempt)
+      v.push(`${inv.label} answered GENERATED ${t} #${String(body.attempt)} without committing it`);
   }
 }
 
@@ -163,14 +175,17 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
     for (const t of TRIGGERS) {
       const p = parsed.value.triggers[t];
       const created = claims[t].filter((x) => x.servedSeq < c.seq).length;
-      if (p.attemptCount > created) v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
+      if (p.attemptCount > created)
+        v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
       if (p.backoffUntil === null) continue;
       if (!p.lastError || p.backoffUntil !== p.lastError.at + delayAfter(p.lastError.attempt)) {
         v.push(
           `${c.invocation} wrote ${t} backoff until ${iso(p.backoffUntil)}, not ${p.lastError ? describeDuration(delayAfter(p.lastError.attempt)) : 'a ladder step'} after failure #${p.lastError?.attempt ?? '?'}`,
         );
       } else if (p.attemptCount < p.lastError.attempt) {
-        v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} below its failed attempt #${p.lastError.attempt}`);
+        v.push(
+          `${c.invocation} wrote ${t} attempt count ${p.attemptCount} below its failed attempt #${p.lastError.attempt}`,
+        );
       }
     }
   }
@@ -185,8 +200,16 @@ function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
     const launched = w.invocations.indexOf(inv);
     const read = inv.calls[0];
     const writes = inv.calls.filter((c) => isWrite(c.op));
-    if (read?.op === 'batch/get' && read.action !== 'pass' && read.action !== 'stall' && read.action !== 'crash' && writes.length > 0) {
-      v.push(`${inv.label}: its batch read failed (${read.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`);
+    if (
+      read?.op === 'batch/get' &&
+      read.action !== 'pass' &&
+      read.action !== 'stall' &&
+      read.action !== 'crash' &&
+      writes.length > 0
+    ) {
+      v.push(
+        `${inv.label}: its batch read failed (${read.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`,
+      );
     }
     if (spells.some((s) => launched >= s.from && launched < s.to) && writes.length > 0) {
       v.push(`${inv.label}: evidence was corrupt, yet it wrote ${writes.map((c) => c.keys.join('+')).join(', ')}`);
@@ -204,7 +227,9 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
       const prev = claims[i - 1];
       const gap = c.claimedAt - prev.claimedAt;
       if (gap < delayAfter(prev.attempt)) {
-        v.push(`${t}: attempt #${c.attempt} (${c.by}) started ${describeDuration(gap)} after #${prev.attempt}, inside its ${describeDuration(delayAfter(prev.attempt))} backoff`);
+        v.push(
+          `${t}: attempt #${c.attempt} (${c.by}) started ${describeDuration(gap)} after #${prev.attempt}, inside its ${describeDuration(delayAfter(prev.attempt))} backoff`,
+        );
       }
     });
   }
@@ -213,7 +238,9 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
     if (body?.reason !== 'GENERATION_FAILED') continue;
     const failedAt = Date.parse(String(body.next_eligible_at)) - delayAfter(Number(body.attempt));
     if (!(failedAt >= inv.startedAt && failedAt <= (inv.endedAt ?? Infinity))) {
-      v.push(`${inv.label}: failure #${String(body.attempt)} backs off until ${String(body.next_eligible_at)}, not ${describeDuration(delayAfter(Number(body.attempt)))} after it failed`);
+      v.push(
+        `${inv.label}: failure #${String(body.attempt)} backs off until ${String(body.next_eligible_at)}, not ${describeDuration(delayAfter(Number(body.attempt)))} after it failed`,
+      );
     }
   }
 }
@@ -238,6 +265,7 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
     const claims = claimsOf(w, tenant, t).filter((c) => c.at <= T);
     const n = claims.length;
     let eligible = due;
+    let walk = 0;
     let basis = 'due';
     if (n > 0) {
       const p = stateAtT.ok ? stateAtT.value.triggers[t] : undefined;
@@ -250,15 +278,17 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       // tick per five abandoned claims walked (the handler records at most five per run and
       // then stops, even when the last one's backoff has already passed).
       const prefix = keysFor(tenant.inst.cloudId).claimPrefix(t);
-      const unreadable = claims.some((c) => parseClaim(atT.get(`${prefix}${c.attempt}`))?.leaseExpiresAt !== c.leaseExpiresAt);
+      const unreadable = claims.some(
+        (c) => parseClaim(atT.get(`${prefix}${c.attempt}`))?.leaseExpiresAt !== c.leaseExpiresAt,
+      );
       const abandonedAt = Math.max(claims[n - 1].leaseExpiresAt, unreadable ? T + INTERVAL_MS : 0);
-      const walk = Math.floor(n / 5) * INTERVAL_MS;
-      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n) + walk);
+      walk = recorded ? 0 : Math.floor(n / 5) * INTERVAL_MS;
+      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n));
       basis = recorded
         ? `recorded backoff after #${n}`
         : `${unreadable ? 'discovery' : 'lease'} of abandoned #${n} + ${describeDuration(delayAfter(n))}`;
     }
-    const bound = Math.max(T, eligible) + INTERVAL_MS;
+    const bound = Math.max(T, eligible) + INTERVAL_MS + walk;
     const cap = Math.max(T, due) + SCHEDULER_BACKOFF.maxDelayMs + SCHEDULER.claimLeaseMs + INTERVAL_MS;
     const windowEnd = t === 'AUTO_12H' ? tenant.installedAt + SCHEDULER.auto24hAfterMs : Infinity;
     const doneAt = commit?.at;
@@ -268,8 +298,10 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       v.push(`${t} never stored after faults stopped at ${iso(T)} (owed by ${iso(Math.min(bound, cap))}; ${basis})`);
       continue;
     }
-    if (doneAt > cap) v.push(`${t} stored at ${iso(doneAt)}, later than 24 h + lease + interval after ${iso(Math.max(T, due))}`);
-    else if (doneAt > bound && bound < windowEnd) v.push(`${t} stored at ${iso(doneAt)}, after its bound ${iso(bound)} (${basis})`);
+    if (doneAt > cap)
+      v.push(`${t} stored at ${iso(doneAt)}, later than 24 h + lease + interval after ${iso(Math.max(T, due))}`);
+    else if (doneAt > bound && bound < windowEnd)
+      v.push(`${t} stored at ${iso(doneAt)}, after its bound ${iso(bound)} (${basis})`);
   }
 }
 
@@ -279,7 +311,8 @@ export function checkTenantKeys(w: FaultWorld, v: string[]): void {
   for (const c of w.calls) {
     for (const key of c.keys) {
       const foreign = ids.filter((id) => id !== c.cloudId && key.includes(id));
-      if (!key.includes(c.cloudId) || foreign.length > 0) v.push(`${c.invocation} (site ${c.cloudId}) touched ${key} with ${c.op}`);
+      if (!key.includes(c.cloudId) || foreign.length > 0)
+        v.push(`${c.invocation} (site ${c.cloudId}) touched ${key} with ${c.op}`);
     }
   }
 }
