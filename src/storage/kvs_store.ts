@@ -1,4 +1,4 @@
-import { kvs, ForgeKvsAPIError, WhereConditions } from '@forge/kvs';
+import { kvs, ForgeKvsAPIError, MetadataField, WhereConditions } from '@forge/kvs';
 import { StorageReadError, StorageWriteError } from '../errors';
 
 /**
@@ -60,12 +60,24 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   return values;
 }
 
+/**
+ * Read one key. `undefined` means KVS said the key is absent (404 KEY_NOT_FOUND).
+ * The SDK hands back `undefined` just as readily for a 2xx whose body names no
+ * value, so one metadata field is requested: then a real answer comes back as
+ * `{ key, value, ... }` and an empty one can be told apart and fail the read.
+ */
 export async function read<T = unknown>(key: string): Promise<T | undefined> {
+  let entry;
   try {
-    return await kvs.get<T>(key);
+    entry = await kvs.get<T>(key, { metadataFields: [MetadataField.CREATED_AT] });
   } catch (cause) {
     throw new StorageReadError(`KVS read of ${key} failed`, [key], { cause });
   }
+  if (entry === undefined) return undefined;
+  if (entry.key !== key || entry.value === undefined) {
+    throw new StorageReadError(`KVS read of ${key} answered without the entry`, [key]);
+  }
+  return entry.value;
 }
 
 export async function write(key: string, value: unknown, ttl?: Ttl): Promise<void> {

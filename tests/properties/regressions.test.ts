@@ -274,4 +274,36 @@ describe('Regressions found by the soak run', () => {
       world.dispose();
     }
   });
+
+  it('a commit whose reply was lost, checked by a DONE read answered with an empty 2xx, is not sent again', async () => {
+    // Prepare: the commit lands but is answered 500; the read-back of the DONE key is
+    // answered 200 with a body that names no entry.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'jump', ms: MINUTE },
+        {
+          kind: 'tick',
+          jiraDown: false,
+          invocations: [
+            {
+              name: 'A',
+              actions: [
+                { site: 'commit', nth: 0, action: { kind: 'fault', fault: 'lost-reply-500' } },
+                { site: 'done-read', nth: 0, action: { kind: 'fault', fault: 'partial-2xx' } },
+              ],
+            },
+          ],
+        },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
 });
