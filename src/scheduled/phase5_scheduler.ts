@@ -25,6 +25,7 @@ import {
 } from './decisions';
 import {
   claimAttempt,
+  claimExists,
   commitReport,
   doneKeyStored,
   doneMarkersFrom,
@@ -313,7 +314,15 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
         logBackoff(failure);
         state = failure.state;
         unsaved = state;
-        if (backoffActive(state.triggers[trigger], checkedAt) || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
+        // A claim that does not say when its lease ended counts as failed only from now. But
+        // attempts are claimed in order, so if the next one's claim exists this attempt was
+        // over before it began: go on to that one rather than wait out a backoff that ran
+        // out long ago (with the state lost, every garbled claim would otherwise cost its
+        // whole backoff again, one after another).
+        const waiting =
+          backoffActive(state.triggers[trigger], checkedAt) &&
+          !(holder === null && (await claimExists(cloudId, trigger, attempt + 1)));
+        if (waiting || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
           await save();
           return respond(200, {
             reason: 'BACKOFF_ACTIVE',

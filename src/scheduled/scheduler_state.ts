@@ -298,6 +298,11 @@ export async function readClaim(cloudId: string, trigger: AutoTrigger, attempt: 
   return parseClaim(await store.read(keys.claim(cloudId, trigger, attempt)));
 }
 
+/** Whether an attempt's claim exists, readable or not; throws StorageReadError when KVS cannot say. */
+export async function claimExists(cloudId: string, trigger: AutoTrigger, attempt: number): Promise<boolean> {
+  return (await store.read(keys.claim(cloudId, trigger, attempt))) !== undefined;
+}
+
 /** Whether the trigger's DONE key is stored; throws StorageReadError when KVS cannot say. */
 export async function doneKeyStored(cloudId: string, trigger: AutoTrigger): Promise<boolean> {
   return (await store.read(keys.done(cloudId, trigger))) !== undefined;

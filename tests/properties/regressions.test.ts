@@ -151,7 +151,7 @@ describe('Regressions found by the exactly-once property suite', () => {
     expect(broken).toEqual([]);
   });
 
-  it('with the state lost, an older garbled claim is met first: the report waits one step more, within its bound', async () => {
+  it('with the state lost, an older garbled claim is met first and walked past, since a later claim exists', async () => {
     // Prepare: AUTO_24H attempt #1 fails (Jira down) and its claim is garbled; #2 fails;
     // then the state is lost and the next tick, Jira still down, walks the claims again.
     const h = history({
@@ -296,6 +296,30 @@ describe('Regressions found by the soak run', () => {
             },
           ],
         },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
+  it('with the state lost, two garbled claims are walked past in one run, not one backoff after the other', async () => {
+    // Prepare: AUTO_12H attempt #1 fails (Jira down) and its claim is garbled; #2 fails
+    // too; then the state is lost and #2's claim is garbled as well.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'failing-attempts', attempts: 2, duplicates: 1 },
+        { kind: 'corrupt-claim', corruption: 'not-an-object' },
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [] }] },
+        { kind: 'corrupt-state', corruption: 'not-an-object' },
+        { kind: 'corrupt-claim', corruption: 'not-an-object' },
+        { kind: 'jump', ms: 16 * MINUTE },
       ],
       recoveryDuplicates: 1,
     });
