@@ -314,14 +314,13 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
         logBackoff(failure);
         state = failure.state;
         unsaved = state;
-        // A claim that does not say when its lease ended counts as failed only from now. But
-        // attempts are claimed in order, so if the next one's claim exists this attempt was
-        // over before it began: go on to that one rather than wait out a backoff that ran
-        // out long ago (with the state lost, every garbled claim would otherwise cost its
-        // whole backoff again, one after another).
+        // The backoff just recorded runs from the lease's end, or from now for a claim that
+        // does not say believably when that was, so with the state lost it can lie well after
+        // the one this attempt really had. Attempts are claimed in order, though: if the next
+        // one's claim exists, this attempt and its backoff were over before it began, so go on
+        // to that one (without this, every garbled claim would cost its backoff again).
         const waiting =
-          backoffActive(state.triggers[trigger], checkedAt) &&
-          !(holder === null && (await claimExists(cloudId, trigger, attempt + 1)));
+          backoffActive(state.triggers[trigger], checkedAt) && !(await claimExists(cloudId, trigger, attempt + 1));
         if (waiting || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
           await save();
           return respond(200, {

@@ -330,4 +330,27 @@ describe('Regressions found by the soak run', () => {
     // Assess
     expect(broken).toEqual([]);
   });
+
+  it('a claim garbled to an unbelievable lease is walked past too when a later claim exists', async () => {
+    // Prepare: attempt #1 fails and its lease is rewritten to fifty years away; #2 fails and
+    // its claim is garbled; then the state is lost.
+    const h = history({
+      startAgeMs: 11 * HOUR + 55 * MINUTE,
+      tickOffsetMs: 0,
+      steps: [
+        { kind: 'failing-attempts', attempts: 2, duplicates: 1 },
+        { kind: 'corrupt-claim', corruption: 'far-future-lease' },
+        { kind: 'tick', jiraDown: true, invocations: [{ name: 'A', actions: [] }] },
+        { kind: 'corrupt-claim', corruption: 'not-an-object' },
+        { kind: 'corrupt-state', corruption: 'not-an-object' },
+      ],
+      recoveryDuplicates: 1,
+    });
+
+    // Act
+    const broken = await replay(h);
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
 });
