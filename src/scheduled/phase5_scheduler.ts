@@ -332,7 +332,7 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
             next_eligible_at: toIso(failure.nextEligibleAt),
           });
         }
-        // The abandoned claim is old enough that its backoff has passed: try the next attempt now.
+        // That attempt's backoff has passed, or a later attempt exists: try the next one now.
       }
 
       // Step 7b. Generate the report via handleAutoTrigger, the only generation path.
