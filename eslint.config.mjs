@@ -15,6 +15,7 @@ export default tseslint.config(
       '.forge/**',
       '.local-data/**',
       'reports/**',
+      '.stryker-tmp*/**',
       'static/**/build/**',
     ],
   },

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * npm run mutate:score [-- report.json]
+ *
+ * The mutation score of each mutated folder, read from Stryker's JSON report
+ * (reports/mutation/mutation.json after `npm run mutate`), and every surviving
+ * mutant checked against the reviewed list in docs/mutation_survivors.json.
+ * A survivor is matched by file, mutator, original code and replacement, not by
+ * line, so the list survives edits above it. Exits non-zero when a survivor is
+ * not in the list or a listed one no longer survives, so the list stays true.
+ *
+ * Score, as Stryker counts it: (killed + timeout) / (killed + timeout + survived
+ * + no coverage). Mutants that do not compile and ignored ones are not counted.
+ */
+
+type Status =
+  'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+interface Mutant {
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  status: Status;
+  location: { start: Position; end: Position };
+}
+
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+export interface ListedSurvivor {
+  file: string;
+  mutator: string;
+  original: string;
+  replacement: string;
+  /** `equivalent`: no behaviour can tell it apart; `left`: a real difference no test shows yet. */
+  verdict: 'equivalent' | 'left';
+  reason: string;
+}
+
+export interface Tally {
+  killed: number;
+  timeout: number;
+  survived: number;
+  noCoverage: number;
+  compileError: number;
+  ignored: number;
+}
+
+const empty = (): Tally => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, ignored: 0 });
+
+export function score(t: Tally): number | null {
+  const valid = t.killed + t.timeout + t.survived + t.noCoverage;
+  return valid === 0 ? null : (100 * (t.killed + t.timeout)) / valid;
+}
+
+function add(t: Tally, status: Status): void {
+  if (status === 'Killed') t.killed++;
+  else if (status === 'Timeout') t.timeout++;
+  else if (status === 'Survived') t.survived++;
+  else if (status === 'NoCoverage') t.noCoverage++;
+  else if (status === 'CompileError') t.compileError++;
+  else if (status === 'Ignored') t.ignored++;
+}
+
+/** The code a mutant replaced, from the report's copy of the source (1-based lines and columns). */
+export function originalText(source: string, m: Mutant): string {
+  const lines = source.split('\n');
+  const { start, end } = m.location;
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
+  const middle = lines.slice(start.line, end.line - 1);
+  return [lines[start.line - 1].slice(start.column - 1), ...middle, lines[end.line - 1].slice(0, end.column - 1)].join(
+    '\n',
+  );
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** `src/admin/actions.ts` → `src/admin` */
+const folderOf = (file: string) => path.posix.dirname(file);
+
+export function summarise(report: Report, listed: readonly ListedSurvivor[]) {
+  const folders = new Map<string, Tally>();
+  const total = empty();
+  const unlisted: string[] = [];
+  const matched = new Set<ListedSurvivor>();
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const tally = folders.get(folderOf(file)) ?? empty();
+    folders.set(folderOf(file), tally);
+    for (const m of mutants) {
+      add(tally, m.status);
+      add(total, m.status);
+      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      const original = oneLine(originalText(source, m));
+      const replacement = oneLine(m.replacement ?? '');
+      const entry = listed.find(
+        (l) =>
+          l.file === file &&
+          l.mutator === m.mutatorName &&
+          oneLine(l.original) === original &&
+          oneLine(l.replacement) === replacement,
+      );
+      if (entry) matched.add(entry);
+      else
+        unlisted.push(
+          `${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${original} -> ${replacement}`,
+        );
+    }
+  }
+  const mutatedFiles = new Set(Object.keys(report.files));
+  const stale = listed.filter((l) => mutatedFiles.has(l.file) && !matched.has(l));
+  return { folders, total, unlisted, matched: [...matched], stale };
+}
+
+function main(): void {
+  const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+  const listed = JSON.parse(readFileSync('docs/mutation_survivors.json', 'utf8')) as ListedSurvivor[];
+  const { folders, total, unlisted, matched, stale } = summarise(report, listed);
+
+  const pct = (t: Tally) => {
+    const s = score(t);
+    return s === null ? '   n/a' : `${s.toFixed(2).padStart(6)}%`;
+  };
+  const row = (name: string, t: Tally) =>
+    `${name.padEnd(16)} ${pct(t)}  killed ${t.killed}, timeout ${t.timeout}, survived ${t.survived}, ` +
+    `no coverage ${t.noCoverage}, compile error ${t.compileError}, ignored ${t.ignored}`;
+  for (const [folder, t] of [...folders].sort(([a], [b]) => a.localeCompare(b))) console.log(row(folder, t));
+  console.log(row('all', total));
+
+  const equivalent = matched.filter((l) => l.verdict === 'equivalent').length;
+  console.log(`survivors listed: ${matched.length} (${equivalent} equivalent, ${matched.length - equivalent} left)`);
+  for (const u of unlisted) console.log(`NOT LISTED ${u}`);
+  for (const s of stale) console.log(`NO LONGER SURVIVES ${s.file} ${s.mutator}: ${s.original} -> ${s.replacement}`);
+  if (unlisted.length > 0 || stale.length > 0) process.exitCode = 1;
+}
+
+if (require.main === module) main();

@@ -1,0 +1,31 @@
+/**
+ * The Jest configuration Stryker runs (`npm run mutate`), never `npm test`.
+ *
+ * Every mutant is run against the tests that reach its line, so this suite must
+ * be fast and repeatable rather than exhaustive:
+ *  - suites that never execute src/scheduled, src/storage, src/admin or src/phase4
+ *    are left out: the browser test, the deploy bundle and Forge lint, the bench
+ *    and soak, the KVS and Jira emulators' own contract tests;
+ *  - the property suites run fewer generated histories (PROPERTY_RUNS, 300 in
+ *    `npm test`) from a fixed seed, so a mutant they kill is killed on every run
+ *    and the report does not change between two runs of the same code.
+ */
+process.env.PROPERTY_RUNS ??= '20';
+
+const base = require('./jest.config.js');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  // Jest finds a mutated file's tests through the import graph, which it only sees inside its roots.
+  roots: ['<rootDir>/tests', '<rootDir>/src', '<rootDir>/local'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/tests/e2e/',
+    '<rootDir>/tests/conformance/',
+    '<rootDir>/tests/bench/',
+    '<rootDir>/tests/local/kvs/',
+    '<rootDir>/tests/local/jira/',
+  ],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/fixed_property_seed.ts'],
+};
