@@ -1,0 +1,257 @@
+import { BackoffSchedule, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff';
+import {
+  abandonedAt,
+  backoffActive,
+  claimIsLive,
+  clearBackoff,
+  decideDueTrigger,
+  DoneMarkers,
+  emptyState,
+  forgetUnstoredReports,
+  generationDeadline,
+  newClaim,
+  recordDoneFromMarker,
+  recordFailure,
+  recordMissed,
+  recordSuccess,
+  resetTrigger,
+  SchedulerState,
+} from '../../src/scheduled/decisions';
+
+/**
+ * The scheduler's timing rules as an administrator reads them off the status
+ * page and the logs: when each report falls due, when it is given up as missed,
+ * how long a failure holds a trigger back, and how long a claim shuts others out.
+ */
+
+const M = 60_000;
+const H = 60 * M;
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const none: DoneMarkers = { AUTO_12H: null, AUTO_24H: null };
+const doneMarker = (hours: number) => ({ generatedAt: T0 + hours * H, attempt: 1 });
+
+const generated = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', at: number) => recordSuccess(s, trigger, 1, at);
+const failed = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', attempt: number, at: number) =>
+  recordFailure(s, trigger, { attempt, at, message: `attempt ${attempt} failed` }, at).state;
+
+describe('when a report falls due', () => {
+  it('with the 12 h report stored, nothing is due until 24 h, and the page is told when that is', () => {
+    const state = generated(emptyState(), 'AUTO_12H', T0 + 12 * H);
+
+    expect(decideDueTrigger(T0, T0 + 13 * H, state, none)).toEqual({
+      due: null,
+      nextDueAt: T0 + 24 * H,
+      newlyMissed: null,
+    });
+  });
+
+  it('with both reports stored, nothing is ever due again', () => {
+    const state = generated(generated(emptyState(), 'AUTO_12H', T0 + 12 * H), 'AUTO_24H', T0 + 24 * H);
+
+    expect(decideDueTrigger(T0, T0 + 30 * H, state, none)).toEqual({ due: null, nextDueAt: null, newlyMissed: null });
+  });
+
+  it('a 12 h report stored on time is never called missed when the 24 h one falls due', () => {
+    const state = generated(emptyState(), 'AUTO_12H', T0 + 12 * H);
+
+    expect(decideDueTrigger(T0, T0 + 24 * H, state, none)).toEqual({ due: 'AUTO_24H', newlyMissed: null });
+  });
+
+  it('a 12 h report missing once the 24 h one is stored is still recorded as missed', () => {
+    const state = generated(emptyState(), 'AUTO_24H', T0 + 24 * H);
+
+    expect(decideDueTrigger(T0, T0 + 25 * H, state, none)).toEqual({
+      due: null,
+      nextDueAt: null,
+      newlyMissed: 'AUTO_12H',
+    });
+  });
+
+  it('recording a miss stops the trigger backing off and counts as a change of state', () => {
+    const backingOff = failed(emptyState(), 'AUTO_12H', 1, T0 + 23 * H + 50 * M);
+
+    const missed = recordMissed(backingOff, 'AUTO_12H', T0 + 24 * H);
+
+    expect(missed.triggers.AUTO_12H).toMatchObject({ missedAt: T0 + 24 * H, backoffUntil: null, attemptCount: 1 });
+    expect(missed.lastRunAt).toBe(T0 + 24 * H);
+    expect(missed.triggers.AUTO_24H).toEqual(emptyState().triggers.AUTO_24H);
+  });
+});
+
+describe('DONE keys are what counts', () => {
+  it('a report the state calls generated is forgotten, for either trigger, when its DONE key is absent', () => {
+    const believed = generated(generated(emptyState(), 'AUTO_12H', T0 + 12 * H), 'AUTO_24H', T0 + 24 * H);
+
+    const forgotten = forgetUnstoredReports(believed, none);
+    const kept = forgetUnstoredReports(believed, { AUTO_12H: doneMarker(12), AUTO_24H: doneMarker(24) });
+
+    expect([forgotten.triggers.AUTO_12H.generatedAt, forgotten.triggers.AUTO_24H.generatedAt]).toEqual([null, null]);
+    expect(kept).toEqual(believed);
+  });
+
+  it('a DONE key the state did not know about ends the backoff and takes the higher attempt count', () => {
+    const backingOff = failed(failed(emptyState(), 'AUTO_12H', 1, T0 + 12 * H), 'AUTO_12H', 2, T0 + 13 * H);
+
+    const fromLaterAttempt = recordDoneFromMarker(
+      backingOff,
+      'AUTO_12H',
+      { generatedAt: T0 + 15 * H, attempt: 3 },
+      T0 + 16 * H,
+    );
+    const fromEarlierAttempt = recordDoneFromMarker(
+      backingOff,
+      'AUTO_12H',
+      { generatedAt: null, attempt: 1 },
+      T0 + 16 * H,
+    );
+    const withoutAttempt = recordDoneFromMarker(
+      backingOff,
+      'AUTO_12H',
+      { generatedAt: null, attempt: null },
+      T0 + 16 * H,
+    );
+
+    expect(fromLaterAttempt.triggers.AUTO_12H).toMatchObject({
+      generatedAt: T0 + 15 * H,
+      attemptCount: 3,
+      backoffUntil: null,
+      missedAt: null,
+    });
+    expect(fromLaterAttempt.lastRunAt).toBe(T0 + 16 * H);
+    // A marker that says no time (the guide allows a bare "done") dates the report to when it was found.
+    expect(fromEarlierAttempt.triggers.AUTO_12H).toMatchObject({ generatedAt: T0 + 16 * H, attemptCount: 2 });
+    expect(withoutAttempt.triggers.AUTO_12H.attemptCount).toBe(2);
+  });
+});
+
+describe('how long a failure holds a trigger back', () => {
+  it('the backoff runs from when the attempt failed, not from when the failure was noticed', () => {
+    const f = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'lease ran out' }, T0 + 40 * M);
+
+    expect(f).toMatchObject({ backoffMs: 30 * M, nextEligibleAt: T0 + 30 * M });
+    expect(f.state.lastBackoffUntil).toBe(T0 + 30 * M);
+    expect(f.state.lastRunAt).toBe(T0 + 40 * M);
+    expect(f.state.triggers.AUTO_24H.lastError).toEqual({ at: T0, message: 'lease ran out', attempt: 1 });
+  });
+
+  it('a failure never lowers the attempt count already recorded', () => {
+    const three = failed(
+      failed(failed(emptyState(), 'AUTO_12H', 1, T0), 'AUTO_12H', 2, T0 + H),
+      'AUTO_12H',
+      3,
+      T0 + 4 * H,
+    );
+
+    const lateReportOfAttempt2 = recordFailure(
+      three,
+      'AUTO_12H',
+      { attempt: 2, at: T0 + 5 * H, message: 'x' },
+      T0 + 5 * H,
+    );
+
+    expect(lateReportOfAttempt2.state.triggers.AUTO_12H.attemptCount).toBe(3);
+    expect(lateReportOfAttempt2.backoffMs).toBe(2 * H);
+  });
+
+  it('holds until the instant it names and not a millisecond longer', () => {
+    const progress = failed(emptyState(), 'AUTO_12H', 1, T0).triggers.AUTO_12H;
+
+    expect(backoffActive(progress, T0 + 30 * M - 1)).toBe(true);
+    expect(backoffActive(progress, T0 + 30 * M)).toBe(false);
+    expect(backoffActive(emptyState().triggers.AUTO_12H, T0)).toBe(false);
+  });
+
+  it("a success leaves the other trigger's failure on display while it is still backing off", () => {
+    const both = failed(failed(emptyState(), 'AUTO_12H', 1, T0 + 23 * H), 'AUTO_24H', 1, T0 + 24 * H);
+
+    const ok = recordSuccess(both, 'AUTO_12H', 2, T0 + 24 * H + 10 * M);
+
+    expect(ok.lastError).toMatchObject({ trigger: 'AUTO_24H', attempt: 1 });
+    expect(ok.lastBackoffUntil).toBe(T0 + 24 * H + 30 * M);
+    expect(ok.lastRunAt).toBe(T0 + 24 * H + 10 * M);
+    expect(ok.triggers.AUTO_24H.backoffUntil).toBe(T0 + 24 * H + 30 * M);
+  });
+
+  it('"retry now" on one trigger leaves the display pointing at the other one\'s backoff, or at none', () => {
+    const both = failed(failed(emptyState(), 'AUTO_12H', 1, T0 + 12 * H), 'AUTO_24H', 2, T0 + 24 * H);
+
+    const retried12 = clearBackoff(both, 'AUTO_12H');
+    const retriedBoth = clearBackoff(retried12, 'AUTO_24H');
+
+    expect(retried12.triggers.AUTO_12H).toMatchObject({ backoffUntil: null, attemptCount: 1 });
+    expect(retried12.lastBackoffUntil).toBe(T0 + 26 * H);
+    expect(retriedBoth.lastBackoffUntil).toBeNull();
+  });
+
+  it("a reset clears the error on display only when it was the reset trigger's, and shows the other's backoff", () => {
+    const both = failed(failed(emptyState(), 'AUTO_24H', 1, T0 + 24 * H), 'AUTO_12H', 1, T0 + 24 * H + M);
+
+    const reset12 = resetTrigger(both, 'AUTO_12H');
+    const reset24 = resetTrigger(both, 'AUTO_24H');
+
+    expect(reset12.triggers.AUTO_12H).toEqual(emptyState().triggers.AUTO_12H);
+    expect(reset12.triggers.AUTO_24H).toEqual(both.triggers.AUTO_24H);
+    expect(reset12.lastError).toBeNull();
+    expect(reset12.lastBackoffUntil).toBe(T0 + 24 * H + 30 * M);
+    expect(reset24.lastError).toMatchObject({ trigger: 'AUTO_12H', attempt: 1 });
+    expect(reset24.lastBackoffUntil).toBe(T0 + 24 * H + 31 * M);
+  });
+});
+
+describe('a backoff schedule', () => {
+  it('repeats its last wait for every failure beyond its length, and waits nothing before a failure', () => {
+    const s = new BackoffSchedule([5 * M, 7 * M]);
+
+    expect([-1, 0, 1, 2, 3, 50].map((n) => s.delayAfter(n) / M)).toEqual([0, 0, 5, 7, 7, 7]);
+    expect(s.maxDelayMs).toBe(7 * M);
+  });
+
+  it('is not changed by later edits to the list it was made from', () => {
+    const steps = [5 * M, 7 * M];
+    const s = new BackoffSchedule(steps);
+    steps[1] = 1;
+    steps.push(99 * H);
+
+    expect([s.delayAfter(2), s.delayAfter(3), s.maxDelayMs]).toEqual([7 * M, 7 * M, 7 * M]);
+  });
+
+  it.each([
+    ['a negative wait', [M, -M]],
+    ['a wait that is not a number', [M, Number.NaN]],
+    ['an endless wait', [Number.POSITIVE_INFINITY]],
+  ])('refuses %s', (_what, steps) => {
+    expect(() => new BackoffSchedule(steps)).toThrow('A backoff schedule needs at least one positive duration');
+  });
+
+  it("the scheduler's own ladder never waits longer than a day", () => {
+    expect(SCHEDULER_BACKOFF.maxDelayMs).toBe(24 * H);
+  });
+});
+
+describe('how long a claim shuts other invocations out', () => {
+  const claim = newClaim(1, T0, 'inv-1');
+
+  it('while its lease runs, up to the last millisecond before it ends', () => {
+    expect(claimIsLive(claim, T0)).toBe(true);
+    expect(claimIsLive(claim, T0 + 16 * M - 1)).toBe(true);
+    expect(claimIsLive(claim, T0 + 16 * M)).toBe(false);
+  });
+
+  it('not at all when its lease ends further ahead than any holder could have written', () => {
+    const forged = { ...claim, leaseExpiresAt: T0 + 16 * M + 1 };
+
+    expect(claimIsLive(forged, T0)).toBe(false);
+    expect(claimIsLive({ ...claim, leaseExpiresAt: T0 + 16 * M }, T0)).toBe(true);
+  });
+
+  it("an abandoned attempt failed when its lease ran out, or when it was found if that is sooner or it can't be read", () => {
+    expect(abandonedAt(claim, T0 + 20 * M)).toBe(T0 + 16 * M);
+    expect(abandonedAt({ ...claim, leaseExpiresAt: T0 + 90 * H }, T0 + 20 * M)).toBe(T0 + 20 * M);
+    expect(abandonedAt(null, T0 + 20 * M)).toBe(T0 + 20 * M);
+  });
+
+  it('generation late in a lease must stop early enough for the commit to start inside it', () => {
+    expect(generationDeadline(claim, T0 + 14 * M)).toBe(T0 + 15 * M);
+    expect(generationDeadline(claim, T0 + M)).toBe(T0 + 2 * M);
+  });
+});
