@@ -1,0 +1,73 @@
+import { resolveTenant } from '../../src/scheduled/tenant';
+
+/**
+ * Whose site an invocation is for, decided from the two arguments Forge passes
+ * and nothing else. What the tenant check answers is what the scheduler's 400
+ * response and FAIL_CLOSED log line say, and what the admin page shows when it
+ * cannot tell which site it is on.
+ */
+
+const CLOUD = '3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f1a2b3c';
+const ARI = `ari:cloud:jira::site/${CLOUD}`;
+const request = (cloudId: unknown) => ({ context: { cloudId } });
+
+const notACloudId = {
+  ok: false,
+  errorCode: 'TENANT_CONTEXT_UNAVAILABLE',
+  detail: 'request.context.cloudId is not a cloud ID',
+};
+const mismatch = {
+  ok: false,
+  errorCode: 'TENANT_CONTEXT_MISMATCH',
+  detail: 'context.installContext does not name the site in request.context.cloudId',
+};
+
+describe('the cloudId Forge passes', () => {
+  it('is the tenant when it is a cloud ID, in either case of its hex digits', () => {
+    expect(resolveTenant(request(CLOUD), {})).toEqual({ ok: true, cloudId: CLOUD });
+    expect(resolveTenant(request(CLOUD.toUpperCase()), {})).toEqual({ ok: true, cloudId: CLOUD.toUpperCase() });
+  });
+
+  it('says it is missing when absent or blank', () => {
+    const missing = {
+      ok: false,
+      errorCode: 'TENANT_CONTEXT_UNAVAILABLE',
+      detail: 'request.context.cloudId is missing or blank',
+    };
+    expect(resolveTenant(undefined, undefined)).toEqual(missing);
+    expect(resolveTenant({ context: null }, undefined)).toEqual(missing);
+    expect(resolveTenant(request(' \t'), undefined)).toEqual(missing);
+  });
+
+  it.each([
+    ['text before it', `x${CLOUD}`],
+    ['text after it', `${CLOUD}x`],
+    ['a key separator inside', `${CLOUD}:AUTO_12H`],
+  ])('is not a cloud ID with %s', (_what, cloudId) => {
+    expect(resolveTenant(request(cloudId), {})).toEqual(notACloudId);
+  });
+});
+
+describe('the installContext, when Forge passes one', () => {
+  it('is ignored when null, as when absent', () => {
+    expect(resolveTenant(request(CLOUD), { installContext: null })).toEqual({ ok: true, cloudId: CLOUD });
+    expect(resolveTenant(request(CLOUD), null)).toEqual({ ok: true, cloudId: CLOUD });
+  });
+
+  it('may name the site through any product', () => {
+    expect(resolveTenant(request(CLOUD), { installContext: `ari:cloud:confluence::site/${CLOUD}` })).toEqual({
+      ok: true,
+      cloudId: CLOUD,
+    });
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an object', { ari: ARI }],
+    ['an ARI with text before it', `x${ARI}`],
+    ['an ARI followed by a second line', `${ARI}\nari:cloud:jira::site/0a0b0c0d-0000-4000-8000-000000000000`],
+    ['a workspace ARI', `ari:cloud:jira::workspace/${CLOUD}`],
+  ])('must be a site ARI, not %s', (_what, installContext) => {
+    expect(resolveTenant(request(CLOUD), { installContext })).toEqual(mismatch);
+  });
+});
