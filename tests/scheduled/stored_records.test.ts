@@ -1,0 +1,225 @@
+import { emptyState, newClaim, recordFailure, recordSuccess } from '../../src/scheduled/decisions';
+import {
+  doneMarkerFrom,
+  installationTimestampFrom,
+  parseClaim,
+  parseState,
+  serializeClaim,
+  serializeState,
+} from '../../src/scheduled/scheduler_state';
+
+/**
+ * The scheduler's records as they lie in storage, where an administrator,
+ * support, or an older version of the app reads and writes them: the field
+ * names are the integration guide's, and anything stored that does not parse is
+ * refused with a reason (logged when the scheduler rebuilds the state), never
+ * guessed at.
+ */
+
+const M = 60_000;
+const H = 60 * M;
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('the stored scheduler state', () => {
+  it("is written with the guide's field names, one set per trigger", () => {
+    const state = recordFailure(
+      recordSuccess(emptyState(), 'AUTO_12H', 2, T0 + 12 * H),
+      'AUTO_24H',
+      { attempt: 1, at: T0 + 24 * H, message: 'Jira timed out' },
+      T0 + 24 * H + M,
+    ).state;
+
+    expect(serializeState(state)).toEqual({
+      schema_version: 1,
+      last_run_at: iso(T0 + 24 * H + M),
+      last_error: { timestamp: iso(T0 + 24 * H), message: 'Jira timed out', attempt_count: 1, trigger: 'AUTO_24H' },
+      last_backoff_until: iso(T0 + 24 * H + 30 * M),
+      auto_12h_generated_at: iso(T0 + 12 * H),
+      auto_12h_attempt_count: 2,
+      auto_12h_backoff_until: null,
+      auto_12h_last_error: null,
+      auto_12h_missed_at: null,
+      auto_24h_generated_at: null,
+      auto_24h_attempt_count: 1,
+      auto_24h_backoff_until: iso(T0 + 24 * H + 30 * M),
+      auto_24h_last_error: { timestamp: iso(T0 + 24 * H), message: 'Jira timed out', attempt_count: 1 },
+      auto_24h_missed_at: null,
+    });
+  });
+
+  it('reads an empty record as a scheduler that has done nothing yet', () => {
+    expect(parseState({})).toEqual({ ok: true, value: emptyState() });
+    expect(parseState({ auto_12h_attempt_count: null, last_error: null })).toEqual({ ok: true, value: emptyState() });
+  });
+
+  it('reads an error record without an attempt count as attempt 0', () => {
+    const parsed = parseState({ auto_24h_last_error: { timestamp: iso(T0), message: 'x' } });
+
+    expect(parsed).toMatchObject({ ok: true, value: { triggers: { AUTO_24H: { lastError: { attempt: 0 } } } } });
+  });
+
+  it.each([
+    ['a list', [], 'state is not an object'],
+    ['null', null, 'state is not an object'],
+    ['an error that is text', { last_error: 'boom' }, 'last_error is not an error record'],
+    [
+      'an error without a message',
+      { auto_12h_last_error: { timestamp: iso(T0) } },
+      'auto_12h_last_error is not an error record',
+    ],
+    ['an error without a time', { auto_24h_last_error: { message: 'x' } }, 'auto_24h_last_error.timestamp is missing'],
+    [
+      'an error at no real time',
+      { last_error: { message: 'x', timestamp: 'soon', trigger: 'AUTO_12H' } },
+      'timestamp is not an ISO-8601 instant',
+    ],
+    [
+      'an error for no trigger',
+      { last_error: { message: 'x', timestamp: iso(T0) } },
+      'last_error.trigger is not a trigger',
+    ],
+    ['a count that is text', { auto_24h_attempt_count: '2' }, 'auto_24h_attempt_count is not a count'],
+    ['an unsafe count', { auto_12h_attempt_count: 2 ** 60 }, 'auto_12h_attempt_count is not a count'],
+    [
+      'a generation time that is a number',
+      { auto_12h_generated_at: T0 },
+      'auto_12h_generated_at is not an ISO-8601 instant',
+    ],
+    [
+      'a missed time that is garbled',
+      { auto_24h_missed_at: '2026-13-01T00:00:00Z' },
+      'auto_24h_missed_at is not an ISO-8601 instant',
+    ],
+    ['a run time that is garbled', { last_run_at: 'yesterday' }, 'last_run_at is not an ISO-8601 instant'],
+  ])('is refused when it holds %s', (_what, raw, reason) => {
+    expect(parseState(raw)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('a stored backoff is believed only when it follows from the failure it belongs to', () => {
+  const failure = { timestamp: iso(T0), message: 'Jira down', attempt_count: 2 };
+
+  it("a trigger's own backoff: exactly one ladder step after its failure", () => {
+    const own = (until: string | null) => parseState({ auto_12h_last_error: failure, auto_12h_backoff_until: until });
+
+    expect(own(iso(T0 + 2 * H))).toMatchObject({
+      ok: true,
+      value: { triggers: { AUTO_12H: { backoffUntil: T0 + 2 * H } } },
+    });
+    expect(own(null)).toMatchObject({ ok: true, value: { triggers: { AUTO_12H: { backoffUntil: null } } } });
+    expect(own(iso(T0 + 2 * H + 1))).toEqual({
+      ok: false,
+      reason: 'auto_12h_backoff_until does not follow from the failure it belongs to',
+    });
+    expect(parseState({ auto_24h_backoff_until: iso(T0 + 30 * M) })).toEqual({
+      ok: false,
+      reason: 'auto_24h_backoff_until does not follow from the failure it belongs to',
+    });
+  });
+
+  it("the guide's single backoff: at most a day after the failure it is attributed to", () => {
+    const guide = (until: number) =>
+      parseState({ last_error: { ...failure, trigger: 'AUTO_24H' }, last_backoff_until: iso(until) });
+
+    expect(guide(T0 + 24 * H)).toMatchObject({
+      ok: true,
+      value: { triggers: { AUTO_24H: { backoffUntil: T0 + 24 * H } } },
+    });
+    expect(guide(T0 + 24 * H + 1)).toEqual({
+      ok: false,
+      reason: 'last_backoff_until does not follow from the failure it belongs to',
+    });
+  });
+
+  it("a trigger with a backoff field of its own never inherits the guide's", () => {
+    const parsed = parseState({
+      last_error: { ...failure, trigger: 'AUTO_12H' },
+      last_backoff_until: iso(T0 + H),
+      auto_12h_backoff_until: null,
+    });
+
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: {
+        lastBackoffUntil: T0 + H,
+        triggers: { AUTO_12H: { backoffUntil: null }, AUTO_24H: { backoffUntil: null } },
+      },
+    });
+  });
+
+  it("the guide's backoff without a failure to attribute it to holds no trigger back", () => {
+    const parsed = parseState({ last_backoff_until: iso(T0 + H) });
+
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: {
+        lastBackoffUntil: T0 + H,
+        triggers: { AUTO_12H: { backoffUntil: null }, AUTO_24H: { backoffUntil: null } },
+      },
+    });
+  });
+});
+
+describe('the Phase-4 installation time', () => {
+  const now = T0 + 13 * H;
+
+  it('is missing only when nothing is stored', () => {
+    expect(installationTimestampFrom(undefined, now)).toEqual({ ok: false, reason: 'MISSING' });
+    expect(installationTimestampFrom(null, now)).toEqual({ ok: false, reason: 'INVALID' });
+  });
+
+  it('is invalid when the record is not one, or its timestamp is not an instant', () => {
+    expect(installationTimestampFrom(iso(T0), now)).toEqual({ ok: false, reason: 'INVALID' });
+    expect(installationTimestampFrom({ installation_timestamp: T0 }, now)).toEqual({ ok: false, reason: 'INVALID' });
+  });
+
+  it('is believed up to five minutes ahead of our clock, and not beyond', () => {
+    const at = (ms: number) => installationTimestampFrom({ installation_timestamp: iso(ms) }, now);
+
+    expect(at(now + 5 * M)).toEqual({ ok: true, installedAt: now + 5 * M });
+    expect(at(now + 5 * M + 1)).toEqual({ ok: false, reason: 'IN_FUTURE' });
+  });
+});
+
+describe('a DONE key', () => {
+  it('counts whatever it holds; its time and attempt are read when they are well-formed', () => {
+    expect(doneMarkerFrom(undefined)).toBeNull();
+    expect(doneMarkerFrom('done')).toEqual({ generatedAt: null, attempt: null });
+    expect(doneMarkerFrom(iso(T0))).toEqual({ generatedAt: T0, attempt: null });
+    expect(doneMarkerFrom({ status: 'done', generated_at: iso(T0), attempt: 3 })).toEqual({
+      generatedAt: T0,
+      attempt: 3,
+    });
+    expect(doneMarkerFrom({ attempt: 2.5 })).toEqual({ generatedAt: null, attempt: null });
+    expect(doneMarkerFrom({ attempt: '3' })).toEqual({ generatedAt: null, attempt: null });
+    expect(doneMarkerFrom(null)).toEqual({ generatedAt: null, attempt: null });
+  });
+});
+
+describe('a stored claim', () => {
+  const claim = newClaim(4, T0, 'inv-4');
+
+  it("is written with the holder's times and invocation, and reads back the same", () => {
+    expect(serializeClaim(claim)).toEqual({
+      attempt: 4,
+      claimed_at: iso(T0),
+      lease_expires_at: iso(T0 + 16 * M),
+      invocation_id: 'inv-4',
+    });
+    expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(claim))))).toEqual(claim);
+  });
+
+  it('names an unknown holder when the invocation id is not text', () => {
+    expect(parseClaim({ ...serializeClaim(claim), invocation_id: 7 })).toEqual({ ...claim, invocationId: 'unknown' });
+  });
+
+  it.each([
+    ['not a record', 'claimed'],
+    ['without a claim time', { ...serializeClaim(newClaim(1, T0, 'i')), claimed_at: undefined }],
+    ['without a lease end', { ...serializeClaim(newClaim(1, T0, 'i')), lease_expires_at: 'later' }],
+    ['without an attempt number', { ...serializeClaim(newClaim(1, T0, 'i')), attempt: '1' }],
+  ])('is unreadable when %s', (_what, raw) => {
+    expect(parseClaim(raw)).toBeNull();
+  });
+});
