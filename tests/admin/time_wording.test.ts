@@ -1,0 +1,67 @@
+import { formatDuration, formatInstant, formatRelative } from '../../src/admin/format';
+
+/**
+ * How the admin page words times. Admins of one site sit in many time zones and
+ * quote the page in support tickets, so an instant is always UTC and says so,
+ * and a wait reads the way a person would say it.
+ */
+
+const M = 60_000;
+const H = 60 * M;
+const D = 24 * H;
+const AT = Date.parse('2026-11-02T21:00:00Z');
+
+describe('an instant', () => {
+  it('is day, month, year and a 24-hour UTC time, labelled UTC', () => {
+    expect(formatInstant(AT)).toBe('2 Nov 2026, 21:00 UTC');
+    expect(formatInstant(Date.parse('2027-01-09T07:05:59.999Z'))).toBe('9 Jan 2027, 07:05 UTC');
+    expect(formatInstant(Date.parse('2026-12-31T23:59:00Z'))).toBe('31 Dec 2026, 23:59 UTC');
+  });
+
+  it('reads the same from a stored ISO-8601 string with any offset', () => {
+    expect(formatInstant('2026-11-02T23:00:00+02:00')).toBe('2 Nov 2026, 21:00 UTC');
+  });
+
+  it.each([null, undefined, Number.NaN, 'soon'])('is a dash when there is none: %p', (at) => {
+    expect(formatInstant(at)).toBe('—');
+  });
+});
+
+describe('a wait', () => {
+  it.each([
+    [0, 'under a minute'],
+    [29_999, 'under a minute'],
+    [30_000, '1 min'],
+    [45 * M, '45 min'],
+    [H, '1 h'],
+    [2 * H + 5 * M, '2 h 5 min'],
+    [D - 1, '1 d'],
+    [D + H, '1 d 1 h'],
+    [D + 59 * M, '1 d'],
+    [3 * D + 4 * H + 10 * M, '3 d 4 h'],
+    [-(2 * H), '2 h'],
+  ])('of %p ms reads "%s"', (ms, words) => {
+    expect(formatDuration(ms)).toBe(words);
+  });
+});
+
+describe('a time relative to the resolver clock', () => {
+  it('is "now" within a minute either side', () => {
+    expect(formatRelative(AT + 59_999, AT)).toBe('now');
+    expect(formatRelative(AT - 59_999, AT)).toBe('now');
+  });
+
+  it('is "in …" ahead and "… ago" behind, from a minute on', () => {
+    expect(formatRelative(AT + M, AT)).toBe('in 1 min');
+    expect(formatRelative(AT + 2 * H + 5 * M, AT)).toBe('in 2 h 5 min');
+    expect(formatRelative(AT - 3 * H, AT)).toBe('3 h ago');
+    expect(formatRelative('2026-11-02T18:00:00Z', '2026-11-02T21:00:00Z')).toBe('3 h ago');
+  });
+
+  it('is empty when either time is missing or unreadable', () => {
+    expect(formatRelative(null, AT)).toBe('');
+    expect(formatRelative(undefined, AT)).toBe('');
+    expect(formatRelative('soon', AT)).toBe('');
+    expect(formatRelative(AT, 'now')).toBe('');
+  });
+});
