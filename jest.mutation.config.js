@@ -32,4 +32,7 @@ module.exports = {
     '<rootDir>/tests/local/simulator/',
   ],
   setupFilesAfterEnv: ['<rootDir>/tests/support/fixed_property_seed.ts'],
+  // A mutant is killed by its first failing test: run the quick files first and skip the rest.
+  testEnvironment: '<rootDir>/tests/support/mutation_bail_environment.js',
+  testSequencer: '<rootDir>/tests/support/mutation_sequencer.js',
 };
