@@ -1,4 +1,4 @@
-import { installedEventHandler } from '../../src/index';
+import { installedEventHandler } from '../../src/phase4/installation_evidence';
 import { SchedulerWorld } from '../support/scheduler_world';
 
 /**
