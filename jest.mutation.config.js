@@ -15,6 +15,7 @@
  */
 process.env.PROPERTY_RUNS ??= '10';
 
+const path = require('node:path');
 const base = require('./jest.config.js');
 
 /** @type {import('jest').Config} */
@@ -33,6 +34,7 @@ module.exports = {
   ],
   setupFilesAfterEnv: ['<rootDir>/tests/support/fixed_property_seed.ts'],
   // A mutant is killed by its first failing test: run the quick files first and skip the rest.
-  testEnvironment: '<rootDir>/tests/support/mutation_bail_environment.js',
-  testSequencer: '<rootDir>/tests/support/mutation_sequencer.js',
+  // An absolute path: Stryker loads the environment itself and does not expand <rootDir>.
+  testEnvironment: path.join(__dirname, 'tests/support/mutation_bail_environment.js'),
+  testSequencer: path.join(__dirname, 'tests/support/mutation_sequencer.js'),
 };
