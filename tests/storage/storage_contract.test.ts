@@ -1,0 +1,173 @@
+import { StorageReadError, StorageWriteError } from '../../src/errors';
+import { keys, store } from '../../src/storage';
+import { SchedulerWorld } from '../support/scheduler_world';
+
+/**
+ * What the storage module promises its callers, checked against the real
+ * @forge/kvs SDK and the local KVS emulator. A refused request becomes a typed
+ * error that names what was being done, to which keys, and keeps KVS's own
+ * error as its cause: that text is what the scheduler's 503 response and the
+ * admin page's "Storage is not available right now (…)" show.
+ */
+
+const DAY = 24 * 60 * 60_000;
+
+let w: SchedulerWorld;
+beforeEach(() => {
+  w = new SchedulerWorld();
+});
+afterEach(() => w.dispose());
+
+/** Run `fn` inside an invocation for this installation, as the app's code always runs. */
+async function inApp<T>(fn: () => Promise<T>): Promise<T> {
+  const run = await w.app.runtime.run(w.inst, 'storage-contract', 55_000, fn);
+  if (run.killed) throw new Error('killed');
+  return run.result;
+}
+
+async function failure(fn: () => Promise<unknown>): Promise<StorageReadError | StorageWriteError> {
+  const outcome = await inApp(async () => {
+    try {
+      await fn();
+      return null;
+    } catch (err) {
+      return err;
+    }
+  });
+  if (!(outcome instanceof StorageReadError || outcome instanceof StorageWriteError)) {
+    throw new Error(`expected a storage error, got ${String(outcome)}`);
+  }
+  return outcome;
+}
+
+const c = () => w.inst.cloudId;
+const status = (err: { cause?: unknown }) =>
+  (err.cause as { responseDetails?: { status?: number } }).responseDetails?.status;
+
+describe('a refused request', () => {
+  it('to read one key fails the read, naming the key, with KVS refusal as the cause', async () => {
+    w.failKvs('get', 500);
+    const key = keys.schedulerState(c());
+
+    const err = await failure(() => store.read(key));
+
+    expect(err).toBeInstanceOf(StorageReadError);
+    expect(err.message).toBe(`KVS read of ${key} failed`);
+    expect(err.keys).toEqual([key]);
+    expect(status(err)).toBe(500);
+  });
+
+  it('to read several keys fails the read of all of them', async () => {
+    w.failKvs('batch/get', 429, 'RATE_LIMIT_EXCEEDED');
+    const list = [keys.schedulerState(c()), keys.done(c(), 'AUTO_12H')];
+
+    const err = await failure(() => store.readMany(list));
+
+    expect(err).toBeInstanceOf(StorageReadError);
+    expect(err.message).toBe('KVS batch read of 2 key(s) failed');
+    expect(err.keys).toEqual(list);
+    expect(status(err)).toBe(429);
+  });
+
+  it('to write a key fails the write, naming the key', async () => {
+    w.failKvs('set', 500);
+    const key = keys.schedulerState(c());
+
+    const err = await failure(() => store.write(key, { a: 1 }));
+
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect([err.message, err.keys, status(err)]).toEqual([`KVS write of ${key} failed`, [key], 500]);
+  });
+
+  it('to create a key fails the create: it is not "somebody else has it"', async () => {
+    w.failKvs('set', 500);
+    const key = keys.claim(c(), 'AUTO_12H', 1);
+
+    const err = await failure(() => store.createIfAbsent(key, { attempt: 1 }));
+
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect([err.message, err.keys, status(err)]).toEqual([`KVS create-if-absent of ${key} failed`, [key], 500]);
+  });
+
+  it('to delete a key fails the delete, and the key stays', async () => {
+    const key = keys.claim(c(), 'AUTO_12H', 1);
+    await w.app.put(w.inst, key, { attempt: 1 });
+    w.failKvs('delete', 500);
+
+    const err = await failure(() => store.remove(key));
+
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect([err.message, err.keys, status(err)]).toEqual([`KVS delete of ${key} failed`, [key], 500]);
+    expect(w.stored().has(key)).toBe(true);
+  });
+
+  it('to commit a transaction fails it whole, naming every key it would have touched', async () => {
+    w.failKvs('transaction', 500);
+    const [a, b, gone] = [keys.schedulerState(c()), keys.done(c(), 'AUTO_12H'), keys.claim(c(), 'AUTO_12H', 1)];
+
+    const err = await failure(() =>
+      store.commit({
+        set: [
+          { key: a, value: 1 },
+          { key: b, value: 2 },
+        ],
+        delete: [gone],
+      }),
+    );
+
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect([err.message, err.keys, status(err)]).toEqual(['KVS transaction over 3 key(s) failed', [a, b, gone], 500]);
+    expect(w.stored().size).toBe(0);
+  });
+
+  it('to list a prefix fails the listing', async () => {
+    w.failKvs('query', 500);
+    const prefix = keys.auditPrefix(c());
+
+    const err = await failure(() => store.listByPrefix(prefix));
+
+    expect(err).toBeInstanceOf(StorageReadError);
+    expect([err.message, err.keys, status(err)]).toEqual([`KVS query of ${prefix}* failed`, [prefix], 500]);
+  });
+});
+
+describe('what is stored', () => {
+  it('a removed key is gone', async () => {
+    const key = keys.claim(c(), 'AUTO_24H', 2);
+    await w.app.put(w.inst, key, { attempt: 2 });
+
+    await inApp(() => store.remove(key));
+
+    expect(w.stored().has(key)).toBe(false);
+  });
+
+  it('a value written with a time to live is gone once it has passed, one without stays', async () => {
+    const [kept, brief, created, committed] = [1, 2, 3, 4].map((n) => keys.claim(c(), 'MANUAL', n));
+
+    await inApp(async () => {
+      await store.write(kept, 'kept');
+      await store.write(brief, 'brief', { value: 2, unit: 'DAYS' });
+      await store.createIfAbsent(created, 'created', { value: 2, unit: 'DAYS' });
+      await store.commit({ set: [{ key: committed, value: 'committed', ttl: { value: 2, unit: 'DAYS' } }] });
+    });
+    const before = [...w.stored().keys()].sort();
+    w.advance(2 * DAY);
+
+    expect(before).toEqual([kept, brief, created, committed].sort());
+    expect([...w.stored().keys()]).toEqual([kept]);
+  });
+
+  it('a listing pages through every entry under the prefix, in key order, up to the limit asked for', async () => {
+    const prefix = keys.auditPrefix(c());
+    const all = Array.from({ length: 230 }, (_, i) => keys.auditEntry(c(), Date.UTC(2026, 10, 2) + i, 'aaaaaa'));
+    for (const key of [...all].reverse()) await w.app.put(w.inst, key, { n: key });
+    await w.app.put(w.inst, keys.schedulerState(c()), { not: 'listed' });
+
+    const everything = await inApp(() => store.listByPrefix(prefix));
+    const first150 = await inApp(() => store.listByPrefix(prefix, 150));
+
+    expect(everything.map((e) => e.key)).toEqual(all);
+    expect(everything[0]).toEqual({ key: all[0], value: { n: all[0] } });
+    expect(first150.map((e) => e.key)).toEqual(all.slice(0, 150));
+  });
+});
