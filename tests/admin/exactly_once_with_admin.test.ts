@@ -152,8 +152,9 @@ describe('admin actions racing the scheduler', () => {
     const resetHold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'transaction');
     const resetting = reset();
     await untilHeldOrDone(resetHold, resetting);
-    const commitHold = holdAt((c) => isScheduler(c) && kvsOp(c) === 'transaction');
-    const a = w.run();
+    let aFinished = false;
+    const commitHold = holdAt((c) => !aFinished && isScheduler(c) && kvsOp(c) === 'transaction');
+    const a = w.run().finally(() => (aFinished = true));
     await untilHeldOrDone(commitHold, a);
 
     // Act: the Reset lands, a duplicate delivery (B) runs, then A's commit goes out.
@@ -182,12 +183,13 @@ describe('admin actions racing the scheduler', () => {
 
       // Act
       const answer = await reset();
+      const afterReset = JSON.stringify([...w.stored()]);
       commitHold.release();
       const run = await a;
 
       // Assess: refused, nothing touched, and the generation it protected is stored.
       expect(answer.error?.code).toBe('REFUSED');
-      expect(JSON.stringify([...w.stored()])).toBe(before);
+      expect(afterReset).toBe(before);
       expect(run.body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
       expectDoneWithReport();
     },
