@@ -23,6 +23,8 @@ function records(patch: Partial<AdminRecords> = {}): AdminRecords {
     evidence: { installation_timestamp: new Date(T0).toISOString(), source: 'avi:forge:installed:app' },
     state: undefined,
     done: { AUTO_12H: undefined, AUTO_24H: undefined },
+    epoch: { AUTO_12H: undefined, AUTO_24H: undefined },
+    entries: [],
     nextClaims: { AUTO_12H: null, AUTO_24H: null },
     manualIndex: undefined,
     manualClaim: null,

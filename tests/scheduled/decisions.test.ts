@@ -44,7 +44,7 @@ describe('decideDueTrigger', () => {
   });
 
   it('does not call a 12 h report missed when its DONE key exists', () => {
-    const done = { AUTO_12H: { generatedAt: T0 + 12 * H, attempt: 1 }, AUTO_24H: null };
+    const done = { AUTO_12H: { generatedAt: T0 + 12 * H, attempt: 1, epoch: 0 }, AUTO_24H: null };
     expect(decideDueTrigger(T0, T0 + 24 * H, emptyState(), done).newlyMissed).toBeNull();
   });
 });
@@ -101,7 +101,7 @@ describe('state codec', () => {
       { attempt: 3, at: T0 + 25 * H, message: 'API timeout' },
       T0 + 25 * H,
     ).state;
-    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))));
+    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))), T0 + 25 * H);
     expect(parsed).toEqual({ ok: true, value: s });
   });
 
@@ -114,7 +114,7 @@ describe('state codec', () => {
       last_backoff_until: '2024-01-14T13:00:00Z',
       auto_12h_attempt_count: 2,
       auto_24h_attempt_count: 0,
-    });
+    }, Date.parse('2024-01-15T12:00:00Z'));
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.value.triggers.AUTO_12H).toMatchObject({
       attemptCount: 2,
@@ -134,6 +134,6 @@ describe('state codec', () => {
       { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } },
     ],
   ])('rejects %s', (_name, raw) => {
-    expect(parseState(raw).ok).toBe(false);
+    expect(parseState(raw, T0).ok).toBe(false);
   });
 });
