@@ -39,15 +39,20 @@ export const SCHEDULER = {
   /** Installation timestamps up to this far in the future are clock skew, not garbage. */
   clockSkewAllowanceMs: 5 * MINUTE,
   /**
-   * The most two Forge hosts' clocks are assumed to disagree by (either way). Forge
-   * functions run on AWS Lambda, whose hosts keep time with NTP (Amazon Time Sync),
-   * normally within milliseconds of UTC; a minute is a wide allowance. Every rule that
-   * compares an instant written on one host with the clock of another allows for it,
-   * erring towards "still running": a claim counts as possibly live until its lease
-   * end plus this much, and no claim is believed whose lease ends further ahead than a
-   * holder could have written plus this much. SCHEDULER_HARDENING_DESIGN.md §4.2.
+   * The most any Forge host's clock is assumed to be off true time (UTC), either way.
+   * Forge functions run on AWS Lambda, whose hosts keep time with NTP (Amazon Time
+   * Sync), normally within milliseconds of UTC; a minute is a wide allowance.
+   * SCHEDULER_HARDENING_DESIGN.md §4.2.
    */
   maxClockSkewMs: 60_000,
+  /**
+   * So two hosts' clocks may disagree by up to twice that. Every rule that compares an
+   * instant written on one host with the clock of another allows for this much, erring
+   * towards "still running": a claim counts as possibly live until its lease end plus
+   * this much, and no claim is believed whose lease ends further ahead than a holder
+   * could have written plus this much.
+   */
+  maxClockDisagreementMs: 120_000,
   /**
    * A Reset's fence in a trigger's claims (see keys.claim). The resolver that takes it is
    * stopped by Forge after 25 s, so after this lease it is certainly gone.

@@ -321,7 +321,7 @@ export function leaseBoundOf(claim: Claim, manualLeaseMs?: number): number {
 /**
  * Whether the holder of a claim may still be running, and so may still write, as
  * judged by a clock `now` that may disagree with the holder's by up to
- * `maxClockSkewMs` either way. Errs towards "live": a lease is over only once it has
+ * `maxClockDisagreementMs` either way. Errs towards "live": a lease is over only once it has
  * ended by every clock within the bound. A released claim is over at once: its
  * holder's last write has landed. A lease ending further ahead than any holder
  * writes (plus the skew) was not written by a holder; believing it would block the
@@ -329,7 +329,7 @@ export function leaseBoundOf(claim: Claim, manualLeaseMs?: number): number {
  */
 export function claimMayBeLive(claim: Claim, now: number, leaseBoundMs: number = leaseBoundOf(claim)): boolean {
   if (claim.released !== null) return false;
-  const skew = SCHEDULER.maxClockSkewMs;
+  const skew = SCHEDULER.maxClockDisagreementMs;
   const believable = claim.leaseExpiresAt <= now + leaseBoundMs + skew && claim.claimedAt <= now + skew;
   return believable && now < claim.leaseExpiresAt + skew;
 }

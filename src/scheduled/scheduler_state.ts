@@ -136,7 +136,7 @@ function instantOrNull(record: Record<string, unknown>, field: string): number |
  */
 function pastOrNull(record: Record<string, unknown>, field: string, now: number): number | null {
   const ms = instantOrNull(record, field);
-  if (ms !== null && ms > now + SCHEDULER.maxClockSkewMs) throw new Invalid(`${field} lies in the future`);
+  if (ms !== null && ms > now + SCHEDULER.maxClockDisagreementMs) throw new Invalid(`${field} lies in the future`);
   return ms;
 }
 
@@ -179,7 +179,7 @@ function checkedBackoff(
   if (until === null) return null;
   const consistent = inherited
     ? failure !== null &&
-      until <= failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockSkewMs
+      until <= failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockDisagreementMs
     : failure !== null && until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt);
   if (!consistent) throw new Invalid(`${field} does not follow from the failure it belongs to`);
   return until;
@@ -203,7 +203,7 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
       throw new Invalid('last_error.trigger is not a trigger');
     }
     const lastBackoffUntil = instantOrNull(raw, 'last_backoff_until');
-    if (lastBackoffUntil !== null && lastBackoffUntil > now + SCHEDULER.maxClockSkewMs + SCHEDULER_BACKOFF.maxDelayMs) {
+    if (lastBackoffUntil !== null && lastBackoffUntil > now + SCHEDULER.maxClockDisagreementMs + SCHEDULER_BACKOFF.maxDelayMs) {
       throw new Invalid('last_backoff_until lies beyond any backoff');
     }
     const triggers = {} as Record<AutoTrigger, TriggerProgress>;
@@ -269,7 +269,7 @@ export function doneMarkerFrom(raw: unknown, now: number): DoneMarker | null {
   if (raw === undefined) return null;
   const past = (v: unknown) => {
     const ms = parseIsoInstant(v);
-    return ms !== null && ms <= now + SCHEDULER.maxClockSkewMs ? ms : null;
+    return ms !== null && ms <= now + SCHEDULER.maxClockDisagreementMs ? ms : null;
   };
   if (isRecord(raw)) {
     return {

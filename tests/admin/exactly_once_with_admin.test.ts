@@ -245,6 +245,25 @@ describe('admin actions racing the scheduler', () => {
     expect(listed).toEqual(replacedKeys());
   });
 
+  it('5c. two Resets on hosts a minute either side of true time (two minutes apart): only one is applied', async () => {
+    // Prepare: the Reset on the slow host has taken its fence and is held at its transaction.
+    await twelveHourReportDone();
+    adminOffset = { [ADMIN]: -60_000, [OTHER_ADMIN]: 60_000 };
+    const hold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'transaction');
+    const slow = reset();
+    await untilHeldOrDone(hold, slow);
+
+    // Act
+    const fast = await reset('AUTO_12H', OTHER_ADMIN);
+    hold.release();
+    const slowAnswer = await slow;
+
+    // Assess
+    expect([slowAnswer.ok, fast.ok]).toEqual([true, false]);
+    expect(replacedKeys()).toHaveLength(1);
+    expect(w.stored().get(w.keys.state)).toMatchObject({ auto_12h_epoch: 1 });
+  });
+
   it('5b. a stale Reset after another Reset and a regeneration never deletes the new report', async () => {
     // Prepare: one Reset is held at its transaction while another runs and the trigger is generated again.
     await twelveHourReportDone();

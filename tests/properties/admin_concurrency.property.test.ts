@@ -12,7 +12,7 @@ import { INTERVAL_MS } from './support/history';
  * scheduler invocations and their duplicates, every call interleaved by a
  * fast-check scheduler, KVS faults including lost commit replies, crashes and
  * stalls, and every invocation on a host whose clock is off by up to the assumed
- * bound (SCHEDULER.maxClockSkewMs) either way. After each history the invariants
+ * bound (SCHEDULER.maxClockSkewMs, off true time) either way. After each history the invariants
  * in support/admin_invariants.ts must hold, and a last fault-free probe must find
  * nothing wedged: the page loads, and a Reset of the 24 h report is accepted and
  * followed by its regeneration.
@@ -38,7 +38,7 @@ async function wedgeProbe(world: FaultWorld): Promise<string[]> {
   const v: string[] = [];
   const { inst } = world.tenants[0];
   const k = keysFor(inst.cloudId);
-  world.app.clock.advance(SCHEDULER.resetFenceLeaseMs + SCHEDULER.maxClockSkewMs + 1_000);
+  world.app.clock.advance(SCHEDULER.resetFenceLeaseMs + SCHEDULER.maxClockDisagreementMs + 1_000);
   const page = await world.app.invoker.resolver<{ ok: boolean }>(inst, PAGE, 'getAdminPage', {}, ADMIN_ACCOUNT);
   if (page.killed || !page.result.ok) v.push(`probe: the admin page does not load: ${JSON.stringify(page)}`);
   const marker = world.stored().get(k.done('AUTO_24H')) as { epoch?: number } | undefined;

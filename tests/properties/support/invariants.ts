@@ -170,7 +170,7 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const claims = { AUTO_12H: claimsOf(w, tenant, 'AUTO_12H'), AUTO_24H: claimsOf(w, tenant, 'AUTO_24H') };
   for (const c of w.calls) {
     if (!isWrite(c.op) || !c.keys.includes(key)) continue;
-    const parsed = parseState(valueIn(c, key), c.at + SCHEDULER.maxClockSkewMs);
+    const parsed = parseState(valueIn(c, key), c.at + SCHEDULER.maxClockDisagreementMs);
     if (!parsed.ok) {
       v.push(`${c.invocation} wrote a state that does not parse (${parsed.reason})`);
       continue;
