@@ -148,7 +148,9 @@ export interface KeptReports {
  * The kept manual and replaced reports, newest first: the per-report entries, plus
  * whatever an earlier version's single lists still name (`entryKey: null`).
  */
-export function keptReports(records: Pick<AdminRecords, 'cloudId' | 'entries' | 'manualIndex' | 'replacedIndex'>): KeptReports {
+export function keptReports(
+  records: Pick<AdminRecords, 'cloudId' | 'entries' | 'manualIndex' | 'replacedIndex'>,
+): KeptReports {
   const prefix = keys.adminEntryPrefix(records.cloudId);
   const out: KeptReports = { manual: [], replaced: [], unreadable: [] };
   for (const { key, value } of records.entries) {

@@ -368,8 +368,7 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
   ];
 
   const manualClaim = parseClaim(records.manualClaim?.raw);
-  const manualBusy =
-    manualClaim && claimMayBeLive(manualClaim, now, ADMIN.manualClaimLeaseMs) ? manualClaim : null;
+  const manualBusy = manualClaim && claimMayBeLive(manualClaim, now, ADMIN.manualClaimLeaseMs) ? manualClaim : null;
   const manualReport = manualBusy
     ? {
         allowed: false,

@@ -171,7 +171,10 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
           const mine = await readClaim(cloudId, trigger, epoch, claim.attempt);
           if (mine?.invocationId !== claim.invocationId) {
             // Not the claim we took: it cannot say whether the commit landed, so never resend over it.
-            return { error: `${error}; attempt #${claim.attempt}'s claim no longer reads as ours`, mayHaveLanded: true };
+            return {
+              error: `${error}; attempt #${claim.attempt}'s claim no longer reads as ours`,
+              mayHaveLanded: true,
+            };
           }
           if (mine.released?.outcome === 'generated') return true;
           unsure = false;

@@ -143,7 +143,8 @@ function pastOrNull(record: Record<string, unknown>, field: string, now: number)
 function count(record: Record<string, unknown>, field: string, max: number = SCHEDULER.maxAttempts): number {
   const v = record[field];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) throw new Invalid(`${field} is not a count`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+    throw new Invalid(`${field} is not a count`);
   return v;
 }
 
@@ -179,7 +180,8 @@ function checkedBackoff(
   if (until === null) return null;
   const consistent = inherited
     ? failure !== null &&
-      until <= failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockDisagreementMs
+      until <=
+        failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockDisagreementMs
     : failure !== null && until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt);
   if (!consistent) throw new Invalid(`${field} does not follow from the failure it belongs to`);
   return until;
@@ -203,7 +205,10 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
       throw new Invalid('last_error.trigger is not a trigger');
     }
     const lastBackoffUntil = instantOrNull(raw, 'last_backoff_until');
-    if (lastBackoffUntil !== null && lastBackoffUntil > now + SCHEDULER.maxClockDisagreementMs + SCHEDULER_BACKOFF.maxDelayMs) {
+    if (
+      lastBackoffUntil !== null &&
+      lastBackoffUntil > now + SCHEDULER.maxClockDisagreementMs + SCHEDULER_BACKOFF.maxDelayMs
+    ) {
       throw new Invalid('last_backoff_until lies beyond any backoff');
     }
     const triggers = {} as Record<AutoTrigger, TriggerProgress>;
@@ -366,7 +371,12 @@ export async function saveSchedulerState(cloudId: string, state: SchedulerState)
 const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
 
 /** Atomic create-if-absent of this attempt's claim, confirmed by reading it back. `false`: another holds it. */
-export async function claimAttempt(cloudId: string, trigger: AutoTrigger, epoch: number, claim: Claim): Promise<boolean> {
+export async function claimAttempt(
+  cloudId: string,
+  trigger: AutoTrigger,
+  epoch: number,
+  claim: Claim,
+): Promise<boolean> {
   return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt, epoch), serializeClaim(claim), claimTtl);
 }
 

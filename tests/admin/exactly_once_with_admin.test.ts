@@ -428,7 +428,12 @@ describe('stored values that parse but cannot be true', () => {
       last_run_at: new Date(now).toISOString(),
       auto_12h_generated_at: null,
       auto_24h_generated_at: null,
-      last_error: { timestamp: new Date(now).toISOString(), message: 'API timeout', trigger: 'AUTO_12H', attempt_count: 1 },
+      last_error: {
+        timestamp: new Date(now).toISOString(),
+        message: 'API timeout',
+        trigger: 'AUTO_12H',
+        attempt_count: 1,
+      },
       last_backoff_until: new Date(now + 24 * HOUR).toISOString(),
       auto_12h_attempt_count: 1,
       auto_24h_attempt_count: 0,

@@ -106,15 +106,23 @@ describe('state codec', () => {
   });
 
   it("reads the guide's original shape, attributing last_backoff_until to last_error.trigger", () => {
-    const parsed = parseState({
-      last_run_at: '2024-01-15T12:00:00Z',
-      auto_12h_generated_at: null,
-      auto_24h_generated_at: null,
-      last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'API timeout', trigger: 'AUTO_12H', attempt_count: 2 },
-      last_backoff_until: '2024-01-14T13:00:00Z',
-      auto_12h_attempt_count: 2,
-      auto_24h_attempt_count: 0,
-    }, Date.parse('2024-01-15T12:00:00Z'));
+    const parsed = parseState(
+      {
+        last_run_at: '2024-01-15T12:00:00Z',
+        auto_12h_generated_at: null,
+        auto_24h_generated_at: null,
+        last_error: {
+          timestamp: '2024-01-14T11:00:00Z',
+          message: 'API timeout',
+          trigger: 'AUTO_12H',
+          attempt_count: 2,
+        },
+        last_backoff_until: '2024-01-14T13:00:00Z',
+        auto_12h_attempt_count: 2,
+        auto_24h_attempt_count: 0,
+      },
+      Date.parse('2024-01-15T12:00:00Z'),
+    );
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.value.triggers.AUTO_12H).toMatchObject({
       attemptCount: 2,

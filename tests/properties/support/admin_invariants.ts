@@ -126,7 +126,13 @@ function checkHistoryEntries(w: FaultWorld, tenant: Tenant, v: string[]): void {
 function checkNothingWedges(w: FaultWorld, tenant: Tenant, v: string[]): void {
   // A refusal, a failed generation, storage trouble or a permission check Jira did not answer
   // (an error, or a spoiled 2xx that fails closed as NOT_ADMIN) are answers.
-  const answers = new Set(['REFUSED', 'STORAGE_UNAVAILABLE', 'GENERATION_FAILED', 'PERMISSION_CHECK_FAILED', 'NOT_ADMIN']);
+  const answers = new Set([
+    'REFUSED',
+    'STORAGE_UNAVAILABLE',
+    'GENERATION_FAILED',
+    'PERMISSION_CHECK_FAILED',
+    'NOT_ADMIN',
+  ]);
   for (const inv of w.invocations.filter((i) => i.admin)) {
     if (inv.thrown !== undefined) {
       v.push(`${inv.label} (${inv.admin!.action}) threw: ${String((inv.thrown as Error)?.message ?? inv.thrown)}`);

@@ -479,7 +479,8 @@ export class FaultWorld {
       return this.launch(tenant.inst, `s${stepNo}.${p.name}`, 'fault', p, jiraDown);
     });
     // The admin page acts on the first site, at the same time as the tick's deliveries.
-    for (const p of admin) runs.push(this.launch(this.tenants[0].inst, `s${stepNo}.admin.${p.name}`, 'fault', p, jiraDown));
+    for (const p of admin)
+      runs.push(this.launch(this.tenants[0].inst, `s${stepNo}.admin.${p.name}`, 'fault', p, jiraDown));
     let finished = false;
     const all = Promise.all(runs).then(() => {
       finished = true;
@@ -695,7 +696,11 @@ export class FaultWorld {
     await this.faultTick([{ name: 'A', actions: [] }], false, s, 0, recorders, false);
     const evidenceKey = keysFor(tenant.inst.cloudId).evidence;
     if (!this.raw(tenant).has(evidenceKey)) {
-      await this.launch(tenant.inst, 'install.admin', 'install', { name: 'R', action: 'record-installation', actions: [] });
+      await this.launch(tenant.inst, 'install.admin', 'install', {
+        name: 'R',
+        action: 'record-installation',
+        actions: [],
+      });
     }
     const evidence = this.raw(tenant).get(evidenceKey) as { installation_timestamp?: string } | undefined;
     const at = Date.parse(String(evidence?.installation_timestamp));

@@ -151,7 +151,9 @@ export function describeStep(s: Step): string {
 
 export function describeHistory(h: History): string {
   return [
-    ...(h.installation ? [`installation time recorded by admins: ${h.installation.recorders.map(describePlan).join(' ')}`] : []),
+    ...(h.installation
+      ? [`installation time recorded by admins: ${h.installation.recorders.map(describePlan).join(' ')}`]
+      : []),
     `installation ${describeDuration(h.startAgeMs)} old when faults begin; ticks at +${describeDuration(h.tickOffsetMs)} past each 5 min`,
     ...h.steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
     `  then faults stop; ${h.recoveryDuplicates} invocation(s) per tick`,
