@@ -112,7 +112,8 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
   const attemptCount = Math.max(p.attemptCount, marker?.attempt ?? 0);
   const failedAttempts = done ? Math.max(0, attemptCount - 1) : attemptCount;
   const claim = done ? null : parseClaim(claimRaw);
-  const liveClaim = claim && claimMayBeLive(claim, now) ? claim : null;
+  // A Reset's fence at this number is a Reset in progress, not a generation; the Reset itself refuses others.
+  const liveClaim = claim && claim.kind === 'attempt' && claimMayBeLive(claim, now) ? claim : null;
   const dueAt =
     installedAt === null
       ? null

@@ -137,6 +137,20 @@ describe('state codec', () => {
     ['a negative count', { auto_12h_attempt_count: -1 }],
     ['a fractional count', { auto_24h_attempt_count: 1.5 }],
     ['a bad instant', { last_run_at: 'noon' }],
+    ['a count no scheduler could reach', { auto_12h_attempt_count: Number.MAX_SAFE_INTEGER }],
+    ['an epoch no reset count could reach', { auto_24h_epoch: 10_001 }],
+    [
+      'a failure dated in the future',
+      { auto_12h_last_error: { timestamp: '9999-01-01T00:00:00.000Z', message: 'x', attempt_count: 1 } },
+    ],
+    ['a generation dated in the future', { auto_24h_generated_at: '2099-01-01T00:00:00.000Z' }],
+    [
+      "a guide-shaped backoff longer than its failure's step",
+      {
+        last_error: { timestamp: '2026-11-02T09:00:00Z', message: 'x', trigger: 'AUTO_12H', attempt_count: 1 },
+        last_backoff_until: '2026-11-03T09:00:00Z',
+      },
+    ],
     [
       'an error with an unknown trigger',
       { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } },
