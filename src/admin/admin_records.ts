@@ -178,16 +178,6 @@ export function keptReports(
   return out;
 }
 
-/** Put `entry` first and keep at most `limit`; the keys that fell off are to be deleted with the same commit. */
-export function keepNewest<T extends { key: string }>(
-  list: readonly T[],
-  entry: T,
-  limit: number,
-): { kept: T[]; dropped: string[] } {
-  const all = [entry, ...list.filter((e) => e.key !== entry.key)];
-  return { kept: all.slice(0, limit), dropped: all.slice(limit).map((e) => e.key) };
-}
-
 // ---------------------------------------------------------------------------
 // The page's read.
 

@@ -312,10 +312,9 @@ export function released(claim: Claim, at: number, outcome: 'generated' | 'faile
   return { ...claim, released: { at, outcome } };
 }
 
-/** The longest lease a holder of this kind of claim writes. */
-export function leaseBoundOf(claim: Claim, manualLeaseMs?: number): number {
-  if (claim.kind === 'reset') return SCHEDULER.resetFenceLeaseMs;
-  return manualLeaseMs ?? SCHEDULER.claimLeaseMs;
+/** The longest lease a holder of this kind of scheduler claim writes (manual claims pass their own). */
+export function leaseBoundOf(claim: Claim): number {
+  return claim.kind === 'reset' ? SCHEDULER.resetFenceLeaseMs : SCHEDULER.claimLeaseMs;
 }
 
 /**
@@ -333,9 +332,6 @@ export function claimMayBeLive(claim: Claim, now: number, leaseBoundMs: number =
   const believable = claim.leaseExpiresAt <= now + leaseBoundMs + skew && claim.claimedAt <= now + skew;
   return believable && now < claim.leaseExpiresAt + skew;
 }
-
-/** Kept under its earlier name for the status view: a claim that may still be generating. */
-export const claimIsLive = claimMayBeLive;
 
 /** When an attempt whose holder is gone failed: when its lease ran out, or when we found out, if sooner. */
 export function abandonedAt(claim: Claim | null, checkedAt: number): number {
