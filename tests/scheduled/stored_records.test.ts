@@ -1,9 +1,9 @@
 import { emptyState, newClaim, recordFailure, recordSuccess } from '../../src/scheduled/decisions';
 import {
-  doneMarkerFrom,
+  doneMarkerFrom as doneMarkerAt,
   installationTimestampFrom,
   parseClaim,
-  parseState,
+  parseState as parseStateAt,
   serializeClaim,
   serializeState,
 } from '../../src/scheduled/scheduler_state';
@@ -20,6 +20,10 @@ const M = 60_000;
 const H = 60 * M;
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
+/** When the records are read: after everything they describe. */
+const NOW = T0 + 48 * H;
+const parseState = (raw: unknown) => parseStateAt(raw, NOW);
+const doneMarkerFrom = (raw: unknown) => doneMarkerAt(raw, NOW);
 
 describe('the stored scheduler state', () => {
   it("is written with the guide's field names, one set per trigger", () => {
@@ -33,6 +37,8 @@ describe('the stored scheduler state', () => {
     expect(serializeState(state)).toEqual({
       schema_version: 1,
       last_run_at: iso(T0 + 24 * H + M),
+      auto_12h_epoch: 0,
+      auto_24h_epoch: 0,
       last_error: { timestamp: iso(T0 + 24 * H), message: 'Jira timed out', attempt_count: 1, trigger: 'AUTO_24H' },
       last_backoff_until: iso(T0 + 24 * H + 30 * M),
       auto_12h_generated_at: iso(T0 + 12 * H),
@@ -118,15 +124,15 @@ describe('a stored backoff is believed only when it follows from the failure it 
     });
   });
 
-  it("the guide's single backoff: at most a day after the failure it is attributed to", () => {
+  it("the guide's single backoff: at most its ladder step, and two minutes of clock disagreement, after the failure it is attributed to", () => {
     const guide = (until: number) =>
       parseState({ last_error: { ...failure, trigger: 'AUTO_24H' }, last_backoff_until: iso(until) });
 
-    expect(guide(T0 + 24 * H)).toMatchObject({
+    expect(guide(T0 + 2 * H + 2 * M)).toMatchObject({
       ok: true,
-      value: { triggers: { AUTO_24H: { backoffUntil: T0 + 24 * H } } },
+      value: { triggers: { AUTO_24H: { backoffUntil: T0 + 2 * H + 2 * M } } },
     });
-    expect(guide(T0 + 24 * H + 1)).toEqual({
+    expect(guide(T0 + 2 * H + 2 * M + 1)).toEqual({
       ok: false,
       reason: 'last_backoff_until does not follow from the failure it belongs to',
     });
@@ -185,15 +191,16 @@ describe('the Phase-4 installation time', () => {
 describe('a DONE key', () => {
   it('counts whatever it holds; its time and attempt are read when they are well-formed', () => {
     expect(doneMarkerFrom(undefined)).toBeNull();
-    expect(doneMarkerFrom('done')).toEqual({ generatedAt: null, attempt: null });
-    expect(doneMarkerFrom(iso(T0))).toEqual({ generatedAt: T0, attempt: null });
-    expect(doneMarkerFrom({ status: 'done', generated_at: iso(T0), attempt: 3 })).toEqual({
+    expect(doneMarkerFrom('done')).toEqual({ generatedAt: null, attempt: null, epoch: null });
+    expect(doneMarkerFrom(iso(T0))).toEqual({ generatedAt: T0, attempt: null, epoch: null });
+    expect(doneMarkerFrom({ status: 'done', generated_at: iso(T0), attempt: 3, epoch: 2 })).toEqual({
       generatedAt: T0,
       attempt: 3,
+      epoch: 2,
     });
-    expect(doneMarkerFrom({ attempt: 2.5 })).toEqual({ generatedAt: null, attempt: null });
-    expect(doneMarkerFrom({ attempt: '3' })).toEqual({ generatedAt: null, attempt: null });
-    expect(doneMarkerFrom(null)).toEqual({ generatedAt: null, attempt: null });
+    expect(doneMarkerFrom({ attempt: 2.5, epoch: -1 })).toEqual({ generatedAt: null, attempt: null, epoch: null });
+    expect(doneMarkerFrom({ attempt: '3' })).toEqual({ generatedAt: null, attempt: null, epoch: null });
+    expect(doneMarkerFrom(null)).toEqual({ generatedAt: null, attempt: null, epoch: null });
   });
 });
 
@@ -206,6 +213,7 @@ describe('a stored claim', () => {
       claimed_at: iso(T0),
       lease_expires_at: iso(T0 + 16 * M),
       invocation_id: 'inv-4',
+      kind: 'attempt',
     });
     expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(claim))))).toEqual(claim);
   });

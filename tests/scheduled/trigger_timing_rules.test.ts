@@ -2,7 +2,7 @@ import { BackoffSchedule, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff'
 import {
   abandonedAt,
   backoffActive,
-  claimIsLive,
+  claimMayBeLive,
   clearBackoff,
   decideDueTrigger,
   DoneMarkers,
@@ -10,6 +10,7 @@ import {
   forgetUnstoredReports,
   generationDeadline,
   newClaim,
+  released,
   recordDoneFromMarker,
   recordFailure,
   recordMissed,
@@ -28,7 +29,7 @@ const M = 60_000;
 const H = 60 * M;
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const none: DoneMarkers = { AUTO_12H: null, AUTO_24H: null };
-const doneMarker = (hours: number) => ({ generatedAt: T0 + hours * H, attempt: 1 });
+const doneMarker = (hours: number) => ({ generatedAt: T0 + hours * H, attempt: 1, epoch: 0 });
 
 const generated = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', at: number) => recordSuccess(s, trigger, 1, at);
 const failed = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', attempt: number, at: number) =>
@@ -95,19 +96,19 @@ describe('DONE keys are what counts', () => {
     const fromLaterAttempt = recordDoneFromMarker(
       backingOff,
       'AUTO_12H',
-      { generatedAt: T0 + 15 * H, attempt: 3 },
+      { generatedAt: T0 + 15 * H, attempt: 3, epoch: 0 },
       T0 + 16 * H,
     );
     const fromEarlierAttempt = recordDoneFromMarker(
       backingOff,
       'AUTO_12H',
-      { generatedAt: null, attempt: 1 },
+      { generatedAt: null, attempt: 1, epoch: 0 },
       T0 + 16 * H,
     );
     const withoutAttempt = recordDoneFromMarker(
       backingOff,
       'AUTO_12H',
-      { generatedAt: null, attempt: null },
+      { generatedAt: null, attempt: null, epoch: null },
       T0 + 16 * H,
     );
 
@@ -186,10 +187,10 @@ describe('how long a failure holds a trigger back', () => {
   it("a reset clears the error on display only when it was the reset trigger's, and shows the other's backoff", () => {
     const both = failed(failed(emptyState(), 'AUTO_24H', 1, T0 + 24 * H), 'AUTO_12H', 1, T0 + 24 * H + M);
 
-    const reset12 = resetTrigger(both, 'AUTO_12H');
-    const reset24 = resetTrigger(both, 'AUTO_24H');
+    const reset12 = resetTrigger(both, 'AUTO_12H', 1);
+    const reset24 = resetTrigger(both, 'AUTO_24H', 1);
 
-    expect(reset12.triggers.AUTO_12H).toEqual(emptyState().triggers.AUTO_12H);
+    expect(reset12.triggers.AUTO_12H).toEqual({ ...emptyState().triggers.AUTO_12H, epoch: 1 });
     expect(reset12.triggers.AUTO_24H).toEqual(both.triggers.AUTO_24H);
     expect(reset12.lastError).toBeNull();
     expect(reset12.lastBackoffUntil).toBe(T0 + 24 * H + 30 * M);
@@ -230,22 +231,40 @@ describe('a backoff schedule', () => {
 
 describe('how long a claim shuts other invocations out', () => {
   const claim = newClaim(1, T0, 'inv-1');
+  /** Two hosts' clocks may disagree by this much; a lease is over only once every clock says so. */
+  const disagreement = 2 * M;
 
-  it('while its lease runs, up to the last millisecond before it ends', () => {
-    expect(claimIsLive(claim, T0)).toBe(true);
-    expect(claimIsLive(claim, T0 + 16 * M - 1)).toBe(true);
-    expect(claimIsLive(claim, T0 + 16 * M)).toBe(false);
+  it('while its lease runs and until every clock agrees it has ended', () => {
+    expect(claimMayBeLive(claim, T0)).toBe(true);
+    expect(claimMayBeLive(claim, T0 + 16 * M + disagreement - 1)).toBe(true);
+    expect(claimMayBeLive(claim, T0 + 16 * M + disagreement)).toBe(false);
   });
 
-  it('not at all when its lease ends further ahead than any holder could have written', () => {
-    const forged = { ...claim, leaseExpiresAt: T0 + 16 * M + 1 };
-
-    expect(claimIsLive(forged, T0)).toBe(false);
-    expect(claimIsLive({ ...claim, leaseExpiresAt: T0 + 16 * M }, T0)).toBe(true);
+  it('not at all once its holder has released it with its last write', () => {
+    expect(claimMayBeLive(released(claim, T0 + M, 'generated'), T0 + M)).toBe(false);
   });
 
-  it("an abandoned attempt failed when its lease ran out, or when it was found if that is sooner or it can't be read", () => {
+  it('not at all when it says more than any holder could have written', () => {
+    const leaseTooLong = { ...claim, leaseExpiresAt: T0 + 16 * M + disagreement + 1 };
+    const claimedAhead = { ...claim, claimedAt: T0 + disagreement + 1 };
+
+    expect(claimMayBeLive(leaseTooLong, T0)).toBe(false);
+    expect(claimMayBeLive({ ...claim, leaseExpiresAt: T0 + 16 * M + disagreement }, T0)).toBe(true);
+    expect(claimMayBeLive(claimedAhead, T0)).toBe(false);
+    expect(claimMayBeLive({ ...claim, claimedAt: T0 + disagreement }, T0)).toBe(true);
+  });
+
+  it("a Reset's fence is held to its own, shorter lease", () => {
+    const fence = newClaim(3, T0, 'reset-1', 16 * M, 'reset');
+
+    expect(claimMayBeLive(claim, T0)).toBe(true);
+    expect(claimMayBeLive(fence, T0)).toBe(false);
+  });
+
+  it("an abandoned attempt failed when its lease ran out or its holder released it, or when it was found if that is sooner or it can't be read", () => {
     expect(abandonedAt(claim, T0 + 20 * M)).toBe(T0 + 16 * M);
+    expect(abandonedAt(released(claim, T0 + 3 * M, 'failed'), T0 + 20 * M)).toBe(T0 + 3 * M);
+    expect(abandonedAt(released(claim, T0 + 3 * M, 'failed'), T0 + 2 * M)).toBe(T0 + 2 * M);
     expect(abandonedAt({ ...claim, leaseExpiresAt: T0 + 90 * H }, T0 + 20 * M)).toBe(T0 + 20 * M);
     expect(abandonedAt(null, T0 + 20 * M)).toBe(T0 + 20 * M);
   });
