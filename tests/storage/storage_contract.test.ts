@@ -171,3 +171,81 @@ describe('what is stored', () => {
     expect(first150.map((e) => e.key)).toEqual(all.slice(0, 150));
   });
 });
+
+/**
+ * What a 2xx batch answer means for a key is documented only in part. Whatever
+ * the module does with an answer it cannot fully believe (fail the read, or ask
+ * again key by key), it must never call a stored key absent: a DONE key read as
+ * absent would let a second report be generated.
+ */
+describe('a batch read answered in part', () => {
+  const state = () => keys.schedulerState(c());
+  const done = () => keys.done(c(), 'AUTO_12H');
+  const notFound = (key: string) => ({ key, error: { code: 'KEY_NOT_FOUND', message: 'Key does not exist' } });
+
+  function answerBatchReadsWith(body: unknown): void {
+    w.addFault((call) =>
+      call.service === 'kvs' && call.path === '/api/v1/batch/get'
+        ? new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+        : undefined,
+    );
+  }
+
+  /** The read's outcome: the values it returned, or the storage error it failed with. */
+  async function readBoth(): Promise<Map<string, unknown> | StorageReadError> {
+    return inApp(async () => {
+      try {
+        return await store.readMany([state(), done()]);
+      } catch (err) {
+        if (err instanceof StorageReadError) return err;
+        throw err;
+      }
+    });
+  }
+
+  beforeEach(async () => {
+    await w.app.put(w.inst, done(), { status: 'done' });
+  });
+
+  it('is read as KVS said when the answer covers every key', async () => {
+    answerBatchReadsWith({
+      successfulKeys: [{ key: done(), value: { status: 'done' } }],
+      failedKeys: [notFound(state())],
+    });
+
+    expect(await readBoth()).toEqual(
+      new Map<string, unknown>([
+        [state(), undefined],
+        [done(), { status: 'done' }],
+      ]),
+    );
+  });
+
+  it.each([
+    ['leaves the stored key out', { successfulKeys: [], failedKeys: [notFound('phase5:other')] }],
+    ['names the stored key without its value', { successfulKeys: [{ key: 'DONE' }], failedKeys: [] }],
+    [
+      'fails the stored key with another code',
+      { successfulKeys: [], failedKeys: [{ key: 'DONE', error: { code: 'INTERNAL' } }] },
+    ],
+  ])('never reads the stored key as absent when the answer %s', async (_what, body) => {
+    answerBatchReadsWith(JSON.parse(JSON.stringify(body).replaceAll('"DONE"', JSON.stringify(done()))));
+
+    const outcome = await readBoth();
+
+    if (outcome instanceof Map) expect(outcome.get(done())).toEqual({ status: 'done' });
+    else expect(outcome.keys).toContain(done());
+  });
+
+  it.each([
+    ['no lists at all', {}],
+    ['a failure list that is not a list', { successfulKeys: [], failedKeys: 'none' }],
+  ])('fails the read when the answer has %s', async (_what, body) => {
+    answerBatchReadsWith(body);
+
+    const outcome = await readBoth();
+
+    expect(outcome).toBeInstanceOf(StorageReadError);
+    expect(outcome).toMatchObject({ message: 'KVS batch read returned no result list', keys: [state(), done()] });
+  });
+});
