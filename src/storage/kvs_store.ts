@@ -22,10 +22,17 @@ function isConflict(err: unknown): boolean {
 const MISSING = 'KEY_NOT_FOUND';
 
 /**
- * Read several keys in ONE request (`batchGet`, at most 25 keys). A key is absent
- * (`undefined`) only when KVS says so, KEY_NOT_FOUND in `failedKeys`. Any other
- * per-key failure, or a key the answer does not mention at all, fails the whole
- * read: a DONE key left out of a 2xx answer must never read as "not done".
+ * Read several keys in ONE request (`batchGet`, at most 25 keys). What a batch
+ * answer means for a key is documented only in part, so the answer is believed
+ * only where it is unambiguous:
+ *  - a `successfulKeys` item for the key that carries a `value`: that value;
+ *  - a `failedKeys` item for the key with KEY_NOT_FOUND: absent.
+ * Every other key (one the answer leaves out, one in `successfulKeys` without a
+ * value, one that failed with any other code, one answered twice) is read again
+ * on its own with `read`, whose 404 KEY_NOT_FOUND is the documented absence.
+ * So a service that omits missing keys, or fails items independently, costs a
+ * few single reads and never an outage, and a key is never "absent" unless KVS
+ * said so. Throws StorageReadError when the batch, or any single read, fails.
  */
 export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
   let result;
@@ -38,25 +45,27 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   if (!Array.isArray(result?.successfulKeys) || !Array.isArray(failedKeys)) {
     throw new StorageReadError('KVS batch read returned no result list', keyList);
   }
-  const failed = failedKeys.filter((f) => f?.error?.code !== MISSING);
-  if (failed.length > 0) {
-    const codes = failed.map((f) => `${f?.key}: ${f?.error?.code ?? 'UNKNOWN'}`).join(', ');
-    throw new StorageReadError(
-      `KVS batch read failed for ${codes}`,
-      failed.map((f) => f?.key),
-    );
-  }
-  const values = new Map<string, unknown>();
+  const answers = new Map<string, { value: unknown } | 'absent' | 'unsure'>();
+  const answer = (key: unknown, a: { value: unknown } | 'absent' | 'unsure'): void => {
+    if (typeof key !== 'string' || !keyList.includes(key)) return;
+    // Two answers for one key cannot both be believed.
+    answers.set(key, answers.has(key) ? 'unsure' : a);
+  };
   for (const item of result.successfulKeys) {
-    if (keyList.includes(item?.key)) values.set(item.key, item.value);
+    const hasValue = typeof item === 'object' && item !== null && 'value' in item && item.value !== undefined;
+    answer(item?.key, hasValue ? { value: item.value } : 'unsure');
   }
-  for (const f of failedKeys) {
-    if (keyList.includes(f?.key) && !values.has(f.key)) values.set(f.key, undefined);
+  for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
+
+  const values = new Map<string, unknown>();
+  const again: string[] = [];
+  for (const key of keyList) {
+    const a = answers.get(key);
+    if (a === undefined || a === 'unsure') again.push(key);
+    else values.set(key, a === 'absent' ? undefined : a.value);
   }
-  const unanswered = keyList.filter((k) => !values.has(k));
-  if (unanswered.length > 0) {
-    throw new StorageReadError(`KVS batch read did not answer for ${unanswered.join(', ')}`, unanswered);
-  }
+  const reread = await Promise.all(again.map((key) => read(key)));
+  again.forEach((key, i) => values.set(key, reread[i]));
   return values;
 }
 
@@ -133,17 +142,42 @@ export async function commit(ops: Commit): Promise<void> {
 }
 
 /**
+ * Page sizes a listing tries, largest first. The limits page says a query may
+ * ask for "a maximum of 100", the service's own error text says "below 100", and
+ * one doc comment says 20. A refused size is not asked for again while this
+ * container lives, so the ladder costs one refused request at most, once.
+ */
+const QUERY_PAGE_SIZES = [100, 99, 20] as const;
+let queryPageSize: number = QUERY_PAGE_SIZES[0];
+
+function refusedPageSize(err: unknown): boolean {
+  return err instanceof ForgeKvsAPIError && err.responseDetails?.status === 400;
+}
+
+/**
  * Every entry under a prefix, in key order. Queries are eventually consistent, so
- * this serves listings (the admin page), never a decision.
+ * this serves listings (the admin page), never a decision. It depends on no
+ * particular page size being accepted: a 400 on the first page steps down the
+ * ladder above.
  */
 export async function listByPrefix<T = unknown>(prefix: string, max = 500): Promise<Array<{ key: string; value: T }>> {
   const out: Array<{ key: string; value: T }> = [];
   let cursor: string | undefined;
   try {
     do {
-      let q = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(100);
-      if (cursor) q = q.cursor(cursor);
-      const page = await q.getMany<T>();
+      let page;
+      for (;;) {
+        let q = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(queryPageSize);
+        if (cursor) q = q.cursor(cursor);
+        try {
+          page = await q.getMany<T>();
+          break;
+        } catch (err) {
+          const smaller = QUERY_PAGE_SIZES.find((size) => size < queryPageSize);
+          if (!refusedPageSize(err) || smaller === undefined) throw err;
+          queryPageSize = smaller;
+        }
+      }
       out.push(...page.results.map((r) => ({ key: r.key, value: r.value })));
       cursor = page.nextCursor;
     } while (cursor && out.length < max);
