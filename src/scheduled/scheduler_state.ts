@@ -293,9 +293,17 @@ export async function claimAttempt(cloudId: string, trigger: AutoTrigger, claim:
   });
 }
 
-/** The claim another invocation holds; `null` if it has vanished or does not parse. */
-export async function readClaim(cloudId: string, trigger: AutoTrigger, attempt: number): Promise<Claim | null> {
-  return parseClaim(await store.read(keys.claim(cloudId, trigger, attempt)));
+/**
+ * The claim another invocation holds: `'absent'` when KVS says there is none, `null`
+ * when it does not parse.
+ */
+export async function readClaim(
+  cloudId: string,
+  trigger: AutoTrigger,
+  attempt: number,
+): Promise<Claim | null | 'absent'> {
+  const raw = await store.read(keys.claim(cloudId, trigger, attempt));
+  return raw === undefined ? 'absent' : parseClaim(raw);
 }
 
 /** Whether an attempt's claim exists, readable or not; throws StorageReadError when KVS cannot say. */

@@ -57,15 +57,17 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   }
   for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
 
+  const again = keyList.filter((key) => {
+    const a = answers.get(key);
+    return a === undefined || a === 'unsure';
+  });
+  const reread = await Promise.all(again.map((key) => read(key)));
   const values = new Map<string, unknown>();
-  const again: string[] = [];
   for (const key of keyList) {
     const a = answers.get(key);
-    if (a === undefined || a === 'unsure') again.push(key);
+    if (a === undefined || a === 'unsure') values.set(key, reread[again.indexOf(key)]);
     else values.set(key, a === 'absent' ? undefined : a.value);
   }
-  const reread = await Promise.all(again.map((key) => read(key)));
-  again.forEach((key, i) => values.set(key, reread[i]));
   return values;
 }
 
