@@ -56,6 +56,7 @@ const AUDIT_LABELS: Record<AuditAction, string> = {
   RETRY_TRIGGER: 'Retried now',
   RESET_TRIGGER: 'Reset',
   RECORD_INSTALLATION: 'Recorded the installation time',
+  RUN_PLATFORM_CHECK: 'Ran the platform check',
 };
 
 const REPORT_KIND_LABELS: Record<ReportSummary['kind'], string> = {

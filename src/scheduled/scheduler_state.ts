@@ -73,6 +73,8 @@ export interface InstallationEvidence {
   /** The administrator who recorded it, when it did not come from the installed event. */
   recorded_by?: string;
   installation_id?: string;
+  /** The installed event's top-level field names, for the platform check. */
+  event_fields?: string[];
 }
 
 const prefix = (t: AutoTrigger) => (t === 'AUTO_12H' ? 'auto_12h' : 'auto_24h');

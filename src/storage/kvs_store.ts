@@ -188,3 +188,97 @@ export async function listByPrefix<T = unknown>(prefix: string, max = 500): Prom
   }
   return out.slice(0, max);
 }
+
+// ---------------------------------------------------------------------------
+// Raw answers, for the platform check (src/platform_check/) only. The functions
+// above give KVS answers their meaning; these report what KVS said, as plain
+// data, so a probe can compare it with what the app assumes. They never throw.
+
+/** What a refused (or transport-failed) request looked like. */
+export interface RawRefusal {
+  ok: false;
+  /** HTTP status, or 0 when the request failed before an answer. */
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type RawAnswer<T extends object = object> = ({ ok: true } & T) | RawRefusal;
+
+async function raw<T extends object>(call: () => Promise<T>): Promise<RawAnswer<T>> {
+  try {
+    return { ok: true, ...(await call()) };
+  } catch (err) {
+    if (err instanceof ForgeKvsAPIError) {
+      return { ok: false, status: err.responseDetails?.status ?? 0, code: err.code, message: err.message };
+    }
+    return { ok: false, status: 0, code: 'TRANSPORT', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export interface RawBatchAnswer {
+  successfulKeys: Array<{ key: string; hasValue: boolean; value: unknown }>;
+  failedKeys: Array<{ key: string; code: string }>;
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+function rawBatch(result: unknown): RawBatchAnswer {
+  const r = result as { successfulKeys?: unknown; failedKeys?: unknown } | undefined;
+  const list = (v: unknown): Array<Record<string, unknown>> =>
+    Array.isArray(v) ? v.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null) : [];
+  return {
+    successfulKeys: list(r?.successfulKeys).map((i) => ({
+      key: String(i.key),
+      hasValue: i.value !== undefined,
+      value: i.value,
+    })),
+    failedKeys: list(r?.failedKeys).map((i) => ({
+      key: String(i.key),
+      code: codeOf(i.error),
+    })),
+  };
+}
+
+export const rawKvs = {
+  get: (key: string) =>
+    raw(async () => {
+      const entry = await kvs.get<unknown>(key, { metadataFields: [MetadataField.CREATED_AT] });
+      return { found: entry !== undefined, value: entry?.value };
+    }),
+  set: (key: string, value: unknown, opts: { ttlSeconds?: number; failIfExists?: boolean } = {}) =>
+    raw(async () => {
+      const ttl = opts.ttlSeconds ? { value: opts.ttlSeconds, unit: 'SECONDS' as const } : undefined;
+      const keyPolicy = opts.failIfExists ? ('FAIL_IF_EXISTS' as const) : undefined;
+      await kvs.set(
+        key,
+        value,
+        ttl || keyPolicy ? { ...(ttl ? { ttl } : {}), ...(keyPolicy ? { keyPolicy } : {}) } : undefined,
+      );
+      return {};
+    }),
+  delete: (key: string) =>
+    raw(async () => {
+      await kvs.delete(key);
+      return {};
+    }),
+  batchGet: (keyList: readonly string[]) =>
+    raw(async () => rawBatch(await kvs.batchGet<unknown>(keyList.map((key) => ({ key }))))),
+  batchSet: (items: ReadonlyArray<{ key: string; value: unknown }>) =>
+    raw(async () => rawBatch(await kvs.batchSet(items.map((i) => ({ key: i.key, value: i.value }))))),
+  query: (prefix: string, limit: number) =>
+    raw(async () => {
+      const page = await kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(limit).getMany<unknown>();
+      return { keys: page.results.map((r) => r.key) };
+    }),
+  transactSet: (sets: ReadonlyArray<{ key: string; value: unknown }>) =>
+    raw(async () => {
+      let tx = kvs.transact();
+      for (const s of sets) tx = tx.set(s.key, s.value);
+      await tx.execute();
+      return {};
+    }),
+};
