@@ -33,6 +33,12 @@ const MISSING = 'KEY_NOT_FOUND';
  * So a service that omits missing keys, or fails items independently, costs a
  * few single reads and never an outage, and a key is never "absent" unless KVS
  * said so. Throws StorageReadError when the batch, or any single read, fails.
+ *
+ * Keys are read in the caller's order: no key's value is older than an earlier
+ * key's. Callers rely on it (the scheduler lists its state before the DONE keys,
+ * so a state that shows a commit always comes with that commit's DONE key). So
+ * once a key must be read again, it and every later key are read again, one at
+ * a time, in order, after the batch.
  */
 export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
   let result;
@@ -57,17 +63,17 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   }
   for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
 
-  const again = keyList.filter((key) => {
+  const firstUnsure = keyList.findIndex((key) => {
     const a = answers.get(key);
     return a === undefined || a === 'unsure';
   });
-  const reread = await Promise.all(again.map((key) => read(key)));
+  const fromBatch = firstUnsure < 0 ? keyList : keyList.slice(0, firstUnsure);
   const values = new Map<string, unknown>();
-  for (const key of keyList) {
-    const a = answers.get(key);
-    if (a === undefined || a === 'unsure') values.set(key, reread[again.indexOf(key)]);
-    else values.set(key, a === 'absent' ? undefined : a.value);
+  for (const key of fromBatch) {
+    const a = answers.get(key) as { value: unknown } | 'absent';
+    values.set(key, a === 'absent' ? undefined : a.value);
   }
+  for (const key of keyList.slice(fromBatch.length)) values.set(key, await read(key));
   return values;
 }
 

@@ -77,7 +77,7 @@ describe('readMany: a key is absent only when KVS says so', () => {
     w.dispose();
   });
 
-  it('items failing on their own are read again; only those', async () => {
+  it('an item failing on its own is read again, and so is every key after it, in order', async () => {
     const w = world({ batchGetItemErrors: 'firstItem' });
     await w.put('a', 'A');
     await w.put('b', 'B');
@@ -89,7 +89,42 @@ describe('readMany: a key is absent only when KVS says so', () => {
       ['b', 'B'],
       ['c', undefined],
     ]);
-    expect(w.sent).toEqual(['batch/get', 'get']);
+    // 'a' failed; 'b' and 'c' come after it, so they are read again after it.
+    expect(w.sent).toEqual(['batch/get', 'get', 'get', 'get']);
+    w.dispose();
+  });
+
+  it('never pairs a later key from the batch with an earlier key read afterwards', async () => {
+    // Prepare: the batch answers only 'done' (absent) and leaves 'state' out; between the
+    // batch and the re-read of 'state', a commit writes both.
+    let committed = false;
+    const w = world({}, (path) => {
+      if (!path.endsWith('batch/get')) return undefined;
+      return Response.json({
+        successfulKeys: [],
+        failedKeys: [{ key: 'done', error: { code: 'KEY_NOT_FOUND', message: 'x' } }],
+      });
+    });
+    const commitBeforeRereads = async () => {
+      if (committed) return;
+      committed = true;
+      await w.put('state', { generated: true });
+      await w.put('done', { status: 'done' });
+    };
+    const g = globalThis as Record<string, unknown>;
+    const fetchBefore = g.__forge_fetch__ as (...a: unknown[]) => Promise<Response>;
+    g.__forge_fetch__ = async (...a: unknown[]) => {
+      if (String(a[1]).endsWith('/get') && !String(a[1]).includes('batch')) await commitBeforeRereads();
+      return fetchBefore(...a);
+    };
+
+    // Act
+    const values = await readMany(['state', 'done']);
+
+    // Assess: the state that shows the commit comes with the commit's DONE key.
+    expect(values.get('state')).toEqual({ generated: true });
+    expect(values.get('done')).toEqual({ status: 'done' });
+    g.__forge_fetch__ = fetchBefore;
     w.dispose();
   });
 

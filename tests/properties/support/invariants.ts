@@ -202,9 +202,12 @@ function madeWhole(read: CallRecord, calls: readonly CallRecord[]): boolean {
   if (read.action !== 'partial-2xx') return false;
   const firstWrite = calls.findIndex((c) => isWrite(c.op));
   const before = firstWrite < 0 ? calls : calls.slice(0, firstWrite);
-  // A partial-2xx fault leaves a non-2xx answer (404: absent) as it was, so that read stands too.
+  // A stall only delays the answer, and a partial-2xx fault leaves a non-2xx answer (404:
+  // absent) as it was, so those reads stand too.
   const answered = (c: CallRecord) =>
-    c.action === 'pass' || (c.action === 'partial-2xx' && (c.serviceStatus ?? 200) >= 300);
+    c.action === 'pass' ||
+    (c.action === 'stall' && c.served) ||
+    (c.action === 'partial-2xx' && (c.serviceStatus ?? 200) >= 300);
   const reread = new Set(before.filter((c) => c.op === 'get' && answered(c)).flatMap((c) => c.keys));
   return read.keys.filter((k) => !reread.has(k)).length <= 1;
 }
