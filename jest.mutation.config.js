@@ -9,6 +9,9 @@
  *  - so is the `npm start` simulator's test: one fault-free installation through
  *    360 invocations, which would add its 7-20 s to every scheduler and storage
  *    mutant while checking nothing the scheduler tests do not check one by one;
+ *  - and the platform-variant matrix (tests/variants/scheduler_story.test.ts), the
+ *    whole scheduler story once per variant, about 40 s; the storage behaviour
+ *    per variant has its own quick tests in tests/storage/kvs_store_variants.test.ts;
  *  - the property suites run fewer generated histories (PROPERTY_RUNS, 300 in
  *    `npm test`) from a fixed seed, so a mutant they kill is killed on every run
  *    and the report does not change between two runs of the same code.
@@ -31,6 +34,7 @@ module.exports = {
     '<rootDir>/tests/local/kvs/',
     '<rootDir>/tests/local/jira/',
     '<rootDir>/tests/local/simulator/',
+    '<rootDir>/tests/variants/scheduler_story.test.ts',
   ],
   setupFilesAfterEnv: ['<rootDir>/tests/support/fixed_property_seed.ts'],
   // A mutant is killed by its first failing test: run the quick files first and skip the rest.
