@@ -34,7 +34,11 @@ describe('the site an installed event is about', () => {
   it('is taken from the installContext alone when the event carries no body', async () => {
     await deliver(null, { installContext: w.inst.siteAri });
 
-    expect(evidence()).toMatchObject({ installation_timestamp: nowIso(), source: 'avi:forge:installed:app' });
+    expect(evidence()).toMatchObject({
+      installation_timestamp: nowIso(),
+      source: 'avi:forge:installed:app',
+      event_fields: [],
+    });
   });
 
   it('is taken from the installContext when the event names no site', async () => {
@@ -64,7 +68,28 @@ describe('the site an installed event is about', () => {
       source: 'avi:forge:installed:app',
       app_version: null,
       recorded_at: nowIso(),
+      event_fields: ['app', 'context', 'id'],
     });
+  });
+
+  it('records which fields the event carried, by name only, leaving out names no platform field would have', async () => {
+    const odd = { '9lives': 1, 'with space': 2, ['x'.repeat(41)]: 3, ['y'.repeat(40)]: 'secret value', zeta: 4 };
+
+    await deliver({ context: w.inst.siteAri, ...odd }, null);
+
+    expect(evidence()?.event_fields).toEqual(['context', 'y'.repeat(40), 'zeta']);
+    expect(JSON.stringify(evidence())).not.toContain('secret value');
+  });
+
+  it('records at most 20 field names, the first in sorted order', async () => {
+    const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`f${String(24 - i).padStart(2, '0')}`, i]));
+
+    await deliver({ context: w.inst.siteAri, ...many }, null);
+
+    expect(evidence()?.event_fields).toEqual([
+      'context',
+      ...Array.from({ length: 19 }, (_, i) => `f${String(i).padStart(2, '0')}`),
+    ]);
   });
 });
 
