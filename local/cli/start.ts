@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assertCreatableFolder, PathProblem } from '../fs_checks';
+import { assertCreatableFolder } from '../fs_checks';
 import { SITE_PRESETS, SitePreset } from '../jira/site';
 import { inspectWorldFile } from '../runtime/world_file';
 import type { SimulationResult, SimulationStart, TickOutcome } from '../simulator/simulate';
@@ -7,14 +7,13 @@ import {
   decimalNumber,
   helpText,
   oneOf,
-  OptionSpec,
   parseCommandLine,
   pathOption,
-  Rejected,
   toggle,
   UsageError,
   wholeNumber,
 } from './options';
+import { checkedPath, kvsFileOption } from './shared_options';
 
 /**
  * `npm start`: the app's main job, locally. One Jira site installs the app and
@@ -25,34 +24,6 @@ import {
  */
 
 const COMMAND = 'npm start';
-
-/** Turns a path check's problem into the option's rejection. */
-const checked =
-  (check: (p: string) => void) =>
-  (p: string): void => {
-    try {
-      check(p);
-    } catch (err) {
-      if (err instanceof PathProblem) throw new Rejected(err.reason);
-      throw err;
-    }
-  };
-
-/** `--kvs-file`, as both tools read it; `mustHold` makes a file without an installation an error. */
-export function kvsFileOption(help: string, mustHold: string | null): OptionSpec<string> {
-  return pathOption({
-    placeholder: 'FILE',
-    accepts: 'a SQLite file an earlier --kvs-file run made, or a new file in a writable folder',
-    help,
-    check: checked((file) => {
-      const { world, heldBy } = inspectWorldFile(file);
-      if (heldBy) {
-        throw new PathProblem(`is in use by ${heldBy.command} (process ${heldBy.pid}); stop it (Ctrl-C) first`);
-      }
-      if (!world && mustHold !== null) throw new PathProblem(mustHold);
-    }),
-  });
-}
 
 export const START_OPTIONS = {
   hours: decimalNumber({
@@ -102,7 +73,7 @@ export const START_OPTIONS = {
     default: path.join('.local-data', 'reports'),
     accepts: 'a folder that exists or can be created, and can be written',
     help: "where to write the reports, one folder per installation holding exactly that installation's reports",
-    check: checked(assertCreatableFolder),
+    check: checkedPath(assertCreatableFolder),
   }),
   verbose: toggle('print every log line, including idle invocations'),
   help: toggle('show this text'),

@@ -30,6 +30,21 @@ export interface SavedWorld {
   now: number;
 }
 
+/**
+ * The first scheduled tick strictly after `after`: Forge fires an installation's trigger at a
+ * stable offset within each interval, counted here from the installed event. `npm start` and
+ * `npm run dev` both step a saved installation's clock along this grid, so either can pick up
+ * where the other stopped.
+ */
+export function nextTickAfter(
+  grid: Pick<SavedWorld, 'installEventAt' | 'offsetMs'>,
+  intervalMs: number,
+  after: number,
+): number {
+  const origin = grid.installEventAt + grid.offsetMs;
+  return origin + (Math.floor((after - origin) / intervalMs) + 1) * intervalMs;
+}
+
 export interface Holder {
   pid: number;
   command: string;
@@ -220,7 +235,7 @@ export class WorldFile {
 }
 
 /** What a file holds, for checking a command line: opened without claiming it, then closed. */
-export function inspectWorldFile(file: string): { world?: SavedWorld; heldBy?: Holder } {
+export function inspectWorldFile(file: string): { exists: boolean; world?: SavedWorld; heldBy?: Holder } {
   let existed = true;
   try {
     statSync(file);
@@ -231,11 +246,11 @@ export function inspectWorldFile(file: string): { world?: SavedWorld; heldBy?: H
     // Nothing to read: only whether it can be created. Creating it here would leave a file
     // behind when a later option turns out to be wrong.
     assertWritableFolder(path.dirname(file));
-    return {};
+    return { exists: false };
   }
   const wf = WorldFile.open(file);
   try {
-    return { world: wf.load(), heldBy: wf.heldBy() };
+    return { exists: true, world: wf.load(), heldBy: wf.heldBy() };
   } finally {
     wf.close();
   }

@@ -5,7 +5,7 @@ import type { SitePreset } from '../jira';
 import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { LocalApp } from '../runtime/local_app';
-import { SavedWorld, WorldFile } from '../runtime/world_file';
+import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
 
 /**
  * One installation's life, from the installed event through `hours` of
@@ -95,12 +95,6 @@ export interface SimulationResult {
 
 const LIFECYCLE_RETRIES = 4;
 const REPORT_PREFIX = 'phase5:report:';
-
-/** The first scheduled tick strictly after `after`, on the installation's grid. */
-export function nextTickAfter(grid: { installEventAt: number; offsetMs: number }, intervalMs: number, after: number) {
-  const origin = grid.installEventAt + grid.offsetMs;
-  return origin + (Math.floor((after - origin) / intervalMs) + 1) * intervalMs;
-}
 
 export async function simulateInstallation(opts: SimulationOptions): Promise<SimulationResult> {
   const worldFile = opts.kvsFile ? WorldFile.open(opts.kvsFile, 'npm start') : undefined;
