@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   let values;
   let given;
   try {
-    ({ values, given } = parseCommandLine(COMMAND, DEV_OPTIONS, process.argv.slice(2)));
+    ({ values, given } = parseCommandLine(COMMAND, DEV_OPTIONS, process.argv.slice(2), process.env));
     if (!values.help && values['kvs-file'] !== undefined && given.has('scenario')) {
       throw new UsageError(
         `${COMMAND}: --scenario and --kvs-file do not go together: a --kvs-file installation is shown as it is`,

@@ -157,15 +157,27 @@ const quote = (text: string) => JSON.stringify(text);
  * Reads `argv` against `table`. `--name value` and `--name=value` both work; a value may start
  * with `-` (so `--hours -5` is read as the number -5 and refused as one, not taken for an
  * option). Throws UsageError with one line naming the option, the value and what it accepts.
+ * `env` is the process environment, to recognise options npm itself took.
  */
 export function parseCommandLine<T extends OptionTable>(
   command: string,
   table: T,
   argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
 ): ParsedCommandLine<T> {
   const fail = (message: string): never => {
     throw new UsageError(`${command}: ${message} (${command} -- --help lists every option)`);
   };
+  // `npm start --hours 13` (no `--`) gives the option to npm, which passes it on only as an
+  // npm_config_ variable: the tool would silently run with its default. Under npm, say so.
+  if (env.npm_lifecycle_event !== undefined) {
+    for (const name of Object.keys(table)) {
+      const taken = env[`npm_config_${name.replace(/-/g, '_')}`];
+      if (taken !== undefined) {
+        fail(`npm kept --${name} for itself; options for the tool go after a --, as in ${command} -- --${name} …`);
+      }
+    }
+  }
   const texts = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -100,7 +100,7 @@ const hhmm = (ms: number) => {
 };
 
 function readCommandLine(argv: string[]) {
-  const { values, given } = parseCommandLine(COMMAND, START_OPTIONS, argv);
+  const { values, given } = parseCommandLine(COMMAND, START_OPTIONS, argv, process.env);
   if (values.help) return { help: true as const };
   const kvsFile = values['kvs-file'];
   const saved = kvsFile ? inspectWorldFile(kvsFile).world : undefined;
