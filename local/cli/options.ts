@@ -4,7 +4,8 @@ import path from 'node:path';
  * Command-line options for the local tools (`npm start`, `npm run dev`), declared
  * once as a table: each entry says what the option accepts, its default and its
  * help line, and the same entry drives parsing, checking and `--help`. Adding an
- * option is one entry; nothing else has to learn about it.
+ * option is one entry (say `'event-loss': decimalNumber({ min: 0, max: 1, default: 0,
+ * help: '…' })`); the tool then reads its value as `values['event-loss']`.
  *
  * Everything is checked before a tool does any work: a value is parsed strictly
  * (no hex, no empty string, no rounding), then options that touch the machine

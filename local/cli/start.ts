@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { assertCreatableFolder } from '../fs_checks';
+import { assertCreatableFolder, PathProblem } from '../fs_checks';
 import { SITE_PRESETS, SitePreset } from '../jira/site';
 import { inspectWorldFile } from '../runtime/world_file';
 import type { SimulationResult, SimulationStart, TickOutcome } from '../simulator/simulate';
@@ -280,7 +280,14 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error(err);
+    // The file checked up front can still be taken by another tool before this run opens it.
+    if (err instanceof PathProblem) {
+      console.error(`${COMMAND}: --kvs-file: ${err.reason}`);
+      process.exit(2);
+    }
+    // A machine problem met while running (disk full, a folder removed meanwhile): say it in one line.
+    const code = (err as NodeJS.ErrnoException).code;
+    console.error(code ? `${COMMAND}: ${(err as Error).message}` : err);
     process.exit(1);
   });
 }
