@@ -279,6 +279,11 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
 }
 
 if (require.main === module) {
+  // `npm start | head` closes the pipe early: that is the reader being done, not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main().catch((err: unknown) => {
     // The file checked up front can still be taken by another tool before this run opens it.
     if (err instanceof PathProblem) {

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DevServer, startDevServer } from '../../local/dev/dev_server';
+import { APP_ROOT } from '../../local/runtime/invoker';
 import { CliRun, runCli, scratchFolder } from './run_cli';
 
 /**
@@ -141,6 +143,26 @@ describe('npm start without --kvs-file', () => {
     );
     expect(run.stdout).toMatch(/without it no report can ever fall due/);
     expect(run.stdout).toMatch(/"Record installation time now" on the admin page/);
+  });
+});
+
+describe('npm start | head', () => {
+  it('ends quietly when the reader stops reading early', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join('local', 'cli', 'start.ts'), '--hours', '30', '--out', scratchFolder('pipe')],
+      {
+        cwd: APP_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    // Like head: read the first line, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
 
