@@ -18,9 +18,7 @@ export const DEV_OPTIONS = {
   scenario: oneOf({
     choices: Object.keys(SCENARIOS) as ScenarioName[],
     default: 'done-12h',
-    help: `the made-up installation shown when no --kvs-file is given: ${Object.entries(SCENARIOS)
-      .map(([name, text]) => `${name}: ${text}`)
-      .join(' ')}`,
+    help: 'the made-up installation shown when no --kvs-file is given (see Scenarios above)',
   }),
   'kvs-file': kvsFileOption(
     'show the installation npm start -- --kvs-file FILE saved, with its reports and clock; the clock buttons ' +
@@ -33,8 +31,12 @@ export const DEV_OPTIONS = {
 export const DEV_HELP = helpText(
   `Usage: ${COMMAND} -- [options]`,
   'Builds the admin page and serves it at http://127.0.0.1:<port>/ inside a Jira-like frame, against the\n' +
-    'local Forge runtime (KVS and Jira emulators, simulated clock). Ctrl-C stops it. Exit code 2 when an\n' +
-    'option is wrong or the port is taken.',
+    'local Forge runtime (KVS and Jira emulators, simulated clock), as a Jira administrator; add ?as=user or\n' +
+    '?as=anonymous to the address for a standard user or no user. Ctrl-C stops it. Exit code 2 when an\n' +
+    'option is wrong or the port is taken.\n\nScenarios:\n' +
+    Object.entries(SCENARIOS)
+      .map(([name, text]) => `  ${name.padEnd(17)}${text}`)
+      .join('\n'),
   DEV_OPTIONS,
 );
 

@@ -24,7 +24,10 @@ export const checkedPath =
 export function kvsFileOption(help: string, mustHold: 'must hold an installation' | null): OptionSpec<string> {
   return pathOption({
     placeholder: 'FILE',
-    accepts: 'a SQLite file an earlier --kvs-file run made, or a new file in a writable folder',
+    accepts:
+      mustHold === null
+        ? 'a SQLite file an earlier --kvs-file run made, or a new file in a writable folder'
+        : 'a file npm start -- --kvs-file made',
     help,
     check: checkedPath((file) => {
       const { exists, world, heldBy } = inspectWorldFile(file);
