@@ -11,7 +11,7 @@
  * read from the clock. Every request is appended to `requestLog`.
  */
 import { Clock, systemClock } from '../clock';
-import { Caller, EndpointContext, JiraReply, JiraRequest } from './endpoint';
+import { Caller, EndpointContext, JiraReply, JiraRequest, JiraUser } from './endpoint';
 import { FaultInjector, JiraDataset, JiraFaults } from './faults';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
 import { findRoute } from './routes';
@@ -25,6 +25,8 @@ export interface JiraEmulatorOptions {
   faults?: JiraFaults;
   /** accountIds that are Jira administrators. */
   admins?: string[];
+  /** The people the user API knows, by accountId. */
+  users?: Record<string, JiraUser>;
 }
 
 /** The parts of a Forge product-fetch descriptor the emulator reads. */
@@ -64,7 +66,11 @@ export class JiraEmulator {
     this.site = options.site;
     this.clock = options.clock ?? systemClock;
     this.faults = new FaultInjector(options.faults);
-    this.context = { site: options.site, admins: new Set(options.admins ?? []) };
+    this.context = {
+      site: options.site,
+      admins: new Set(options.admins ?? []),
+      users: new Map(Object.entries(options.users ?? {})),
+    };
   }
 
   /** Replaces the faults; counters and random draws restart, so a scenario replays identically. */

@@ -1,4 +1,5 @@
 import { Clock, ManualClock } from '../clock';
+import type { JiraUser } from '../jira/endpoint';
 import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
@@ -21,6 +22,8 @@ export interface LocalAppOptions {
   jiraFaults?: JiraFaults;
   /** accountIds the emulated Jira treats as site administrators. */
   jiraAdmins?: string[];
+  /** The people the emulated Jira's user API knows (display names, closed accounts), by accountId. */
+  jiraUsers?: Record<string, JiraUser>;
   seed?: number;
   interceptor?: Interceptor;
   logSink?: LogSink;
@@ -56,6 +59,7 @@ export class LocalApp {
             clock: this.clock,
             faults: opts.jiraFaults,
             admins: opts.jiraAdmins,
+            users: opts.jiraUsers,
           })
         : undefined;
     this.runtime = new LocalForgeRuntime({

@@ -271,8 +271,9 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     trigger,
     outcome: 'done',
     detail:
-      (replacedKey ? `Report set aside as ${replacedKey}; ` : '') +
-      `DONE key, ${offer.attemptCount} attempt(s) and ${claimKeys.length} claim key(s) removed`,
+      // Admins read this in the audit log; the keys themselves are in changedKeys.
+      (replacedKey ? 'Its report was set aside (still listed, as replaced); ' : '') +
+      `marked not done; ${offer.attemptCount} attempt(s) and ${claimKeys.length} attempt record(s) cleared`,
     changedKeys: [...changedKeys, ...claimKeys],
   });
   await store.commit(withAudit({ set: sets, delete: [...deletes, ...claimKeys.slice(0, room)] }, audit));
