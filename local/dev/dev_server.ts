@@ -33,8 +33,14 @@ export function forgeLikeCsp(manifestYaml: string): string {
     content?: { styles?: unknown[]; scripts?: unknown[] };
     external?: { images?: unknown[] };
   };
+  // CSP source keywords and hashes, written in the manifest without their quotes.
   const words = (list: unknown[] | undefined) =>
-    (list ?? []).filter((w): w is string => w === 'unsafe-inline' || w === 'unsafe-hashes').map((w) => `'${w}'`);
+    (list ?? [])
+      .filter(
+        (w): w is string =>
+          typeof w === 'string' && /^(unsafe-(inline|eval|hashes)|sha(256|384|512)-[\w+/=]+)$/.test(w),
+      )
+      .map((w) => `'${w}'`);
   const images = (permissions.external?.images ?? [])
     .map((i) => (typeof i === 'string' ? i : (i as { address?: unknown } | null)?.address))
     .filter((i): i is string => typeof i === 'string');
