@@ -1,5 +1,6 @@
 import { Clock, ManualClock } from '../clock';
 import type { JiraUser } from '../jira/endpoint';
+import { PersonalDataApi } from '../privacy/personal_data_api';
 import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
@@ -44,6 +45,8 @@ export class LocalApp {
   readonly kvs: KvsEmulator;
   /** The emulated Jira site, unless the caller brought its own service. */
   readonly jira: JiraEmulator | undefined;
+  /** Atlassian's personal data reporting API: which accounts are closed, and what was reported. */
+  readonly personalData = new PersonalDataApi();
   readonly runtime: LocalForgeRuntime;
   readonly invoker: Invoker;
   private readonly uninstall: () => void;
@@ -65,6 +68,7 @@ export class LocalApp {
     this.runtime = new LocalForgeRuntime({
       kvs: this.kvs,
       jira: this.jira ?? (site as JiraService),
+      atlassian: this.personalData,
       clock: this.clock,
       interceptor: opts.interceptor,
       logSink: opts.logSink,

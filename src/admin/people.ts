@@ -1,5 +1,6 @@
 import { asUser, NeedsAuthenticationError, route } from '@forge/api';
 import { describeError } from '../errors';
+import { isReportableAccountId } from '../privacy/personal_data';
 import type { AdminPageView, Person } from './contract';
 
 /**
@@ -26,7 +27,8 @@ export function accountIdsOn(view: AdminPageView, caller: string): string[] {
     ...view.reports.map((r) => r.by),
     ...view.audit.map((e) => e.accountId),
   ];
-  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id.trim() !== ''))];
+  // Not the marker left where a closed account's id was anonymised, nor Jira's "unknown".
+  return [...new Set(ids.filter(isReportableAccountId))];
 }
 
 interface BulkUser {

@@ -2,6 +2,7 @@ import { createContext, ReactNode, useContext } from 'react';
 import Avatar from '@atlaskit/avatar';
 import Tooltip from '@atlaskit/tooltip';
 import type { Person } from '../admin/contract';
+import { CLOSED_ACCOUNT } from '../privacy/personal_data';
 import { exactUtc, formatLocalInstant, formatRelativeTime, sentenceParts, UTC_VIEWER, Viewer } from './local_time';
 
 /**
@@ -59,6 +60,13 @@ export function Sentence({ text }: { text: string }) {
  */
 export function PersonName({ accountId, size = 'small' }: { accountId: string; size?: 'xsmall' | 'small' }) {
   const person = usePresentation().people[accountId];
+  if (accountId === CLOSED_ACCOUNT) {
+    return (
+      <span className="subtle" data-testid="person" data-account-id={accountId}>
+        A closed account
+      </span>
+    );
+  }
   if (!person) {
     return (
       <span className="account-id" data-testid="person" data-account-id={accountId}>

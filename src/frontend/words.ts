@@ -42,9 +42,8 @@ export function reportTitle(trigger: unknown): string {
 
 /** Trigger codes inside the resolver's sentences, in words. */
 export function inWords(sentence: string): string {
-  return sentence.replace(
-    /(^|[.!?]\s+)?\b(AUTO_12H|AUTO_24H)\b/g,
-    (_m, start: string | undefined, code: AutoTriggerName) =>
-      start === undefined ? `the ${TRIGGER_TITLES[code]}` : `${start}The ${TRIGGER_TITLES[code]}`,
-  );
+  return sentence.replace(/\b(AUTO_12H|AUTO_24H)\b/g, (code: string, _name: string, at: number) => {
+    const title = TRIGGER_TITLES[code as AutoTriggerName];
+    return /(^|[.!?:]\s+)$/.test(sentence.slice(0, at)) ? `The ${title}` : `the ${title}`;
+  });
 }
