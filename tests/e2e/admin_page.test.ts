@@ -331,6 +331,9 @@ describe('the admin page in Chromium', () => {
       expect(overflow.tables.every((d) => d <= 0)).toBe(true);
 
       await tabTo(page, frame, '[data-testid=retry-AUTO_24H]');
+      // Scroll so the button sits on the window's bottom edge: what opens below it starts out of view.
+      const opener = (await app.getByTestId('retry-AUTO_24H').boundingBox())!;
+      await page.evaluate((dy) => window.scrollBy(0, dy), opener.y + opener.height - 900 + 2);
       const dialog = await openConfirmationFrom(o, '[data-testid=retry-AUTO_24H]');
       expect(await inViewport(page, dialog)).toBe(true);
       await expect(axeViolations(frame)).resolves.toEqual([]);
