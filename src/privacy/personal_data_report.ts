@@ -56,22 +56,27 @@ function withReports(raw: unknown): { reports: Array<Record<string, unknown>> } 
   return { ...raw, reports: raw.reports.filter(isRecord) };
 }
 
-async function loadRecords(cloudId: string): Promise<AdminRecordsForPrivacy> {
-  const [audit, singles] = await Promise.all([
-    store.listByPrefix<unknown>(keys.auditPrefix(cloudId), AUDIT_ENTRIES_READ),
-    store.readMany([
-      keys.manualReportIndex(cloudId),
-      keys.replacedReportIndex(cloudId),
-      keys.installationEvidence(cloudId),
-    ]),
+/** The three single records that can name an account; the admin page rewrites the indexes as admins act. */
+async function loadSingles(cloudId: string): Promise<Omit<AdminRecordsForPrivacy, 'audit'>> {
+  const singles = await store.readMany([
+    keys.manualReportIndex(cloudId),
+    keys.replacedReportIndex(cloudId),
+    keys.installationEvidence(cloudId),
   ]);
   const evidence = singles.get(keys.installationEvidence(cloudId));
   return {
-    audit: audit.flatMap((e) => (isRecord(e.value) ? [{ key: e.key, value: e.value }] : [])),
     manualIndex: withReports(singles.get(keys.manualReportIndex(cloudId))),
     replacedIndex: withReports(singles.get(keys.replacedReportIndex(cloudId))),
     evidence: isRecord(evidence) ? evidence : null,
   };
+}
+
+async function loadRecords(cloudId: string): Promise<AdminRecordsForPrivacy> {
+  const [audit, singles] = await Promise.all([
+    store.listByPrefix<unknown>(keys.auditPrefix(cloudId), AUDIT_ENTRIES_READ),
+    loadSingles(cloudId),
+  ]);
+  return { audit: audit.flatMap((e) => (isRecord(e.value) ? [{ key: e.key, value: e.value }] : [])), ...singles };
 }
 
 /** The reporting API rejects with its Response on anything but 200/204. */
@@ -110,8 +115,13 @@ export async function personalDataReportHandler(request: unknown, context: unkno
     const closed = new Set(updates.filter((u) => u.status === 'closed').map((u) => u.accountId));
     // `updated`: the person's data changed. The app keeps no copy of it (names are looked up when shown), so nothing to refresh.
     const updated = updates.filter((u) => u.status === 'updated').length;
+    // Audit entries are written once and never changed, so the copy read before the report is current. The
+    // indexes change whenever an admin acts: they are read again now, after the API call, so a rewrite replaces
+    // what is there at this moment. KVS offers no compare-and-set; an admin action landing in the few
+    // milliseconds between this read and the write below would lose its index entry (its report stays stored).
+    const fresh = closed.size > 0 ? { ...records, ...(await loadSingles(cloudId)) } : records;
     const rewrites = anonymiseClosed(
-      records,
+      fresh,
       closed,
       {
         manualIndex: keys.manualReportIndex(cloudId),
