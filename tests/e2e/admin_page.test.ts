@@ -314,6 +314,9 @@ describe('the admin page in Chromium', () => {
     try {
       const t24 = app.getByTestId('trigger-AUTO_24H');
       await expect(textOf(t24.getByTestId('trigger-status'))).resolves.toBe('Waiting to retry');
+      await expect(frame.evaluate(() => document.body.innerText)).resolves.not.toMatch(
+        /phase5:|DONE key|Phase 5|AUTO_12H|AUTO_24H/,
+      );
       // The frame is as tall as the page, as in Jira: the window scrolls, the frame does not.
       const heights = await page.evaluate(() => ({
         frame: document.getElementById('app-frame')!.offsetHeight,
