@@ -116,7 +116,6 @@ export function AdminPage() {
   const [busy, setBusy] = useState(false);
   const [openReport, setOpenReport] = useState<OpenReport | null>(null);
   const [loadingKey, setLoadingKey] = useState<string | null>(null);
-  const noticeRef = useRef<HTMLDivElement>(null);
   /** The control that opened the report, given focus back when the report closes. */
   const reportOpener = useRef<Element | null>(null);
 
@@ -264,7 +263,7 @@ export function AdminPage() {
             }}
             refreshDisabled={pending !== null}
           />
-          <div ref={noticeRef} tabIndex={-1} data-focus-after-action className="notice-slot" aria-live="polite">
+          <div tabIndex={-1} data-focus-after-action className="notice-slot" aria-live="polite">
             {notice && (
               <SectionMessage
                 appearance={notice.appearance}
