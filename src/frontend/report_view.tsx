@@ -4,7 +4,7 @@ import DynamicTable from '@atlaskit/dynamic-table';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { ChangeSince12h, CoverageRow, Phase5Report } from '../phase5/report';
+import type { ChangeSince12h, ComparisonUnavailable, CoverageRow, Phase5Report } from '../phase5/report';
 import { formatDuration } from '../admin/format';
 import { Instant, usePresentation } from './viewer_context';
 import { LozengeAppearance, reportTitle } from './words';
@@ -185,16 +185,23 @@ function Coverage({ rows }: { rows: unknown }) {
   );
 }
 
-function Change({ change }: { change: Partial<ChangeSince12h> | null | undefined }) {
+function Change({ change: given }: { change: Partial<ChangeSince12h> | ComparisonUnavailable | null | undefined }) {
   const { locale } = usePresentation().viewer;
-  if (change === undefined) return null;
+  if (given === undefined) return null;
+  const unavailable = given as { status?: unknown; detail?: unknown } | null;
+  const change = given as Partial<ChangeSince12h> | null;
   return (
     <section className="report__section" aria-labelledby="report-change-heading">
       <Stack space="space.100">
         <Heading size="xsmall" as="h4" id="report-change-heading">
           Change since the 12-hour report
         </Heading>
-        {change === null ? (
+        {unavailable?.status === 'unavailable' ? (
+          <Text as="p" color="color.text.subtle">
+            No comparison: the 12-hour report could not be read when this report was made
+            {typeof unavailable.detail === 'string' ? ` (${unavailable.detail})` : ''}.
+          </Text>
+        ) : change === null ? (
           <Text as="p" color="color.text.subtle">
             There was no 12-hour report to compare with.
           </Text>
