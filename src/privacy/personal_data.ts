@@ -4,10 +4,11 @@
  * rewrites out; storage and the reporting API are at the edge
  * (personal_data_report.ts).
  *
- * The app stores account ids only (never names or emails), in three places:
- * the audit log (who acted), the manual-report index (who asked for a report)
- * and the replaced-report index (who reset a trigger), plus the installation
- * evidence when an administrator recorded it. Forge's user-privacy guidance
+ * The app stores account ids only (never names or emails): in the audit log
+ * (who acted), in each kept manual report's entry (who asked for it) and
+ * replaced report's entry (who reset its trigger), in the single lists earlier
+ * versions kept of those, and in the installation evidence when an
+ * administrator recorded it. Forge's user-privacy guidance
  * asks an app that stores account ids to report them every cycle period
  * (7 days by default) with the time each was stored, and to erase what it
  * holds for a closed account.
@@ -16,6 +17,9 @@
 /** The stored records that can hold account ids, as read (untrusted: fields are checked where used). */
 export interface AdminRecordsForPrivacy {
   audit: Array<{ key: string; value: Record<string, unknown> }>;
+  /** One entry per kept manual report (`requested_by`) or replaced report (`replaced_by`). */
+  reportEntries: Array<{ key: string; value: Record<string, unknown> }>;
+  /** Earlier versions' single lists of the same; still read by the page, so still anonymised. */
   manualIndex: { reports: Array<Record<string, unknown>> } | null;
   replacedIndex: { reports: Array<Record<string, unknown>> } | null;
   evidence: Record<string, unknown> | null;
@@ -48,6 +52,10 @@ export function accountsHeld(records: AdminRecordsForPrivacy): HeldAccount[] {
     oldest.set(id, Math.min(oldest.get(id) ?? Infinity, when));
   };
   for (const e of records.audit) note(e.value.account_id, e.value.at);
+  for (const e of records.reportEntries) {
+    note(e.value.requested_by, e.value.generated_at);
+    note(e.value.replaced_by, e.value.replaced_at);
+  }
   for (const r of records.manualIndex?.reports ?? []) note(r.requested_by, r.generated_at);
   for (const r of records.replacedIndex?.reports ?? []) note(r.replaced_by, r.replaced_at);
   if (records.evidence) note(records.evidence.recorded_by, records.evidence.recorded_at);
@@ -84,6 +92,10 @@ export function anonymiseClosed(
     const age = Math.max(0, audit.now - (Date.parse(String(e.value.at)) || audit.now));
     const left = Math.max(1, Math.ceil(audit.ttlDays - age / DAY));
     out.push({ key: e.key, value: { ...e.value, account_id: CLOSED_ACCOUNT }, ttlDays: left });
+  }
+  for (const e of records.reportEntries) {
+    if (gone(e.value.requested_by)) out.push({ key: e.key, value: { ...e.value, requested_by: CLOSED_ACCOUNT } });
+    else if (gone(e.value.replaced_by)) out.push({ key: e.key, value: { ...e.value, replaced_by: CLOSED_ACCOUNT } });
   }
   const manual = records.manualIndex;
   if (manual && manual.reports.some((r) => gone(r.requested_by))) {

@@ -56,27 +56,30 @@ function withReports(raw: unknown): { reports: Array<Record<string, unknown>> } 
   return { ...raw, reports: raw.reports.filter(isRecord) };
 }
 
-/** The three single records that can name an account; the admin page rewrites the indexes as admins act. */
-async function loadSingles(cloudId: string): Promise<Omit<AdminRecordsForPrivacy, 'audit'>> {
-  const singles = await store.readMany([
-    keys.manualReportIndex(cloudId),
-    keys.replacedReportIndex(cloudId),
-    keys.installationEvidence(cloudId),
+const REPORT_ENTRIES_READ = 1_000;
+
+function recordsOf(list: Array<{ key: string; value: unknown }>) {
+  return list.flatMap((e) => (isRecord(e.value) ? [{ key: e.key, value: e.value }] : []));
+}
+
+async function loadRecords(cloudId: string): Promise<AdminRecordsForPrivacy> {
+  const [audit, entries, singles] = await Promise.all([
+    store.listByPrefix<unknown>(keys.auditPrefix(cloudId), AUDIT_ENTRIES_READ),
+    store.listByPrefix<unknown>(keys.adminEntryPrefix(cloudId), REPORT_ENTRIES_READ),
+    store.readMany([
+      keys.manualReportIndex(cloudId),
+      keys.replacedReportIndex(cloudId),
+      keys.installationEvidence(cloudId),
+    ]),
   ]);
   const evidence = singles.get(keys.installationEvidence(cloudId));
   return {
+    audit: recordsOf(audit),
+    reportEntries: recordsOf(entries),
     manualIndex: withReports(singles.get(keys.manualReportIndex(cloudId))),
     replacedIndex: withReports(singles.get(keys.replacedReportIndex(cloudId))),
     evidence: isRecord(evidence) ? evidence : null,
   };
-}
-
-async function loadRecords(cloudId: string): Promise<AdminRecordsForPrivacy> {
-  const [audit, singles] = await Promise.all([
-    store.listByPrefix<unknown>(keys.auditPrefix(cloudId), AUDIT_ENTRIES_READ),
-    loadSingles(cloudId),
-  ]);
-  return { audit: audit.flatMap((e) => (isRecord(e.value) ? [{ key: e.key, value: e.value }] : [])), ...singles };
 }
 
 /** The reporting API rejects with its Response on anything but 200/204. */
@@ -115,13 +118,13 @@ export async function personalDataReportHandler(request: unknown, context: unkno
     const closed = new Set(updates.filter((u) => u.status === 'closed').map((u) => u.accountId));
     // `updated`: the person's data changed. The app keeps no copy of it (names are looked up when shown), so nothing to refresh.
     const updated = updates.filter((u) => u.status === 'updated').length;
-    // Audit entries are written once and never changed, so the copy read before the report is current. The
-    // indexes change whenever an admin acts: they are read again now, after the API call, so a rewrite replaces
-    // what is there at this moment. KVS offers no compare-and-set; an admin action landing in the few
-    // milliseconds between this read and the write below would lose its index entry (its report stays stored).
-    const fresh = closed.size > 0 ? { ...records, ...(await loadSingles(cloudId)) } : records;
+    // Every record read here is written once and afterwards only deleted (audit entries expire, a report's
+    // entry goes with its report when pruned, the earlier versions' lists and the evidence are never rewritten),
+    // so what was read is what is there. The one race KVS (no compare-and-set) leaves open: an entry pruned in
+    // the moment between this run's read and its rewrite would come back, naming a report that is gone; the
+    // page then says the report cannot be opened. Pruning happens only when an admin stores an 11th manual report.
     const rewrites = anonymiseClosed(
-      fresh,
+      records,
       closed,
       {
         manualIndex: keys.manualReportIndex(cloudId),

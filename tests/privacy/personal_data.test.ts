@@ -13,6 +13,10 @@ const records = {
     { key: 'a4', value: { at: '2026-11-04T10:00:00.000Z', account_id: CLOSED_ACCOUNT } },
     { key: 'a5', value: { at: '2026-11-04T10:00:00.000Z', account_id: 'not/an id' } },
   ],
+  reportEntries: [
+    { key: 'e1', value: { key: 'r3', generated_at: '2026-11-06T10:00:00.000Z', requested_by: 'acc-1' } },
+    { key: 'e2', value: { key: 'r4', replaced_at: '2026-10-31T10:00:00.000Z', replaced_by: 'acc-4' } },
+  ],
   manualIndex: {
     next_sequence: 3,
     reports: [{ key: 'r1', generated_at: '2026-11-02T10:00:00.000Z', requested_by: 'acc-1' }],
@@ -27,6 +31,7 @@ describe('accounts held', () => {
       { accountId: 'acc-1', updatedAt: '2026-11-02T10:00:00.000Z' },
       { accountId: 'acc-2', updatedAt: '2026-11-01T10:00:00.000Z' },
       { accountId: 'acc-3', updatedAt: '2026-10-30T10:00:00.000Z' },
+      { accountId: 'acc-4', updatedAt: '2026-10-31T10:00:00.000Z' },
     ]);
   });
 });
@@ -39,6 +44,7 @@ describe('anonymising closed accounts', () => {
 
     expect(rewrites).toEqual([
       { key: 'a1', value: { at: '2026-11-03T10:00:00.000Z', account_id: CLOSED_ACCOUNT, detail: 'x' }, ttlDays: 355 },
+      { key: 'e1', value: { key: 'r3', generated_at: '2026-11-06T10:00:00.000Z', requested_by: CLOSED_ACCOUNT } },
       {
         key: 'manual',
         value: {
