@@ -11,6 +11,7 @@
  * read from the clock. Every request is appended to `requestLog`.
  */
 import { Clock, systemClock } from '../clock';
+import { DEFAULT_VARIANTS, JiraVariants } from '../platform_variants';
 import { Caller, EndpointContext, JiraReply, JiraRequest, JiraUser } from './endpoint';
 import { FaultInjector, JiraDataset, JiraFaults } from './faults';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
@@ -27,6 +28,8 @@ export interface JiraEmulatorOptions {
   admins?: string[];
   /** The people the user API knows, by accountId. */
   users?: Record<string, JiraUser>;
+  /** Answers to the behaviours the docs leave open; defaults to DEFAULT_VARIANTS.jira. */
+  variants?: Partial<JiraVariants>;
 }
 
 /** The parts of a Forge product-fetch descriptor the emulator reads. */
@@ -66,10 +69,15 @@ export class JiraEmulator {
     this.site = options.site;
     this.clock = options.clock ?? systemClock;
     this.faults = new FaultInjector(options.faults);
+    const variants = { ...DEFAULT_VARIANTS.jira, ...options.variants };
+    const browsable = variants.appBrowsableProjects;
     this.context = {
       site: options.site,
       admins: new Set(options.admins ?? []),
       users: new Map(Object.entries(options.users ?? {})),
+      appBrowsable:
+        browsable === 'all' ? undefined : new Set(options.site.projects.slice(0, browsable).map((p) => p.id)),
+      refuseOpenEndedCount: variants.approximateCountOpenEnded === 'refuses',
     };
   }
 

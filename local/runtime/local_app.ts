@@ -5,6 +5,7 @@ import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
 import { Invoker, InvocationResult, newInstallation } from './invoker';
+import { PlatformVariants, platformVariants, VariantOverrides } from '../platform_variants';
 
 /**
  * One local Forge world: a simulated clock, the KVS emulator, optionally a Jira
@@ -28,12 +29,18 @@ export interface LocalAppOptions {
   seed?: number;
   interceptor?: Interceptor;
   logSink?: LogSink;
+  /** How the platform answers where Forge's docs leave it open (local/platform_variants.ts); defaults to today's answers. */
+  variants?: VariantOverrides;
 }
 
 export const DEFAULT_START = Date.parse('2026-11-02T09:00:00.000Z');
 
+/** How Forge's developer console would count a scheduled invocation (the recording variant decides a 200). */
+export type RecordedOutcome = 'success' | 'error' | 'failed-dependency';
+
 export interface SchedulerRun<B = Record<string, unknown>> {
   killed: boolean;
+  recordedAs?: RecordedOutcome;
   statusCode?: number;
   body?: B;
   result?: unknown;
@@ -49,11 +56,18 @@ export class LocalApp {
   readonly personalData = new PersonalDataApi();
   readonly runtime: LocalForgeRuntime;
   readonly invoker: Invoker;
+  readonly variants: PlatformVariants;
   private readonly uninstall: () => void;
 
   constructor(opts: LocalAppOptions = {}) {
     this.clock = (opts.clock as ManualClock) ?? new ManualClock(opts.start ?? DEFAULT_START);
-    this.kvs = new KvsEmulator({ clock: this.clock, file: opts.kvsFile, faults: opts.kvsFaults });
+    this.variants = platformVariants(opts.variants);
+    this.kvs = new KvsEmulator({
+      clock: this.clock,
+      file: opts.kvsFile,
+      faults: opts.kvsFaults,
+      variants: this.variants.kvs,
+    });
     const site = opts.site ?? 'small';
     this.jira =
       typeof site === 'string'
@@ -63,6 +77,7 @@ export class LocalApp {
             faults: opts.jiraFaults,
             admins: opts.jiraAdmins,
             users: opts.jiraUsers,
+            variants: this.variants.jira,
           })
         : undefined;
     this.runtime = new LocalForgeRuntime({
@@ -74,7 +89,7 @@ export class LocalApp {
       logSink: opts.logSink,
     });
     this.uninstall = this.runtime.install();
-    this.invoker = new Invoker(this.runtime);
+    this.invoker = new Invoker(this.runtime, undefined, this.variants.runtime);
   }
 
   dispose(): void {
@@ -97,7 +112,28 @@ export class LocalApp {
     } catch {
       body = undefined;
     }
-    return { killed: false, statusCode: response.statusCode, body, result: response, invocation: run.invocation };
+    return {
+      killed: false,
+      statusCode: response.statusCode,
+      recordedAs: this.recordedAs(response),
+      body,
+      result: response,
+      invocation: run.invocation,
+    };
+  }
+
+  /**
+   * What Forge records for a scheduled trigger's answer: a value without a numeric
+   * statusCode is a 424; 5xx is an error; 204 is a success; a 200 is a success unless
+   * the 'only204' variant holds. Reports do not depend on it, only the console does.
+   */
+  recordedAs(response: unknown): RecordedOutcome {
+    const status = (response as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status !== 'number') return 'failed-dependency';
+    if (status === 204) return 'success';
+    if (status >= 200 && status < 300)
+      return this.variants.runtime.scheduledTriggerSuccess === 'any2xx' ? 'success' : 'error';
+    return 'error';
   }
 
   /** Write a raw value into an installation's KVS namespace over the wire, outside any invocation. */

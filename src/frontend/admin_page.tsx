@@ -10,6 +10,7 @@ import { adminApi } from './api';
 import { Confirmation } from './confirmation';
 import { UTC_VIEWER, Viewer, viewerFrom } from './local_time';
 import { AuditLog, ReportsSection } from './report_sections';
+import { PlatformCheckView } from './platform_check_view';
 import { OpenReport } from './report_view';
 import { InstallationSection, TriggersSection } from './status_sections';
 import { PersonName, PresentationProvider, Sentence } from './viewer_context';
@@ -321,6 +322,7 @@ export function AdminPage() {
             fetchReport={fetchReport}
           />
           <AuditLog view={page.view} />
+          <PlatformCheckView onAudited={() => void load()} />
           <Box as="footer" paddingBlockStart="space.200">
             <Text size="small" color="color.text.subtle">
               Times in {viewer.timeZone} ({viewer.locale}); hover a time for its exact UTC instant. Signed in as{' '}

@@ -102,6 +102,15 @@ export function Confirmation(props: ConfirmationProps) {
     return () => document.removeEventListener('keydown', onKey, true);
   }, [onCancel, busy]);
 
+  // Opened at the end of the page, the confirmation makes the page taller than Jira's frame until Jira
+  // resizes the frame to fit (asynchronously, from a message). When it does, bring the confirmation into view.
+  useEffect(() => {
+    const panel = ref.current!;
+    const onResize = () => panel.scrollIntoView({ block: 'nearest' });
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+
   return (
     <div
       ref={ref}

@@ -24,6 +24,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   RETRY_TRIGGER: 'Retried now',
   RESET_TRIGGER: 'Reset',
   RECORD_INSTALLATION: 'Recorded the installation time',
+  RUN_PLATFORM_CHECK: 'Ran the platform check',
 };
 
 export const REPORT_KINDS: Record<ReportKind, { label: string; appearance: LozengeAppearance }> = {

@@ -81,6 +81,13 @@ export const keys = {
   auditPrefix: (cloudId: string) => checkedKey(`phase5:audit:${segment(cloudId)}:`),
   /** When the account ids this site's records hold were last reported to Atlassian (src/privacy). */
   personalDataReport: (cloudId: string) => checkedKey(`phase5:privacy:${segment(cloudId)}:last-report`),
+  /**
+   * The platform check's scratch space: one prefix per run, outside `phase4:` and
+   * `phase5:`, so a probe can never read or write a key the scheduler or the admin
+   * page relies on, and a run's leftovers are easy to find.
+   */
+  platformCheckPrefix: (runId: string) => checkedKey(`platform-check:${segment(runId)}:`),
+  platformCheckKey: (runId: string, name: string) => checkedKey(`platform-check:${segment(runId)}:${segment(name)}`),
 };
 
 /** Epoch 0 keeps the key form claims had before epochs existed, so stored claims keep their meaning. */
