@@ -5,3 +5,4 @@
 export { phase5SchedulerHandler } from './scheduled/phase5_scheduler';
 export { installedEventHandler } from './phase4/installation_evidence';
 export { adminPageResolver } from './admin/admin_resolver';
+export { personalDataReportHandler } from './privacy/personal_data_report';

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { APP_ROOT } from '../runtime/invoker';
@@ -21,13 +21,17 @@ export interface UiBuild {
 
 export async function buildAdminPage(): Promise<UiBuild> {
   const started = Date.now();
+  // Chunk names carry content hashes: start clean so old chunks do not pile up.
+  rmSync(ADMIN_PAGE_BUILD_DIR, { recursive: true, force: true });
   mkdirSync(ADMIN_PAGE_BUILD_DIR, { recursive: true });
   const result = await build({
     entryPoints: { main: ENTRY },
     bundle: true,
     outdir: ADMIN_PAGE_BUILD_DIR,
     platform: 'browser',
-    format: 'iife',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: ['chrome111', 'edge111', 'firefox111', 'safari16'],
     jsx: 'automatic',
     minify: true,
@@ -37,6 +41,11 @@ export async function buildAdminPage(): Promise<UiBuild> {
     logLevel: 'silent',
     metafile: true,
   });
+  // A lazily loaded chunk's CSS is written beside it but never loaded by anything; the page's one stylesheet
+  // carries it instead (the design system's classes are atomic, so a repeat is harmless).
+  const lazyCss = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.css') && !f.endsWith('main.css'));
+  for (const file of lazyCss)
+    appendFileSync(path.join(ADMIN_PAGE_BUILD_DIR, 'main.css'), readFileSync(path.resolve(file), 'utf8'));
   return {
     files: Object.entries(result.metafile.outputs).map(([file, out]) => ({
       name: path.basename(file),
@@ -46,8 +55,8 @@ export async function buildAdminPage(): Promise<UiBuild> {
   };
 }
 
-/** The code the page is built from: the frontend and the contract and formatting it shares with the resolver. */
-const SOURCE_DIRS = [path.join(APP_ROOT, 'src', 'frontend'), path.join(APP_ROOT, 'src', 'admin')];
+/** The code the page is built from: the frontend and what it shares with the resolver (contract, formatting, the closed-account marker). */
+const SOURCE_DIRS = ['frontend', 'admin', 'privacy'].map((dir) => path.join(APP_ROOT, 'src', dir));
 
 function newestSourceChange(): number {
   let newest = 0;

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { APP_ROOT } from '../runtime/invoker';
 import { ADMIN_PAGE_DIR, adminPageUpToDate, buildAdminPage } from './build_ui';
 import { DEV_ACCOUNTS, DevWorld, ScenarioName, Viewer } from './dev_world';
 
@@ -21,14 +23,51 @@ const HOST_DIR = path.join(__dirname, 'host');
 /** Loopback only. */
 export const HOST = '127.0.0.1';
 
-const FORGE_LIKE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
+/**
+ * Forge's default policy for a Custom UI resource, widened only by what
+ * manifest.yml declares (`permissions.content` and `permissions.external.images`),
+ * as Forge widens it: what the manifest does not allow fails here too.
+ */
+export function forgeLikeCsp(manifestYaml: string): string {
+  const permissions = ((parse(manifestYaml) as Record<string, unknown> | null)?.permissions ?? {}) as {
+    content?: { styles?: unknown[]; scripts?: unknown[] };
+    external?: { images?: unknown[] };
+  };
+  // CSP source keywords and hashes, written in the manifest without their quotes.
+  const words = (list: unknown[] | undefined) =>
+    (list ?? [])
+      .filter(
+        (w): w is string =>
+          typeof w === 'string' && /^(unsafe-(inline|eval|hashes)|sha(256|384|512)-[\w+/=]+)$/.test(w),
+      )
+      .map((w) => `'${w}'`);
+  const images = (permissions.external?.images ?? [])
+    .map((i) => (typeof i === 'string' ? i : (i as { address?: unknown } | null)?.address))
+    .filter((i): i is string => typeof i === 'string');
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...words(permissions.content?.scripts)].join(' '),
+    ["style-src 'self'", ...words(permissions.content?.styles)].join(' '),
+    ["img-src 'self' data: blob:", ...images].join(' '),
+    "connect-src 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
+
+const FORGE_LIKE_CSP = forgeLikeCsp(readFileSync(path.join(APP_ROOT, 'manifest.yml'), 'utf8'));
+
+/**
+ * The design-token themes Jira applies to a Custom UI frame after `view.theme.enable()`
+ * (colour modes, plus spacing, typography and shape), served from @atlaskit/tokens.
+ */
+const THEMES = ['atlassian-light', 'atlassian-dark', 'atlassian-spacing', 'atlassian-typography', 'atlassian-shape'];
+
+function themeCss(id: string): string | null {
+  if (!THEMES.includes(id)) return null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const css = (require(`@atlaskit/tokens/dist/cjs/artifacts/themes/${id}.js`) as { default?: unknown }).default;
+  return typeof css === 'string' ? css : null;
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -101,12 +140,28 @@ function fileUnder(root: string, relative: string): Buffer | null {
   }
 }
 
+function colourModeOf(value: unknown): 'light' | 'dark' {
+  return value === 'dark' ? 'dark' : 'light';
+}
+
+/** What `data-theme` says in Jira for a colour mode: every theme the page may use, by kind. */
+const THEME_ATTRIBUTE = 'dark:dark light:light spacing:spacing typography:typography shape:shape';
+
 function chromePage(url: URL): string {
   const viewer = viewerOf(url.searchParams.get('as'));
+  const mode = colourModeOf(url.searchParams.get('theme'));
+  const frameQuery = new URLSearchParams({ as: viewer });
+  for (const name of ['tz', 'locale']) {
+    const value = url.searchParams.get(name);
+    if (value) frameQuery.set(name, value);
+  }
   const devbar =
     url.searchParams.get('devbar') === '0'
       ? ''
       : `<div class="devbar"><strong>Local dev host</strong><span id="dev-clock"></span><span class="devbar__spacer"></span>
+  <label>Theme <select id="dev-theme">${(['light', 'dark'] as const)
+    .map((m) => `<option value="${m}"${m === mode ? ' selected' : ''}>${m === 'light' ? 'Light' : 'Dark'}</option>`)
+    .join('')}</select></label>
   <label>View as <select id="dev-viewer">${(['admin', 'user', 'anonymous'] as const)
     .map(
       (v) =>
@@ -115,8 +170,13 @@ function chromePage(url: URL): string {
     .join('')}</select></label>
   <button type="button" data-advance="5">+5 min</button><button type="button" data-advance="60">+1 h</button><button type="button" data-advance="720">+12 h</button></div>`;
   return readFileSync(path.join(HOST_DIR, 'jira_chrome.html'), 'utf8')
+    .replace('<html lang="en">', `<html lang="en" data-color-mode="${mode}" data-theme="${THEME_ATTRIBUTE}">`)
+    .replace(
+      '<!--THEMES-->',
+      THEMES.map((id) => `<link rel="stylesheet" href="/__dev/theme/${id}.css" />`).join('\n    '),
+    )
     .replace('<!--DEVBAR-->', devbar)
-    .replace('<!--VIEWER-->', viewer);
+    .replace('<!--FRAME-QUERY-->', frameQuery.toString().replace(/&/g, '&amp;'));
 }
 
 /** The resource's index.html with the host's bridge script ahead of the app's bundle, as Forge injects its own. */
@@ -143,6 +203,10 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
       'Content-Security-Policy': FORGE_LIKE_CSP,
     });
   }
+  if (req.method === 'GET' && p.startsWith('/__dev/theme/') && p.endsWith('.css')) {
+    const css = themeCss(p.slice('/__dev/theme/'.length, -'.css'.length));
+    return css === null ? send(res, 404, 'text/plain', 'Not found') : send(res, 200, TYPES['.css'], css);
+  }
   if (req.method === 'GET' && p.startsWith('/__dev/') && /\.(js|css)$/.test(p)) {
     const file = fileUnder(HOST_DIR, p.slice('/__dev/'.length));
     if (!file) return send(res, 404, 'text/plain', 'Not found');
@@ -166,8 +230,9 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
       siteUrl: 'https://local-dev.atlassian.net',
       moduleKey: world.moduleKey,
       environmentType: 'DEVELOPMENT',
-      locale: 'en-US',
-      timezone: 'UTC',
+      // The viewer's Jira profile settings; `?locale=` and `?tz=` try others.
+      locale: url.searchParams.get('locale') ?? 'en-US',
+      timezone: url.searchParams.get('tz') ?? 'UTC',
       extension: { type: 'jira:adminPage' },
     });
   }

@@ -27,6 +27,12 @@ export const DEV_ACCOUNTS = {
 
 export type Viewer = keyof typeof DEV_ACCOUNTS | 'anonymous';
 
+/** The names the emulated Jira's user API gives those accounts (made up). */
+export const DEV_PEOPLE = {
+  [DEV_ACCOUNTS.admin]: { displayName: 'Avery Admin' },
+  [DEV_ACCOUNTS.user]: { displayName: 'Sam Member' },
+};
+
 export const SCENARIOS = {
   /** 13 h after installation: the 12-hour report is done (on its second attempt, after a Jira outage). */
   'done-12h': 'The 12-hour report done at 12 h 30 min on attempt #2 after a Jira outage; now 13 h after installation.',
@@ -57,8 +63,10 @@ export class DevWorld {
   /** The scenario shown, or null when the world is the installation saved in `kvsFile`. */
   readonly scenario: ScenarioName | null;
   readonly kvsFile: string | null;
-  /** While true, the emulated Jira answers the report's reads with 503 (the permission check still works). */
+  /** While true, the emulated Jira answers the report's reads with 503 (the permission check and user names still work). */
   jiraOutage = false;
+  /** While set, the report's reads wait for it to settle: a generation caught while it runs. */
+  jiraHold: Promise<void> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly saved: { file: WorldFile; world: SavedWorld; intervalMs: number } | null;
 
@@ -82,8 +90,12 @@ export class DevWorld {
       site: world?.site,
       seed: world?.seed,
       jiraAdmins: [DEV_ACCOUNTS.admin],
+      jiraUsers: DEV_PEOPLE,
       interceptor: (call: SeamCall) => {
-        if (call.service !== 'jira' || !this.jiraOutage || call.path.startsWith('/rest/api/3/mypermissions')) return;
+        if (call.service !== 'jira') return;
+        if (call.path.startsWith('/rest/api/3/mypermissions') || call.path.startsWith('/rest/api/3/user/bulk')) return;
+        if (this.jiraHold) return this.jiraHold.then(() => undefined);
+        if (!this.jiraOutage) return;
         return new Response(JSON.stringify({ errorMessages: ['Service unavailable (simulated outage)'], errors: {} }), {
           status: 503,
           headers: { 'Content-Type': 'application/json' },

@@ -12,7 +12,7 @@
  */
 import { Clock, systemClock } from '../clock';
 import { DEFAULT_VARIANTS, JiraVariants } from '../platform_variants';
-import { Caller, EndpointContext, JiraReply, JiraRequest } from './endpoint';
+import { Caller, EndpointContext, JiraReply, JiraRequest, JiraUser } from './endpoint';
 import { FaultInjector, JiraDataset, JiraFaults } from './faults';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
 import { findRoute } from './routes';
@@ -26,6 +26,8 @@ export interface JiraEmulatorOptions {
   faults?: JiraFaults;
   /** accountIds that are Jira administrators. */
   admins?: string[];
+  /** The people the user API knows, by accountId. */
+  users?: Record<string, JiraUser>;
   /** Answers to the behaviours the docs leave open; defaults to DEFAULT_VARIANTS.jira. */
   variants?: Partial<JiraVariants>;
 }
@@ -72,6 +74,7 @@ export class JiraEmulator {
     this.context = {
       site: options.site,
       admins: new Set(options.admins ?? []),
+      users: new Map(Object.entries(options.users ?? {})),
       appBrowsable:
         browsable === 'all' ? undefined : new Set(options.site.projects.slice(0, browsable).map((p) => p.id)),
       refuseOpenEndedCount: variants.approximateCountOpenEnded === 'refuses',

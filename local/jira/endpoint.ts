@@ -25,9 +25,18 @@ export interface JiraReply {
   headers?: Record<string, string>;
 }
 
+/** A person on the emulated site, as Jira's user API describes them. */
+export interface JiraUser {
+  displayName: string;
+  /** A closed (deleted) account: Jira still answers for its id, as "Former user", inactive. */
+  closed?: boolean;
+}
+
 export interface EndpointContext {
   site: JiraSite;
   admins: ReadonlySet<string>;
+  /** The site's people by accountId; an id not here is unknown to the user API. */
+  users: ReadonlyMap<string, JiraUser>;
   /**
    * Projects (by id) the app's user may browse; `asApp()` sees only these, like any
    * user restricted by permission schemes. Undefined: every project.

@@ -6,7 +6,7 @@
  * permission. A user (asUser) is a Jira administrator only when listed in the
  * emulator's `admins`, and can browse every project otherwise.
  */
-import { Caller, Endpoint } from './endpoint';
+import { Caller, Endpoint, intParam, JiraUser } from './endpoint';
 import { errorBody, JsonObject } from './jira_json';
 import { hashString } from '../prng';
 import type { JiraSite } from './site';
@@ -97,7 +97,7 @@ export const myPermissions: Endpoint = (request, { admins }) => {
   return { status: 200, body: { permissions } };
 };
 
-export const myself: Endpoint = (request, { site, admins }) => {
+export const myself: Endpoint = (request, { site, admins, users }) => {
   const { caller } = request;
   if (caller.kind === 'anonymous') {
     return {
@@ -107,7 +107,9 @@ export const myself: Endpoint = (request, { site, admins }) => {
   }
   const accountId = caller.kind === 'app' ? appAccountId(site) : caller.accountId;
   const isApp = caller.kind === 'app';
-  const displayName = isApp ? 'Forge app' : `Emulated user ${accountId.slice(-6)}`;
+  const displayName = isApp
+    ? 'Forge app'
+    : (users.get(accountId)?.displayName ?? `Emulated user ${accountId.slice(-6)}`);
   return {
     status: 200,
     body: {
@@ -137,3 +139,47 @@ function userAvatars(accountId: string): JsonObject {
   const base = `https://secure.gravatar.com/avatar/${hashString(accountId).toString(16).padStart(8, '0')}?d=mm`;
   return { '48x48': `${base}&s=48`, '24x24': `${base}&s=24`, '16x16': `${base}&s=16`, '32x32': `${base}&s=32` };
 }
+
+/** The user API's answer for one person: what Jira returns for a known id, "Former user" for a closed one. */
+function userJson(site: JiraSite, accountId: string, user: JiraUser): JsonObject {
+  return {
+    self: `${site.baseUrl}/rest/api/3/user?accountId=${encodeURIComponent(accountId)}`,
+    accountId,
+    accountType: 'atlassian',
+    avatarUrls: userAvatars(accountId),
+    displayName: user.closed ? 'Former user' : user.displayName,
+    active: !user.closed,
+  };
+}
+
+/**
+ * GET /rest/api/3/user/bulk?accountId=…&accountId=…: the people with those ids,
+ * a page of them (`maxResults`, default 10, at most 200). An id the site does not
+ * know is left out, not an error. Needs a caller; any user may look people up
+ * (Jira asks for "Browse users and groups", which every user here holds).
+ */
+export const usersBulk: Endpoint = (request, { site, users }) => {
+  if (request.caller.kind === 'anonymous') {
+    return {
+      status: 401,
+      body: errorBody(['You are not authenticated. Authentication required to perform this operation.']),
+    };
+  }
+  const ids = request.url.searchParams.getAll('accountId').filter((id) => id.trim() !== '');
+  if (ids.length === 0) return { status: 400, body: errorBody(['The accountId query parameter is required.']) };
+  const startAt = Math.max(0, intParam(request.url, 'startAt', 0));
+  const maxResults = Math.min(200, Math.max(1, intParam(request.url, 'maxResults', 10)));
+  const known = [...new Set(ids)].filter((id) => users.has(id));
+  const page = known.slice(startAt, startAt + maxResults);
+  return {
+    status: 200,
+    body: {
+      self: `${site.baseUrl}${request.url.pathname}${request.url.search}`,
+      maxResults,
+      startAt,
+      total: known.length,
+      isLast: startAt + page.length >= known.length,
+      values: page.map((id) => userJson(site, id, users.get(id)!)),
+    },
+  };
+};

@@ -4,7 +4,7 @@
  */
 import { approximateCount, removedSearch, searchJql } from './search_endpoints';
 import { listFields, listIssueTypes, listStatuses, searchProjects } from './catalogue_endpoints';
-import { myPermissions, myself } from './identity_endpoints';
+import { myPermissions, myself, usersBulk } from './identity_endpoints';
 import type { Route } from './endpoint';
 
 export const ROUTES: readonly Route[] = [
@@ -16,6 +16,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/rest/api/3/status', dataset: 'statuses', methods: { GET: listStatuses } },
   { path: '/rest/api/3/mypermissions', methods: { GET: myPermissions } },
   { path: '/rest/api/3/myself', methods: { GET: myself } },
+  { path: '/rest/api/3/user/bulk', methods: { GET: usersBulk } },
   // Removed in 2025; kept so an app still calling them sees what production shows it.
   { path: '/rest/api/3/search', methods: { GET: removedSearch, POST: removedSearch } },
   { path: '/rest/api/2/search', methods: { GET: removedSearch, POST: removedSearch } },

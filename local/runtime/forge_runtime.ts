@@ -41,6 +41,10 @@ export interface KvsService {
 export interface JiraService {
   handle(descriptor: ForgeDescriptor, path: string, init?: FetchInit): Promise<Response>;
 }
+/** Atlassian's platform APIs an app calls as itself (`requestAtlassian`), e.g. personal data reporting. */
+export interface AtlassianService {
+  handle(path: string, init?: FetchInit): Response | Promise<Response>;
+}
 
 export interface InvocationStats {
   kvsRequests: number;
@@ -135,6 +139,8 @@ const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transa
 export interface LocalForgeRuntimeOptions {
   kvs: KvsService;
   jira?: JiraService;
+  /** `stargate` calls (`privacy.reportPersonalData`); without one they fail as unserved. */
+  atlassian?: AtlassianService;
   clock?: Clock;
   app?: Partial<AppContextInfo>;
   interceptor?: Interceptor;
@@ -287,8 +293,23 @@ export class LocalForgeRuntime {
     init: FetchInit,
   ): Promise<Response> {
     const service =
-      descriptor?.type === 'kvs' ? 'kvs' : descriptor?.type === 'fpp' && descriptor.remote === 'jira' ? 'jira' : null;
+      descriptor?.type === 'kvs'
+        ? 'kvs'
+        : descriptor?.type === 'fpp' && descriptor.remote === 'jira'
+          ? 'jira'
+          : descriptor?.type === 'fpp' && descriptor.remote === 'stargate' && descriptor.provider === 'app'
+            ? 'atlassian'
+            : null;
     if (!service) throw new Error(`The local Forge runtime does not serve ${JSON.stringify(descriptor)} ${path}`);
+    if (service === 'atlassian') {
+      // Not offered to the interceptor: the service itself (PersonalDataApi.failWith) injects its faults.
+      if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
+        invocation.kill();
+        return never();
+      }
+      if (!this.opts.atlassian) throw new Error(`No Atlassian API is attached to this local runtime: ${path}`);
+      return this.opts.atlassian.handle(path, init);
+    }
     // Forge stops a function at its timeout: past it, nothing it asks for is answered.
     if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
       invocation.kill();

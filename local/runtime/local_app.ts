@@ -1,4 +1,6 @@
 import { Clock, ManualClock } from '../clock';
+import type { JiraUser } from '../jira/endpoint';
+import { PersonalDataApi } from '../privacy/personal_data_api';
 import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
@@ -22,6 +24,8 @@ export interface LocalAppOptions {
   jiraFaults?: JiraFaults;
   /** accountIds the emulated Jira treats as site administrators. */
   jiraAdmins?: string[];
+  /** The people the emulated Jira's user API knows (display names, closed accounts), by accountId. */
+  jiraUsers?: Record<string, JiraUser>;
   seed?: number;
   interceptor?: Interceptor;
   logSink?: LogSink;
@@ -48,6 +52,8 @@ export class LocalApp {
   readonly kvs: KvsEmulator;
   /** The emulated Jira site, unless the caller brought its own service. */
   readonly jira: JiraEmulator | undefined;
+  /** Atlassian's personal data reporting API: which accounts are closed, and what was reported. */
+  readonly personalData = new PersonalDataApi();
   readonly runtime: LocalForgeRuntime;
   readonly invoker: Invoker;
   readonly variants: PlatformVariants;
@@ -70,12 +76,14 @@ export class LocalApp {
             clock: this.clock,
             faults: opts.jiraFaults,
             admins: opts.jiraAdmins,
+            users: opts.jiraUsers,
             variants: this.variants.jira,
           })
         : undefined;
     this.runtime = new LocalForgeRuntime({
       kvs: this.kvs,
       jira: this.jira ?? (site as JiraService),
+      atlassian: this.personalData,
       clock: this.clock,
       interceptor: opts.interceptor,
       logSink: opts.logSink,

@@ -335,7 +335,7 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const nextEpoch = epoch + 1;
   const epochKey = keys.epoch(cloudId, trigger);
   const stateKey = keys.schedulerState(cloudId);
-  const epochRecord: StoredEpoch = { schema_version: 1, epoch: nextEpoch, reset_at: toIso(now), reset_by: accountId };
+  const epochRecord: StoredEpoch = { schema_version: 1, epoch: nextEpoch, reset_at: toIso(now) };
   const sets: Array<Commit['set'][number]> = [
     { key: epochKey, value: epochRecord },
     { key: stateKey, value: serializeState(resetTrigger(state, trigger, nextEpoch)) },
@@ -367,8 +367,9 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     trigger,
     outcome: 'done',
     detail:
-      (replacedKey ? `Report set aside as ${replacedKey}; ` : '') +
-      `DONE key removed; epoch ${epoch} closed after ${walked.top} claim(s); attempts restart in epoch ${nextEpoch}`,
+      // Admins read this in the audit log; the keys and the epoch are in changedKeys and the stored state.
+      (replacedKey ? 'Its report was set aside (still listed, as replaced); ' : '') +
+      `marked not done after ${walked.top} attempt(s); attempts start again from 1`,
     changedKeys,
   });
   await store.commit(withAudit({ set: sets, delete: deletes }, audit));

@@ -12,6 +12,7 @@ import {
   retryTriggerNow,
 } from './actions';
 import { authorizeJiraAdministrator } from './authorization';
+import { accountIdsOn, lookUpPeople } from './people';
 import { runPlatformCheckNow } from './platform_check_action';
 import { ADMIN_FUNCTIONS, AdminErrorCode, AdminResult, CONFIRMATIONS } from './contract';
 import { Checked, checkConfirmedOnly, checkNoInput, checkReportRequest, checkTriggerAction } from './payloads';
@@ -76,7 +77,11 @@ const resolver = new Resolver();
 
 resolver.define(
   ADMIN_FUNCTIONS.getAdminPage,
-  gated(ADMIN_FUNCTIONS.getAdminPage, checkNoInput, (caller) => getAdminPage(caller)),
+  gated(ADMIN_FUNCTIONS.getAdminPage, checkNoInput, async (caller) => {
+    const page = await getAdminPage(caller);
+    if (!page.ok) return page;
+    return { ...page, people: await lookUpPeople(accountIdsOn(page.view, caller.accountId)) };
+  }),
 );
 
 resolver.define(

@@ -176,10 +176,23 @@ export interface AdminPageView {
   limits: { manualReportsKept: number; replacedReportsKept: number };
 }
 
+/** A person as Jira shows them to the calling admin. Only for display: the account id stays the reference. */
+export interface Person {
+  displayName: string;
+  /** Jira's 48×48 avatar, or null when Jira gave none. */
+  avatarUrl: string | null;
+}
+
 export interface AdminPageResponse {
   view: AdminPageView;
   /** The caller, as the resolver saw them (an administrator, or this call would have been refused). */
   accountId: string;
+  /**
+   * Names for the account ids on the page (the caller, report requesters, audit entries, the admin who
+   * recorded the installation), looked up in Jira as the caller. An id Jira did not name is absent,
+   * and the page shows the id itself.
+   */
+  people: Record<string, Person>;
 }
 
 export interface ReportResponse {

@@ -135,7 +135,7 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
   const summaries: Record<TriggerStatus, () => string> = {
     done: () =>
       generatedAt === null
-        ? 'Done: its DONE key exists.'
+        ? 'Done: its report is stored.'
         : `Done at ${formatInstant(generatedAt)}${attemptCount > 1 ? ` on attempt #${attemptCount}` : ''}.`,
     generating: () =>
       `Generating: attempt #${liveClaim!.attempt} started ${formatInstant(liveClaim!.claimedAt)}; ` +
@@ -231,7 +231,7 @@ function resetAvailability(a: {
   return {
     allowed: true,
     reason: a.done
-      ? 'Sets its report aside (kept in the report history), removes its DONE key and restarts its attempt count, ' +
+      ? 'Sets its report aside (kept in the report history), marks it not done and restarts its attempt count, ' +
         'so the scheduler generates it again.'
       : 'Clears its attempts, backoff and last error, so the scheduler starts it over.',
   };
@@ -301,7 +301,7 @@ function alertsFor(
     alerts.push({
       level: 'warning',
       title: 'The scheduler state could not be read',
-      body: `${stateProblem}. The scheduler replaces it on its next run, rebuilding what is done from the DONE keys.`,
+      body: `${stateProblem}. The scheduler replaces it on its next run, rebuilding what is done from the stored reports.`,
     });
   }
   for (const t of triggers) {

@@ -1,414 +1,150 @@
-import { useCallback, useEffect, useState } from 'react';
-import type {
-  ActionAvailability,
-  AdminError,
-  AdminPageView,
-  AdminResult,
-  Alert,
-  AuditAction,
-  AutoTriggerName,
-  InstallationView,
-  ReportSummary,
-  TriggerStatus,
-  TriggerView,
-} from '../admin/contract';
-import { formatInstant, formatRelative } from '../admin/format';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import Button from '@atlaskit/button/new';
+import Heading from '@atlaskit/heading';
+import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
+import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message';
+import Spinner from '@atlaskit/spinner';
+import { view as forgeView } from '@forge/bridge';
+import type { AdminError, AdminPageView, AdminResult, AutoTriggerName, Person } from '../admin/contract';
 import { adminApi } from './api';
-import { Button, ConfirmDialog, Lozenge, LozengeAppearance, SectionMessage, Spinner } from './components';
+import { Confirmation } from './confirmation';
+import { UTC_VIEWER, Viewer, viewerFrom } from './local_time';
+import { AuditLog, ReportsSection } from './report_sections';
 import { PlatformCheckView } from './platform_check_view';
-import { downloadJson, reportFileName, ReportView } from './report_view';
+import { OpenReport } from './report_view';
+import { InstallationSection, TriggersSection } from './status_sections';
+import { PersonName, PresentationProvider, Sentence } from './viewer_context';
+import { inWords, TRIGGER_TITLES } from './words';
 
 /**
  * The Jira admin page: the scheduler at a glance, the stored reports, and the
- * four actions, each behind a confirmation. Everything shown comes from the
- * resolver's view model; the page decides nothing the resolver would not.
+ * four actions, each behind a confirmation shown where it was asked for.
+ * Everything shown comes from the resolver's view model; the page decides
+ * nothing the resolver would not, and only words and times are its own.
  */
 
 type PageState =
   | { kind: 'loading' }
   | { kind: 'refused'; error: AdminError }
-  | { kind: 'ready'; view: AdminPageView; accountId: string };
+  | { kind: 'ready'; view: AdminPageView; accountId: string; people: Record<string, Person> };
 
-type PendingAction =
+export type PendingAction =
   | { kind: 'generate' }
   | { kind: 'retry'; trigger: AutoTriggerName; reason: string }
   | { kind: 'reset'; trigger: AutoTriggerName; reason: string }
   | { kind: 'record' };
 
-type Notice = { appearance: 'success' | 'error' | 'warning'; title: string; body: string };
-
-const STATUS: Record<TriggerStatus, { label: string; appearance: LozengeAppearance }> = {
-  unscheduled: { label: 'Not scheduled', appearance: 'default' },
-  waiting: { label: 'Waiting', appearance: 'default' },
-  due: { label: 'Due', appearance: 'new' },
-  generating: { label: 'Generating', appearance: 'inprogress' },
-  backing_off: { label: 'Backing off', appearance: 'moved' },
-  done: { label: 'Done', appearance: 'success' },
-  missed: { label: 'Missed', appearance: 'removed' },
-};
-
-const TRIGGER_TITLES: Record<AutoTriggerName, string> = {
-  AUTO_12H: '12-hour report',
-  AUTO_24H: '24-hour report',
-};
-
-const AUDIT_LABELS: Record<AuditAction, string> = {
-  GENERATE_MANUAL_REPORT: 'Generated a manual report',
-  RETRY_TRIGGER: 'Retried now',
-  RESET_TRIGGER: 'Reset',
-  RECORD_INSTALLATION: 'Recorded the installation time',
-  RUN_PLATFORM_CHECK: 'Ran the platform check',
-};
-
-const REPORT_KIND_LABELS: Record<ReportSummary['kind'], string> = {
-  AUTO_12H: '12-hour report',
-  AUTO_24H: '24-hour report',
-  MANUAL: 'Manual report',
-  REPLACED: 'Replaced by a reset',
-};
-
-function AlertMessage({ alert }: { alert: Alert }) {
-  return (
-    <SectionMessage appearance={alert.level} title={alert.title} testId="alert">
-      <p>{alert.body}</p>
-    </SectionMessage>
-  );
-}
-
-function Installation({
-  installation,
-  now,
-  record,
-}: {
-  installation: InstallationView;
-  now: string;
-  record: ActionAvailability & { run: () => void };
-}) {
-  const source =
-    installation.source === 'event'
-      ? {
-          label: 'Installed event',
-          appearance: 'success' as const,
-          detail: 'Recorded by the app when Jira delivered avi:forge:installed:app.',
-        }
-      : installation.source === 'admin'
-        ? {
-            label: 'Recorded by an admin',
-            appearance: 'moved' as const,
-            detail: `Recorded from this page by ${installation.recordedBy ?? 'an administrator'}.`,
-          }
-        : installation.source === 'other'
-          ? {
-              label: 'Other source',
-              appearance: 'default' as const,
-              detail: 'The evidence names a source this app does not know.',
-            }
-          : null;
-  return (
-    <section className="page-section" aria-labelledby="installation-heading">
-      <h2 id="installation-heading" className="page-section__title">
-        Installation
-      </h2>
-      <dl className="details" data-testid="installation">
-        <div className="details__row">
-          <dt>Installed</dt>
-          <dd>
-            {installation.installedAt ? (
-              <>
-                {formatInstant(installation.installedAt)}{' '}
-                <span className="subtle">({formatRelative(installation.installedAt, now)})</span>
-              </>
-            ) : (
-              <Lozenge appearance="removed">{installation.status === 'missing' ? 'Not recorded' : 'Unusable'}</Lozenge>
-            )}
-          </dd>
-        </div>
-        <div className="details__row">
-          <dt>Source</dt>
-          <dd>
-            {source ? (
-              <>
-                <Lozenge appearance={source.appearance}>{source.label}</Lozenge>{' '}
-                <span className="subtle small">{source.detail}</span>
-              </>
-            ) : (
-              <span className="subtle">—</span>
-            )}
-          </dd>
-        </div>
-      </dl>
-      {record.allowed && (
-        <div className="page-section__actions">
-          <Button appearance="primary" onClick={record.run} testId="record-installation">
-            Record installation time now
-          </Button>
-          <span className="subtle small">{record.reason}</span>
-        </div>
-      )}
-    </section>
-  );
-}
-
-function TriggerRow({
-  t,
-  now,
-  onRetry,
-  onReset,
-  busy,
-}: {
-  t: TriggerView;
-  now: string;
-  onRetry: () => void;
-  onReset: () => void;
-  busy: boolean;
-}) {
-  const status = STATUS[t.status];
-  return (
-    <tr data-testid={`trigger-${t.trigger}`}>
-      <td>
-        <div className="strong">{TRIGGER_TITLES[t.trigger]}</div>
-        <div className="subtle small mono">{t.trigger}</div>
-      </td>
-      <td>
-        <span data-testid="trigger-status">
-          <Lozenge appearance={status.appearance}>{status.label}</Lozenge>
-        </span>
-        {t.repeatedLongBackoff && (
-          <span className="inline-warning" title="Backed off for 2 hours or more more than once">
-            {' '}
-            <Lozenge appearance="removed">Repeated long backoff</Lozenge>
-          </span>
-        )}
-      </td>
-      <td>
-        <div data-testid="trigger-summary">{t.summary}</div>
-        {t.lastError && t.status !== 'done' && (
-          <div className="error-text small">
-            Last error (attempt #{t.lastError.attempt}, {formatInstant(t.lastError.at)}): {t.lastError.message}
-          </div>
-        )}
-      </td>
-      <td>
-        {t.nextEligibleAt ? (
-          <>
-            <div>{formatInstant(t.nextEligibleAt)}</div>
-            <div className="subtle small">{formatRelative(t.nextEligibleAt, now)}</div>
-          </>
-        ) : (
-          <span className="subtle">—</span>
-        )}
-      </td>
-      <td className="numeric">{t.attemptCount}</td>
-      <td className="actions-cell">
-        <Button
-          onClick={onRetry}
-          disabled={busy || !t.actions.retry.allowed}
-          title={t.actions.retry.reason}
-          testId={`retry-${t.trigger}`}
-        >
-          Retry now
-        </Button>
-        <Button
-          appearance="subtle"
-          onClick={onReset}
-          disabled={busy || !t.actions.reset.allowed}
-          title={t.actions.reset.reason}
-          testId={`reset-${t.trigger}`}
-        >
-          Reset
-        </Button>
-      </td>
-    </tr>
-  );
-}
-
-function Reports(props: {
-  view: AdminPageView;
-  open: { key: string; report: unknown } | null;
-  loadingKey: string | null;
-  busy: boolean;
-  onGenerate: () => void;
-  onOpen: (key: string) => void;
-  onDownload: (key: string) => void;
-  onClose: () => void;
-}) {
-  const { view } = props;
-  return (
-    <section className="page-section" aria-labelledby="reports-heading">
-      <div className="page-section__header">
-        <h2 id="reports-heading" className="page-section__title">
-          Stored reports
-        </h2>
-        <Button
-          appearance="primary"
-          onClick={props.onGenerate}
-          disabled={props.busy || !view.manualReport.allowed}
-          title={view.manualReport.reason}
-          testId="generate-manual"
-        >
-          Generate manual report
-        </Button>
-      </div>
-      <p className="subtle">
-        The 12- and 24-hour reports are made once each by the scheduler. Manual reports are snapshots on request; the
-        newest {view.limits.manualReportsKept} are kept.
-      </p>
-      {view.reports.length === 0 ? (
-        <div className="empty-state" data-testid="no-reports">
-          No reports are stored yet.
-        </div>
-      ) : (
-        <table className="table" data-testid="reports-table">
-          <thead>
-            <tr>
-              <th>Report</th>
-              <th>Generated</th>
-              <th>Attempt</th>
-              <th>By</th>
-              <th className="actions-head">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.reports.map((r) => (
-              <tr
-                key={r.key}
-                data-testid="report-row"
-                data-kind={r.kind}
-                className={props.open?.key === r.key ? 'is-selected' : undefined}
-              >
-                <td>
-                  <Lozenge appearance={r.kind === 'MANUAL' ? 'new' : r.kind === 'REPLACED' ? 'default' : 'inprogress'}>
-                    {r.kind === 'REPLACED' ? `${r.trigger} · replaced` : r.kind}
-                  </Lozenge>{' '}
-                  <span>{REPORT_KIND_LABELS[r.kind]}</span>
-                </td>
-                <td>
-                  {formatInstant(r.generatedAt)}
-                  {r.replacedAt && <div className="subtle small">set aside {formatInstant(r.replacedAt)}</div>}
-                </td>
-                <td className="numeric">{r.attempt ?? '—'}</td>
-                <td className="small">{r.by ?? <span className="subtle">Scheduler</span>}</td>
-                <td className="actions-cell">
-                  <Button
-                    appearance="link"
-                    onClick={() => props.onOpen(r.key)}
-                    disabled={props.loadingKey !== null}
-                    testId="view-report"
-                  >
-                    {props.loadingKey === r.key ? 'Opening…' : 'View'}
-                  </Button>
-                  <Button
-                    appearance="link"
-                    onClick={() => props.onDownload(r.key)}
-                    disabled={props.loadingKey !== null}
-                  >
-                    Download JSON
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {props.open && <ReportView reportKey={props.open.key} report={props.open.report} onClose={props.onClose} />}
-    </section>
-  );
-}
-
-function AuditLog({ view }: { view: AdminPageView }) {
-  return (
-    <section className="page-section" aria-labelledby="audit-heading">
-      <h2 id="audit-heading" className="page-section__title">
-        Audit log
-      </h2>
-      {view.audit.length === 0 ? (
-        <div className="empty-state">No administrator actions yet.</div>
-      ) : (
-        <table className="table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>Action</th>
-              <th>Outcome</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.audit.map((e) => (
-              <tr key={e.key} data-testid="audit-row">
-                <td className="nowrap">{formatInstant(e.at)}</td>
-                <td className="small mono">{e.accountId}</td>
-                <td>
-                  {AUDIT_LABELS[e.action]}
-                  {e.trigger && <span className="subtle"> · {e.trigger}</span>}
-                </td>
-                <td>
-                  <Lozenge appearance={e.outcome === 'done' ? 'success' : 'removed'}>{e.outcome}</Lozenge>
-                </td>
-                <td className="small">{e.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  );
-}
-
-function confirmationOf(action: PendingAction): {
+interface Notice {
+  appearance: 'success' | 'error' | 'warning';
   title: string;
-  label: string;
-  appearance: 'primary' | 'danger';
   body: string;
-} {
+  openReportKey?: string;
+}
+
+/** While a generation runs, the page asks again this often until it ends. */
+const REFRESH_WHILE_GENERATING_MS = 5_000;
+
+function generating(view: AdminPageView): boolean {
+  return view.manualReport.inProgressSince !== null || view.triggers.some((t) => t.status === 'generating');
+}
+
+function confirmationOf(action: PendingAction) {
   switch (action.kind) {
     case 'generate':
       return {
-        title: 'Generate a manual report?',
-        label: 'Generate',
-        appearance: 'primary',
-        body: 'The app reads the site from Jira now and stores a MANUAL report. The 12- and 24-hour reports are not affected.',
+        title: 'Generate a manual report now?',
+        label: 'Generate report',
+        appearance: 'primary' as const,
+        body: 'The app reads this Jira site now and keeps the result as a manual report. The 12- and 24-hour reports are not affected.',
       };
     case 'retry':
-      return { title: `Retry ${action.trigger} now?`, label: 'Retry now', appearance: 'primary', body: action.reason };
+      return {
+        title: `Retry the ${TRIGGER_TITLES[action.trigger]} now?`,
+        label: 'Retry now',
+        appearance: 'primary' as const,
+        body: action.reason,
+      };
     case 'reset':
       return {
-        title: `Reset ${action.trigger}?`,
-        label: `Reset ${action.trigger}`,
-        appearance: 'danger',
+        title: `Reset the ${TRIGGER_TITLES[action.trigger]}?`,
+        label: 'Reset',
+        appearance: 'danger' as const,
         body: action.reason,
       };
     case 'record':
       return {
         title: 'Record the installation time as now?',
-        label: 'Record',
-        appearance: 'primary',
-        body: 'Use this only when the app was installed before its installed-event handler existed. The time is attributed to you and is never overwritten.',
+        label: 'Record time',
+        appearance: 'primary' as const,
+        body: 'Use this only when the app was installed before it could record its own installation. The time is attributed to you and is never overwritten.',
       };
+  }
+}
+
+function doneNotice(action: PendingAction, result: { message: string; warning?: string; reportKey?: string }): Notice {
+  const warning = result.warning ? ` ${result.warning}` : '';
+  const appearance = result.warning ? ('warning' as const) : ('success' as const);
+  switch (action.kind) {
+    case 'generate':
+      return {
+        appearance,
+        title: 'Manual report generated',
+        body: `It is listed under Stored reports.${warning}`,
+        openReportKey: result.reportKey,
+      };
+    case 'retry':
+      return {
+        appearance,
+        title: `The ${TRIGGER_TITLES[action.trigger]} will be retried`,
+        body: `Its wait is over: the scheduler attempts it on its next run.${warning}`,
+      };
+    case 'reset':
+      return {
+        appearance,
+        title: `The ${TRIGGER_TITLES[action.trigger]} was reset`,
+        body: `Any report it had is kept below as replaced; the scheduler makes it again from attempt 1.${warning}`,
+      };
+    case 'record':
+      return { appearance, title: 'Installation time recorded', body: `${result.message}${warning}` };
   }
 }
 
 export function AdminPage() {
   const [page, setPage] = useState<PageState>({ kind: 'loading' });
+  const [viewer, setViewer] = useState<Viewer>(UTC_VIEWER);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [busy, setBusy] = useState(false);
-  const [openReport, setOpenReport] = useState<{ key: string; report: unknown } | null>(null);
+  const [openReport, setOpenReport] = useState<OpenReport | null>(null);
   const [loadingKey, setLoadingKey] = useState<string | null>(null);
+  /** The control that opened the report, given focus back when the report closes. */
+  const reportOpener = useRef<Element | null>(null);
 
   const load = useCallback(async () => {
     const result = await adminApi.page();
     setPage(
       result.ok
-        ? { kind: 'ready', view: result.view, accountId: result.accountId }
+        ? { kind: 'ready', view: result.view, accountId: result.accountId, people: result.people ?? {} }
         : { kind: 'refused', error: result.error },
     );
   }, []);
 
   useEffect(() => {
+    const browser = Intl.DateTimeFormat().resolvedOptions();
+    forgeView.getContext().then(
+      (context) => setViewer(viewerFrom(context, { locale: navigator.language, timeZone: browser.timeZone })),
+      () => setViewer(viewerFrom({}, { locale: navigator.language, timeZone: browser.timeZone })),
+    );
     void load();
   }, [load]);
+
+  // While a report is being generated (here, by the scheduler, or by another admin), follow it to its end.
+  const view = page.kind === 'ready' ? page.view : null;
+  useEffect(() => {
+    if (!view || busy || !generating(view)) return;
+    const timer = setTimeout(() => void load(), REFRESH_WHILE_GENERATING_MS);
+    return () => clearTimeout(timer);
+  }, [view, busy, load]);
 
   const fetchReport = async (key: string) => {
     setLoadingKey(key);
@@ -419,6 +155,21 @@ export function AdminPage() {
       return null;
     }
     return result;
+  };
+
+  const openReportByKey = (key: string) => {
+    reportOpener.current = document.activeElement;
+    void fetchReport(key).then((r) => {
+      if (r) setOpenReport({ key: r.key, report: r.report, openedAt: Date.now() });
+    });
+  };
+
+  const closeReport = () => {
+    setOpenReport(null);
+    const opener = reportOpener.current;
+    requestAnimationFrame(() => {
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    });
   };
 
   const confirm = async () => {
@@ -439,24 +190,23 @@ export function AdminPage() {
         result = await adminApi.recordInstallation();
         break;
     }
+    await load();
+    setNotice(
+      result.ok
+        ? doneNotice(pending, result)
+        : { appearance: 'error', title: 'Nothing was changed', body: inWords(result.error.message) },
+    );
     setBusy(false);
     setPending(null);
-    if (result.ok) {
-      setNotice({
-        appearance: result.warning ? 'warning' : 'success',
-        title: 'Done',
-        body: result.warning ? `${result.message} ${result.warning}` : result.message,
-      });
-    } else {
-      setNotice({ appearance: 'error', title: 'Nothing was changed', body: result.error.message });
-    }
-    await load();
   };
 
   if (page.kind === 'loading') {
     return (
       <main className="page page--centered">
-        <Spinner label="Loading" /> <span className="subtle">Loading the scheduler status…</span>
+        <Inline space="space.100" alignBlock="center">
+          <Spinner size="medium" label="Loading" />
+          <Text color="color.text.subtle">Loading the scheduler status…</Text>
+        </Inline>
       </main>
     );
   }
@@ -464,144 +214,151 @@ export function AdminPage() {
     const notAllowed = page.error.code === 'NOT_ADMIN' || page.error.code === 'NO_USER';
     return (
       <main className="page">
-        <PageHeader />
-        <SectionMessage
-          appearance={notAllowed ? 'warning' : 'error'}
-          title={notAllowed ? 'You need to be a Jira administrator to use this page' : 'The page could not be loaded'}
-          testId="refusal"
-        >
-          <p>{page.error.message}</p>
-          {notAllowed && <p className="subtle small">Ask a Jira administrator of this site for help.</p>}
-        </SectionMessage>
+        <Stack space="space.300">
+          <PageHeader />
+          <SectionMessage
+            appearance={notAllowed ? 'warning' : 'error'}
+            title={notAllowed ? 'You need to be a Jira administrator to use this page' : 'The page could not be loaded'}
+            testId="refusal"
+          >
+            <Stack space="space.100">
+              <Text as="p">{page.error.message}</Text>
+              {notAllowed && <Text as="p">Ask a Jira administrator of this site for help.</Text>}
+            </Stack>
+          </SectionMessage>
+        </Stack>
       </main>
     );
   }
 
-  const { view } = page;
   const dialog = pending ? confirmationOf(pending) : null;
-  return (
-    <main className="page">
-      <PageHeader
-        now={view.now}
-        onRefresh={() => {
-          setNotice(null);
-          void load();
-        }}
-      />
-      {notice && (
-        <SectionMessage
-          appearance={notice.appearance}
-          title={notice.title}
-          testId="notice"
-          actions={
-            <Button appearance="link" onClick={() => setNotice(null)}>
-              Dismiss
-            </Button>
-          }
-        >
-          <p>{notice.body}</p>
-        </SectionMessage>
-      )}
-      {view.alerts.map((a) => (
-        <AlertMessage key={a.title} alert={a} />
-      ))}
-      <Installation
-        installation={view.installation}
-        now={view.now}
-        record={{ ...view.recordInstallation, run: () => setPending({ kind: 'record' }) }}
-      />
-      <section className="page-section" aria-labelledby="scheduler-heading">
-        <h2 id="scheduler-heading" className="page-section__title">
-          Scheduled reports
-        </h2>
-        <p className="subtle">
-          The scheduler runs every 5 minutes. After a failure it waits 30 minutes, then 2 hours, then 24 hours between
-          attempts.
-        </p>
-        <table className="table" data-testid="triggers-table">
-          <thead>
-            <tr>
-              <th>Trigger</th>
-              <th>Status</th>
-              <th>Details</th>
-              <th>Next eligible</th>
-              <th className="numeric">Attempts</th>
-              <th className="actions-head">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.triggers.map((t) => (
-              <TriggerRow
-                key={t.trigger}
-                t={t}
-                now={view.now}
-                busy={busy}
-                onRetry={() => setPending({ kind: 'retry', trigger: t.trigger, reason: t.actions.retry.reason })}
-                onReset={() => setPending({ kind: 'reset', trigger: t.trigger, reason: t.actions.reset.reason })}
-              />
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <Reports
-        view={view}
-        open={openReport}
-        loadingKey={loadingKey}
+  const confirmation =
+    pending && dialog ? (
+      <Confirmation
+        title={dialog.title}
+        appearance={dialog.appearance}
+        confirmLabel={dialog.label}
         busy={busy}
-        onGenerate={() => setPending({ kind: 'generate' })}
-        onOpen={(key) =>
-          void fetchReport(key).then((r) => {
-            if (r) setOpenReport({ key: r.key, report: r.report });
-          })
-        }
-        onDownload={(key) =>
-          void fetchReport(key).then((r) => {
-            if (r) downloadJson(reportFileName(r.key), r.report);
-          })
-        }
-        onClose={() => setOpenReport(null)}
-      />
-      <AuditLog view={view} />
-      <PlatformCheckView onAudited={() => void load()} />
-      <footer className="page-footer subtle small">
-        Site {view.cloudId} · times in UTC · signed in as {page.accountId}
-      </footer>
-      {pending && dialog && (
-        <ConfirmDialog
-          title={dialog.title}
-          appearance={dialog.appearance}
-          confirmLabel={dialog.label}
-          busy={busy}
-          onConfirm={() => void confirm()}
-          onCancel={() => setPending(null)}
-        >
-          <p>{dialog.body}</p>
-        </ConfirmDialog>
-      )}
-    </main>
+        onConfirm={() => void confirm()}
+        onCancel={() => setPending(null)}
+      >
+        <Text as="p">
+          <Sentence text={dialog.body} />
+        </Text>
+      </Confirmation>
+    ) : null;
+  const confirmationFor = (kind: PendingAction['kind'], trigger?: AutoTriggerName) =>
+    pending?.kind === kind && (trigger === undefined || ('trigger' in pending && pending.trigger === trigger))
+      ? confirmation
+      : null;
+
+  return (
+    <PresentationProvider value={{ viewer, now: page.view.now, people: page.people }}>
+      <main className="page">
+        <Stack space="space.400">
+          <PageHeader
+            refreshing={generating(page.view)}
+            onRefresh={() => {
+              setNotice(null);
+              void load();
+            }}
+            refreshDisabled={pending !== null}
+          />
+          <div tabIndex={-1} data-focus-after-action className="notice-slot" aria-live="polite">
+            {notice && (
+              <SectionMessage
+                appearance={notice.appearance}
+                title={notice.title}
+                testId="notice"
+                actions={[
+                  ...(notice.openReportKey
+                    ? [
+                        <SectionMessageAction key="open" onClick={() => openReportByKey(notice.openReportKey!)}>
+                          View report
+                        </SectionMessageAction>,
+                      ]
+                    : []),
+                  <SectionMessageAction key="dismiss" onClick={() => setNotice(null)}>
+                    Dismiss
+                  </SectionMessageAction>,
+                ]}
+              >
+                <Text as="p">
+                  <Sentence text={notice.body} />
+                </Text>
+              </SectionMessage>
+            )}
+          </div>
+          {page.view.alerts.map((a) => (
+            <SectionMessage key={a.title} appearance={a.level} title={inWords(a.title)} testId="alert">
+              <Text as="p">
+                <Sentence text={inWords(a.body)} />
+              </Text>
+            </SectionMessage>
+          ))}
+          <InstallationSection
+            installation={page.view.installation}
+            record={page.view.recordInstallation}
+            onRecord={() => setPending({ kind: 'record' })}
+            blocked={busy}
+            confirmation={confirmationFor('record')}
+          />
+          <TriggersSection
+            view={page.view}
+            blocked={busy}
+            onRetry={(t) => setPending({ kind: 'retry', trigger: t.trigger, reason: t.actions.retry.reason })}
+            onReset={(t) => setPending({ kind: 'reset', trigger: t.trigger, reason: t.actions.reset.reason })}
+            confirmationFor={(trigger) => confirmationFor('retry', trigger) ?? confirmationFor('reset', trigger)}
+          />
+          <ReportsSection
+            view={page.view}
+            open={openReport}
+            loadingKey={loadingKey}
+            blocked={busy}
+            onGenerate={() => setPending({ kind: 'generate' })}
+            confirmation={confirmationFor('generate')}
+            onOpen={openReportByKey}
+            onClose={closeReport}
+            fetchReport={fetchReport}
+          />
+          <AuditLog view={page.view} />
+          <PlatformCheckView onAudited={() => void load()} />
+          <Box as="footer" paddingBlockStart="space.200">
+            <Text size="small" color="color.text.subtle">
+              Times in {viewer.timeZone} ({viewer.locale}); hover a time for its exact UTC instant. Signed in as{' '}
+              <PersonName accountId={page.accountId} size="xsmall" />.
+            </Text>
+          </Box>
+        </Stack>
+      </main>
+    </PresentationProvider>
   );
 }
 
-function PageHeader({ now, onRefresh }: { now?: string; onRefresh?: () => void }) {
+function PageHeader(props: { onRefresh?: () => void; refreshing?: boolean; refreshDisabled?: boolean }) {
   return (
-    <header className="page-header">
-      <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <span>Apps</span>
-        <span className="breadcrumbs__separator">/</span>
-        <span>Site reports</span>
-      </nav>
-      <div className="page-header__row">
-        <h1 className="page-header__title">Site reports</h1>
-        {onRefresh && (
-          <Button onClick={onRefresh} testId="refresh">
-            Refresh
-          </Button>
+    <Stack space="space.100">
+      <Inline spread="space-between" alignBlock="center" shouldWrap space="space.100">
+        <Heading size="xlarge" as="h1">
+          Site reports
+        </Heading>
+        {props.onRefresh && (
+          <Inline space="space.100" alignBlock="center">
+            {props.refreshing && (
+              <Text color="color.text.subtle" testId="auto-refresh">
+                A report is being generated; this page updates itself.
+              </Text>
+            )}
+            <Button onClick={props.onRefresh} testId="refresh" isDisabled={props.refreshDisabled}>
+              Refresh
+            </Button>
+          </Inline>
         )}
-      </div>
-      <p className="page-header__description">
+      </Inline>
+      <Text as="p" color="color.text.subtle">
         Reports on this Jira site 12 and 24 hours after the app was installed, the scheduler that makes them, and what
-        administrators have done here.{now && <> Status as of {formatInstant(now)}.</>}
-      </p>
-    </header>
+        administrators have done here.
+      </Text>
+    </Stack>
   );
 }

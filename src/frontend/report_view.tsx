@@ -1,7 +1,13 @@
-import type { ReactNode } from 'react';
+import { ReactNode, useEffect, useRef } from 'react';
+import Button from '@atlaskit/button/new';
+import DynamicTable from '@atlaskit/dynamic-table';
+import Heading from '@atlaskit/heading';
+import Lozenge from '@atlaskit/lozenge';
+import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { ChangeSince12h, ComparisonUnavailable, CoverageRow, Phase5Report } from '../phase5/report';
-import { formatDuration, formatInstant } from '../admin/format';
-import { Button, Lozenge, LozengeAppearance } from './components';
+import { formatDuration } from '../admin/format';
+import { Instant, usePresentation } from './viewer_context';
+import { LozengeAppearance, reportTitle } from './words';
 
 /**
  * One stored report, readable: its figures by dataset, the coverage rows that
@@ -44,14 +50,14 @@ const REASON_LABELS: Record<string, string> = {
   UNEXPECTED_RESPONSE: 'Unexpected response',
 };
 
-function num(v: unknown): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US') : '—';
+function num(v: unknown, locale: string): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString(locale) : '—';
 }
 
-function signed(v: unknown): string {
+function signed(v: unknown, locale: string): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   if (v === 0) return '±0';
-  return v > 0 ? `+${v.toLocaleString('en-US')}` : `−${Math.abs(v).toLocaleString('en-US')}`;
+  return v > 0 ? `+${v.toLocaleString(locale)}` : `−${Math.abs(v).toLocaleString(locale)}`;
 }
 
 function entries(v: unknown): Array<[string, unknown]> {
@@ -61,21 +67,26 @@ function entries(v: unknown): Array<[string, unknown]> {
 function Figure({ label, value, note }: { label: string; value: ReactNode; note?: ReactNode }) {
   return (
     <div className="figure">
-      <div className="figure__label">{label}</div>
-      <div className="figure__value">{value}</div>
-      {note && <div className="figure__note">{note}</div>}
+      <Stack space="space.050">
+        <Text size="small" weight="medium" color="color.text.subtle">
+          {label}
+        </Text>
+        <span className="figure__value">{value}</span>
+        {note}
+      </Stack>
     </div>
   );
 }
 
 function Breakdown({ rows }: { rows: Array<[string, unknown]> }) {
+  const { viewer } = usePresentation();
   if (rows.length === 0) return null;
   return (
     <dl className="breakdown">
       {rows.map(([k, v]) => (
         <div key={k} className="breakdown__row">
           <dt>{k}</dt>
-          <dd>{num(v)}</dd>
+          <dd>{num(v, viewer.locale)}</dd>
         </div>
       ))}
     </dl>
@@ -83,6 +94,7 @@ function Breakdown({ rows }: { rows: Array<[string, unknown]> }) {
 }
 
 function SiteFigures({ report }: { report: Loose }) {
+  const { locale } = usePresentation().viewer;
   const site = report.site;
   const byType = entries(site?.projects?.by_type).map(([k, v]): [string, unknown] => [PROJECT_TYPE_LABELS[k] ?? k, v]);
   const byCategory = entries(site?.statuses?.by_category).map(([k, v]): [string, unknown] => [
@@ -91,10 +103,10 @@ function SiteFigures({ report }: { report: Loose }) {
   ]);
   return (
     <div className="figures" data-testid="report-figures">
-      <Figure label="Projects" value={num(site?.projects?.total)} note={<Breakdown rows={byType} />} />
+      <Figure label="Projects" value={num(site?.projects?.total, locale)} note={<Breakdown rows={byType} />} />
       <Figure
         label="Issues"
-        value={num(site?.issues?.total)}
+        value={num(site?.issues?.total, locale)}
         note={
           <Breakdown
             rows={[
@@ -104,78 +116,101 @@ function SiteFigures({ report }: { report: Loose }) {
           />
         }
       />
-      <Figure label="Custom fields" value={num(site?.custom_fields?.total)} />
-      <Figure label="Issue types" value={num(site?.issue_types?.total)} />
-      <Figure label="Statuses" value={num(site?.statuses?.total)} note={<Breakdown rows={byCategory} />} />
+      <Figure label="Custom fields" value={num(site?.custom_fields?.total, locale)} />
+      <Figure label="Issue types" value={num(site?.issue_types?.total, locale)} />
+      <Figure label="Statuses" value={num(site?.statuses?.total, locale)} note={<Breakdown rows={byCategory} />} />
     </div>
   );
 }
 
+const COVERAGE_WORDS: Record<string, string> = {
+  available: 'Complete',
+  partial: 'Partial',
+  unavailable: 'Unavailable',
+};
+
 function Coverage({ rows }: { rows: unknown }) {
   const list = Array.isArray(rows) ? (rows as Array<Partial<CoverageRow>>) : [];
-  if (list.length === 0) return <p className="subtle">This report has no coverage rows.</p>;
   return (
-    <table className="table" data-testid="coverage-table">
-      <thead>
-        <tr>
-          <th>Dataset</th>
-          <th>Coverage</th>
-          <th>Reason</th>
-          <th>Read from</th>
-        </tr>
-      </thead>
-      <tbody>
-        {list.map((row, i) => (
-          <tr key={`${row.dataset ?? 'row'}-${i}`}>
-            <td>{DATASET_LABELS[row.dataset ?? ''] ?? String(row.dataset ?? '—')}</td>
-            <td>
-              <Lozenge appearance={COVERAGE_APPEARANCE[row.status ?? ''] ?? 'default'}>
-                {row.status ?? 'unknown'}
-              </Lozenge>
-            </td>
-            <td>
-              {row.reason ? (
-                <strong>{REASON_LABELS[row.reason] ?? row.reason}</strong>
-              ) : (
-                <span className="subtle">—</span>
-              )}
-              {row.detail && <div className="subtle small">{row.detail}</div>}
-            </td>
-            <td className="small mono">{Array.isArray(row.sources) ? row.sources.join(', ') : '—'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="table-frame" data-testid="coverage-table">
+      <DynamicTable
+        label="Coverage"
+        isFixedSize
+        head={{
+          cells: [
+            { key: 'dataset', content: 'Data', width: 22 },
+            { key: 'coverage', content: 'Coverage', width: 20 },
+            { key: 'reason', content: 'Why', width: 58 },
+          ],
+        }}
+        rows={list.map((row, i) => ({
+          key: `${row.dataset ?? 'row'}-${i}`,
+          testId: 'coverage-row',
+          cells: [
+            { key: 'dataset', content: DATASET_LABELS[row.dataset ?? ''] ?? String(row.dataset ?? '—') },
+            {
+              key: 'coverage',
+              content: (
+                <Lozenge appearance={COVERAGE_APPEARANCE[row.status ?? ''] ?? 'default'}>
+                  {COVERAGE_WORDS[row.status ?? ''] ?? row.status ?? 'Unknown'}
+                </Lozenge>
+              ),
+            },
+            {
+              key: 'reason',
+              content: (
+                <Stack space="space.050">
+                  {row.reason ? (
+                    <Text weight="medium">{REASON_LABELS[row.reason] ?? row.reason}</Text>
+                  ) : (
+                    <Text color="color.text.subtle">—</Text>
+                  )}
+                  {row.detail && (
+                    <Text size="small" color="color.text.subtle">
+                      {row.detail}
+                    </Text>
+                  )}
+                </Stack>
+              ),
+            },
+          ],
+        }))}
+        emptyView={
+          <Text as="p" color="color.text.subtle">
+            This report has no coverage rows.
+          </Text>
+        }
+      />
+    </div>
   );
 }
 
 function Change({ change: given }: { change: Partial<ChangeSince12h> | ComparisonUnavailable | null | undefined }) {
+  const { locale } = usePresentation().viewer;
   if (given === undefined) return null;
   const unavailable = given as { status?: unknown; detail?: unknown } | null;
   const change = given as Partial<ChangeSince12h> | null;
-  if (unavailable?.status === 'unavailable') {
-    return (
-      <section className="report__section">
-        <h4 className="report__heading">Change since the 12-hour report</h4>
-        <p className="subtle">
-          No comparison: the 12-hour report could not be read when this report was made
-          {typeof unavailable.detail === 'string' ? ` (${unavailable.detail})` : ''}.
-        </p>
-      </section>
-    );
-  }
   return (
-    <section className="report__section">
-      <h4 className="report__heading">Change since the 12-hour report</h4>
-      {change === null ? (
-        <p className="subtle">There was no 12-hour report to compare with.</p>
-      ) : (
-        <>
-          <p className="subtle small">
-            Compared with the 12-hour report of {formatInstant(change.twelve_hour_generated_at)}.
-          </p>
-          <table className="table table--compact" data-testid="change-table">
-            <tbody>
+    <section className="report__section" aria-labelledby="report-change-heading">
+      <Stack space="space.100">
+        <Heading size="xsmall" as="h4" id="report-change-heading">
+          Change since the 12-hour report
+        </Heading>
+        {unavailable?.status === 'unavailable' ? (
+          <Text as="p" color="color.text.subtle">
+            No comparison: the 12-hour report could not be read when this report was made
+            {typeof unavailable.detail === 'string' ? ` (${unavailable.detail})` : ''}.
+          </Text>
+        ) : change === null ? (
+          <Text as="p" color="color.text.subtle">
+            There was no 12-hour report to compare with.
+          </Text>
+        ) : (
+          <>
+            <Text as="p" size="small" color="color.text.subtle">
+              Compared with the 12-hour report of <Instant at={change.twelve_hour_generated_at} />.
+            </Text>
+            <dl className="breakdown breakdown--wide" data-testid="change-table">
               {(
                 [
                   ['Projects', change.projects_total],
@@ -185,15 +220,15 @@ function Change({ change: given }: { change: Partial<ChangeSince12h> | Compariso
                   ['Custom fields', change.custom_fields_total],
                 ] as Array<[string, unknown]>
               ).map(([label, v]) => (
-                <tr key={label}>
-                  <td>{label}</td>
-                  <td className="numeric">{signed(v)}</td>
-                </tr>
+                <div key={label} className="breakdown__row">
+                  <dt>{label}</dt>
+                  <dd>{signed(v, locale)}</dd>
+                </div>
               ))}
-            </tbody>
-          </table>
-        </>
-      )}
+            </dl>
+          </>
+        )}
+      </Stack>
     </section>
   );
 }
@@ -214,52 +249,71 @@ export function reportFileName(key: string): string {
   return `${key.replace(/^phase5:report:[^:]+:/, 'site-report-').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
 }
 
-export function ReportView({
-  reportKey,
-  report,
-  onClose,
-}: {
-  reportKey: string;
+export interface OpenReport {
+  key: string;
   report: unknown;
-  onClose: () => void;
-}) {
+  /** Changes on every open, so opening the same report again brings it back into view. */
+  openedAt: number;
+}
+
+/**
+ * The open report. Opening it moves focus to its heading and scrolls it into
+ * view (in Jira this scrolls the page around the frame), so a keyboard user
+ * lands on what they opened, not on `<body>` with the report below the fold.
+ */
+export function ReportView({ open, onClose }: { open: OpenReport; onClose: () => void }) {
+  const { locale } = usePresentation().viewer;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    const heading = headingRef.current;
+    if (!heading) return;
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: 'start' });
+  }, [open.key, open.openedAt]);
+  const { report } = open;
   const r = (typeof report === 'object' && report !== null ? report : {}) as Loose;
   const duration = typeof r.generation?.duration_ms === 'number' ? formatDuration(r.generation.duration_ms) : '—';
   return (
-    <article className="report" data-testid="report-view" aria-label={`Report ${reportKey}`}>
-      <header className="report__header">
-        <div>
-          <h3 className="report__title">
-            <Lozenge appearance={r.trigger === 'MANUAL' ? 'new' : 'inprogress'}>
-              {String(r.trigger ?? 'report')}
-            </Lozenge>
-            <span>Generated {formatInstant(r.generated_at)}</span>
-          </h3>
-          <p className="subtle small">
-            {num(r.observation_window_hours)} h after installation ({formatInstant(r.installation_timestamp)}) · attempt{' '}
-            {num(r.attempt)} · {num(r.generation?.jira_requests)} Jira requests in {duration} · app version{' '}
-            {r.app_version ?? 'unknown'} · schema v{num(r.schema_version)}
-          </p>
-          <p className="subtle small mono">{reportKey}</p>
-        </div>
-        <div className="report__actions">
-          <Button onClick={() => downloadJson(reportFileName(reportKey), report)} testId="download-report">
-            Download JSON
-          </Button>
-          <Button appearance="subtle" onClick={onClose}>
-            Close
-          </Button>
-        </div>
-      </header>
-      <section className="report__section">
-        <h4 className="report__heading">Site</h4>
-        <SiteFigures report={r} />
-      </section>
-      <section className="report__section">
-        <h4 className="report__heading">Coverage</h4>
-        <Coverage rows={r.coverage} />
-      </section>
-      <Change change={r.trigger === 'AUTO_24H' ? (r.change_since_12h ?? null) : undefined} />
+    <article className="report" data-testid="report-view" aria-labelledby="report-view-heading">
+      <Stack space="space.300">
+        <Inline spread="space-between" alignBlock="start" shouldWrap space="space.100">
+          <Stack space="space.075">
+            <h3 className="report__title" id="report-view-heading" tabIndex={-1} ref={headingRef}>
+              {reportTitle(r.trigger)} · generated <Instant at={r.generated_at} />
+            </h3>
+            <Text as="p" size="small" color="color.text.subtle">
+              {num(r.observation_window_hours, locale)} h after installation (<Instant at={r.installation_timestamp} />)
+              · attempt {num(r.attempt, locale)} · {num(r.generation?.jira_requests, locale)} Jira requests in{' '}
+              {duration} · app version {String(r.app_version ?? 'unknown')}
+            </Text>
+          </Stack>
+          <Inline space="space.100">
+            <Button onClick={() => downloadJson(reportFileName(open.key), report)} testId="download-report">
+              Download JSON
+            </Button>
+            <Button appearance="subtle" onClick={onClose} testId="close-report">
+              Close
+            </Button>
+          </Inline>
+        </Inline>
+        <section className="report__section" aria-labelledby="report-site-heading">
+          <Stack space="space.100">
+            <Heading size="xsmall" as="h4" id="report-site-heading">
+              Site
+            </Heading>
+            <SiteFigures report={r} />
+          </Stack>
+        </section>
+        <section className="report__section" aria-labelledby="report-coverage-heading">
+          <Stack space="space.100">
+            <Heading size="xsmall" as="h4" id="report-coverage-heading">
+              Coverage
+            </Heading>
+            <Coverage rows={r.coverage} />
+          </Stack>
+        </section>
+        <Change change={r.trigger === 'AUTO_24H' ? (r.change_since_12h ?? null) : undefined} />
+      </Stack>
     </article>
   );
 }

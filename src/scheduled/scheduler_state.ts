@@ -74,12 +74,15 @@ export interface StoredClaim {
   outcome?: 'generated' | 'failed' | 'reset';
 }
 
-/** `phase5:scheduler:{cloudId}:{TRIGGER}:EPOCH`; absent means epoch 0 (never reset). */
+/**
+ * `phase5:scheduler:{cloudId}:{TRIGGER}:EPOCH`; absent means epoch 0 (never reset). Who reset is not here:
+ * the reset's audit entry, written in the same transaction, says so, and is the one copy of that account id
+ * the personal-data report (src/privacy) reports and anonymises. This record is never rewritten but by a reset.
+ */
 export interface StoredEpoch {
   schema_version: number;
   epoch: number;
   reset_at: string;
-  reset_by: string;
 }
 
 export interface InstallationEvidence {

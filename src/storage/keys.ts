@@ -79,6 +79,8 @@ export const keys = {
   auditEntry: (cloudId: string, at: number, suffix: string) =>
     checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),
   auditPrefix: (cloudId: string) => checkedKey(`phase5:audit:${segment(cloudId)}:`),
+  /** When the account ids this site's records hold were last reported to Atlassian (src/privacy). */
+  personalDataReport: (cloudId: string) => checkedKey(`phase5:privacy:${segment(cloudId)}:last-report`),
   /**
    * The platform check's scratch space: one prefix per run, outside `phase4:` and
    * `phase5:`, so a probe can never read or write a key the scheduler or the admin

@@ -71,3 +71,43 @@ describe('who is calling: mypermissions and myself', () => {
     expect(response.status).toBe(405);
   });
 });
+
+describe('people by account id: GET /rest/api/3/user/bulk', () => {
+  let jira: EmulatedJira;
+  beforeEach(() => {
+    jira = startJira({
+      users: { 'acc-1': { displayName: 'Avery Admin' }, 'acc-2': { displayName: 'Robin Root', closed: true } },
+    });
+  });
+  afterEach(() => jira.uninstall());
+
+  it('names the people it knows, "Former user" for a closed account, and leaves unknown ids out', async () => {
+    // Act
+    const query = new URLSearchParams([
+      ['accountId', 'acc-1'],
+      ['accountId', 'acc-2'],
+      ['accountId', 'nobody'],
+    ]);
+    const response = await getJson(route`/rest/api/3/user/bulk?${query}`, 'acc-1');
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ startAt: 0, maxResults: 10, total: 2, isLast: true });
+    expect(response.body.values).toEqual([
+      expect.objectContaining({ accountId: 'acc-1', displayName: 'Avery Admin', active: true }),
+      expect.objectContaining({ accountId: 'acc-2', displayName: 'Former user', active: false }),
+    ]);
+    expect(response.body.values[0].avatarUrls['48x48']).toMatch(/^https:\/\//);
+  });
+
+  it('pages by maxResults and needs at least one accountId', async () => {
+    // Act
+    const page = await getJson(route`/rest/api/3/user/bulk?accountId=${'acc-1'}&accountId=${'acc-2'}&maxResults=${1}`);
+    const none = await getJson(route`/rest/api/3/user/bulk`);
+
+    // Assess
+    expect(page.body).toMatchObject({ maxResults: 1, total: 2, isLast: false });
+    expect(page.body.values).toHaveLength(1);
+    expect(none.status).toBe(400);
+  });
+});

@@ -37,7 +37,14 @@ export function siteFor(seed: number, size: SitePreset = 'small'): ReturnType<ty
 }
 
 export function startJira(
-  options: { seed?: number; size?: SitePreset; faults?: JiraFaults; admins?: string[]; now?: number } = {},
+  options: {
+    seed?: number;
+    size?: SitePreset;
+    faults?: JiraFaults;
+    admins?: string[];
+    users?: Record<string, { displayName: string; closed?: boolean }>;
+    now?: number;
+  } = {},
 ): EmulatedJira {
   const clock = new ManualClock(options.now ?? TEST_NOW);
   const emulator = new JiraEmulator({
@@ -45,6 +52,7 @@ export function startJira(
     clock,
     faults: options.faults,
     admins: options.admins,
+    users: options.users,
   });
   return { emulator, clock, uninstall: installJiraOnly(emulator) };
 }

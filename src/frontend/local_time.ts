@@ -1,0 +1,128 @@
+/**
+ * Times as the viewer reads them: in the time zone and locale Jira gives the
+ * page in its Forge context (the admin's profile settings), with the exact UTC
+ * instant kept beside every one of them. Pure functions of (instant, viewer),
+ * so they are tested without a browser; nothing here reads the browser's clock.
+ */
+
+export interface Viewer {
+  /** BCP 47, e.g. `en-US`; Jira writes `en_US`, which is accepted too. */
+  locale: string;
+  /** IANA, e.g. `Europe/Berlin`. */
+  timeZone: string;
+}
+
+export const UTC_VIEWER: Viewer = { locale: 'en-US', timeZone: 'UTC' };
+
+function supportedLocale(locale: unknown): string | null {
+  if (typeof locale !== 'string' || locale.trim() === '') return null;
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([locale.trim().replace(/_/g, '-')])[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function supportedTimeZone(timeZone: unknown): string | null {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '') return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The viewer from a Forge context (`view.getContext()`), falling back field by
+ * field to what the browser says, then to UTC in English: a context from an
+ * older host, or one naming a zone this browser does not know, still shows times.
+ */
+export function viewerFrom(context: unknown, browser: Partial<Viewer> = {}): Viewer {
+  const c = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
+  return {
+    locale: supportedLocale(c.locale) ?? supportedLocale(browser.locale) ?? UTC_VIEWER.locale,
+    timeZone: supportedTimeZone(c.timezone) ?? supportedTimeZone(browser.timeZone) ?? UTC_VIEWER.timeZone,
+  };
+}
+
+function toMs(at: string | number | null | undefined): number | null {
+  const ms = typeof at === 'string' ? Date.parse(at) : at;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : null;
+}
+
+/** `Nov 2, 2026, 4:30 PM EST` for en-US in New York; `—` for a missing or broken instant. */
+export function formatLocalInstant(at: string | number | null | undefined, viewer: Viewer): string {
+  const ms = toMs(at);
+  if (ms === null) return '—';
+  return new Intl.DateTimeFormat(viewer.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: viewer.timeZone,
+  })
+    .format(ms)
+    .concat(' ', zoneName(ms, viewer));
+}
+
+function zoneName(ms: number, viewer: Viewer): string {
+  const part = new Intl.DateTimeFormat(viewer.locale, { timeZone: viewer.timeZone, timeZoneName: 'short' })
+    .formatToParts(ms)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? viewer.timeZone;
+}
+
+/** `2026-11-02 21:30:00 UTC`: the instant itself, the same for every viewer, as support tickets need it. */
+export function exactUtc(at: string | number | null | undefined): string {
+  const ms = toMs(at);
+  if (ms === null) return '—';
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** `in 3 hours`, `25 minutes ago`, `now`: counted from the resolver's clock, in the viewer's language. */
+export function formatRelativeTime(at: string | number | null | undefined, now: string | number, viewer: Viewer) {
+  const ms = toMs(at);
+  const from = toMs(now);
+  if (ms === null || from === null) return '';
+  const diff = ms - from;
+  const rtf = new Intl.RelativeTimeFormat(viewer.locale, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(diff) >= size) return rtf.format(Math.trunc(diff / size), unit);
+  }
+  return rtf.format(0, 'second');
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * What `formatInstant` in src/admin/format.ts writes into the resolver's sentences,
+ * or an ISO-8601 UTC instant (as some audit entries hold).
+ */
+const UTC_IN_SENTENCE =
+  /\b(?:(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}), (\d{2}):(\d{2}) UTC|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z))\b/g;
+
+export type SentencePart = { text: string } | { at: string };
+
+/**
+ * The resolver's sentences ("Done at 2 Nov 2026, 21:30 UTC on attempt #2.")
+ * cut into text and instants, so the page can show each instant in the
+ * viewer's zone while the resolver, its logs and its audit entries stay in UTC.
+ */
+export function sentenceParts(sentence: string): SentencePart[] {
+  const parts: SentencePart[] = [];
+  let last = 0;
+  for (const m of sentence.matchAll(UTC_IN_SENTENCE)) {
+    const ms = m[6]
+      ? Date.parse(m[6])
+      : Date.UTC(Number(m[3]), MONTHS.indexOf(m[2]), Number(m[1]), Number(m[4]), Number(m[5]));
+    if (m.index > last) parts.push({ text: sentence.slice(last, m.index) });
+    parts.push({ at: new Date(ms).toISOString() });
+    last = m.index + m[0].length;
+  }
+  if (last < sentence.length) parts.push({ text: sentence.slice(last) });
+  return parts;
+}

@@ -1,0 +1,83 @@
+import { createContext, ReactNode, useContext } from 'react';
+import Avatar from '@atlaskit/avatar';
+import Tooltip from '@atlaskit/tooltip';
+import type { Person } from '../admin/contract';
+import { CLOSED_ACCOUNT } from '../privacy/personal_data';
+import { exactUtc, formatLocalInstant, formatRelativeTime, sentenceParts, UTC_VIEWER, Viewer } from './local_time';
+
+/**
+ * What every part of the page needs to show people and times the way this
+ * viewer reads them: their locale and time zone (from the Forge context), the
+ * resolver's clock, and the names Jira gave for the account ids on the page.
+ */
+export interface Presentation {
+  viewer: Viewer;
+  /** The resolver's clock; relative times count from it, never from the browser's. */
+  now: string;
+  people: Record<string, Person>;
+}
+
+const PresentationContext = createContext<Presentation>({
+  viewer: UTC_VIEWER,
+  now: new Date(0).toISOString(),
+  people: {},
+});
+
+export function PresentationProvider({ value, children }: { value: Presentation; children: ReactNode }) {
+  return <PresentationContext.Provider value={value}>{children}</PresentationContext.Provider>;
+}
+
+export function usePresentation(): Presentation {
+  return useContext(PresentationContext);
+}
+
+/** An instant in the viewer's zone and locale; the exact UTC instant on hover and in `datetime`. */
+export function Instant({ at, relative = false }: { at: string | null | undefined; relative?: boolean }) {
+  const { viewer, now } = usePresentation();
+  if (!at || !Number.isFinite(Date.parse(at))) return <span>—</span>;
+  const iso = new Date(Date.parse(at)).toISOString();
+  return (
+    <Tooltip content={exactUtc(iso)}>
+      {(tooltip) => (
+        <time {...tooltip} dateTime={iso} data-utc={iso}>
+          {formatLocalInstant(iso, viewer)}
+          {relative && <span className="subtle"> ({formatRelativeTime(iso, now, viewer)})</span>}
+        </time>
+      )}
+    </Tooltip>
+  );
+}
+
+/** A resolver sentence with each UTC instant in it shown as an {@link Instant}. */
+export function Sentence({ text }: { text: string }) {
+  return <>{sentenceParts(text).map((part, i) => ('at' in part ? <Instant key={i} at={part.at} /> : part.text))}</>;
+}
+
+/**
+ * A person by the name Jira shows for them, with their avatar. When Jira did
+ * not give a name (the lookup failed, or the account is gone) the account id
+ * itself is shown, so the row still says who it was.
+ */
+export function PersonName({ accountId, size = 'small' }: { accountId: string; size?: 'xsmall' | 'small' }) {
+  const person = usePresentation().people[accountId];
+  if (accountId === CLOSED_ACCOUNT) {
+    return (
+      <span className="subtle" data-testid="person" data-account-id={accountId}>
+        A closed account
+      </span>
+    );
+  }
+  if (!person) {
+    return (
+      <span className="account-id" data-testid="person" data-account-id={accountId}>
+        {accountId}
+      </span>
+    );
+  }
+  return (
+    <span className="person" data-testid="person" data-account-id={accountId}>
+      <Avatar size={size} src={person.avatarUrl ?? undefined} />
+      <span>{person.displayName}</span>
+    </span>
+  );
+}

@@ -1,0 +1,80 @@
+import { formatInstant } from '../../src/admin/format';
+import {
+  exactUtc,
+  formatLocalInstant,
+  formatRelativeTime,
+  sentenceParts,
+  viewerFrom,
+} from '../../src/frontend/local_time';
+
+/** Times as the admin page shows them: the viewer's zone and locale from the Forge context, UTC kept exact. */
+
+const norm = (s: string) => s.replace(/\s+/g, ' ');
+
+describe('the viewer from the Forge context', () => {
+  it("takes Jira's locale (en_US style) and time zone", () => {
+    expect(viewerFrom({ locale: 'en_GB', timezone: 'Australia/Sydney' })).toEqual({
+      locale: 'en-GB',
+      timeZone: 'Australia/Sydney',
+    });
+  });
+
+  it('falls back to the browser, then to UTC in English, field by field', () => {
+    expect(viewerFrom({ locale: 'en-US', timezone: 'Mars/Olympus_Mons' }, { timeZone: 'Europe/Paris' })).toEqual({
+      locale: 'en-US',
+      timeZone: 'Europe/Paris',
+    });
+    expect(viewerFrom(undefined)).toEqual({ locale: 'en-US', timeZone: 'UTC' });
+  });
+});
+
+describe('an instant for the viewer', () => {
+  const at = '2026-11-02T21:30:00.000Z';
+
+  it('is written in their zone and language, with the zone named', () => {
+    expect(norm(formatLocalInstant(at, { locale: 'en-US', timeZone: 'America/New_York' }))).toBe(
+      'Nov 2, 2026, 4:30 PM EST',
+    );
+    expect(norm(formatLocalInstant(at, { locale: 'de-DE', timeZone: 'Europe/Berlin' }))).toBe('02.11.2026, 22:30 MEZ');
+    expect(formatLocalInstant('not a time', { locale: 'en-US', timeZone: 'UTC' })).toBe('—');
+  });
+
+  it('keeps the exact UTC instant for the tooltip, whatever the viewer', () => {
+    expect(exactUtc(at)).toBe('2026-11-02 21:30:00 UTC');
+  });
+
+  it("says how long ago or how far ahead in the viewer's language, from the resolver's clock", () => {
+    const en = { locale: 'en-US', timeZone: 'UTC' };
+    expect(formatRelativeTime('2026-11-02T18:30:00.000Z', at, en)).toBe('3 hours ago');
+    expect(formatRelativeTime('2026-11-03T21:30:00.000Z', at, en)).toBe('tomorrow');
+    expect(formatRelativeTime('2026-11-02T21:55:00.000Z', at, en)).toBe('in 25 minutes');
+    expect(formatRelativeTime('2026-11-02T21:55:00.000Z', at, { locale: 'fr-FR', timeZone: 'UTC' })).toBe(
+      'dans 25 minutes',
+    );
+  });
+});
+
+describe("the resolver's sentences, with their instants found", () => {
+  it('finds every instant the resolver wrote with formatInstant, exact to the minute', () => {
+    const due = Date.parse('2026-11-03T09:00:00.000Z');
+    const held = Date.parse('2026-11-02T21:46:00.000Z');
+    const sentence = `Generating: started ${formatInstant(held)}; due ${formatInstant(due)}.`;
+
+    expect(sentenceParts(sentence)).toEqual([
+      { text: 'Generating: started ' },
+      { at: '2026-11-02T21:46:00.000Z' },
+      { text: '; due ' },
+      { at: '2026-11-03T09:00:00.000Z' },
+      { text: '.' },
+    ]);
+  });
+
+  it('finds ISO instants too, and leaves a sentence without one alone', () => {
+    expect(sentenceParts('Backoff until 2026-11-04T11:30:00.000Z cleared')).toEqual([
+      { text: 'Backoff until ' },
+      { at: '2026-11-04T11:30:00.000Z' },
+      { text: ' cleared' },
+    ]);
+    expect(sentenceParts('It is not due yet.')).toEqual([{ text: 'It is not due yet.' }]);
+  });
+});
