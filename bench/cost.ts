@@ -141,7 +141,7 @@ class Bench {
     const waits = this.waits.get(call.invocation) ?? new SeamWaits();
     this.waits.set(call.invocation, waits);
     if (call.service === 'kvs') waits.emptyReads += this.absentKeysRead(call);
-    await waits.wait(call.service === 'kvs' ? KVS_LATENCY_MS : JIRA_LATENCY_MS, call.service);
+    await waits.wait(call.service === 'jira' ? JIRA_LATENCY_MS : KVS_LATENCY_MS, call.service === 'jira' ? 'jira' : 'kvs');
     if (call.service === 'jira' && this.jiraOutage) {
       const body = { errorMessages: ['Service unavailable'], errors: {} };
       return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json' } });

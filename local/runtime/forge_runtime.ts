@@ -40,6 +40,10 @@ export interface KvsService {
 export interface JiraService {
   handle(descriptor: ForgeDescriptor, path: string, init?: FetchInit): Promise<Response>;
 }
+/** Forge's async events endpoint (`@forge/events` pushes through `__requestAtlassianAsApp`). */
+export interface EventsService {
+  handle(caller: { installationId: string; chain: string }, path: string, init: FetchInit): Promise<Response>;
+}
 
 export interface InvocationStats {
   kvsRequests: number;
@@ -50,12 +54,14 @@ export interface InvocationStats {
   kvsBytesRead: number;
   kvsWriteRequests: number;
   jiraRequests: number;
+  /** Push requests sent to the async events endpoint. */
+  eventPushes: number;
 }
 
 /** What a test or tool sees of each call before it is served; may delay, fail or kill it. */
 export interface SeamCall {
   invocation: Invocation;
-  service: 'kvs' | 'jira';
+  service: 'kvs' | 'jira' | 'events';
   path: string;
   body: string | undefined;
   /** 0-based index of this call within its invocation. */
@@ -91,6 +97,7 @@ export class Invocation {
     kvsBytesRead: 0,
     kvsWriteRequests: 0,
     jiraRequests: 0,
+    eventPushes: 0,
   };
   killed = false;
   /** What the invocation logged, as `forge logs` would show it. */
@@ -106,6 +113,11 @@ export class Invocation {
     readonly deadlineAt: number,
     /** The user a UI module's resolver runs for; `asUser()` calls act as them. Absent for triggers. */
     readonly accountId?: string,
+    /**
+     * The chain of invocations this one belongs to: its own id, or, for an async
+     * event's consumer, the chain of the invocation that pushed the event.
+     */
+    readonly chain: string = id,
   ) {}
 
   nextCallIndex(): number {
@@ -132,6 +144,7 @@ const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transa
 export interface LocalForgeRuntimeOptions {
   kvs: KvsService;
   jira?: JiraService;
+  events?: EventsService;
   clock?: Clock;
   app?: Partial<AppContextInfo>;
   interceptor?: Interceptor;
@@ -166,6 +179,11 @@ export class LocalForgeRuntime {
   /** Attach (or replace) the Jira site the seam routes product calls to; it usually shares this runtime's clock. */
   attachJira(jira: JiraService): void {
     this.opts.jira = jira;
+  }
+
+  /** Attach the async events service pushes are routed to. */
+  attachEvents(events: EventsService): void {
+    this.opts.events = events;
   }
 
   /** Install the seam globally; returns a function that puts back what was there. */
@@ -228,14 +246,16 @@ export class LocalForgeRuntime {
     moduleKey: string,
     timeoutMs: number,
     fn: () => Promise<T>,
-    principal: { accountId?: string } = {},
+    principal: { accountId?: string; chain?: string } = {},
   ): Promise<{ invocation: Invocation; killed: false; result: T } | { invocation: Invocation; killed: true }> {
+    const id = `local-${++this.sequence}`;
     const invocation = new Invocation(
-      `local-${++this.sequence}`,
+      id,
       installation,
       moduleKey,
       this.clock.now() + timeoutMs,
       principal.accountId,
+      principal.chain ?? id,
     );
     const killed = new Promise<'killed'>((resolve) => invocation.onKill(() => resolve('killed')));
     const outcome = await Promise.race([this.current.run(invocation, fn), killed]);
@@ -252,7 +272,13 @@ export class LocalForgeRuntime {
     const invocation = this.current.getStore();
     if (!invocation) throw new Error(`Forge call outside an invocation: ${descriptor?.type} ${path}`);
     const service =
-      descriptor?.type === 'kvs' ? 'kvs' : descriptor?.type === 'fpp' && descriptor.remote === 'jira' ? 'jira' : null;
+      descriptor?.type === 'kvs'
+        ? 'kvs'
+        : descriptor?.type === 'fpp' && descriptor.remote === 'jira'
+          ? 'jira'
+          : descriptor?.type === 'fpp' && descriptor.remote === 'stargate' && path.startsWith('/webhook/queue/')
+            ? 'events'
+            : null;
     if (!service) throw new Error(`The local Forge runtime does not serve ${JSON.stringify(descriptor)} ${path}`);
     // Forge stops a function at its timeout: past it, nothing it asks for is answered.
     if (invocation.killed || this.clock.now() > invocation.deadlineAt) {
@@ -269,6 +295,14 @@ export class LocalForgeRuntime {
       return never();
     }
 
+    if (service === 'events') {
+      invocation.stats.eventPushes++;
+      if (override) return override;
+      if (!this.opts.events) throw new Error('No async events emulator is attached to this local runtime');
+      const caller = { installationId: invocation.installation.installationId, chain: invocation.chain };
+      const response = await this.opts.events.handle(caller, path, init ?? {});
+      return invocation.killed ? never() : response;
+    }
     if (service === 'jira') {
       invocation.stats.jiraRequests++;
       if (override) return override;

@@ -1,6 +1,6 @@
 import type { Installation, SeamCall } from '../../local/runtime/forge_runtime';
 import { LocalApp, LocalAppOptions, SchedulerRun } from '../../local/runtime/local_app';
-import { phase5SchedulerHandler } from '../../src/index';
+import { phase5SchedulerHandler } from '../../src/scheduler_entry';
 import type { SchedulerOutcome } from '../../src/scheduled/phase5_scheduler';
 
 /** A local Forge world with one installation, and the keys the scheduler uses for it. */
