@@ -167,7 +167,8 @@ export class AsyncEventsEmulator {
     const minute = Math.floor(now / 60_000);
     const window = this.perMinute.get(caller.installationId);
     const used = window && window.minute === minute ? window.count : 0;
-    if (used + events.length > EVENT_LIMITS.eventsPerMinutePerInstallation) return this.refuse(429, 'Too many requests');
+    if (used + events.length > EVENT_LIMITS.eventsPerMinutePerInstallation)
+      return this.refuse(429, 'Too many requests');
 
     const injected = this.injectedPushFailure();
     if (injected === 'transport') {
@@ -286,7 +287,10 @@ export class AsyncEventsEmulator {
    * else ends the event. Returns whether it will come again.
    */
   answered(d: PendingDelivery, result: unknown): boolean {
-    const r = result as { _retry?: unknown; retryOptions?: { retryAfter?: unknown; retryReason?: unknown; retryData?: unknown } };
+    const r = result as {
+      _retry?: unknown;
+      retryOptions?: { retryAfter?: unknown; retryReason?: unknown; retryData?: unknown };
+    };
     if (!r || r._retry !== true || d.retryCount >= EVENT_LIMITS.maxRetries) return false;
     const after = Number(r.retryOptions?.retryAfter ?? 1);
     const seconds = Math.min(EVENT_LIMITS.maxRetryAfterSeconds, Math.max(1, Number.isFinite(after) ? after : 1));

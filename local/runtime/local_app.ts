@@ -138,7 +138,9 @@ export class LocalApp {
       d.chain,
     );
     // Forge retries an event whose consumer timed out, as if it had asked to.
-    const answer = run.killed ? { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } } : run.result;
+    const answer = run.killed
+      ? { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } }
+      : run.result;
     const retried = this.events.answered(d, answer);
     let body: B | undefined;
     if (!run.killed && typeof run.result?.body === 'string') {

@@ -255,7 +255,10 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       cloudId = tenant.cloudId;
       const now = deps.now();
       // A wake-up's body says when it was meant for; that is for the log, never for a decision.
-      const wakeNote = source === 'wake-up' ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30) : 'an unstated instant'})` : '';
+      const wakeNote =
+        source === 'wake-up'
+          ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30) : 'an unstated instant'})`
+          : '';
       log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}${wakeNote}`);
 
       // Step 2. Load the installation timestamp from Phase-4 evidence. The same single KVS
