@@ -309,6 +309,13 @@ export class AsyncEventsEmulator {
     return true;
   }
 
+  /** Forget every waiting delivery and the limits' counters (a world reused for another history). */
+  clear(): void {
+    this.pending = [];
+    this.perMinute.clear();
+    this.pushesPerChain.clear();
+  }
+
   /** Deliveries still waiting (for tests and reports). */
   waiting(): readonly PendingDelivery[] {
     return this.pending;
