@@ -6,8 +6,9 @@ import { simulateInstallation, SimulationResult, TickOutcome } from '../simulato
 
 /**
  * `npm start`: the app's main job, locally. One Jira site installs the app and
- * the scheduled trigger runs every five minutes for 30 simulated hours, against
- * the real Forge SDKs talking to the local KVS and Jira emulators.
+ * the scheduled trigger runs at the manifest's interval for 30 simulated hours,
+ * with the wake-up events it pushes, against the real Forge SDKs talking to the
+ * local KVS, async events and Jira emulators.
  */
 
 const HELP = `Usage: npm start -- [options]
@@ -21,6 +22,8 @@ Options:
   --fault-rate F     fraction of KVS requests that fail with 500/429 (default 0)
   --duplicates N     deliver each scheduled tick N times at once, as Forge occasionally
                      does (default 1)
+  --event-loss F     fraction of wake-up events lost (default 0); a lost one makes
+                     its report wait for the next scheduled tick
   --seed N           seed for the site, the schedule offset and the faults (default 1)
   --latency MS       real milliseconds added to each KVS and Jira request (default 0)
   --kvs-file PATH    keep KVS in a SQLite file, so state survives between runs
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
         site: { type: 'string' },
         'fault-rate': { type: 'string' },
         duplicates: { type: 'string' },
+        'event-loss': { type: 'string' },
         seed: { type: 'string' },
         latency: { type: 'string' },
         'kvs-file': { type: 'string' },
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     site,
     faultRate: numberOption(args['fault-rate'], 'fault-rate', 0, 0, 0.95),
     duplicates: Math.round(numberOption(args.duplicates, 'duplicates', 1, 1, 20)),
+    eventLoss: numberOption(args['event-loss'], 'event-loss', 0, 0, 1),
     seed: Math.round(numberOption(args.seed, 'seed', 1, 0, 2 ** 31)),
     latencyMs: numberOption(args.latency, 'latency', 0, 0, 5_000),
     kvsFile: args['kvs-file'] ? path.resolve(args['kvs-file']) : undefined,
@@ -90,7 +95,8 @@ async function main(): Promise<void> {
 
   console.log(
     `Simulating one installation for ${opts.hours} h on a ${site} Jira site ` +
-      `(fault rate ${opts.faultRate}, ${opts.duplicates} deliver${opts.duplicates === 1 ? 'y' : 'ies'} per tick, seed ${opts.seed})\n`,
+      `(fault rate ${opts.faultRate}, ${opts.duplicates} deliver${opts.duplicates === 1 ? 'y' : 'ies'} per tick, ` +
+      `${opts.eventLoss * 100}% of wake-ups lost, seed ${opts.seed})\n`,
   );
   const wallStart = process.hrtime.bigint();
   let installedAt: number | null = null;
@@ -137,6 +143,13 @@ async function main(): Promise<void> {
   if (duplicates) process.exitCode = 1;
 }
 
+/** How long after its due instant a report was stored: seconds, or minutes and seconds. */
+function lateness(ms: number | null): string {
+  if (ms === null) return 'due instant unknown';
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 function printSummary(r: SimulationResult, wallSeconds: number): void {
   const per = (n: number) => (r.invocations > 0 ? (n / r.invocations).toFixed(2) : '0');
   console.log('\n=== Summary ===');
@@ -147,7 +160,9 @@ function printSummary(r: SimulationResult, wallSeconds: number): void {
   console.log(
     `schedule:              every ${r.intervalMs / 60_000} min, offset ${r.offsetMs / 1000}s into each interval`,
   );
-  console.log(`invocations:           ${r.invocations}`);
+  console.log(
+    `invocations:           ${r.invocations} (${r.invocations - r.wakeUps} scheduled, ${r.wakeUps} wake-up events; ${r.wakeUpsLost} wake-up(s) lost)`,
+  );
   console.log(
     `outcomes:              ${Object.entries(r.outcomes)
       .sort((a, b) => b[1] - a[1])
@@ -164,7 +179,7 @@ function printSummary(r: SimulationResult, wallSeconds: number): void {
     console.log(
       `${trigger}:              ` +
         (report
-          ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install), committed ${commits}x -> ${path.relative(process.cwd(), report.file)}`
+          ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install, ${lateness(report.latenessMs)} after due), committed ${commits}x -> ${path.relative(process.cwd(), report.file)}`
           : 'not generated'),
     );
   }

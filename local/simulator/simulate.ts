@@ -11,7 +11,9 @@ import { LocalApp } from '../runtime/local_app';
  * scheduled invocations, on a simulated clock: what `npm start` shows. Forge's
  * behaviour is reproduced where it matters to the scheduler: a stable
  * per-installation offset inside the interval, occasional duplicate deliveries,
- * retried lifecycle events, and functions stopped at their timeout.
+ * retried lifecycle events, functions stopped at their timeout, and the wake-up
+ * events the scheduler pushes, delivered by the async events emulator (some lost
+ * with `eventLoss`).
  */
 
 export interface SimulationOptions {
@@ -20,6 +22,8 @@ export interface SimulationOptions {
   faultRate: number;
   duplicates: number;
   seed: number;
+  /** Fraction of wake-up events lost (default 0). */
+  eventLoss?: number;
   /** Added to every KVS and Jira request (real milliseconds). */
   latencyMs: number;
   kvsFile?: string;
@@ -28,6 +32,8 @@ export interface SimulationOptions {
   onLog?: (at: number, line: string, level: string) => void;
   /** Called after each scheduled tick. */
   onTick?: (at: number, outcomes: TickOutcome[]) => void;
+  /** Called after each wake-up event delivered to the consumer. */
+  onWakeUp?: (at: number, outcome: TickOutcome) => void;
 }
 
 export interface TickOutcome {
@@ -41,6 +47,9 @@ export interface GeneratedReport {
   trigger: string;
   generatedAt: number;
   hoursAfterInstall: number;
+  /** When it fell due (12 h or 24 h after install), and how long after that it was stored. */
+  dueAt: number | null;
+  latenessMs: number | null;
   file: string;
 }
 
@@ -52,6 +61,9 @@ export interface SimulationResult {
   intervalMs: number;
   offsetMs: number;
   invocations: number;
+  /** Of which wake-up events delivered to the consumer. */
+  wakeUps: number;
+  wakeUpsLost: number;
   outcomes: Record<string, number>;
   kvs: { requests: number; writes: number; bytesRead: number; bytesWritten: number };
   jiraRequests: number;
@@ -80,6 +92,7 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
     site: opts.site,
     seed: opts.seed,
     jiraFaults: opts.latencyMs > 0 ? { latencyMs: opts.latencyMs, seed: opts.seed } : undefined,
+    eventFaults: { lossRate: opts.eventLoss ?? 0, seed: opts.seed },
     logSink: (_inv, level, line) => opts.onLog?.(app.clock.now(), line, level),
   });
 
@@ -96,6 +109,8 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
     intervalMs,
     offsetMs,
     invocations: 0,
+    wakeUps: 0,
+    wakeUpsLost: 0,
     outcomes: {},
     kvs: { requests: 0, writes: 0, bytesRead: 0, bytesWritten: 0 },
     jiraRequests: 0,
@@ -138,18 +153,34 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
         killed: r.killed,
         invocation: r.invocation,
       }));
-      for (const o of outcomes) {
+      const record = (o: TickOutcome, body: { trigger?: string } | undefined) => {
         result.invocations++;
         result.outcomes[o.reason] = (result.outcomes[o.reason] ?? 0) + 1;
         account(o.invocation);
         const committed = o.invocation.stats.kvsByOperation.transaction && o.reason === 'GENERATED';
-        const body = runs[outcomes.indexOf(o)].body as { trigger?: string } | undefined;
         if (committed && body?.trigger) result.commits[body.trigger] = (result.commits[body.trigger] ?? 0) + 1;
         for (const l of o.invocation.logs) if (l.line.includes('Backoff ')) result.backoffs.push(l.line);
-      }
+      };
+      outcomes.forEach((o, i) => record(o, runs[i].body as { trigger?: string } | undefined));
       opts.onTick?.(next, outcomes);
+      // Wake-ups pushed for instants before the next tick, delivered at their time.
+      await app.deliverEvents<{ reason?: string; trigger?: string }>(
+        Math.min(next + intervalMs - 1, result.endedAt),
+        (d) => {
+          const o: TickOutcome = {
+            reason: d.killed ? 'KILLED' : typeof d.body?.reason === 'string' ? d.body.reason : 'RETRY_REQUESTED',
+            statusCode: d.statusCode ?? null,
+            killed: d.killed,
+            invocation: d.invocation,
+          };
+          result.wakeUps++;
+          record(o, d.body);
+          opts.onWakeUp?.(app.clock.now(), o);
+        },
+      );
       next += intervalMs;
     }
+    result.wakeUpsLost = app.events.stats.eventsLost;
 
     // What is stored at the end: the reports, written out as files for reading.
     const stored = app.stored(installation);
@@ -162,10 +193,14 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
       const file = path.join(dir, `${report.trigger}.json`);
       writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
       const generatedAt = Date.parse(report.generated_at);
+      const dueAt =
+        result.installedAt === null ? null : result.installedAt + (report.trigger === 'AUTO_12H' ? 12 : 24) * 3_600_000;
       result.reports.push({
         trigger: report.trigger,
         generatedAt,
         hoursAfterInstall: result.installedAt === null ? NaN : (generatedAt - result.installedAt) / 3_600_000,
+        dueAt,
+        latenessMs: dueAt === null ? null : generatedAt - dueAt,
         file,
       });
     }
