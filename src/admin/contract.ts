@@ -171,6 +171,8 @@ export interface AdminPageView {
   recordInstallation: ActionAvailability;
   audit: AuditEntryView[];
   limits: { manualReportsKept: number; replacedReportsKept: number };
+  /** The scheduled trigger's interval (manifest.yml, as configured in src/scheduled/config.ts). */
+  schedule: { interval: string; intervalMinutes: number; every: string; wakeUps: boolean };
 }
 
 export interface AdminPageResponse {

@@ -513,8 +513,9 @@ export function AdminPage() {
           Scheduled reports
         </h2>
         <p className="subtle">
-          The scheduler runs every 5 minutes. After a failure it waits 30 minutes, then 2 hours, then 24 hours between
-          attempts.
+          The scheduler runs every {view.schedule.every}
+          {view.schedule.wakeUps ? ', and wakes itself at each due instant in between' : ''}. After a failure it waits
+          30 minutes, then 2 hours, then 24 hours between attempts.
         </p>
         <table className="table" data-testid="triggers-table">
           <thead>

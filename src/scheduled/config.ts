@@ -15,6 +15,8 @@ const HOUR = 60 * MINUTE;
  */
 export const TRIGGER_INTERVALS = { fiveMinute: 5 * MINUTE, hour: HOUR } as const;
 export type TriggerInterval = keyof typeof TRIGGER_INTERVALS;
+/** The interval in words, for the admin page and messages ("every hour"). */
+export const INTERVAL_WORDS: Record<TriggerInterval, string> = { fiveMinute: '5 minutes', hour: 'hour' };
 const INTERVAL: TriggerInterval = 'hour';
 
 export const SCHEDULER = {
