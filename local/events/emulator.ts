@@ -302,7 +302,8 @@ export class AsyncEventsEmulator {
       scheduledAt: at,
       eventId: randomUUID(),
       retryCount: d.retryCount + 1,
-      retryReason: String(r.retryOptions?.retryReason ?? 'FUNCTION_RETRY_REQUEST'),
+      retryReason:
+        typeof r.retryOptions?.retryReason === 'string' ? r.retryOptions.retryReason : 'FUNCTION_RETRY_REQUEST',
       retryData: r.retryOptions?.retryData,
       duplicate: false,
     });

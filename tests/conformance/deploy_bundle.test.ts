@@ -58,7 +58,10 @@ describe('the bundle forge deploy would upload', () => {
         module,
         scheduler: true,
       });
-      expect({ module, admin: own.filter((s) => /^\.\/src\/(admin|frontend)\//.test(s)) }).toEqual({ module, admin: [] });
+      expect({ module, admin: own.filter((s) => /^\.\/src\/(admin|frontend)\//.test(s)) }).toEqual({
+        module,
+        admin: [],
+      });
     }
   });
 
