@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { APP_ROOT } from '../../local/runtime/invoker';
 import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from '../../local/forge_toolchain/manifest_check';
 import { INTERVAL_MS, loadManifest } from '../../local/runtime/manifest';
@@ -55,5 +57,14 @@ describe('manifest.yml and the code that depends on it', () => {
 
     expect(consumers).toHaveLength(1);
     expect(manifest.scheduledTriggers.map((t) => t.function)).not.toContain(consumers[0].function);
+  });
+});
+
+describe('README.md', () => {
+  it("states the manifest's interval, so the prose cannot drift from the schedule", () => {
+    const readme = readFileSync(path.join(APP_ROOT, 'README.md'), 'utf8');
+    const interval = loadManifest(APP_ROOT).scheduledTriggers[0].interval;
+
+    expect(readme).toContain(`(\`interval: ${interval}\` in \`manifest.yml\``);
   });
 });
