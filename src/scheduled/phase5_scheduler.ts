@@ -220,7 +220,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
   async function run(tenant: Tenant, source: SchedulerSource, wakeAtClaimed?: unknown): Promise<SchedulerResponse> {
     let cloudId: string | undefined;
     let known: Known | null = null;
-    const response = await path(tenant, source, wakeAtClaimed, (k) => {
+    const response = await nineSteps(tenant, source, wakeAtClaimed, (k) => {
       cloudId = tenant.ok ? tenant.cloudId : undefined;
       known = k;
     });
@@ -230,7 +230,8 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
     return response;
   }
 
-  async function path(
+  /** The guide's nine steps, in order; `remember` receives what the wake-up decision will need. */
+  async function nineSteps(
     tenant: Tenant,
     source: SchedulerSource,
     wakeAtClaimed: unknown,
@@ -257,7 +258,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       // A wake-up's body says when it was meant for; that is for the log, never for a decision.
       const wakeNote =
         source === 'wake-up'
-          ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30) : 'an unstated instant'})`
+          ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30).replace(/[^0-9A-Za-z:.+-]/g, '?') : 'an unstated instant'})`
           : '';
       log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}${wakeNote}`);
 
