@@ -4,7 +4,8 @@ import { LocalApp } from '../runtime/local_app';
 /**
  * The world `npm run dev` serves the admin page against: one installation of
  * the app on an emulated Jira site, brought to an interesting point by running
- * the real scheduled trigger every five simulated minutes from installation.
+ * the real scheduled trigger every five simulated minutes from installation
+ * (with the wake-up events it pushes).
  * The clock then stands still until someone advances it, so the page shows
  * the same times on every reload.
  */

@@ -3,7 +3,7 @@ import { StorageReadError, StorageWriteError } from '../errors';
 
 /**
  * The thin storage module: the only file that imports `@forge/kvs`. It adds no
- * caching and no retries (a scheduled invocation runs again in five minutes;
+ * caching and no retries (a scheduled invocation runs again at the next tick;
  * retrying inside it would only spend the function's time budget). What it adds
  * is meaning:
  *  - a read either returns the value, returns `undefined` because the key is
