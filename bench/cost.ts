@@ -843,9 +843,11 @@ async function main(): Promise<void> {
         .map((s) => `${s.kind.name}: ${s.kvsRequests} request(s), ${s.usage.kvsWriteBytes} B written`)
         .join('; '),
     ],
+    // The guide estimates 3-4 operations; reading the claim back (a win confirmed by KVS, not by an
+    // empty 2xx) adds one.
     [
-      'a generating invocation makes at most four KVS requests (Jira calls aside)',
-      generating.every((s) => s.kind.samples.every((x) => x.kvsRequests <= 4)),
+      'a generating invocation makes at most five KVS requests (Jira calls aside)',
+      generating.every((s) => s.kind.samples.every((x) => x.kvsRequests <= 5)),
       generating.map((s) => `${s.kind.name}: ${s.kvsRequests}`).join('; ') +
         `; not judged, KVS refusing the commit: ${refused.map((s) => `${s.kind.name}: ${s.kvsRequests}`).join('; ')}`,
     ],

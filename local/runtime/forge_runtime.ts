@@ -160,6 +160,13 @@ export interface LocalForgeRuntimeOptions {
 export class LocalForgeRuntime {
   readonly clock: Clock;
   interceptor: Interceptor | undefined;
+  /**
+   * How far the host running an invocation has its clock off true time (ms, + is ahead).
+   * Forge runs each invocation on some host of its own; their clocks need not agree,
+   * and `Date.now()` inside an invocation reads its host's clock. Deadlines and the
+   * services (KVS, Jira) keep to true time.
+   */
+  hostClockOffset: ((invocation: Invocation) => number) | undefined;
   private readonly current = new AsyncLocalStorage<Invocation>();
   private readonly app: AppContextInfo;
   private sequence = 0;
@@ -167,6 +174,7 @@ export class LocalForgeRuntime {
   constructor(private opts: LocalForgeRuntimeOptions) {
     this.clock = opts.clock ?? systemClock;
     this.interceptor = opts.interceptor;
+    this.hostClockOffset = undefined;
     this.app = {
       appId: 'ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000',
       appVersion: '1.0.0',
@@ -211,7 +219,12 @@ export class LocalForgeRuntime {
     console.error = capture('error', realConsole.error);
     const realNow = Date.now;
     const patch = this.opts.patchDateNow ?? this.opts.clock !== undefined;
-    if (patch) Date.now = () => this.clock.now();
+    if (patch) {
+      Date.now = () => {
+        const invocation = this.current.getStore();
+        return this.clock.now() + (invocation && this.hostClockOffset ? this.hostClockOffset(invocation) : 0);
+      };
+    }
     return () => {
       // Code of an invocation that was stopped can still wake up later (a timer it set fires),
       // where Forge would simply have frozen it. Whatever such leftovers try to do once this

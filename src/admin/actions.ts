@@ -3,14 +3,25 @@ import { recordInstallationByAdmin } from '../phase4/installation_evidence';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import { appVersion } from '../platform';
 import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
-import { Claim, claimIsLive, clearBackoff, emptyState, newClaim, resetTrigger } from '../scheduled/decisions';
 import {
+  Claim,
+  claimMayBeLive,
+  clearBackoff,
+  emptyState,
+  inEpochs,
+  newClaim,
+  released,
+  resetTrigger,
+} from '../scheduled/decisions';
+import {
+  epochFrom,
   installationTimestampFrom,
   isRecord,
   parseClaim,
   parseState,
   serializeClaim,
   serializeState,
+  StoredEpoch,
 } from '../scheduled/scheduler_state';
 import { keys, store } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
@@ -18,12 +29,11 @@ import type { Commit } from '../storage/kvs_store';
 import { pushWakeUp } from '../scheduled/wake_up_queue';
 import { parseIsoInstant, toIso } from '../time';
 import {
-  keepNewest,
+  highestClaimed,
+  keptReports,
   loadAdminRecords,
-  parseManualIndex,
-  parseReplacedIndex,
-  StoredManualReportIndex,
-  StoredReplacedReportIndex,
+  StoredManualReportEntry,
+  StoredReplacedReportEntry,
 } from './admin_records';
 import { appendAudit, auditRecord, AuditRecord } from './audit_log';
 import { ADMIN } from './config';
@@ -37,6 +47,12 @@ import { adminPageView } from './status_view';
  * through the scheduler's own transitions and codecs, and writes its audit
  * entry in the same transaction as the change. Reports are built by
  * handleAutoTrigger, the one generation path.
+ *
+ * An action that touches a trigger is conditional on what it read: it takes a
+ * create-if-absent claim first (a Reset's fence, a manual report's number), so
+ * an action working from a stale read is refused rather than applied.
+ * SCHEDULER_HARDENING_DESIGN.md §4.1 argues why no admin action can break
+ * exactly-once.
  */
 
 export interface AdminCaller {
@@ -48,8 +64,10 @@ type Outcome<T extends object = ActionDone> = AdminResult<T>;
 
 const refused = (message: string): Outcome<never> => ({ ok: false, error: { code: 'REFUSED', message } });
 
-/** Transactions hold at most 25 operations (FORGE_FACTS §3). */
-const MAX_TRANSACTION_OPERATIONS = 25;
+const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
+
+/** How many older entries one transaction prunes at most (each is an entry and its report). */
+const MAX_PRUNED_PER_COMMIT = 6;
 
 const withAudit = (commit: Commit, audit: AuditRecord): Commit => ({
   ...commit,
@@ -57,7 +75,8 @@ const withAudit = (commit: Commit, audit: AuditRecord): Commit => ({
 });
 
 export async function getAdminPage(caller: AdminCaller): Promise<Outcome<{ view: AdminPageView; accountId: string }>> {
-  const view = adminPageView(await loadAdminRecords(caller.cloudId), Date.now());
+  const now = Date.now();
+  const view = adminPageView(await loadAdminRecords(caller.cloudId, now), now);
   return { ok: true, view, accountId: caller.accountId };
 }
 
@@ -70,42 +89,53 @@ export async function getReport(reportKey: string): Promise<Outcome<ReportRespon
   return { ok: true, key: reportKey, report };
 }
 
+/** Keys to delete so that at most `keep` entries remain, oldest first out: each entry with its report. */
+function pruned(entries: Array<{ key: string; entryKey: string | null }>, keep: number): string[] {
+  return entries
+    .slice(keep)
+    .filter((e) => e.entryKey !== null)
+    .slice(0, MAX_PRUNED_PER_COMMIT)
+    .flatMap((e) => [e.entryKey!, e.key]);
+}
+
 // ---------------------------------------------------------------------------
 // 1. A MANUAL report now.
 
-async function claimManualSequence(cloudId: string, first: number): Promise<Claim | { busySince: number } | null> {
+/**
+ * Manual reports are numbered by their claims, which are never reused. The walk
+ * starts at the highest number a (possibly lagging) listing shows and goes on
+ * over numbers already used (released, or abandoned by a killed resolver), so a
+ * live claim anywhere ahead is met before a free number: two manual generations
+ * never run at once, whatever the listing missed.
+ */
+async function claimManualSequence(cloudId: string): Promise<Claim | { busySince: number } | null> {
+  const prefix = keys.claimPrefix(cloudId, 'MANUAL');
+  const first = Math.max(1, highestClaimed(await store.listByPrefix(prefix, 1000), prefix));
   for (let sequence = first; sequence < first + ADMIN.maxAbandonedManualClaims; sequence++) {
     const candidate = newClaim(sequence, Date.now(), randomUUID(), ADMIN.manualClaimLeaseMs);
     const key = keys.claim(cloudId, 'MANUAL', sequence);
-    if (await store.createIfAbsent(key, serializeClaim(candidate), { value: SCHEDULER.claimTtlDays, unit: 'DAYS' })) {
-      return candidate;
-    }
+    if (await store.createIfAbsent(key, serializeClaim(candidate), claimTtl)) return candidate;
     const holder = parseClaim(await store.read(key));
-    if (holder && claimIsLive(holder, Date.now())) return { busySince: holder.claimedAt };
-    // A generation killed mid-way left this claim; its number is used up.
+    if (holder && claimMayBeLive(holder, Date.now(), ADMIN.manualClaimLeaseMs)) return { busySince: holder.claimedAt };
+    // Finished, or left by a generation killed mid-way: its number is used up.
   }
   return null;
 }
 
 export async function generateManualReport(caller: AdminCaller): Promise<Outcome<ActionDone & { reportKey: string }>> {
   const { cloudId, accountId } = caller;
-  const indexKey = keys.manualReportIndex(cloudId);
-  const records = await store.readMany([keys.installationEvidence(cloudId), indexKey]);
-  const installation = installationTimestampFrom(records.get(keys.installationEvidence(cloudId)), Date.now());
+  const now = Date.now();
+  const installation = installationTimestampFrom(await store.read(keys.installationEvidence(cloudId)), now);
   if (!installation.ok) return refused('The installation time is not recorded or not usable; record it first.');
-  const parsedIndex = parseManualIndex(records.get(indexKey));
-  // An unreadable index restarts at 1; the claims then skip numbers already used.
-  const index: StoredManualReportIndex = parsedIndex.ok
-    ? parsedIndex.value
-    : { schema_version: 1, next_sequence: 1, reports: [] };
 
-  const claim = await claimManualSequence(cloudId, index.next_sequence);
+  const claim = await claimManualSequence(cloudId);
   if (claim === null) return refused('No manual report number could be claimed; try again in a minute.');
   if ('busySince' in claim) {
     return refused(
       `A manual report has been generating since ${formatInstant(claim.busySince)}; wait for it to finish.`,
     );
   }
+  const claimKey = keys.claim(cloudId, 'MANUAL', claim.attempt);
 
   const result = await handleAutoTrigger('MANUAL', {
     cloudId,
@@ -114,16 +144,16 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     now: () => Date.now(),
     deadlineAt: claim.claimedAt + ADMIN.manualGenerationBudgetMs,
   });
-  const advanced = { ...index, next_sequence: claim.attempt + 1 };
   if (!result.success) {
     const audit = auditRecord(cloudId, Date.now(), {
       action: 'GENERATE_MANUAL_REPORT',
       accountId,
       outcome: 'failed',
       detail: `Manual report #${claim.attempt} failed: ${result.error}`,
-      changedKeys: [indexKey],
+      changedKeys: [claimKey],
     });
-    await store.commit(withAudit({ set: [{ key: indexKey, value: advanced }] }, audit));
+    const release = serializeClaim(released(claim, Date.now(), 'failed'));
+    await store.commit(withAudit({ set: [{ key: claimKey, value: release, ttl: claimTtl }] }, audit));
     return {
       ok: false,
       error: { code: 'GENERATION_FAILED', message: `The manual report could not be generated: ${result.error}` },
@@ -132,12 +162,22 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
 
   const generatedAt = parseIsoInstant(result.report.generated_at) ?? Date.now();
   const reportKey = keys.manualReport(cloudId, generatedAt, claim.attempt);
-  const { kept, dropped } = keepNewest(
-    index.reports,
-    { key: reportKey, sequence: claim.attempt, generated_at: result.report.generated_at, requested_by: accountId },
-    ADMIN.manualReportsKept,
-  );
-  const changedKeys = [reportKey, indexKey, ...dropped];
+  const entryKey = keys.manualReportEntry(cloudId, claim.attempt);
+  const entry: StoredManualReportEntry = {
+    key: reportKey,
+    sequence: claim.attempt,
+    generated_at: result.report.generated_at,
+    requested_by: accountId,
+  };
+  const prefix = keys.adminEntryPrefix(cloudId);
+  const older = keptReports({
+    cloudId,
+    entries: await store.listByPrefix(prefix, 1000),
+    manualIndex: undefined,
+    replacedIndex: undefined,
+  }).manual.filter((e) => e.sequence !== claim.attempt);
+  const dropped = pruned(older, ADMIN.manualReportsKept - 1);
+  const changedKeys = [reportKey, entryKey, ...dropped];
   const audit = auditRecord(cloudId, Date.now(), {
     action: 'GENERATE_MANUAL_REPORT',
     accountId,
@@ -147,12 +187,15 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
       (dropped.length > 0 ? `; the oldest beyond ${ADMIN.manualReportsKept} removed` : ''),
     changedKeys,
   });
+  // The report, its entry and the claim's release land together: no entry without its
+  // report, no report without its entry, and a pruned report goes with its entry.
   await store.commit(
     withAudit(
       {
         set: [
           { key: reportKey, value: result.report },
-          { key: indexKey, value: { ...advanced, reports: kept } },
+          { key: entryKey, value: entry },
+          { key: claimKey, value: serializeClaim(released(claim, Date.now(), 'generated')), ttl: claimTtl },
         ],
         delete: dropped,
       },
@@ -165,14 +208,21 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
 // ---------------------------------------------------------------------------
 // 2. Retry a trigger now.
 
+/**
+ * Only the state changes, and it is advisory: written over a newer state, it can at
+ * worst bring back an older attempt count (the claim walk then finds the newer
+ * claims) or an older epoch's progress (void against the epoch key). It can neither
+ * add a report nor remove one.
+ */
 export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger): Promise<Outcome> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const records = await loadAdminRecords(cloudId);
+  const records = await loadAdminRecords(cloudId, now);
   const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
   if (!offer.actions.retry.allowed) return refused(`${trigger} cannot be retried now: ${offer.actions.retry.reason}`);
-  const parsed = parseState(records.state);
+  const parsed = parseState(records.state, now);
   if (!parsed.ok) return refused('The scheduler state is unreadable; the scheduler rebuilds it on its next run.');
+  const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
 
   const stateKey = keys.schedulerState(cloudId);
   const audit = auditRecord(cloudId, now, {
@@ -183,9 +233,8 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     detail: `Backoff until ${offer.backoffUntil} cleared after ${offer.failedAttempts} failed attempt(s)`,
     changedKeys: [stateKey],
   });
-  await store.commit(
-    withAudit({ set: [{ key: stateKey, value: serializeState(clearBackoff(parsed.value, trigger)) }] }, audit),
-  );
+  const next = clearBackoff(inEpochs(parsed.value, epochs), trigger);
+  await store.commit(withAudit({ set: [{ key: stateKey, value: serializeState(next) }] }, audit));
   // Wake the scheduler now rather than at the next tick, up to an interval away. The wake-up
   // decides from storage like a tick; if it is not pushed, the tick still comes.
   const woken = await pushWakeUp({ cloud_id: cloudId, wake_at: toIso(now) }, 0).then(
@@ -204,74 +253,121 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
 // ---------------------------------------------------------------------------
 // 3. Reset a trigger.
 
+/** Claims read per request while walking an epoch (a batch read takes at most 25 keys). */
+const WALK_BATCH = 25;
+/** An epoch with more claims than this is walked no further (it would take 1,000 failed days). */
+const WALK_MAX = 1_000;
+
 /**
- * Claim keys are numbered by attempt and a reset restarts the count at zero,
- * so the trigger's old claims go too: otherwise the scheduler would meet
- * claim #1 again, find its lease long expired and record a failure nobody had.
+ * Every claim of the epoch, by number: claims are taken in order from 1, so the
+ * walk reads numbers from 1 until one is absent. A state whose count lies ahead of
+ * that gap (it is advisory) is walked from there too, so no claim it knows of is
+ * missed. Strongly consistent reads, never a listing.
  */
-async function claimsOf(cloudId: string, trigger: AutoTrigger, nextAttempt: number) {
-  const listed = await store.listByPrefix(keys.claimPrefix(cloudId, trigger), 1000);
-  // The listing is eventually consistent: the claim a generation may have just taken is read directly.
-  const nextKey = keys.claim(cloudId, trigger, nextAttempt);
-  const next = listed.some((c) => c.key === nextKey) ? undefined : await store.read(nextKey);
-  const all = next === undefined ? listed : [...listed, { key: nextKey, value: next }];
-  return all.map((c) => ({ key: c.key, claim: parseClaim(c.value) }));
+async function claimsOfEpoch(cloudId: string, trigger: AutoTrigger, epoch: number, counted: number) {
+  const found = new Map<number, Claim | null>();
+  const walk = async (from: number) => {
+    for (let start = from; start < from + WALK_MAX; start += WALK_BATCH) {
+      const numbers = Array.from({ length: WALK_BATCH }, (_, i) => start + i);
+      const values = await store.readMany(numbers.map((n) => keys.claim(cloudId, trigger, n, epoch)));
+      for (const n of numbers) {
+        const raw = values.get(keys.claim(cloudId, trigger, n, epoch));
+        if (raw === undefined) return;
+        found.set(n, parseClaim(raw));
+      }
+    }
+  };
+  await walk(1);
+  if (counted + 1 > found.size + 1) await walk(counted + 1);
+  return { top: Math.max(0, ...found.keys()), claims: [...found] };
 }
 
+/**
+ * Reset, in four steps, each conditional on the one before:
+ *  1. read the trigger's epoch e and walk its claims; refuse while any may be live
+ *     (a generation, or another Reset), judged with the clock-skew allowance, and
+ *     refuse if one is a Reset's fence already released (e is over: a stale page);
+ *  2. take a fence: create-if-absent of claim e/(top+1), kind 'reset'. After it, no
+ *     generation can claim in e, and every earlier claim is released or dead, so no
+ *     commit can land in e any more. Losing the create (a generation or another
+ *     Reset got there first) refuses;
+ *  3. only now read the DONE key and the report: nothing can change them under us;
+ *  4. one transaction: the epoch moves to e+1, the DONE key and the report go
+ *     together, the report's copy and its entry are set aside, the state restarts in
+ *     e+1, the fence is released, and the audit entry is written.
+ * A Reset killed or refused between 2 and 4 leaves an unreleased fence: after its
+ * lease it is abandoned, and the scheduler walks past it as no attempt at all.
+ */
 export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger): Promise<Outcome> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const records = await loadAdminRecords(cloudId);
+  const records = await loadAdminRecords(cloudId, now);
   const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
   if (!offer.actions.reset.allowed) return refused(`${trigger} cannot be reset: ${offer.actions.reset.reason}`);
+  const epoch = epochFrom(records.epoch[trigger]);
+  if (epoch === null) return refused(`${trigger}'s epoch key does not hold an epoch; it cannot be reset safely.`);
+  if (epoch >= SCHEDULER.maxEpoch) return refused(`${trigger} has been reset ${epoch} times; no more resets.`);
+  const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
+  const parsed = records.state === undefined ? null : parseState(records.state, now);
+  const state = inEpochs(parsed?.ok ? parsed.value : emptyState(), epochs);
 
-  const parsed = records.state === undefined ? null : parseState(records.state);
-  const state = parsed?.ok ? parsed.value : emptyState();
-  const claims = await claimsOf(cloudId, trigger, state.triggers[trigger].attemptCount + 1);
-  // An attempt the scheduler has already recorded (as a failure or as the success) is finished,
-  // even while its lease has time left; only a later one can still be generating.
-  const live = claims.find((c) => c.claim && c.claim.attempt > offer.attemptCount && claimIsLive(c.claim, Date.now()));
-  if (live) {
-    return refused(
-      `${trigger} attempt #${live.claim!.attempt} holds a live claim until ${formatInstant(live.claim!.leaseExpiresAt)}.`,
-    );
+  // 1. Every claim of the epoch is over.
+  const walked = await claimsOfEpoch(cloudId, trigger, epoch, state.triggers[trigger].attemptCount);
+  for (const [attempt, claim] of walked.claims) {
+    if (claim?.kind === 'reset' && claim.released !== null) {
+      return refused(`${trigger} has just been reset by someone else; reload the page.`);
+    }
+    if (claim && claimMayBeLive(claim, Date.now())) {
+      return refused(
+        claim.kind === 'reset'
+          ? `${trigger} is being reset by someone else right now; reload the page.`
+          : `${trigger} attempt #${attempt} holds a live claim until ${formatInstant(claim.leaseExpiresAt)}.`,
+      );
+    }
   }
 
-  const stateKey = keys.schedulerState(cloudId);
+  // 2. The fence.
+  const fenceAt = walked.top + 1;
+  const fence = newClaim(fenceAt, Date.now(), randomUUID(), SCHEDULER.resetFenceLeaseMs, 'reset');
+  const fenceKey = keys.claim(cloudId, trigger, fenceAt, epoch);
+  if (!(await store.createIfAbsent(fenceKey, serializeClaim(fence), claimTtl))) {
+    return refused(`A generation or another reset of ${trigger} has just started; reload the page.`);
+  }
+
+  // 3. What there is to set aside; nothing can commit in this epoch any more.
   const doneKey = keys.done(cloudId, trigger);
   const reportKey = keys.report(cloudId, trigger);
-  const sets: Array<Commit['set'][number]> = [{ key: stateKey, value: serializeState(resetTrigger(state, trigger)) }];
-  const deletes: string[] = [];
-  if (records.done[trigger] !== undefined) deletes.push(doneKey);
+  const current = await store.readMany([doneKey, reportKey]);
+  const report = current.get(reportKey);
 
-  const report = await store.read(reportKey);
+  // 4. The move.
+  const nextEpoch = epoch + 1;
+  const epochKey = keys.epoch(cloudId, trigger);
+  const stateKey = keys.schedulerState(cloudId);
+  const epochRecord: StoredEpoch = { schema_version: 1, epoch: nextEpoch, reset_at: toIso(now), reset_by: accountId };
+  const sets: Array<Commit['set'][number]> = [
+    { key: epochKey, value: epochRecord },
+    { key: stateKey, value: serializeState(resetTrigger(state, trigger, nextEpoch)) },
+    { key: fenceKey, value: serializeClaim(released(fence, Date.now(), 'reset')), ttl: claimTtl },
+  ];
+  const deletes = [doneKey, reportKey].filter((k) => current.get(k) !== undefined);
   let replacedKey: string | null = null;
   if (report !== undefined) {
-    replacedKey = keys.replacedReport(cloudId, trigger, now);
-    const indexKey = keys.replacedReportIndex(cloudId);
-    const parsedIndex = parseReplacedIndex(records.replacedIndex);
-    const index: StoredReplacedReportIndex = parsedIndex.ok ? parsedIndex.value : { schema_version: 1, reports: [] };
-    const { kept, dropped } = keepNewest(
-      index.reports,
-      {
-        key: replacedKey,
-        trigger,
-        generated_at: isRecord(report) && typeof report.generated_at === 'string' ? report.generated_at : null,
-        attempt: offer.attemptCount > 0 ? offer.attemptCount : null,
-        replaced_at: toIso(now),
-        replaced_by: accountId,
-      },
-      ADMIN.replacedReportsKept,
-    );
-    sets.push({ key: replacedKey, value: report }, { key: indexKey, value: { ...index, reports: kept } });
-    deletes.push(reportKey, ...dropped);
+    replacedKey = keys.replacedReport(cloudId, trigger, now, epoch);
+    const entryKey = keys.replacedReportEntry(cloudId, trigger, epoch);
+    const entry: StoredReplacedReportEntry = {
+      key: replacedKey,
+      trigger,
+      epoch,
+      generated_at: isRecord(report) && typeof report.generated_at === 'string' ? report.generated_at : null,
+      attempt: isRecord(report) && typeof report.attempt === 'number' && report.attempt >= 1 ? report.attempt : null,
+      replaced_at: toIso(now),
+      replaced_by: accountId,
+    };
+    const older = keptReports(records).replaced.filter((e) => e.entryKey !== entryKey);
+    sets.push({ key: replacedKey, value: report }, { key: entryKey, value: entry });
+    deletes.push(...pruned(older, ADMIN.replacedReportsKept - 1));
   }
-
-  // Old claims are dead (checked above) and behind the attempt count, so removing them early,
-  // outside the transaction, changes no decision even if the transaction then fails.
-  const room = MAX_TRANSACTION_OPERATIONS - sets.length - deletes.length - 1;
-  const claimKeys = claims.map((c) => c.key);
-  for (const key of claimKeys.slice(room)) await store.remove(key);
 
   const changedKeys = [...sets.map((s) => s.key), ...deletes];
   const audit = auditRecord(cloudId, now, {
@@ -281,17 +377,17 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     outcome: 'done',
     detail:
       (replacedKey ? `Report set aside as ${replacedKey}; ` : '') +
-      `DONE key, ${offer.attemptCount} attempt(s) and ${claimKeys.length} claim key(s) removed`,
-    changedKeys: [...changedKeys, ...claimKeys],
+      `DONE key removed; epoch ${epoch} closed after ${walked.top} claim(s); attempts restart in epoch ${nextEpoch}`,
+    changedKeys,
   });
-  await store.commit(withAudit({ set: sets, delete: [...deletes, ...claimKeys.slice(0, room)] }, audit));
+  await store.commit(withAudit({ set: sets, delete: deletes }, audit));
   return {
     ok: true,
     message:
       `${trigger} is reset` +
       (replacedKey ? ` and its report kept as ${replacedKey}` : '') +
       '; the scheduler generates it again when it is due.',
-    changedKeys: [...changedKeys, ...claimKeys],
+    changedKeys,
   };
 }
 

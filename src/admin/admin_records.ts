@@ -1,13 +1,19 @@
 import type { AutoTrigger } from '../storage/keys';
 import { keys, store } from '../storage';
-import { isRecord, parseState, Parsed } from '../scheduled/scheduler_state';
-import { AUTO_TRIGGERS } from '../scheduled/decisions';
+import { epochFrom, isRecord, parseState, Parsed } from '../scheduled/scheduler_state';
+import { AUTO_TRIGGERS, inEpochs } from '../scheduled/decisions';
+import { SCHEDULER } from '../scheduled/config';
 
 /**
  * The admin page's own records and the one read the page makes of everything.
- * Two bounded indexes say which manual and replaced reports are kept: they are
- * read with `get` (strongly consistent), so pruning the oldest never depends on
- * an eventually consistent listing.
+ * Which manual and replaced reports are kept is said by one small entry per
+ * report (keys.manualReportEntry, keys.replacedReportEntry), created and deleted
+ * in the same transaction as the report it names. No writer ever rewrites a list
+ * another writer may be rewriting too, so no entry is lost and none is orphaned.
+ * Entries are found by a prefix listing, which is eventually consistent: a
+ * listing may lag a just-stored report by a moment (it shows on the next load)
+ * and pruning may keep one too many for a while; neither loses anything.
+ * Earlier versions kept one list per kind; those are read, never written.
  */
 
 export const ADMIN_RECORDS_SCHEMA_VERSION = 1;
@@ -30,6 +36,8 @@ export interface StoredManualReportIndex {
 export interface StoredReplacedReportEntry {
   key: string;
   trigger: AutoTrigger;
+  /** The epoch the report belonged to (the reset moved the trigger to the next one). */
+  epoch?: number;
   generated_at: string | null;
   attempt: number | null;
   replaced_at: string;
@@ -84,12 +92,7 @@ export function parseManualIndex(raw: unknown): Parsed<StoredManualReportIndex> 
   return parsing(raw, empty, (r) => ({
     schema_version: ADMIN_RECORDS_SCHEMA_VERSION,
     next_sequence: positive(r, 'next_sequence'),
-    reports: listOf(r, (e) => ({
-      key: str(e, 'key'),
-      sequence: positive(e, 'sequence'),
-      generated_at: str(e, 'generated_at'),
-      requested_by: str(e, 'requested_by'),
-    })),
+    reports: listOf(r, manualEntry),
   }));
 }
 
@@ -97,30 +100,82 @@ export function parseReplacedIndex(raw: unknown): Parsed<StoredReplacedReportInd
   const empty = { schema_version: ADMIN_RECORDS_SCHEMA_VERSION, reports: [] };
   return parsing(raw, empty, (r) => ({
     schema_version: ADMIN_RECORDS_SCHEMA_VERSION,
-    reports: listOf(r, (e) => {
-      const trigger = e.trigger;
-      if (trigger !== 'AUTO_12H' && trigger !== 'AUTO_24H') throw new Invalid('trigger is not a trigger');
-      const attempt = e.attempt === null || e.attempt === undefined ? null : positive(e, 'attempt');
-      return {
-        key: str(e, 'key'),
-        trigger,
-        generated_at: strOrNull(e, 'generated_at'),
-        attempt,
-        replaced_at: str(e, 'replaced_at'),
-        replaced_by: str(e, 'replaced_by'),
-      };
-    }),
+    reports: listOf(r, replacedEntry),
   }));
 }
 
-/** Put `entry` first and keep at most `limit`; the keys that fell off are to be deleted with the same commit. */
-export function keepNewest<T extends { key: string }>(
-  list: readonly T[],
-  entry: T,
-  limit: number,
-): { kept: T[]; dropped: string[] } {
-  const all = [entry, ...list.filter((e) => e.key !== entry.key)];
-  return { kept: all.slice(0, limit), dropped: all.slice(limit).map((e) => e.key) };
+function manualEntry(e: Record<string, unknown>): StoredManualReportEntry {
+  return {
+    key: str(e, 'key'),
+    sequence: positive(e, 'sequence'),
+    generated_at: str(e, 'generated_at'),
+    requested_by: str(e, 'requested_by'),
+  };
+}
+
+function replacedEntry(e: Record<string, unknown>): StoredReplacedReportEntry {
+  const trigger = e.trigger;
+  if (trigger !== 'AUTO_12H' && trigger !== 'AUTO_24H') throw new Invalid('trigger is not a trigger');
+  const attempt = e.attempt === null || e.attempt === undefined ? null : positive(e, 'attempt');
+  return {
+    key: str(e, 'key'),
+    trigger,
+    generated_at: strOrNull(e, 'generated_at'),
+    attempt,
+    replaced_at: str(e, 'replaced_at'),
+    replaced_by: str(e, 'replaced_by'),
+  };
+}
+
+/** One entry as stored, or null when it does not parse (it is shown as a problem, never guessed at). */
+function entryOr<T>(raw: unknown, parse: (e: Record<string, unknown>) => T): T | null {
+  try {
+    return isRecord(raw) ? parse(raw) : null;
+  } catch (e) {
+    if (e instanceof Invalid) return null;
+    throw e;
+  }
+}
+
+export interface KeptReports {
+  manual: Array<StoredManualReportEntry & { entryKey: string | null }>;
+  replaced: Array<StoredReplacedReportEntry & { entryKey: string | null }>;
+  /** Entries that do not parse, by key. */
+  unreadable: string[];
+}
+
+/**
+ * The kept manual and replaced reports, newest first: the per-report entries, plus
+ * whatever an earlier version's single lists still name (`entryKey: null`).
+ */
+export function keptReports(
+  records: Pick<AdminRecords, 'cloudId' | 'entries' | 'manualIndex' | 'replacedIndex'>,
+): KeptReports {
+  const prefix = keys.adminEntryPrefix(records.cloudId);
+  const out: KeptReports = { manual: [], replaced: [], unreadable: [] };
+  for (const { key, value } of records.entries) {
+    const rest = key.slice(prefix.length);
+    if (rest.startsWith('MANUAL:')) {
+      const e = entryOr(value, manualEntry);
+      if (e) out.manual.push({ ...e, entryKey: key });
+      else out.unreadable.push(key);
+    } else if (rest.startsWith('REPLACED:')) {
+      const e = entryOr(value, replacedEntry);
+      if (e) out.replaced.push({ ...e, entryKey: key });
+      else out.unreadable.push(key);
+    }
+  }
+  const legacyManual = parseManualIndex(records.manualIndex);
+  const legacyReplaced = parseReplacedIndex(records.replacedIndex);
+  for (const e of legacyManual.ok ? legacyManual.value.reports : []) {
+    if (!out.manual.some((m) => m.key === e.key)) out.manual.push({ ...e, entryKey: null });
+  }
+  for (const e of legacyReplaced.ok ? legacyReplaced.value.reports : []) {
+    if (!out.replaced.some((r) => r.key === e.key)) out.replaced.push({ ...e, entryKey: null });
+  }
+  out.manual.sort((a, b) => b.sequence - a.sequence);
+  out.replaced.sort((a, b) => (a.replaced_at < b.replaced_at ? 1 : a.replaced_at > b.replaced_at ? -1 : 0));
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -132,58 +187,86 @@ export interface AdminRecords {
   evidence: unknown;
   state: unknown;
   done: Record<AutoTrigger, unknown>;
-  /** For each trigger not done: the claim of its next attempt (attempt count + 1), which a live generation holds. */
+  /** Each trigger's EPOCH key (absent: never reset). */
+  epoch: Record<AutoTrigger, unknown>;
+  /** For each trigger not done: the claim of its next attempt in its epoch, which a live generation holds. */
   nextClaims: Record<AutoTrigger, { attempt: number; raw: unknown } | null>;
+  /** An earlier version's single lists (read only). */
   manualIndex: unknown;
-  manualClaim: { sequence: number; raw: unknown } | null;
   replacedIndex: unknown;
+  /** The newest manual claim, which a live manual generation holds. */
+  manualClaim: { sequence: number; raw: unknown } | null;
+  /** The per-report entries (keys.adminEntryPrefix), as listed. */
+  entries: Array<{ key: string; value: unknown }>;
   /** Audit entries in key (= time) order. */
   audit: Array<{ key: string; value: unknown }>;
 }
 
+/** The highest sequence under a trigger's claim prefix in a listing, or 0. */
+export function highestClaimed(listed: Array<{ key: string }>, prefix: string): number {
+  let top = 0;
+  for (const { key } of listed) {
+    const n = Number(key.slice(prefix.length));
+    if (key.startsWith(prefix) && Number.isSafeInteger(n) && n > top && n <= SCHEDULER.maxAttempts) top = n;
+  }
+  return top;
+}
+
 /**
- * Three KVS requests whatever the history: one batch of the records, one batch
- * of the claims they point at, one listing of the audit log.
+ * Five KVS requests whatever the history: one batch of the records, one batch of
+ * the claims they point at, and three listings (manual claims, report entries,
+ * audit log).
  */
-export async function loadAdminRecords(cloudId: string): Promise<AdminRecords> {
+export async function loadAdminRecords(cloudId: string, now: number): Promise<AdminRecords> {
   const k = {
     evidence: keys.installationEvidence(cloudId),
     state: keys.schedulerState(cloudId),
     done12: keys.done(cloudId, 'AUTO_12H'),
     done24: keys.done(cloudId, 'AUTO_24H'),
+    epoch12: keys.epoch(cloudId, 'AUTO_12H'),
+    epoch24: keys.epoch(cloudId, 'AUTO_24H'),
     manual: keys.manualReportIndex(cloudId),
     replaced: keys.replacedReportIndex(cloudId),
   };
   const first = await store.readMany(Object.values(k));
   const done = { AUTO_12H: first.get(k.done12), AUTO_24H: first.get(k.done24) };
+  const epoch = { AUTO_12H: first.get(k.epoch12), AUTO_24H: first.get(k.epoch24) };
+  const epochs = { AUTO_12H: epochFrom(epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(epoch.AUTO_24H) ?? 0 };
 
-  const state = parseState(first.get(k.state));
-  const nextAttempt = (t: AutoTrigger) => (state.ok ? state.value.triggers[t].attemptCount : 0) + 1;
+  const state = parseState(first.get(k.state), now);
+  const progress = state.ok ? inEpochs(state.value, epochs).triggers : null;
+  const nextAttempt = (t: AutoTrigger) => (progress ? progress[t].attemptCount : 0) + 1;
   const watched = AUTO_TRIGGERS.filter((t) => done[t] === undefined).map((t) => ({ t, attempt: nextAttempt(t) }));
-  const manual = parseManualIndex(first.get(k.manual));
-  const manualSequence = manual.ok ? manual.value.next_sequence : null;
+  const manualPrefix = keys.claimPrefix(cloudId, 'MANUAL');
+  const manualClaims = await store.listByPrefix(manualPrefix, 1000);
+  const manualSequence = highestClaimed(manualClaims, manualPrefix);
 
   const claimKeys = [
-    ...watched.map(({ t, attempt }) => keys.claim(cloudId, t, attempt)),
-    ...(manualSequence === null ? [] : [keys.claim(cloudId, 'MANUAL', manualSequence)]),
+    ...watched.map(({ t, attempt }) => keys.claim(cloudId, t, attempt, epochs[t])),
+    ...(manualSequence === 0 ? [] : [keys.claim(cloudId, 'MANUAL', manualSequence)]),
   ];
   const claims = claimKeys.length > 0 ? await store.readMany(claimKeys) : new Map<string, unknown>();
   const nextClaims: AdminRecords['nextClaims'] = { AUTO_12H: null, AUTO_24H: null };
-  for (const { t, attempt } of watched) nextClaims[t] = { attempt, raw: claims.get(keys.claim(cloudId, t, attempt)) };
+  for (const { t, attempt } of watched) {
+    nextClaims[t] = { attempt, raw: claims.get(keys.claim(cloudId, t, attempt, epochs[t])) };
+  }
 
+  const entries = await store.listByPrefix(keys.adminEntryPrefix(cloudId), 1000);
   const audit = await store.listByPrefix(keys.auditPrefix(cloudId), 1000);
   return {
     cloudId,
     evidence: first.get(k.evidence),
     state: first.get(k.state),
     done,
+    epoch,
     nextClaims,
     manualIndex: first.get(k.manual),
+    replacedIndex: first.get(k.replaced),
     manualClaim:
-      manualSequence === null
+      manualSequence === 0
         ? null
         : { sequence: manualSequence, raw: claims.get(keys.claim(cloudId, 'MANUAL', manualSequence)) },
-    replacedIndex: first.get(k.replaced),
+    entries,
     audit,
   };
 }

@@ -4,13 +4,15 @@ import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
 import {
   AUTO_TRIGGERS,
   backoffActive,
-  claimIsLive,
+  claimMayBeLive,
   DoneMarker,
   emptyState,
+  inEpochs,
   SchedulerState,
 } from '../scheduled/decisions';
 import {
   doneMarkerFrom,
+  epochFrom,
   installationTimestampFrom,
   isRecord,
   parseClaim,
@@ -18,7 +20,7 @@ import {
 } from '../scheduled/scheduler_state';
 import { AutoTrigger, keys } from '../storage/keys';
 import { toIso, toIsoOrNull } from '../time';
-import { AdminRecords, parseManualIndex, parseReplacedIndex } from './admin_records';
+import { AdminRecords, keptReports, parseManualIndex, parseReplacedIndex } from './admin_records';
 import { auditEntryView } from './audit_log';
 import { ADMIN } from './config';
 import type {
@@ -76,11 +78,20 @@ function installationView(raw: unknown, now: number): { view: InstallationView; 
   };
 }
 
-/** Failed attempts whose backoff was 2 h or more (per the scheduler's own schedule). */
+/**
+ * Failed attempts whose backoff was 2 h or more (per the scheduler's own schedule).
+ * The ladder's last step repeats, so past the explicit steps every failure counts
+ * the same: the loop runs over the ladder's few steps, never over the count, which
+ * comes from storage.
+ */
 function longBackoffsAfter(failures: number): number {
   let n = 0;
-  for (let i = 1; i <= failures; i++) if (SCHEDULER_BACKOFF.delayAfter(i) >= LONG_BACKOFF_MS) n++;
-  return n;
+  let i = 1;
+  for (; i <= failures && SCHEDULER_BACKOFF.delayAfter(i) !== SCHEDULER_BACKOFF.maxDelayMs; i++) {
+    if (SCHEDULER_BACKOFF.delayAfter(i) >= LONG_BACKOFF_MS) n++;
+  }
+  const rest = Math.max(0, failures - i + 1);
+  return n + (SCHEDULER_BACKOFF.maxDelayMs >= LONG_BACKOFF_MS ? rest : 0);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -101,7 +112,8 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
   const attemptCount = Math.max(p.attemptCount, marker?.attempt ?? 0);
   const failedAttempts = done ? Math.max(0, attemptCount - 1) : attemptCount;
   const claim = done ? null : parseClaim(claimRaw);
-  const liveClaim = claim && claimIsLive(claim, now) ? claim : null;
+  // A Reset's fence at this number is a Reset in progress, not a generation; the Reset itself refuses others.
+  const liveClaim = claim && claim.kind === 'attempt' && claimMayBeLive(claim, now) ? claim : null;
   const dueAt =
     installedAt === null
       ? null
@@ -236,11 +248,10 @@ function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMa
     by: null,
     replacedAt: null,
   }));
-  const manual = parseManualIndex(records.manualIndex);
-  const replaced = parseReplacedIndex(records.replacedIndex);
+  const kept = keptReports(records);
   return [
     ...autos,
-    ...(manual.ok ? manual.value.reports : []).map((r): ReportSummary => ({
+    ...kept.manual.map((r): ReportSummary => ({
       key: r.key,
       kind: 'MANUAL',
       trigger: 'MANUAL',
@@ -249,7 +260,7 @@ function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMa
       by: r.requested_by,
       replacedAt: null,
     })),
-    ...(replaced.ok ? replaced.value.reports : []).map((r): ReportSummary => ({
+    ...kept.replaced.map((r): ReportSummary => ({
       key: r.key,
       kind: 'REPLACED',
       trigger: r.trigger,
@@ -323,12 +334,14 @@ function alertsFor(
 
 export function adminPageView(records: AdminRecords, now: number): AdminPageView {
   const { view: installation, installedAt } = installationView(records.evidence, now);
-  const parsedState = records.state === undefined ? null : parseState(records.state);
-  const state = parsedState?.ok ? parsedState.value : emptyState();
+  const parsedState = records.state === undefined ? null : parseState(records.state, now);
+  const epochOf = { AUTO_12H: epochFrom(records.epoch.AUTO_12H), AUTO_24H: epochFrom(records.epoch.AUTO_24H) };
+  const epochs = { AUTO_12H: epochOf.AUTO_12H ?? 0, AUTO_24H: epochOf.AUTO_24H ?? 0 };
+  const state = inEpochs(parsedState?.ok ? parsedState.value : emptyState(), epochs);
   const stateProblem = parsedState && !parsedState.ok ? `The stored state is invalid (${parsedState.reason})` : null;
   const done = {
-    AUTO_12H: doneMarkerFrom(records.done.AUTO_12H),
-    AUTO_24H: doneMarkerFrom(records.done.AUTO_24H),
+    AUTO_12H: doneMarkerFrom(records.done.AUTO_12H, now),
+    AUTO_24H: doneMarkerFrom(records.done.AUTO_24H, now),
   };
 
   const reports = reportSummaries(records, done);
@@ -346,13 +359,18 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
 
   const manualIndex = parseManualIndex(records.manualIndex);
   const replacedIndex = parseReplacedIndex(records.replacedIndex);
+  const unreadable = keptReports(records).unreadable;
   const indexProblems = [
     ...(manualIndex.ok ? [] : [`The manual report index is invalid (${manualIndex.reason}).`]),
     ...(replacedIndex.ok ? [] : [`The replaced report index is invalid (${replacedIndex.reason}).`]),
+    ...(unreadable.length > 0 ? [`Report history entries that do not parse: ${unreadable.join(', ')}.`] : []),
+    ...AUTO_TRIGGERS.filter((t) => epochOf[t] === null).map(
+      (t) => `${t}'s epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.`,
+    ),
   ];
 
   const manualClaim = parseClaim(records.manualClaim?.raw);
-  const manualBusy = manualClaim && claimIsLive(manualClaim, now) ? manualClaim : null;
+  const manualBusy = manualClaim && claimMayBeLive(manualClaim, now, ADMIN.manualClaimLeaseMs) ? manualClaim : null;
   const manualReport = manualBusy
     ? {
         allowed: false,

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ChangeSince12h, CoverageRow, Phase5Report } from '../phase5/report';
+import type { ChangeSince12h, ComparisonUnavailable, CoverageRow, Phase5Report } from '../phase5/report';
 import { formatDuration, formatInstant } from '../admin/format';
 import { Button, Lozenge, LozengeAppearance } from './components';
 
@@ -149,8 +149,21 @@ function Coverage({ rows }: { rows: unknown }) {
   );
 }
 
-function Change({ change }: { change: Partial<ChangeSince12h> | null | undefined }) {
-  if (change === undefined) return null;
+function Change({ change: given }: { change: Partial<ChangeSince12h> | ComparisonUnavailable | null | undefined }) {
+  if (given === undefined) return null;
+  const unavailable = given as { status?: unknown; detail?: unknown } | null;
+  const change = given as Partial<ChangeSince12h> | null;
+  if (unavailable?.status === 'unavailable') {
+    return (
+      <section className="report__section">
+        <h4 className="report__heading">Change since the 12-hour report</h4>
+        <p className="subtle">
+          No comparison: the 12-hour report could not be read when this report was made
+          {typeof unavailable.detail === 'string' ? ` (${unavailable.detail})` : ''}.
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="report__section">
       <h4 className="report__heading">Change since the 12-hour report</h4>

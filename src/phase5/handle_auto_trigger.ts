@@ -6,6 +6,7 @@ import { toIso } from '../time';
 import { JiraReader } from './jira_reader';
 import {
   ChangeSince12h,
+  ComparisonUnavailable,
   GenerationResult,
   Phase5Report,
   REPORT_MAX_BYTES,
@@ -27,13 +28,33 @@ export interface GenerationRequest {
 const delta = (now: number | null, then: number | null | undefined) =>
   now === null || then === null || then === undefined ? null : now - then;
 
-/** The 24 h report compares itself with the 12 h one, when there is one to read. */
-async function changeSince12h(cloudId: string, site: SiteFigures): Promise<ChangeSince12h | null> {
+/** Reads of the 12 h report one comparison may make; each is one KVS request. */
+const COMPARISON_READS = 3;
+
+/**
+ * The 24 h report compares itself with the 12 h one, when there is one to read.
+ * "There is none" (null) is recorded only when KVS says the key is absent. A read
+ * that fails is tried again while the generation deadline allows; if it never
+ * succeeds the comparison is marked unavailable with the reason, because a stored
+ * report is permanent and a failed read is not an absence.
+ */
+async function changeSince12h(
+  req: GenerationRequest,
+  site: SiteFigures,
+): Promise<ChangeSince12h | ComparisonUnavailable | null> {
   let earlier: Partial<Phase5Report> | undefined;
-  try {
-    earlier = await store.read<Partial<Phase5Report>>(keys.report(cloudId, 'AUTO_12H'));
-  } catch {
-    return null; // a comparison is a nicety; a failed read must not fail the 24 h report
+  let failure: unknown = null;
+  for (let i = 0; i < COMPARISON_READS && (i === 0 || req.now() < req.deadlineAt); i++) {
+    try {
+      earlier = await store.read<Partial<Phase5Report>>(keys.report(req.cloudId, 'AUTO_12H'));
+      failure = null;
+      break;
+    } catch (err) {
+      failure = err;
+    }
+  }
+  if (failure !== null) {
+    return { status: 'unavailable', reason: 'READ_FAILED', detail: describeError(failure) };
   }
   if (!earlier?.site || typeof earlier.generated_at !== 'string') return null;
   const then = earlier.site;
@@ -74,7 +95,7 @@ export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationR
       attempt: req.attempt,
       site: survey.site,
       coverage: survey.coverage,
-      ...(trigger === 'AUTO_24H' ? { change_since_12h: await changeSince12h(req.cloudId, survey.site) } : {}),
+      ...(trigger === 'AUTO_24H' ? { change_since_12h: await changeSince12h(req, survey.site) } : {}),
       generation: { duration_ms: req.now() - startedAt, jira_requests: jira.requests },
     };
     const sizeBytes = Buffer.byteLength(JSON.stringify(report), 'utf8');

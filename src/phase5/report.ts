@@ -45,6 +45,13 @@ export interface ChangeSince12h {
   custom_fields_total: number | null;
 }
 
+/** AUTO_24H only: the 12 h report exists or may exist, but could not be read within the generation budget. */
+export interface ComparisonUnavailable {
+  status: 'unavailable';
+  reason: 'READ_FAILED';
+  detail: string;
+}
+
 export interface Phase5Report {
   schema_version: number;
   trigger: ReportTrigger;
@@ -58,8 +65,11 @@ export interface Phase5Report {
   attempt: number;
   site: SiteFigures;
   coverage: CoverageRow[];
-  /** Present on AUTO_24H reports; null when there is no 12 h report to compare with. */
-  change_since_12h?: ChangeSince12h | null;
+  /**
+   * Present on AUTO_24H reports. `null` only when KVS said there is no 12 h report;
+   * when the 12 h report could not be read, the comparison says so and why.
+   */
+  change_since_12h?: ChangeSince12h | ComparisonUnavailable | null;
   generation: { duration_ms: number; jira_requests: number };
 }
 

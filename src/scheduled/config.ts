@@ -60,4 +60,31 @@ export const SCHEDULER = {
   claimTtlDays: 30,
   /** Installation timestamps up to this far in the future are clock skew, not garbage. */
   clockSkewAllowanceMs: 5 * MINUTE,
+  /**
+   * The most any Forge host's clock is assumed to be off true time (UTC), either way.
+   * Forge functions run on AWS Lambda, whose hosts keep time with NTP (Amazon Time
+   * Sync), normally within milliseconds of UTC; a minute is a wide allowance.
+   * SCHEDULER_HARDENING_DESIGN.md §4.2.
+   */
+  maxClockSkewMs: 60_000,
+  /**
+   * So two hosts' clocks may disagree by up to twice that. Every rule that compares an
+   * instant written on one host with the clock of another allows for this much, erring
+   * towards "still running": a claim counts as possibly live until its lease end plus
+   * this much, and no claim is believed whose lease ends further ahead than a holder
+   * could have written plus this much.
+   */
+  maxClockDisagreementMs: 120_000,
+  /**
+   * A Reset's fence in a trigger's claims (see keys.claim). The resolver that takes it is
+   * stopped by Forge after 25 s, so after this lease it is certainly gone.
+   */
+  resetFenceLeaseMs: 60_000,
+  /**
+   * Bounds on stored numbers. An attempt count or a reset count beyond these cannot be
+   * true (one attempt per 24 h backoff for 27 years; a reset a day for as long) and
+   * marks the record as corrupt, like a value of the wrong type.
+   */
+  maxAttempts: 10_000,
+  maxEpoch: 10_000,
 } as const;

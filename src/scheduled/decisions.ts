@@ -18,7 +18,9 @@ export interface AttemptError {
 
 /** What the scheduler remembers about one trigger. Each trigger has its own counts and its own backoff. */
 export interface TriggerProgress {
-  /** Attempts started (claims won or found abandoned). A success ends the count. */
+  /** The trigger's epoch (resets so far) this progress belongs to; progress of another epoch is void. */
+  epoch: number;
+  /** Attempts started in this epoch (claims won or found abandoned). A success ends the count. */
   attemptCount: number;
   /** The trigger is not retried before this instant. */
   backoffUntil: number | null;
@@ -41,12 +43,35 @@ export interface SchedulerState {
 export interface DoneMarker {
   generatedAt: number | null;
   attempt: number | null;
+  /** The epoch it was committed in, when the marker says (markers before epochs do not). */
+  epoch: number | null;
 }
 
 export type DoneMarkers = Record<AutoTrigger, DoneMarker | null>;
 
-export function emptyProgress(): TriggerProgress {
-  return { attemptCount: 0, backoffUntil: null, generatedAt: null, missedAt: null, lastError: null };
+export function emptyProgress(epoch = 0): TriggerProgress {
+  return { epoch, attemptCount: 0, backoffUntil: null, generatedAt: null, missedAt: null, lastError: null };
+}
+
+/**
+ * The state as it applies to the epochs the triggers are in now. A state written
+ * before a reset (a scheduler run or an admin's retry that read it earlier and saved
+ * it later) describes attempts of the old epoch: for that trigger it is void, and
+ * the trigger starts its new epoch empty. The epoch keys, not the state, are
+ * authoritative.
+ */
+export function inEpochs(state: SchedulerState, epochs: Record<AutoTrigger, number>): SchedulerState {
+  let next = state;
+  for (const t of AUTO_TRIGGERS) {
+    if (next.triggers[t].epoch !== epochs[t]) {
+      next = {
+        ...next,
+        triggers: { ...next.triggers, [t]: emptyProgress(epochs[t]) },
+        lastError: next.lastError?.trigger === t ? null : next.lastError,
+      };
+    }
+  }
+  return next;
 }
 
 export function emptyState(): SchedulerState {
@@ -286,13 +311,13 @@ export function clearBackoff(state: SchedulerState, trigger: AutoTrigger): Sched
 }
 
 /**
- * "Reset": the trigger starts over as if it had never run. Its counts restart
- * at zero, so the caller must also remove the trigger's old claim keys, which
- * are numbered by attempt.
+ * "Reset": the trigger starts over in its next epoch, as if it had never run.
+ * Its counts restart at zero; the new epoch's claims live in keys of their own,
+ * so no old claim is removed and no attempt number is reused.
  */
-export function resetTrigger(state: SchedulerState, trigger: AutoTrigger): SchedulerState {
+export function resetTrigger(state: SchedulerState, trigger: AutoTrigger, nextEpoch: number): SchedulerState {
   return {
-    ...withTrigger(state, trigger, emptyProgress()),
+    ...withTrigger(state, trigger, emptyProgress(nextEpoch)),
     lastError: state.lastError?.trigger === trigger ? null : state.lastError,
     lastBackoffUntil: lastBackoffWithout(state, trigger),
   };
@@ -306,6 +331,17 @@ export interface Claim {
   claimedAt: number;
   leaseExpiresAt: number;
   invocationId: string;
+  /**
+   * 'attempt': a generation's claim. 'reset': a Reset's fence, taken at the next free
+   * number of the epoch it closes, so that no generation can claim in that epoch after it.
+   */
+  kind: 'attempt' | 'reset';
+  /**
+   * Set in the same transaction as the holder's last write (its commit, its recorded
+   * failure, a reset's move to the next epoch): from then on the holder writes nothing
+   * more, whatever is left of its lease.
+   */
+  released: { at: number; outcome: 'generated' | 'failed' | 'reset' } | null;
 }
 
 export function newClaim(
@@ -313,24 +349,39 @@ export function newClaim(
   now: number,
   invocationId: string,
   leaseMs: number = SCHEDULER.claimLeaseMs,
+  kind: Claim['kind'] = 'attempt',
 ): Claim {
-  return { attempt, claimedAt: now, leaseExpiresAt: now + leaseMs, invocationId };
+  return { attempt, claimedAt: now, leaseExpiresAt: now + leaseMs, invocationId, kind, released: null };
+}
+
+export function released(claim: Claim, at: number, outcome: 'generated' | 'failed' | 'reset'): Claim {
+  return { ...claim, released: { at, outcome } };
+}
+
+/** The longest lease a holder of this kind of scheduler claim writes (manual claims pass their own). */
+export function leaseBoundOf(claim: Claim): number {
+  return claim.kind === 'reset' ? SCHEDULER.resetFenceLeaseMs : SCHEDULER.claimLeaseMs;
 }
 
 /**
- * Someone else holds this attempt's claim. While its lease runs, they may still
- * be generating; once it has run out they are certainly dead (the lease outlasts
- * any Forge function timeout) and the attempt counts as failed. No holder writes
- * a lease longer than `claimLeaseMs` from a claim time at or before now, so a
- * lease ending further ahead than that was not written by a holder: believing
- * it would block the trigger until the date it names.
+ * Whether the holder of a claim may still be running, and so may still write, as
+ * judged by a clock `now` that may disagree with the holder's by up to
+ * `maxClockDisagreementMs` either way. Errs towards "live": a lease is over only once it has
+ * ended by every clock within the bound. A released claim is over at once: its
+ * holder's last write has landed. A lease ending further ahead than any holder
+ * writes (plus the skew) was not written by a holder; believing it would block the
+ * trigger until the date it names, so such a claim counts as abandoned.
  */
-export function claimIsLive(claim: Claim, now: number): boolean {
-  return claim.leaseExpiresAt > now && claim.leaseExpiresAt <= now + SCHEDULER.claimLeaseMs;
+export function claimMayBeLive(claim: Claim, now: number, leaseBoundMs: number = leaseBoundOf(claim)): boolean {
+  if (claim.released !== null) return false;
+  const skew = SCHEDULER.maxClockDisagreementMs;
+  const believable = claim.leaseExpiresAt <= now + leaseBoundMs + skew && claim.claimedAt <= now + skew;
+  return believable && now < claim.leaseExpiresAt + skew;
 }
 
 /** When an attempt whose holder is gone failed: when its lease ran out, or when we found out, if sooner. */
 export function abandonedAt(claim: Claim | null, checkedAt: number): number {
+  if (claim?.released) return Math.min(claim.released.at, checkedAt);
   return claim === null ? checkedAt : Math.min(claim.leaseExpiresAt, checkedAt);
 }
 

@@ -6,15 +6,18 @@ import type { AutoTrigger } from '../storage/keys';
 import { parseIsoInstant, toIso } from '../time';
 import {
   abandonedAt,
+  AUTO_TRIGGERS,
   backoffActive,
   Claim,
-  claimIsLive,
+  claimMayBeLive,
   decideDueTrigger,
+  DoneMarker,
   DoneMarkers,
   emptyState,
   FailureOutcome,
   forgetUnstoredReports,
   generationDeadline,
+  inEpochs,
   mayCommit,
   newClaim,
   nextActionableAt,
@@ -29,12 +32,13 @@ import {
   claimAttempt,
   claimExists,
   commitReport,
-  doneKeyStored,
   doneMarkersFrom,
+  epochFrom,
   installationTimestampFrom,
   loadSchedulerSnapshot,
   parseState,
   readClaim,
+  recordFailedAttempt,
   saveSchedulerState,
 } from './scheduler_state';
 import { SCHEDULER } from './config';
@@ -140,7 +144,7 @@ function doneFlags(state: SchedulerState, done: DoneMarkers): string {
 /** Bring the state in line with every DONE key it did not know about; DONE keys are authoritative. */
 function reconcile(state: SchedulerState, done: DoneMarkers, now: number): SchedulerState {
   let next = state;
-  for (const t of ['AUTO_12H', 'AUTO_24H'] as const) {
+  for (const t of AUTO_TRIGGERS) {
     const marker = done[t];
     if (marker && next.triggers[t].generatedAt === null) next = recordDoneFromMarker(next, t, marker, now);
   }
@@ -182,26 +186,41 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
    * Step 8's commit. Its failure would throw a finished report away and cost the
    * trigger an attempt, so a refused commit is sent again while the claim's lease
    * covers it, within a budget of KVS requests. A refusal may hide a commit that
-   * landed (a 5xx after the fact), so before every resend the DONE key is read back:
-   * the commit is resent only once KVS has said the key is absent, and a report is
-   * never committed twice. Returns true, or why the report was not stored.
+   * landed (a 5xx after the fact), so before every resend the holder reads its own
+   * claim back: the commit releases the claim in the same transaction, so a
+   * released claim proves the commit landed, and only a claim still unreleased
+   * (read positively, not a failed read) allows a resend. The DONE key would not do:
+   * a Reset may remove it after the commit landed, and a resend would then bring
+   * back what the Reset set aside. Returns true, or why the report was not stored
+   * and whether the commit may have landed all the same.
    */
   async function commit(
     cloudId: string,
     trigger: AutoTrigger,
+    epoch: number,
     report: Phase5Report,
     next: SchedulerState,
     claim: Claim,
-  ): Promise<true | string> {
+  ): Promise<true | { error: string; mayHaveLanded: boolean }> {
     let error = 'Report commit not attempted';
     let unsure = false;
+    let sent = false;
     for (let spent = 0; spent < SCHEDULER.commitRequestBudget && mayCommit(claim, deps.now()); spent++) {
       try {
         if (unsure) {
-          if (await doneKeyStored(cloudId, trigger)) return true;
+          const mine = await readClaim(cloudId, trigger, epoch, claim.attempt);
+          if (mine?.invocationId !== claim.invocationId) {
+            // Not the claim we took: it cannot say whether the commit landed, so never resend over it.
+            return {
+              error: `${error}; attempt #${claim.attempt}'s claim no longer reads as ours`,
+              mayHaveLanded: true,
+            };
+          }
+          if (mine.released?.outcome === 'generated') return true;
           unsure = false;
         } else {
-          await commitReport(cloudId, trigger, report, next);
+          sent = true;
+          await commitReport(cloudId, trigger, epoch, report, next, claim);
           return true;
         }
       } catch (err) {
@@ -213,79 +232,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
         unsure = true;
       }
     }
-    return error;
-  }
-
-  /**
-   * Step 7a. Claim the next attempt with a create-if-absent: exactly one invocation
-   * may generate it. A claim left by a holder that died (its lease has run out)
-   * counts as that attempt failing, recorded through `recordState` as it is found
-   * (so it is saved whatever happens next), and the walk goes on to the next
-   * attempt when that one's backoff is over. Returns the claim won, or the outcome
-   * to answer with instead.
-   */
-  async function claimNextAttempt(
-    cloudId: string,
-    trigger: AutoTrigger,
-    current: SchedulerState,
-    recordState: (state: SchedulerState) => void,
-  ): Promise<{ claim: Claim } | { claim: null; outcome: SchedulerOutcome }> {
-    let state = current;
-    for (let probe = 0; ; probe++) {
-      const attempt = state.triggers[trigger].attemptCount + 1;
-      const candidate = newClaim(attempt, deps.now(), deps.newInvocationId());
-      if (await claimAttempt(cloudId, trigger, candidate)) return { claim: candidate };
-      const holder = await readClaim(cloudId, trigger, attempt);
-      const checkedAt = deps.now();
-      if (holder !== null && claimIsLive(holder, checkedAt)) {
-        log.info(`${TAG} ${trigger} attempt #${attempt} is being generated by another invocation for ${cloudId}`);
-        return {
-          claim: null,
-          outcome: {
-            reason: 'CLAIM_HELD',
-            message: 'Another invocation holds the claim',
-            cloud_id: cloudId,
-            trigger,
-            attempt,
-          },
-        };
-      }
-      const failure = recordFailure(
-        state,
-        trigger,
-        {
-          attempt,
-          at: abandonedAt(holder, checkedAt),
-          message: `Attempt #${attempt} did not finish within its lease`,
-        },
-        checkedAt,
-      );
-      log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
-      logBackoff(failure);
-      state = failure.state;
-      recordState(state);
-      // The backoff just recorded runs from the lease's end, or from now for a claim that
-      // does not say believably when that was, so with the state lost it can lie well after
-      // the one this attempt really had. Attempts are claimed in order, though: if the next
-      // one's claim exists, this attempt and its backoff were over before it began, so go on
-      // to that one (without this, every garbled claim would cost its backoff again).
-      const waiting =
-        backoffActive(state.triggers[trigger], checkedAt) && !(await claimExists(cloudId, trigger, attempt + 1));
-      if (waiting || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
-        return {
-          claim: null,
-          outcome: {
-            reason: 'BACKOFF_ACTIVE',
-            message: `${trigger} attempt #${attempt} was abandoned by its holder`,
-            cloud_id: cloudId,
-            trigger,
-            attempt,
-            next_eligible_at: toIso(failure.nextEligibleAt),
-          },
-        };
-      }
-      // That attempt's backoff has passed, or a later attempt exists: try the next one now.
-    }
+    return { error, mayHaveLanded: sent && unsure };
   }
 
   /** One invocation, tick or wake-up: steps 1 to 9, then the wake-up decision. */
@@ -351,15 +298,18 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       const { installedAt } = installation;
 
       // Step 3. Load scheduler state. An invalid one is replaced, and the DONE keys say what was done.
-      const done = doneMarkersFrom(snapshot);
-      let state = emptyState();
+      // The epoch keys say which reset each trigger is in; progress of an earlier epoch is void.
+      const done = doneMarkersFrom(snapshot, now);
+      const epochOf = { AUTO_12H: epochFrom(snapshot.epoch.AUTO_12H), AUTO_24H: epochFrom(snapshot.epoch.AUTO_24H) };
+      const epochs = { AUTO_12H: epochOf.AUTO_12H ?? 0, AUTO_24H: epochOf.AUTO_24H ?? 0 };
+      let state = inEpochs(emptyState(), epochs);
       if (snapshot.state !== undefined) {
-        const parsed = parseState(snapshot.state);
+        const parsed = parseState(snapshot.state, now);
         if (parsed.ok) {
-          state = forgetUnstoredReports(parsed.value, done);
+          state = inEpochs(forgetUnstoredReports(parsed.value, done), epochs);
         } else {
           log.warn(`${TAG} Scheduler state for ${cloudId} is invalid (${parsed.reason}); rebuilding it from DONE keys`);
-          state = reconcile(emptyState(), done, now);
+          state = reconcile(state, done, now);
           unsaved = state;
         }
       }
@@ -409,6 +359,21 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
         });
       }
 
+      // An epoch key that is not an epoch cannot say where this trigger's claims are; claiming
+      // anywhere could be claiming in an epoch a Reset has closed. Fail closed, loudly.
+      const epoch = epochOf[trigger];
+      if (epoch === null) {
+        log.error(`${TAG} ${trigger} epoch key for ${cloudId} is not an epoch; not generating`);
+        await save();
+        return respond(500, {
+          reason: 'SCHEDULER_ERROR',
+          error_code: 'EPOCH_UNREADABLE',
+          message: `${trigger}'s epoch key does not hold an epoch`,
+          cloud_id: cloudId,
+          trigger,
+        });
+      }
+
       // Step 6. Backoff, per trigger.
       if (backoffActive(state.triggers[trigger], now)) {
         const until = state.triggers[trigger].backoffUntil!;
@@ -424,13 +389,84 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
         });
       }
 
-      // Step 7a. Claim the attempt (claimNextAttempt): exactly one invocation may generate it.
-      const walk = await claimNextAttempt(cloudId, trigger, state, (next) => (unsaved = state = next));
-      if (walk.claim === null) {
-        await save();
-        return respond(200, walk.outcome);
+      // Step 7a. Claim the attempt: exactly one invocation may generate it. A claim left by a
+      // holder that died (its lease has run out) counts as that attempt failing.
+      let claim: Claim | null = null;
+      const held = (attempt: number, message: string) =>
+        respond(200, { reason: 'CLAIM_HELD', message, cloud_id: cloudId, trigger, attempt });
+      for (let probe = 0; claim === null; probe++) {
+        const attempt = state.triggers[trigger].attemptCount + 1;
+        const candidate = newClaim(attempt, deps.now(), deps.newInvocationId());
+        if (await claimAttempt(cloudId, trigger, epoch, candidate)) {
+          claim = candidate;
+          break;
+        }
+        const holder = (await readClaim(cloudId, trigger, epoch, attempt)) ?? null;
+        const checkedAt = deps.now();
+        if (holder?.kind === 'reset') {
+          // A Reset closed this epoch at this number (or is closing it): nothing more is claimed here.
+          if (holder.released !== null || claimMayBeLive(holder, checkedAt)) {
+            log.info(`${TAG} ${trigger} is being reset for ${cloudId}; not generating`);
+            await save();
+            return held(attempt, 'An administrator reset this trigger; the next run starts its new epoch');
+          }
+          // A Reset that died before its transaction: its number is used up, and it was no attempt.
+          const progress = { ...state.triggers[trigger], attemptCount: attempt };
+          unsaved = state = { ...state, triggers: { ...state.triggers, [trigger]: progress } };
+          if (probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
+            await save();
+            return held(attempt, 'Abandoned claims walked; the next run goes on');
+          }
+          continue;
+        }
+        if (holder?.released?.outcome === 'generated') {
+          // It committed after our read: the DONE key is there now.
+          log.info(`${TAG} ${trigger} attempt #${attempt} has just been committed for ${cloudId}`);
+          await save();
+          return held(attempt, `Attempt #${attempt} has just committed its report`);
+        }
+        if (holder !== null && claimMayBeLive(holder, checkedAt)) {
+          log.info(`${TAG} ${trigger} attempt #${attempt} is being generated by another invocation for ${cloudId}`);
+          await save();
+          return held(attempt, 'Another invocation holds the claim');
+        }
+        const failure = recordFailure(
+          state,
+          trigger,
+          {
+            attempt,
+            at: abandonedAt(holder, checkedAt),
+            message: holder?.released
+              ? `Attempt #${attempt} failed`
+              : `Attempt #${attempt} did not finish within its lease`,
+          },
+          checkedAt,
+        );
+        log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
+        logBackoff(failure);
+        state = failure.state;
+        unsaved = state;
+        // The backoff just recorded runs from the lease's end, or from now for a claim that
+        // does not say believably when that was, so with the state lost it can lie well after
+        // the one this attempt really had. Attempts are claimed in order, though: if the next
+        // one's claim exists, this attempt and its backoff were over before it began, so go on
+        // to that one (without this, every garbled claim would cost its backoff again).
+        const waiting =
+          backoffActive(state.triggers[trigger], checkedAt) &&
+          !(await claimExists(cloudId, trigger, epoch, attempt + 1));
+        if (waiting || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
+          await save();
+          return respond(200, {
+            reason: 'BACKOFF_ACTIVE',
+            message: `${trigger} attempt #${attempt} was abandoned by its holder`,
+            cloud_id: cloudId,
+            trigger,
+            attempt,
+            next_eligible_at: toIso(failure.nextEligibleAt),
+          });
+        }
+        // That attempt's backoff has passed, or a later attempt exists: try the next one now.
       }
-      const { claim } = walk;
 
       // Step 7b. Generate the report via handleAutoTrigger, the only generation path.
       const attempt = claim.attempt;
@@ -446,6 +482,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       // Step 8. Commit report + DONE key + state in one transaction, only on success and only
       // while the claim's lease still covers us.
       let error: string;
+      let mayHaveLanded = false;
       if (!result.success) {
         error = result.error;
       } else if (!mayCommit(claim, deps.now())) {
@@ -453,11 +490,12 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       } else {
         const generatedAt = parseIsoInstant(result.report.generated_at) ?? deps.now();
         const next = recordSuccess(state, trigger, attempt, generatedAt);
-        const committed = await commit(cloudId, trigger, result.report, next, claim);
+        const committed = await commit(cloudId, trigger, epoch, result.report, next, claim);
         if (committed === true) {
           unsaved = null;
           state = next;
-          doneAfter = { ...done, [trigger]: { generatedAt, attempt } };
+          const marker: DoneMarker = { generatedAt, attempt, epoch };
+          doneAfter = { ...done, [trigger]: marker };
           log.info(`${TAG} ${trigger} report generated successfully for ${cloudId}`);
           return respond(200, {
             reason: 'GENERATED',
@@ -467,16 +505,24 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
             attempt,
           });
         }
-        error = committed;
+        error = committed.error;
+        mayHaveLanded = committed.mayHaveLanded;
       }
 
-      // Step 9 (failure). Back off this trigger, save state, return.
+      // Step 9 (failure). Back off this trigger, save state, return. When the commit certainly
+      // did not land, the claim is released with the failure, so that nobody (a Reset, the
+      // admin page) has to wait for its lease; otherwise it is left to run out.
       const failedAt = deps.now();
       const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt);
       log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
       logBackoff(failure);
       unsaved = state = failure.state;
-      await save();
+      if (mayHaveLanded) {
+        await save();
+      } else {
+        await recordFailedAttempt(cloudId, trigger, epoch, failure.state, claim, failedAt);
+        unsaved = null;
+      }
       return respond(502, {
         reason: 'GENERATION_FAILED',
         message: error,

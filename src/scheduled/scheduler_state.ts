@@ -10,6 +10,7 @@ import {
   DoneMarker,
   DoneMarkers,
   emptyProgress,
+  released,
   SchedulerState,
   TriggerProgress,
 } from './decisions';
@@ -54,7 +55,10 @@ export interface StoredSchedulerState {
   last_backoff_until?: string;
   auto_12h_attempt_count?: number;
   auto_24h_attempt_count?: number;
-  // Beyond the guide: each trigger keeps its own backoff, last error and missed mark.
+  // Beyond the guide: each trigger keeps its own backoff, last error and missed mark,
+  // and the epoch (resets so far) its progress belongs to.
+  auto_12h_epoch?: number;
+  auto_24h_epoch?: number;
   auto_12h_backoff_until?: string;
   auto_24h_backoff_until?: string;
   auto_12h_last_error?: StoredError;
@@ -72,6 +76,8 @@ export const EMPTY_STORED_STATE_FIELDS = {
   last_backoff_until: null,
   auto_12h_attempt_count: 0,
   auto_24h_attempt_count: 0,
+  auto_12h_epoch: 0,
+  auto_24h_epoch: 0,
   auto_12h_backoff_until: null,
   auto_24h_backoff_until: null,
   auto_12h_last_error: null,
@@ -84,6 +90,7 @@ export interface StoredDoneMarker {
   status: 'done';
   generated_at: string;
   attempt: number;
+  epoch: number;
   report_key: string;
 }
 
@@ -92,6 +99,18 @@ export interface StoredClaim {
   claimed_at: string;
   lease_expires_at: string;
   invocation_id: string;
+  /** Absent on claims written before resets took fences: those are all attempts. */
+  kind?: 'attempt' | 'reset';
+  released_at?: string;
+  outcome?: 'generated' | 'failed' | 'reset';
+}
+
+/** `phase5:scheduler:{cloudId}:{TRIGGER}:EPOCH`; absent means epoch 0 (never reset). */
+export interface StoredEpoch {
+  schema_version: number;
+  epoch: number;
+  reset_at: string;
+  reset_by: string;
 }
 
 export interface InstallationEvidence {
@@ -120,6 +139,7 @@ export function serializeState(state: SchedulerState): StoredSchedulerState {
   };
   for (const t of AUTO_TRIGGERS) {
     const p = state.triggers[t];
+    out[`${prefix(t)}_epoch`] = p.epoch;
     out[`${prefix(t)}_generated_at`] = toIsoOrNull(p.generatedAt);
     out[`${prefix(t)}_attempt_count`] = p.attemptCount;
     out[`${prefix(t)}_backoff_until`] = toIsoOrNull(p.backoffUntil);
@@ -142,18 +162,29 @@ function instantOrNull(record: Record<string, unknown>, field: string): number |
   return ms;
 }
 
-function count(record: Record<string, unknown>, field: string): number {
+/**
+ * An instant that records something that has happened (a failure, a generation, a
+ * run): it cannot lie ahead of our clock by more than the hosts' clocks can disagree.
+ */
+function pastOrNull(record: Record<string, unknown>, field: string, now: number): number | null {
+  const ms = instantOrNull(record, field);
+  if (ms !== null && ms > now + SCHEDULER.maxClockDisagreementMs) throw new Invalid(`${field} lies in the future`);
+  return ms;
+}
+
+function count(record: Record<string, unknown>, field: string, max: number = SCHEDULER.maxAttempts): number {
   const v = record[field];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Invalid(`${field} is not a count`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+    throw new Invalid(`${field} is not a count`);
   return v;
 }
 
-function attemptError(record: Record<string, unknown>, field: string): AttemptError | null {
+function attemptError(record: Record<string, unknown>, field: string, now: number): AttemptError | null {
   const v = record[field];
   if (v === undefined || v === null) return null;
   if (!isRecord(v) || typeof v.message !== 'string') throw new Invalid(`${field} is not an error record`);
-  const at = instantOrNull(v, 'timestamp');
+  const at = pastOrNull(v, 'timestamp', now);
   if (at === null) throw new Invalid(`${field}.timestamp is missing`);
   return { at, message: v.message, attempt: count(v, 'attempt_count') };
 }
@@ -167,7 +198,10 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
  * ends exactly one ladder step after the failure it records. Anything else (a
  * backoff with no failure, or one decades away) was not written by us, and
  * believing it could hold a report back indefinitely, so the state is invalid.
- * A backoff inherited from the guide's shape is held to the ladder's longest step.
+ * A backoff inherited from the guide's shape was computed from the guide's clock
+ * a moment after the failure it follows, so it is held to that failure's own step
+ * (plus the clock allowance), never the ladder's longest: a first failure cannot
+ * impose 24 h.
  */
 function checkedBackoff(
   until: number | null,
@@ -177,48 +211,60 @@ function checkedBackoff(
 ): number | null {
   if (until === null) return null;
   const consistent = inherited
-    ? failure !== null && until <= failure.at + SCHEDULER_BACKOFF.maxDelayMs
+    ? failure !== null &&
+      until <=
+        failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockDisagreementMs
     : failure !== null && until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt);
   if (!consistent) throw new Invalid(`${field} does not follow from the failure it belongs to`);
   return until;
 }
 
 /**
- * Parse a stored state. Absent fields take their empty defaults, so a state
- * written in the guide's original shape (no per-trigger backoff fields) still
+ * Parse a stored state, as of `now`. Absent fields take their empty defaults, so a
+ * state written in the guide's original shape (no per-trigger backoff fields) still
  * reads: its single `last_backoff_until` is attributed to `last_error.trigger`.
+ * Every number and instant is bounded by what could be true at `now`: counts by
+ * SCHEDULER.maxAttempts and maxEpoch, recorded events by now plus the clock
+ * allowance, backoffs by the failure they follow. A value outside makes the whole
+ * state invalid, and the scheduler rebuilds it from the DONE keys.
  */
-export function parseState(raw: unknown): Parsed<SchedulerState> {
+export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
   try {
     if (!isRecord(raw)) throw new Invalid('state is not an object');
-    const lastErrorBase = attemptError(raw, 'last_error');
+    const lastErrorBase = attemptError(raw, 'last_error', now);
     const lastErrorTrigger = isRecord(raw.last_error) ? raw.last_error.trigger : undefined;
     if (lastErrorBase && lastErrorTrigger !== 'AUTO_12H' && lastErrorTrigger !== 'AUTO_24H') {
       throw new Invalid('last_error.trigger is not a trigger');
     }
     const lastBackoffUntil = instantOrNull(raw, 'last_backoff_until');
+    if (
+      lastBackoffUntil !== null &&
+      lastBackoffUntil > now + SCHEDULER.maxClockDisagreementMs + SCHEDULER_BACKOFF.maxDelayMs
+    ) {
+      throw new Invalid('last_backoff_until lies beyond any backoff');
+    }
     const triggers = {} as Record<AutoTrigger, TriggerProgress>;
     for (const t of AUTO_TRIGGERS) {
       const p = prefix(t);
       const hasOwnBackoff =
         `${p}_backoff_until` in raw || (typeof raw.schema_version === 'number' && raw.schema_version >= 2);
       const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
-      const lastError = attemptError(raw, `${p}_last_error`);
+      const lastError = attemptError(raw, `${p}_last_error`, now);
       triggers[t] = {
-        ...emptyProgress(),
+        ...emptyProgress(count(raw, `${p}_epoch`, SCHEDULER.maxEpoch)),
         attemptCount: count(raw, `${p}_attempt_count`),
-        generatedAt: instantOrNull(raw, `${p}_generated_at`),
+        generatedAt: pastOrNull(raw, `${p}_generated_at`, now),
         backoffUntil: hasOwnBackoff
           ? checkedBackoff(instantOrNull(raw, `${p}_backoff_until`), lastError, false, `${p}_backoff_until`)
           : checkedBackoff(inherited, lastErrorBase, true, 'last_backoff_until'),
         lastError,
-        missedAt: instantOrNull(raw, `${p}_missed_at`),
+        missedAt: pastOrNull(raw, `${p}_missed_at`, now),
       };
     }
     return {
       ok: true,
       value: {
-        lastRunAt: instantOrNull(raw, 'last_run_at'),
+        lastRunAt: pastOrNull(raw, 'last_run_at', now),
         lastError: lastErrorBase && { ...lastErrorBase, trigger: lastErrorTrigger as AutoTrigger },
         lastBackoffUntil,
         triggers,
@@ -247,14 +293,36 @@ export function installationTimestampFrom(raw: unknown, now: number): Installati
   return { ok: true, installedAt };
 }
 
-/** Any stored value is a DONE marker (the guide allows "done" or a timestamp); the rest is informative. */
-export function doneMarkerFrom(raw: unknown): DoneMarker | null {
+/** A stored whole number within [min, max], or null. */
+function bounded(v: unknown, min: number, max: number): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : null;
+}
+
+/**
+ * Any stored value is a DONE marker (the guide allows "done" or a timestamp); the
+ * rest is informative, and believed only within bounds: an attempt number beyond
+ * SCHEDULER.maxAttempts, or a generation time ahead of every clock, is dropped.
+ */
+export function doneMarkerFrom(raw: unknown, now: number): DoneMarker | null {
   if (raw === undefined) return null;
+  const past = (v: unknown) => {
+    const ms = parseIsoInstant(v);
+    return ms !== null && ms <= now + SCHEDULER.maxClockDisagreementMs ? ms : null;
+  };
   if (isRecord(raw)) {
-    const attempt = typeof raw.attempt === 'number' && Number.isSafeInteger(raw.attempt) ? raw.attempt : null;
-    return { generatedAt: parseIsoInstant(raw.generated_at), attempt };
+    return {
+      generatedAt: past(raw.generated_at),
+      attempt: bounded(raw.attempt, 1, SCHEDULER.maxAttempts),
+      epoch: bounded(raw.epoch, 0, SCHEDULER.maxEpoch),
+    };
   }
-  return { generatedAt: parseIsoInstant(raw), attempt: null };
+  return { generatedAt: past(raw), attempt: null, epoch: null };
+}
+
+/** The trigger's epoch from its EPOCH key: 0 when absent, `null` when the value cannot be one. */
+export function epochFrom(raw: unknown): number | null {
+  if (raw === undefined) return 0;
+  return isRecord(raw) ? bounded(raw.epoch, 1, SCHEDULER.maxEpoch) : null;
 }
 
 export function serializeClaim(claim: Claim): StoredClaim {
@@ -263,19 +331,28 @@ export function serializeClaim(claim: Claim): StoredClaim {
     claimed_at: toIso(claim.claimedAt),
     lease_expires_at: toIso(claim.leaseExpiresAt),
     invocation_id: claim.invocationId,
+    kind: claim.kind,
+    ...(claim.released ? { released_at: toIso(claim.released.at), outcome: claim.released.outcome } : {}),
   };
 }
+
+const OUTCOMES = ['generated', 'failed', 'reset'] as const;
 
 export function parseClaim(raw: unknown): Claim | null {
   if (!isRecord(raw)) return null;
   const claimedAt = parseIsoInstant(raw.claimed_at);
   const leaseExpiresAt = parseIsoInstant(raw.lease_expires_at);
-  if (claimedAt === null || leaseExpiresAt === null || typeof raw.attempt !== 'number') return null;
+  const attempt = bounded(raw.attempt, 1, SCHEDULER.maxAttempts);
+  if (claimedAt === null || leaseExpiresAt === null || attempt === null) return null;
+  const releasedAt = parseIsoInstant(raw.released_at);
+  const outcome = OUTCOMES.find((o) => o === raw.outcome);
   return {
-    attempt: raw.attempt,
+    attempt,
     claimedAt,
     leaseExpiresAt,
     invocationId: typeof raw.invocation_id === 'string' ? raw.invocation_id : 'unknown',
+    kind: raw.kind === 'reset' ? 'reset' : 'attempt',
+    released: releasedAt !== null && outcome ? { at: releasedAt, outcome } : null,
   };
 }
 
@@ -286,12 +363,14 @@ export interface SchedulerSnapshot {
   evidence: unknown;
   state: unknown;
   done: Record<AutoTrigger, unknown>;
+  epoch: Record<AutoTrigger, unknown>;
 }
 
 /**
  * Everything an invocation needs to decide, in ONE KVS request: the Phase-4
- * evidence, the state and both DONE keys. An idle invocation makes this request
- * and nothing else. Throws StorageReadError when any of them cannot be read.
+ * evidence, the state, both DONE keys and both epochs. An idle invocation makes
+ * this request and nothing else. Throws StorageReadError when any of them cannot
+ * be read.
  */
 export async function loadSchedulerSnapshot(cloudId: string): Promise<SchedulerSnapshot> {
   const k = {
@@ -299,61 +378,77 @@ export async function loadSchedulerSnapshot(cloudId: string): Promise<SchedulerS
     state: keys.schedulerState(cloudId),
     done12: keys.done(cloudId, 'AUTO_12H'),
     done24: keys.done(cloudId, 'AUTO_24H'),
+    epoch12: keys.epoch(cloudId, 'AUTO_12H'),
+    epoch24: keys.epoch(cloudId, 'AUTO_24H'),
   };
-  const values = await store.readMany([k.evidence, k.state, k.done12, k.done24]);
+  const values = await store.readMany(Object.values(k));
   return {
     evidence: values.get(k.evidence),
     state: values.get(k.state),
     done: { AUTO_12H: values.get(k.done12), AUTO_24H: values.get(k.done24) },
+    epoch: { AUTO_12H: values.get(k.epoch12), AUTO_24H: values.get(k.epoch24) },
   };
 }
 
-export function doneMarkersFrom(snapshot: SchedulerSnapshot): DoneMarkers {
-  return { AUTO_12H: doneMarkerFrom(snapshot.done.AUTO_12H), AUTO_24H: doneMarkerFrom(snapshot.done.AUTO_24H) };
+export function doneMarkersFrom(snapshot: SchedulerSnapshot, now: number): DoneMarkers {
+  return {
+    AUTO_12H: doneMarkerFrom(snapshot.done.AUTO_12H, now),
+    AUTO_24H: doneMarkerFrom(snapshot.done.AUTO_24H, now),
+  };
 }
 
 export async function saveSchedulerState(cloudId: string, state: SchedulerState): Promise<void> {
   await store.write(keys.schedulerState(cloudId), serializeState(state));
 }
 
-/** Atomic create-if-absent of this attempt's claim. `false`: another invocation has it. */
-export async function claimAttempt(cloudId: string, trigger: AutoTrigger, claim: Claim): Promise<boolean> {
-  return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt), serializeClaim(claim), {
-    value: SCHEDULER.claimTtlDays,
-    unit: 'DAYS',
-  });
+const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
+
+/** Atomic create-if-absent of this attempt's claim, confirmed by reading it back. `false`: another holds it. */
+export async function claimAttempt(
+  cloudId: string,
+  trigger: AutoTrigger,
+  epoch: number,
+  claim: Claim,
+): Promise<boolean> {
+  return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt, epoch), serializeClaim(claim), claimTtl);
 }
 
-/** The claim another invocation holds; `null` if it has vanished or does not parse. */
-export async function readClaim(cloudId: string, trigger: AutoTrigger, attempt: number): Promise<Claim | null> {
-  return parseClaim(await store.read(keys.claim(cloudId, trigger, attempt)));
+/** A claim as stored: `undefined` when absent, `null` when it does not parse. */
+export async function readClaim(
+  cloudId: string,
+  trigger: AutoTrigger,
+  epoch: number,
+  attempt: number,
+): Promise<Claim | null | undefined> {
+  const raw = await store.read(keys.claim(cloudId, trigger, attempt, epoch));
+  return raw === undefined ? undefined : parseClaim(raw);
 }
 
 /** Whether an attempt's claim exists, readable or not; throws StorageReadError when KVS cannot say. */
-export async function claimExists(cloudId: string, trigger: AutoTrigger, attempt: number): Promise<boolean> {
-  return (await store.read(keys.claim(cloudId, trigger, attempt))) !== undefined;
-}
-
-/** Whether the trigger's DONE key is stored; throws StorageReadError when KVS cannot say. */
-export async function doneKeyStored(cloudId: string, trigger: AutoTrigger): Promise<boolean> {
-  return (await store.read(keys.done(cloudId, trigger))) !== undefined;
+export async function claimExists(cloudId: string, trigger: AutoTrigger, epoch: number, attempt: number) {
+  return (await store.read(keys.claim(cloudId, trigger, attempt, epoch))) !== undefined;
 }
 
 /**
- * The commit: report, DONE key and state in one transaction. Either all three
- * are stored or none is, so a DONE key never exists without its report.
+ * The commit: report, DONE key, state and the holder's claim, released, in one
+ * transaction. Either all are stored or none is, so a DONE key never exists without
+ * its report, and a released claim is proof that the commit landed (a Reset never
+ * deletes or rewrites a claim, so that proof cannot be undone).
  */
 export async function commitReport(
   cloudId: string,
   trigger: AutoTrigger,
+  epoch: number,
   report: Phase5Report,
   state: SchedulerState,
+  claim: Claim,
 ): Promise<void> {
   const reportKey = keys.report(cloudId, trigger);
   const marker: StoredDoneMarker = {
     status: 'done',
     generated_at: report.generated_at,
     attempt: report.attempt,
+    epoch,
     report_key: reportKey,
   };
   await store.commit({
@@ -361,6 +456,32 @@ export async function commitReport(
       { key: reportKey, value: report },
       { key: keys.done(cloudId, trigger), value: marker },
       { key: keys.schedulerState(cloudId), value: serializeState(state) },
+      {
+        key: keys.claim(cloudId, trigger, claim.attempt, epoch),
+        value: serializeClaim(released(claim, state.lastRunAt ?? claim.claimedAt, 'generated')),
+        ttl: claimTtl,
+      },
+    ],
+  });
+}
+
+/** A failed attempt whose commit certainly did not land: its failure and its released claim, together. */
+export async function recordFailedAttempt(
+  cloudId: string,
+  trigger: AutoTrigger,
+  epoch: number,
+  state: SchedulerState,
+  claim: Claim,
+  failedAt: number,
+): Promise<void> {
+  await store.commit({
+    set: [
+      { key: keys.schedulerState(cloudId), value: serializeState(state) },
+      {
+        key: keys.claim(cloudId, trigger, claim.attempt, epoch),
+        value: serializeClaim(released(claim, failedAt, 'failed')),
+        ttl: claimTtl,
+      },
     ],
   });
 }

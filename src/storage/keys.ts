@@ -39,8 +39,14 @@ export const keys = {
    * where it is and the next attempt claims a new key, so expiry of the old one
    * (which Forge performs lazily, up to 48 h late) never matters.
    */
-  claim: (cloudId: string, trigger: ReportTrigger, attempt: number) =>
-    checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:${attemptNumber(attempt)}`),
+  claim: (cloudId: string, trigger: ReportTrigger, attempt: number, epoch = 0) =>
+    checkedKey(`${claimSpace(cloudId, trigger, epoch)}CLAIM:${attemptNumber(attempt)}`),
+  /**
+   * Which epoch a trigger is in: how many times an administrator has reset it. Each
+   * epoch numbers its claims afresh in its own key space, so a reset never deletes a
+   * claim nor reuses an attempt number. Written only by a reset's transaction.
+   */
+  epoch: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:EPOCH`),
   /** The stored report of an automatic trigger. */
   report: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:report:${segment(cloudId)}:${trigger}`),
   /** Every report of a site (automatic, manual, replaced) lies under this prefix. */
@@ -49,20 +55,39 @@ export const keys = {
   manualReport: (cloudId: string, generatedAt: number, sequence: number) =>
     checkedKey(`phase5:report:${segment(cloudId)}:MANUAL:${compactInstant(generatedAt)}-${attemptNumber(sequence)}`),
   /** An automatic report set aside, not deleted, when an administrator reset its trigger. */
-  replacedReport: (cloudId: string, trigger: AutoTrigger, replacedAt: number) =>
-    checkedKey(`phase5:report:${segment(cloudId)}:${trigger}:REPLACED:${compactInstant(replacedAt)}`),
-  /** Which manual reports are kept (a bounded list), and the next manual claim number. */
+  replacedReport: (cloudId: string, trigger: AutoTrigger, replacedAt: number, epoch: number) =>
+    checkedKey(
+      `phase5:report:${segment(cloudId)}:${trigger}:REPLACED:${compactInstant(replacedAt)}-E${epochNumber(epoch)}`,
+    ),
+  /** Earlier versions' single lists of manual and replaced reports; read for the page, never written. */
   manualReportIndex: (cloudId: string) => checkedKey(`phase5:admin:manual-reports:${segment(cloudId)}`),
-  /** Which replaced reports are kept (a bounded list). */
   replacedReportIndex: (cloudId: string) => checkedKey(`phase5:admin:replaced-reports:${segment(cloudId)}`),
-  /** Every claim of one trigger's attempts: listed when an administrator resets the trigger. */
-  claimPrefix: (cloudId: string, trigger: ReportTrigger) =>
-    checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:CLAIM:`),
+  /**
+   * One small entry per kept manual or replaced report, created and deleted in the same
+   * transaction as the report it names, so no entry is ever lost to a concurrent writer
+   * and none outlives its report. Listed by prefix (the page's history, pruning).
+   */
+  manualReportEntry: (cloudId: string, sequence: number) =>
+    checkedKey(`${adminEntries(cloudId)}MANUAL:${String(attemptNumber(sequence)).padStart(12, '0')}`),
+  replacedReportEntry: (cloudId: string, trigger: AutoTrigger, epoch: number) =>
+    checkedKey(`${adminEntries(cloudId)}REPLACED:${trigger}:E${String(epochNumber(epoch)).padStart(6, '0')}`),
+  adminEntryPrefix: (cloudId: string) => checkedKey(adminEntries(cloudId)),
+  /** Every claim of one trigger in one epoch. */
+  claimPrefix: (cloudId: string, trigger: ReportTrigger, epoch = 0) =>
+    checkedKey(`${claimSpace(cloudId, trigger, epoch)}CLAIM:`),
   /** One administrator action; the suffix keeps two actions in the same millisecond apart. */
   auditEntry: (cloudId: string, at: number, suffix: string) =>
     checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),
   auditPrefix: (cloudId: string) => checkedKey(`phase5:audit:${segment(cloudId)}:`),
 };
+
+/** Epoch 0 keeps the key form claims had before epochs existed, so stored claims keep their meaning. */
+function claimSpace(cloudId: string, trigger: ReportTrigger, epoch: number): string {
+  const base = `phase5:scheduler:${segment(cloudId)}:${trigger}:`;
+  return epochNumber(epoch) === 0 ? base : `${base}E${epoch}:`;
+}
+
+const adminEntries = (cloudId: string) => `phase5:admin:${segment(cloudId)}:`;
 
 /**
  * An instant inside a key: ISO-8601 basic format in UTC (`20261102T210000.123Z`),
@@ -78,4 +103,11 @@ function attemptNumber(attempt: number): number {
     throw new InvalidStorageKeyError(`Attempt number must be a positive integer, got ${attempt}`);
   }
   return attempt;
+}
+
+function epochNumber(epoch: number): number {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new InvalidStorageKeyError(`Epoch must be a non-negative integer, got ${epoch}`);
+  }
+  return epoch;
 }

@@ -24,8 +24,9 @@ const MISSING = 'KEY_NOT_FOUND';
 /**
  * Read several keys in ONE request (`batchGet`, at most 25 keys). A key is absent
  * (`undefined`) only when KVS says so, KEY_NOT_FOUND in `failedKeys`. Any other
- * per-key failure, or a key the answer does not mention at all, fails the whole
- * read: a DONE key left out of a 2xx answer must never read as "not done".
+ * per-key failure, a key the answer does not mention at all, or an item that
+ * names a key but carries no value, fails the whole read: a DONE key left out of
+ * (or emptied in) a 2xx answer must never read as "not done".
  */
 export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
   let result;
@@ -48,7 +49,11 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   }
   const values = new Map<string, unknown>();
   for (const item of result.successfulKeys) {
-    if (keyList.includes(item?.key)) values.set(item.key, item.value);
+    if (!keyList.includes(item?.key)) continue;
+    if (item.value === undefined) {
+      throw new StorageReadError(`KVS batch read answered ${item.key} without its value`, [item.key]);
+    }
+    values.set(item.key, item.value);
   }
   for (const f of failedKeys) {
     if (keyList.includes(f?.key) && !values.has(f.key)) values.set(f.key, undefined);
@@ -89,17 +94,37 @@ export async function write(key: string, value: unknown, ttl?: Ttl): Promise<voi
 }
 
 /**
- * Atomic create-if-absent. Returns `true` when this call created the key and
- * `false` when it already existed (somebody else won).
+ * Atomic create-if-absent. Returns `true` only when KVS confirms that the key now
+ * holds this call's value, and `false` when it holds another (somebody else won).
+ *
+ * A `FAIL_IF_EXISTS` set answers nothing on success (the SDK resolves `undefined`
+ * for any 2xx, and `returnValue` is not allowed with that policy), so an empty or
+ * malformed 2xx from anything between us and KVS would look exactly like a win.
+ * The win is therefore confirmed by reading the key back: `value` must be unique
+ * to the caller (a claim carries its invocation id). A key still absent after a
+ * 2xx means the create did not happen, which is a failed write, not a loss.
  */
 export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
   try {
     await kvs.set(key, value, ttl ? { keyPolicy: 'FAIL_IF_EXISTS', ttl } : { keyPolicy: 'FAIL_IF_EXISTS' });
-    return true;
   } catch (cause) {
     if (isConflict(cause)) return false;
     throw new StorageWriteError(`KVS create-if-absent of ${key} failed`, [key], { cause });
   }
+  const stored = await read(key);
+  if (stored === undefined) {
+    throw new StorageWriteError(`KVS create-if-absent of ${key} answered 2xx but the key is absent`, [key]);
+  }
+  return canonical(stored) === canonical(value);
+}
+
+/** JSON with object keys sorted, so a value reads back equal whatever order KVS keeps its fields in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }
 
 export async function remove(key: string): Promise<void> {

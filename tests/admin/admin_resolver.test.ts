@@ -260,7 +260,8 @@ describe('1. generate a MANUAL report now', () => {
     );
 
     const busy = await call('generateManualReport', confirmations.generate);
-    w.advance(2 * MINUTE);
+    // Over once its lease has ended by every clock: the lease plus two hosts' largest disagreement.
+    w.advance(3 * MINUTE + 1_000);
     const later = await call('generateManualReport', confirmations.generate);
 
     expect(busy.error).toEqual({
@@ -333,7 +334,7 @@ describe('2. retry a trigger now', () => {
 });
 
 describe('3. reset a trigger', () => {
-  it('sets the report aside, removes the DONE key, the counts and the old claims; the scheduler then makes it again as attempt #1', async () => {
+  it('sets the report aside, removes the DONE key and the counts, fences the old epoch; the scheduler then makes it again as attempt #1 of the next', async () => {
     await twelveHourReportBackingOff();
     w.advance(30 * MINUTE);
     expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
@@ -345,6 +346,7 @@ describe('3. reset a trigger', () => {
     const afterReset = { done: w.stored().has(w.keys.done12), report: w.stored().has(w.keys.report12), state: state() };
     const claimsAfterReset = keysStartingWith(`phase5:scheduler:${w.inst.cloudId}:AUTO_12H:CLAIM:`);
     const regenerated = await w.run();
+    const newEpochClaims = keysStartingWith(`phase5:scheduler:${w.inst.cloudId}:AUTO_12H:E1:CLAIM:`);
 
     expect(answer.ok).toBe(true);
     expect(replaced).toHaveLength(1);
@@ -354,7 +356,11 @@ describe('3. reset a trigger', () => {
       report: false,
       state: { auto_12h_attempt_count: 0, auto_12h_generated_at: null, auto_12h_last_error: null },
     });
-    expect(claimsAfterReset).toEqual([]);
+    // Claims are never deleted: the old epoch keeps its two attempts and the Reset's fence after them.
+    expect(claimsAfterReset).toHaveLength(3);
+    expect(w.stored().get(claimsAfterReset[2])).toMatchObject({ attempt: 3, kind: 'reset', outcome: 'reset' });
+    expect(w.stored().get(w.keys.state)).toMatchObject({ auto_12h_epoch: 1 });
+    expect(newEpochClaims).toEqual([`phase5:scheduler:${w.inst.cloudId}:AUTO_12H:E1:CLAIM:1`]);
     expect(regenerated.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
     expect(state()).toMatchObject({ auto_12h_attempt_count: 1, auto_12h_last_error: null });
     const view = await page();

@@ -23,6 +23,8 @@ function records(patch: Partial<AdminRecords> = {}): AdminRecords {
     evidence: { installation_timestamp: new Date(T0).toISOString(), source: 'avi:forge:installed:app' },
     state: undefined,
     done: { AUTO_12H: undefined, AUTO_24H: undefined },
+    epoch: { AUTO_12H: undefined, AUTO_24H: undefined },
+    entries: [],
     nextClaims: { AUTO_12H: null, AUTO_24H: null },
     manualIndex: undefined,
     manualClaim: null,
@@ -271,10 +273,13 @@ describe('reports, manual generation and the audit log', () => {
   it('a live manual claim blocks another manual report; an expired one does not', () => {
     const now = T0 + 13 * H;
     const live = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 60_000)) };
-    const dead = { sequence: 1, raw: serializeClaim(newClaim(1, now - 120_000, 'inv', 60_000)) };
+    const dead = { sequence: 1, raw: serializeClaim(newClaim(1, now - 181_000, 'inv', 60_000)) };
+    const withinSkew = { sequence: 1, raw: serializeClaim(newClaim(1, now - 120_000, 'inv', 60_000)) };
 
     expect(adminPageView(records({ manualClaim: live }), now).manualReport).toMatchObject({ allowed: false });
     expect(adminPageView(records({ manualClaim: dead }), now).manualReport).toMatchObject({ allowed: true });
+    // Its lease ended a minute ago by this clock, but the writer's clock may be up to two minutes behind.
+    expect(adminPageView(records({ manualClaim: withinSkew }), now).manualReport).toMatchObject({ allowed: false });
   });
 
   it('shows audit entries newest first and skips ones that do not parse', () => {

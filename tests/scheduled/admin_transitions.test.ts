@@ -42,9 +42,9 @@ describe('resetTrigger', () => {
   it('empties the trigger named, clears its display error, and keeps the other trigger and its error', () => {
     const s = bothFailing();
 
-    const reset = resetTrigger(s, 'AUTO_12H');
+    const reset = resetTrigger(s, 'AUTO_12H', 1);
 
-    expect(reset.triggers.AUTO_12H).toEqual(emptyState().triggers.AUTO_12H);
+    expect(reset.triggers.AUTO_12H).toEqual({ ...emptyState().triggers.AUTO_12H, epoch: 1 });
     expect(reset.triggers.AUTO_24H).toEqual(s.triggers.AUTO_24H);
     expect(reset.lastError).toEqual(s.lastError);
     expect(reset.lastError?.trigger).toBe('AUTO_24H');
@@ -53,7 +53,7 @@ describe('resetTrigger', () => {
   it('clears the display error when it was this trigger’s', () => {
     const s = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0).state;
 
-    const reset = resetTrigger(s, 'AUTO_24H');
+    const reset = resetTrigger(s, 'AUTO_24H', 1);
 
     expect(reset).toMatchObject({ lastError: null, lastBackoffUntil: null });
   });

@@ -44,7 +44,7 @@ describe('decideDueTrigger', () => {
   });
 
   it('does not call a 12 h report missed when its DONE key exists', () => {
-    const done = { AUTO_12H: { generatedAt: T0 + 12 * H, attempt: 1 }, AUTO_24H: null };
+    const done = { AUTO_12H: { generatedAt: T0 + 12 * H, attempt: 1, epoch: 0 }, AUTO_24H: null };
     expect(decideDueTrigger(T0, T0 + 24 * H, emptyState(), done).newlyMissed).toBeNull();
   });
 });
@@ -101,20 +101,28 @@ describe('state codec', () => {
       { attempt: 3, at: T0 + 25 * H, message: 'API timeout' },
       T0 + 25 * H,
     ).state;
-    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))));
+    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))), T0 + 25 * H);
     expect(parsed).toEqual({ ok: true, value: s });
   });
 
   it("reads the guide's original shape, attributing last_backoff_until to last_error.trigger", () => {
-    const parsed = parseState({
-      last_run_at: '2024-01-15T12:00:00Z',
-      auto_12h_generated_at: null,
-      auto_24h_generated_at: null,
-      last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'API timeout', trigger: 'AUTO_12H', attempt_count: 2 },
-      last_backoff_until: '2024-01-14T13:00:00Z',
-      auto_12h_attempt_count: 2,
-      auto_24h_attempt_count: 0,
-    });
+    const parsed = parseState(
+      {
+        last_run_at: '2024-01-15T12:00:00Z',
+        auto_12h_generated_at: null,
+        auto_24h_generated_at: null,
+        last_error: {
+          timestamp: '2024-01-14T11:00:00Z',
+          message: 'API timeout',
+          trigger: 'AUTO_12H',
+          attempt_count: 2,
+        },
+        last_backoff_until: '2024-01-14T13:00:00Z',
+        auto_12h_attempt_count: 2,
+        auto_24h_attempt_count: 0,
+      },
+      Date.parse('2024-01-15T12:00:00Z'),
+    );
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.value.triggers.AUTO_12H).toMatchObject({
       attemptCount: 2,
@@ -129,11 +137,25 @@ describe('state codec', () => {
     ['a negative count', { auto_12h_attempt_count: -1 }],
     ['a fractional count', { auto_24h_attempt_count: 1.5 }],
     ['a bad instant', { last_run_at: 'noon' }],
+    ['a count no scheduler could reach', { auto_12h_attempt_count: Number.MAX_SAFE_INTEGER }],
+    ['an epoch no reset count could reach', { auto_24h_epoch: 10_001 }],
+    [
+      'a failure dated in the future',
+      { auto_12h_last_error: { timestamp: '9999-01-01T00:00:00.000Z', message: 'x', attempt_count: 1 } },
+    ],
+    ['a generation dated in the future', { auto_24h_generated_at: '2099-01-01T00:00:00.000Z' }],
+    [
+      "a guide-shaped backoff longer than its failure's step",
+      {
+        last_error: { timestamp: '2026-11-02T09:00:00Z', message: 'x', trigger: 'AUTO_12H', attempt_count: 1 },
+        last_backoff_until: '2026-11-03T09:00:00Z',
+      },
+    ],
     [
       'an error with an unknown trigger',
       { last_error: { timestamp: '2024-01-14T11:00:00Z', message: 'x', trigger: 'AUTO_6H' } },
     ],
   ])('rejects %s', (_name, raw) => {
-    expect(parseState(raw).ok).toBe(false);
+    expect(parseState(raw, T0).ok).toBe(false);
   });
 });

@@ -127,7 +127,7 @@ describe('3. DONE keys are authoritative', () => {
 
     expect(first.body?.reason).toBe('DONE_KEY_EXISTS');
     expect(w.reports()).toEqual([]);
-    const state = parseState(w.stored().get(w.keys.state));
+    const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     expect(state.ok && state.value.triggers.AUTO_12H.generatedAt).toBe(Date.parse('2026-11-02T08:00:00.000Z'));
     expect(second.body?.reason).toBe('NO_TRIGGER_DUE');
     expect(second.invocation.stats.kvsWriteRequests).toBe(0);
@@ -223,7 +223,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
     const gaps = attempts.slice(1).map((t, i) => (t - attempts[i]) / MINUTE);
     expect(gaps).toEqual([30, 120]);
-    const state = parseState(w.stored().get(w.keys.state));
+    const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     if (!state.ok) throw new Error(state.reason);
     expect(state.value.triggers.AUTO_12H.attemptCount).toBe(3);
     expect(state.value.triggers.AUTO_12H.backoffUntil).toBe(attempts[2] + 24 * HOUR);
@@ -260,7 +260,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
     expect(at24.invocation.logs.map((l) => l.line)).toContainEqual(
       expect.stringContaining('AUTO_12H window closed without a report'),
     );
-    const state = parseState(w.stored().get(w.keys.state));
+    const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     expect(state.ok && state.value.triggers.AUTO_12H.missedAt).toBe(installedAt + 24 * HOUR);
     expect(w.reports()).toEqual([w.keys.report24]);
   });
@@ -349,7 +349,7 @@ describe('5. The handler never throws', () => {
     expect(run.body?.reason).toBe('GENERATED');
     expect(run.body?.trigger).toBe('AUTO_24H');
     expect(run.invocation.logs.map((l) => l.line)).toContainEqual(expect.stringContaining('is invalid'));
-    const state = parseState(w.stored().get(w.keys.state));
+    const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     if (!state.ok) throw new Error(state.reason);
     expect(state.value.triggers.AUTO_12H.generatedAt).toBe(Date.parse('2026-11-01T22:00:00.000Z'));
     expect(state.value.triggers.AUTO_12H.missedAt).toBeNull();
@@ -438,9 +438,9 @@ describe('Cost: what an invocation asks of KVS', () => {
     });
   });
 
-  it('generating: read, claim, commit: three requests', async () => {
+  it('generating: read, claim, claim read-back, commit: four requests', async () => {
     await w.installedHoursAgo(12);
     const run = await w.run();
-    expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 1, set: 1, transaction: 1 });
+    expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 1, set: 1, get: 1, transaction: 1 });
   });
 });

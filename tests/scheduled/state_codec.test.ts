@@ -8,6 +8,7 @@ import { EMPTY_STORED_STATE_FIELDS, parseState, serializeState } from '../../src
 
 const T0 = Date.parse('2026-11-02T09:00:00.000Z');
 const H = 3_600_000;
+const NOW = T0 + 30 * H;
 
 const failing12 = recordFailure(
   emptyState(),
@@ -27,7 +28,7 @@ const cases: Array<[string, SchedulerState]> = [
 
 describe('the stored scheduler state', () => {
   it.each(cases)('reads back exactly what was written (%s)', (_name, state) => {
-    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(state))));
+    const parsed = parseState(JSON.parse(JSON.stringify(serializeState(state))), NOW);
 
     expect(parsed).toEqual({ ok: true, value: state });
   });
@@ -35,7 +36,7 @@ describe('the stored scheduler state', () => {
   it.each(cases)('reads the same whether empty fields are stored or left out (%s)', (_name, state) => {
     const complete = { ...EMPTY_STORED_STATE_FIELDS, ...serializeState(state) };
 
-    expect(parseState(complete)).toEqual(parseState(serializeState(state)));
+    expect(parseState(complete, NOW)).toEqual(parseState(serializeState(state), NOW));
   });
 
   it('is about half the size once both reports are done', () => {
@@ -59,7 +60,7 @@ describe('the stored scheduler state', () => {
 
     expect(stored).not.toHaveProperty('auto_12h_backoff_until');
     expect(stored).toHaveProperty('last_backoff_until');
-    const parsed = parseState(stored);
+    const parsed = parseState(stored, NOW);
     expect(parsed.ok && parsed.value.triggers.AUTO_12H.backoffUntil).toBeNull();
   });
 
@@ -79,7 +80,7 @@ describe('the stored scheduler state', () => {
       auto_24h_attempt_count: 0,
     };
 
-    const parsed = parseState(guideShape);
+    const parsed = parseState(guideShape, NOW);
 
     expect(parsed.ok && parsed.value.triggers.AUTO_12H.backoffUntil).toBe(T0 + 12.5 * H);
   });

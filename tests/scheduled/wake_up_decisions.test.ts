@@ -15,7 +15,7 @@ const M = 60 * S;
 const H = 60 * M;
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const none = { AUTO_12H: null, AUTO_24H: null };
-const marker = { generatedAt: T0 + 12 * H, attempt: 1 };
+const marker = { generatedAt: T0 + 12 * H, attempt: 1, epoch: 0 };
 
 describe('nextActionableAt', () => {
   it('is the 12 h instant before it, and the 24 h instant once the 12 h report is stored', () => {
@@ -43,7 +43,7 @@ describe('nextActionableAt', () => {
   });
 
   it('is null once both reports are stored, or the 12 h one missed and the 24 h one stored', () => {
-    const both = { AUTO_12H: marker, AUTO_24H: { generatedAt: T0 + 24 * H, attempt: 1 } };
+    const both = { AUTO_12H: marker, AUTO_24H: { generatedAt: T0 + 24 * H, attempt: 1, epoch: 0 } };
     const missed = recordMissed(emptyState(), 'AUTO_12H', T0 + 24 * H);
 
     expect(nextActionableAt(T0, T0 + 30 * H, emptyState(), both)).toBeNull();

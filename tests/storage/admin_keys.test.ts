@@ -9,8 +9,8 @@ const AT = Date.parse('2026-11-02T21:30:05.123+02:00');
 describe('admin page keys', () => {
   it('put instants in UTC basic format, with no "+" that KVS would reject', () => {
     expect(keys.manualReport(CLOUD, AT, 7)).toBe(`phase5:report:${CLOUD}:MANUAL:20261102T193005.123Z-7`);
-    expect(keys.replacedReport(CLOUD, 'AUTO_24H', AT)).toBe(
-      `phase5:report:${CLOUD}:AUTO_24H:REPLACED:20261102T193005.123Z`,
+    expect(keys.replacedReport(CLOUD, 'AUTO_24H', AT, 2)).toBe(
+      `phase5:report:${CLOUD}:AUTO_24H:REPLACED:20261102T193005.123Z-E2`,
     );
     expect(keys.auditEntry(CLOUD, AT, 'a1b2c3')).toBe(`phase5:audit:${CLOUD}:20261102T193005.123Z-a1b2c3`);
   });
@@ -21,11 +21,32 @@ describe('admin page keys', () => {
     for (const key of [
       keys.report(CLOUD, 'AUTO_12H'),
       keys.manualReport(CLOUD, AT, 1),
-      keys.replacedReport(CLOUD, 'AUTO_12H', AT),
+      keys.replacedReport(CLOUD, 'AUTO_12H', AT, 0),
     ]) {
       expect(key.startsWith(prefix)).toBe(true);
     }
     expect(keys.claim(CLOUD, 'MANUAL', 3).startsWith(keys.claimPrefix(CLOUD, 'MANUAL'))).toBe(true);
+  });
+
+  it('give each epoch of a trigger its own claims, epoch 0 keeping the form claims had before epochs', () => {
+    expect(keys.claim(CLOUD, 'AUTO_12H', 2)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:CLAIM:2`);
+    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 0)).toBe(keys.claim(CLOUD, 'AUTO_12H', 2));
+    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:E3:CLAIM:2`);
+    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.claimPrefix(CLOUD, 'AUTO_12H'))).toBe(false);
+    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.claimPrefix(CLOUD, 'AUTO_12H', 3))).toBe(true);
+    expect(() => keys.claim(CLOUD, 'AUTO_12H', 1, -1)).toThrow(InvalidStorageKeyError);
+  });
+
+  it('keep one history entry per kept report under one prefix, apart from the earlier single lists', () => {
+    const prefix = keys.adminEntryPrefix(CLOUD);
+
+    expect(keys.manualReportEntry(CLOUD, 7).startsWith(prefix)).toBe(true);
+    expect(keys.replacedReportEntry(CLOUD, 'AUTO_24H', 1).startsWith(prefix)).toBe(true);
+    expect(keys.manualReportIndex(CLOUD).startsWith(prefix)).toBe(false);
+    expect([keys.manualReportEntry(CLOUD, 10), keys.manualReportEntry(CLOUD, 9)].sort()).toEqual([
+      keys.manualReportEntry(CLOUD, 9),
+      keys.manualReportEntry(CLOUD, 10),
+    ]);
   });
 
   it('sort by time as strings, so a prefix listing comes back oldest first', () => {
@@ -42,6 +63,10 @@ describe('admin page keys', () => {
       keys.auditPrefix(CLOUD),
       keys.claimPrefix(CLOUD, 'AUTO_12H'),
       keys.manualReport(CLOUD, AT, 1),
+      keys.epoch(CLOUD, 'AUTO_24H'),
+      keys.claim(CLOUD, 'AUTO_12H', 3, 2),
+      keys.manualReportEntry(CLOUD, 12),
+      keys.replacedReportEntry(CLOUD, 'AUTO_12H', 3),
     ];
 
     for (const key of all) expect(key).toMatch(KVS_KEY_PATTERN);

@@ -5,7 +5,10 @@ import { DEFAULT_START, LocalApp } from '../../../local/runtime/local_app';
 import { SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
 import { SCHEDULER } from '../../../src/scheduled/config';
 import type { AutoTrigger } from '../../../src/storage/keys';
+import { CONFIRMATIONS } from '../../../src/admin/contract';
 import {
+  AdminAction,
+  AdminPlan,
   CallAction,
   CallSite,
   EvidenceCorruption,
@@ -62,6 +65,8 @@ export interface InvocationRecord {
   killed: boolean;
   /** The handler's return value, exactly as Forge would receive it. */
   response?: unknown;
+  /** Set for a call of the admin page's resolver (everything else is the scheduler or the installed event). */
+  admin?: { action: AdminAction };
   thrown?: unknown;
   calls: CallRecord[];
 }
@@ -120,12 +125,39 @@ export function keysOf(body: unknown): string[] {
   return out;
 }
 
+/** The Jira administrator who acts on the admin page in generated histories. */
+export const ADMIN_ACCOUNT = '5b10a2844c20165700ede21g';
+const ADMIN_PAGE = 'phase5-admin-page';
+
+/** The resolver function and payload each admin action is. */
+export function adminCall(action: AdminAction): { functionKey: string; payload: unknown } {
+  const trigger = action.endsWith('12h') ? 'AUTO_12H' : 'AUTO_24H';
+  switch (action) {
+    case 'reset-12h':
+    case 'reset-24h':
+      return { functionKey: 'resetTrigger', payload: { trigger, confirmation: CONFIRMATIONS.resetTrigger(trigger) } };
+    case 'retry-12h':
+    case 'retry-24h':
+      return { functionKey: 'retryTrigger', payload: { trigger, confirmation: CONFIRMATIONS.retryTrigger(trigger) } };
+    case 'manual':
+      return {
+        functionKey: 'generateManualReport',
+        payload: { confirmation: CONFIRMATIONS.generateManualReport() },
+      };
+    case 'record-installation':
+      return { functionKey: 'recordInstallation', payload: { confirmation: CONFIRMATIONS.recordInstallation() } };
+  }
+}
+
 export const keysFor = (cloudId: string) => ({
   evidence: `phase4:evidence:installation:${cloudId}`,
   state: `phase5:scheduler:state:${cloudId}`,
   done: (t: AutoTrigger) => `phase5:scheduler:${cloudId}:${t}:DONE`,
   report: (t: AutoTrigger) => `phase5:report:${cloudId}:${t}`,
-  claimPrefix: (t: AutoTrigger) => `phase5:scheduler:${cloudId}:${t}:CLAIM:`,
+  claimPrefix: (t: AutoTrigger, epoch = 0) => `phase5:scheduler:${cloudId}:${t}:${epoch > 0 ? `E${epoch}:` : ''}CLAIM:`,
+  epoch: (t: AutoTrigger) => `phase5:scheduler:${cloudId}:${t}:EPOCH`,
+  reportPrefix: `phase5:report:${cloudId}:`,
+  adminEntryPrefix: `phase5:admin:${cloudId}:`,
 });
 
 function jsonResponse(status: number, body: unknown): Response {
@@ -196,7 +228,7 @@ export interface WorldOptions {
  * history ten times slower than the first.
  */
 export function sharedApp(): LocalApp {
-  return new LocalApp();
+  return new LocalApp({ jiraAdmins: [ADMIN_ACCOUNT] });
 }
 
 export class FaultWorld {
@@ -211,7 +243,7 @@ export class FaultWorld {
   doneCorrupted = false;
   /** Each tenant's storage the moment faults stopped, by cloudId. */
   readonly storedAtFaultStop = new Map<string, Map<string, unknown>>();
-  private readonly live = new Map<Installation, Live>();
+  readonly live = new Map<Installation, Live>();
   private readonly seam: { world?: FaultWorld } = { world: this };
   private readonly ownsApp: boolean;
   private scheduler: Interleaver | undefined;
@@ -227,7 +259,9 @@ export class FaultWorld {
     const seam = this.seam;
     const interceptor = (call: SeamCall) => seam.world?.intercept(call);
     this.ownsApp = opts.app === undefined;
-    this.app = opts.app ?? new LocalApp({ interceptor });
+    this.app = opts.app ?? new LocalApp({ interceptor, jiraAdmins: [ADMIN_ACCOUNT] });
+    // Each invocation runs on a host of its own; its plan says how far that host's clock is off.
+    this.app.runtime.hostClockOffset = (inv) => seam.world?.live.get(inv.installation)?.plan?.skewMs ?? 0;
     if (opts.app) {
       this.app.runtime.interceptor = interceptor;
       this.app.clock.set(DEFAULT_START);
@@ -244,6 +278,7 @@ export class FaultWorld {
     // Jest keeps every value ever assigned to a global (the seam's __forge_fetch__ among them)
     // until the test file ends; cut the runtime loose from this world so it is not kept too.
     this.seam.world = undefined;
+    this.app.runtime.hostClockOffset = undefined;
     if (this.ownsApp) {
       this.app.dispose();
       return;
@@ -284,7 +319,9 @@ export class FaultWorld {
       body = call.body;
     }
     const keys = call.service === 'kvs' ? keysOf(body) : [];
-    const site = siteOf(op, body, keys);
+    let site = siteOf(op, body, keys);
+    // After a refused commit the holder reads its own claim back (did the commit land?).
+    if (site === 'claim-read' && live?.record.calls.some((c) => c.site === 'commit')) site = 'done-read';
     const record: CallRecord = {
       invocation: live?.record.label ?? '?',
       cloudId: call.invocation.installation.cloudId,
@@ -332,7 +369,8 @@ export class FaultWorld {
     }
     let fault = action?.kind === 'fault' ? action.fault : undefined;
     if (call.service === 'jira') {
-      if (live?.jiraDown && !fault) fault = 'server-500';
+      // Jira being down spoils reports; the admin page's permission check is left to its own faults.
+      if (live?.jiraDown && !fault && !call.path.startsWith('/rest/api/3/mypermissions')) fault = 'server-500';
       if (fault) record.action = fault;
       return fault ? jiraFault(fault) : undefined;
     }
@@ -358,7 +396,7 @@ export class FaultWorld {
     inst: Installation,
     label: string,
     phase: InvocationRecord['phase'],
-    plan?: InvocationPlan,
+    plan?: InvocationPlan | AdminPlan,
     jiraDown = false,
     wakeUp?: PendingDelivery,
   ): Promise<void> {
@@ -373,11 +411,15 @@ export class FaultWorld {
       killed: false,
       calls: [],
     };
+    const admin = plan && 'action' in plan ? plan.action : undefined;
+    if (admin) record.admin = { action: admin };
     this.invocations.push(record);
     const live: Live = { record, plan, jiraDown };
     this.live.set(handle, live);
-    const run =
-      phase === 'install'
+    const call = admin ? adminCall(admin) : undefined;
+    const run = call
+      ? this.app.invoker.resolver(handle, ADMIN_PAGE, call.functionKey, call.payload, ADMIN_ACCOUNT)
+      : phase === 'install'
         ? this.app.invoker.installed(handle)
         : wakeUp
           ? this.app.invoker.asyncEvent(handle, wakeUp.queueName, this.app.events.asyncEvent(wakeUp), wakeUp.chain)
@@ -435,13 +477,23 @@ export class FaultWorld {
   }
 
   /** One tick whose invocations interleave as the scheduler decides; invocation i belongs to tenant i mod n. */
-  private async faultTick(plans: InvocationPlan[], jiraDown: boolean, s: Interleaver, stepNo: number): Promise<void> {
-    this.advanceToNextTick();
+  private async faultTick(
+    plans: InvocationPlan[],
+    jiraDown: boolean,
+    s: Interleaver,
+    stepNo: number,
+    admin: AdminPlan[] = [],
+    advance = true,
+  ): Promise<void> {
+    if (advance) this.advanceToNextTick();
     this.scheduler = s;
     const runs = plans.map((p, i) => {
       const tenant = this.tenants[i % this.tenants.length];
       return this.launch(tenant.inst, `s${stepNo}.${p.name}`, 'fault', p, jiraDown);
     });
+    // The admin page acts on the first site, at the same time as the tick's deliveries.
+    for (const p of admin)
+      runs.push(this.launch(this.tenants[0].inst, `s${stepNo}.admin.${p.name}`, 'fault', p, jiraDown));
     let finished = false;
     const all = Promise.all(runs).then(() => {
       finished = true;
@@ -580,7 +632,7 @@ export class FaultWorld {
     const first = this.tenants[0];
     switch (step.kind) {
       case 'tick':
-        return this.faultTick(step.invocations, step.jiraDown, s, stepNo);
+        return this.faultTick(step.invocations, step.jiraDown, s, stepNo, step.admin);
       case 'jump':
         this.app.clock.advance(step.ms);
         return;
@@ -652,7 +704,8 @@ export class FaultWorld {
     this.app.events.clear();
     // Faults on events are seeded from the history, so a failing case replays exactly.
     this.app.events.setFaults({ ...h.eventFaults, maxLatenessMs: 5 * 60_000, seed: h.tickOffsetMs + h.startAgeMs });
-    await this.install();
+    if (h.installation?.by === 'admin') await this.recordByAdmins(h.installation.recorders, s);
+    else await this.install();
     this.app.clock.set(this.tenants[0].installedAt + h.startAgeMs);
     for (const [i, step] of h.steps.entries()) await this.applyStep(step, s, i + 1);
     this.faultsStoppedAt = this.now;
@@ -667,6 +720,29 @@ export class FaultWorld {
       await this.deliverWakeUps(this.nextTickAt());
       if (this.app.events.waiting().length === 0) this.skipIdleTicks(tick);
     } while (this.now < horizon && !this.settled());
+  }
+
+  /**
+   * No installed event: administrators record the installation time from the admin page,
+   * several at once, racing a scheduled run. The time the evidence then holds (a host's
+   * clock, so possibly skewed) is the installation time from here on. If every recorder
+   * met a fault, one more records it without faults, as an administrator would retry.
+   */
+  private async recordByAdmins(recorders: AdminPlan[], s: Interleaver): Promise<void> {
+    const tenant = this.tenants[0];
+    this.app.clock.set(tenant.installedAt);
+    await this.faultTick([{ name: 'A', actions: [] }], false, s, 0, recorders, false);
+    const evidenceKey = keysFor(tenant.inst.cloudId).evidence;
+    if (!this.raw(tenant).has(evidenceKey)) {
+      await this.launch(tenant.inst, 'install.admin', 'install', {
+        name: 'R',
+        action: 'record-installation',
+        actions: [],
+      });
+    }
+    const evidence = this.raw(tenant).get(evidenceKey) as { installation_timestamp?: string } | undefined;
+    const at = Date.parse(String(evidence?.installation_timestamp));
+    if (Number.isFinite(at)) tenant.installedAt = at;
   }
 
   /** Everything stored for a tenant now. */

@@ -42,7 +42,7 @@ export type CallSite =
   | 'jira' // report generation reading the site
   | 'report-read' // the 24 h report reading the 12 h one
   | 'commit' // the transaction: report + DONE + state
-  | 'done-read' // after a refused commit: did it land after all?
+  | 'done-read' // after a refused commit: did it land after all? (the holder reads its claim back)
   | 'state-save'; // a state write outside the commit
 
 /** An action at the nth (0-based) call an invocation makes at a site; every other call goes through untouched. */
@@ -55,6 +55,16 @@ export interface PlannedAction {
 export interface InvocationPlan {
   name: string;
   actions: readonly PlannedAction[];
+  /** How far the host running it has its clock off true time (ms, + ahead); 0 when absent. */
+  skewMs?: number;
+}
+
+/** What an administrator does on the admin page. */
+export type AdminAction = 'reset-12h' | 'reset-24h' | 'retry-12h' | 'retry-24h' | 'manual' | 'record-installation';
+
+/** One resolver call from the admin page, racing the tick's scheduler invocations. */
+export interface AdminPlan extends InvocationPlan {
+  action: AdminAction;
 }
 
 export type StateCorruption =
@@ -64,7 +74,7 @@ export type ClaimCorruption = 'not-an-object' | 'far-future-lease';
 
 export type Step =
   /** The next scheduled tick, delivered to 1-5 concurrent invocations (Forge's duplicates); Jira may be down throughout. */
-  | { kind: 'tick'; invocations: InvocationPlan[]; jiraDown: boolean }
+  | { kind: 'tick'; invocations: InvocationPlan[]; jiraDown: boolean; admin?: AdminPlan[] }
   /** The clock jumps forward between ticks. */
   | { kind: 'jump'; ms: number }
   /** Jira is down for `attempts` attempts in a row, each tick coming just after the previous backoff (30 min, 2 h, 24 h...) ends. */
@@ -77,6 +87,11 @@ export type Step =
   | { kind: 'corrupt-done' };
 
 export interface History {
+  /**
+   * Where the installation time comes from: the lifecycle event (default), or administrators
+   * recording it from the admin page, `recorders` of them at once, racing a scheduled run.
+   */
+  installation?: { by: 'admin'; recorders: AdminPlan[] };
   /** Age of the installation when the fault phase begins. */
   startAgeMs: number;
   /** Forge fires an installation's trigger at a stable offset within the interval. */
@@ -112,15 +127,20 @@ export function describeAction(a: CallAction): string {
 }
 
 export function describePlan(p: InvocationPlan): string {
-  if (p.actions.length === 0) return p.name;
+  const skew = p.skewMs ? `@${p.skewMs > 0 ? '+' : ''}${Math.round(p.skewMs / 1000)}s` : '';
+  const what = 'action' in p ? `${p.name}:${(p as AdminPlan).action}` : p.name;
+  if (p.actions.length === 0) return `${what}${skew}`;
   const at = (a: PlannedAction) => `${a.site}${a.nth > 0 ? `#${a.nth + 1}` : ''}`;
-  return `${p.name}{${p.actions.map((a) => `${describeAction(a.action)} at ${at(a)}`).join(', ')}}`;
+  return `${what}${skew}{${p.actions.map((a) => `${describeAction(a.action)} at ${at(a)}`).join(', ')}}`;
 }
 
 export function describeStep(s: Step): string {
   switch (s.kind) {
     case 'tick':
-      return `tick x${s.invocations.length}${s.jiraDown ? ' (Jira down)' : ''}: ${s.invocations.map(describePlan).join(' ')}`;
+      return (
+        `tick x${s.invocations.length}${s.jiraDown ? ' (Jira down)' : ''}: ${s.invocations.map(describePlan).join(' ')}` +
+        (s.admin?.length ? `; admin: ${s.admin.map(describePlan).join(' ')}` : '')
+      );
     case 'jump':
       return `clock jumps +${describeDuration(s.ms)}`;
     case 'failing-attempts':
@@ -138,6 +158,9 @@ export function describeStep(s: Step): string {
 
 export function describeHistory(h: History): string {
   return [
+    ...(h.installation
+      ? [`installation time recorded by admins: ${h.installation.recorders.map(describePlan).join(' ')}`]
+      : []),
     `installation ${describeDuration(h.startAgeMs)} old when faults begin; ticks at +${describeDuration(h.tickOffsetMs)} past each ${describeDuration(INTERVAL_MS)}`,
     ...h.steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
     `  then faults stop; ${h.recoveryDuplicates} invocation(s) per tick; wake-ups ${describeEventFaults(h.eventFaults)}`,
@@ -151,7 +174,7 @@ export function describeEventFaults(f: History['eventFaults'] | undefined): stri
 }
 
 /** Attach the readable form where fast-check looks for it. */
-function readable<T extends object>(value: T, describe: (v: T) => string): T {
+export function readable<T extends object>(value: T, describe: (v: T) => string): T {
   Object.defineProperty(value, fc.toStringMethod, { value: () => `\n${describe(value)}`, enumerable: false });
   return value;
 }
@@ -190,7 +213,7 @@ const siteArb: fc.Arbitrary<{ site: CallSite; nth: number }> = fc.oneof(
   fc.record({ site: fc.constant<CallSite>('report-read'), nth: fc.constant(0) }),
 );
 
-const plannedActionsArb = fc.uniqueArray(
+export const plannedActionsArb = fc.uniqueArray(
   fc.record({ at: siteArb, action: actionArb }).map(({ at, action }) => ({ ...at, action })),
   { maxLength: 3, selector: (a) => `${a.site}#${a.nth}` },
 );
@@ -210,7 +233,7 @@ function tickArb(): fc.Arbitrary<Step> {
     }));
 }
 
-const jumpArb: fc.Arbitrary<Step> = fc
+export const jumpArb: fc.Arbitrary<Step> = fc
   .oneof(
     fc.constantFrom(16 * MINUTE, 31 * MINUTE, 2 * HOUR + MINUTE, 12 * HOUR, 24 * HOUR + MINUTE, 25 * HOUR),
     fc.integer({ min: MINUTE, max: 26 * HOUR }),
@@ -249,7 +272,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /** Start near the interesting instants: just before/at 12 h, inside the 12 h window, around 24 h. */
-const startAgeArb = fc.oneof(
+export const startAgeArb = fc.oneof(
   fc.constantFrom(11 * HOUR + 55 * MINUTE, 12 * HOUR, 23 * HOUR + 50 * MINUTE, 24 * HOUR),
   fc.integer({ min: 11 * HOUR + 30 * MINUTE, max: 25 * HOUR }),
 );

@@ -30,8 +30,10 @@ const delayAfter = (attempt: number) => SCHEDULER_BACKOFF.delayAfter(attempt);
 const iso = (ms: number) => new Date(ms).toISOString();
 const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
 
-function schedulerRuns(w: FaultWorld, tenant?: Tenant): InvocationRecord[] {
-  return w.invocations.filter((i) => i.phase !== 'install' && (!tenant || i.cloudId === tenant.inst.cloudId));
+export function schedulerRuns(w: FaultWorld, tenant?: Tenant): InvocationRecord[] {
+  return w.invocations.filter(
+    (i) => i.phase !== 'install' && !i.admin && (!tenant || i.cloudId === tenant.inst.cloudId),
+  );
 }
 
 /** Transactions KVS applied that carry a trigger's DONE key: the commits. */
@@ -40,7 +42,7 @@ export function commitsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): 
   return w.calls.filter((c) => c.op === 'transaction' && c.served && ok(c.serviceStatus) && c.keys.includes(done));
 }
 
-function valueIn(call: CallRecord, key: string): unknown {
+export function valueIn(call: CallRecord, key: string): unknown {
   const body = call.body as { key?: string; value?: unknown; set?: Array<{ key: string; value: unknown }> };
   if (body?.key === key) return body.value;
   return body?.set?.find((s) => s.key === key)?.value;
@@ -64,7 +66,8 @@ export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): C
     const key = c.keys[0];
     if (!key?.startsWith(prefix)) continue;
     const claim = parseClaim(valueIn(c, key));
-    if (!claim) continue;
+    // A Reset's fence closes an epoch; it is no attempt.
+    if (!claim || claim.kind === 'reset') continue;
     out.push({
       attempt: Number(key.slice(prefix.length)),
       servedSeq: c.servedSeq ?? -1,
@@ -80,7 +83,7 @@ export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): C
 // ---------------------------------------------------------------------------
 
 /** The handler never throws and always returns a response Forge accepts. */
-function checkResponses(w: FaultWorld, v: string[]): void {
+export function checkResponses(w: FaultWorld, v: string[]): void {
   for (const inv of schedulerRuns(w)) {
     if (inv.thrown !== undefined) {
       v.push(`${inv.label} threw: ${String((inv.thrown as Error)?.message ?? inv.thrown)}`);
@@ -175,7 +178,7 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const claims = { AUTO_12H: claimsOf(w, tenant, 'AUTO_12H'), AUTO_24H: claimsOf(w, tenant, 'AUTO_24H') };
   for (const c of w.calls) {
     if (!isWrite(c.op) || !c.keys.includes(key)) continue;
-    const parsed = parseState(valueIn(c, key));
+    const parsed = parseState(valueIn(c, key), c.at + SCHEDULER.maxClockDisagreementMs);
     if (!parsed.ok) {
       v.push(`${c.invocation} wrote a state that does not parse (${parsed.reason})`);
       continue;
@@ -197,12 +200,12 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
       }
     }
   }
-  const final = parseState(w.stored(tenant).get(key));
+  const final = parseState(w.stored(tenant).get(key), w.now);
   if (!final.ok) v.push(`stored state does not parse after faults stopped (${final.reason})`);
 }
 
 /** A failed read is never "absent": nothing is claimed or written after a failed batch read, or on corrupt evidence. */
-function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
+export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
   for (const inv of schedulerRuns(w, tenant)) {
     const launched = w.invocations.indexOf(inv);
@@ -264,8 +267,8 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
 function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const T = w.faultsStoppedAt;
   const atT = w.storedAtFaultStop.get(tenant.inst.cloudId) ?? new Map<string, unknown>();
-  const stateAtT = parseState(atT.get(keysFor(tenant.inst.cloudId).state));
-  const finalState = parseState(w.stored(tenant).get(keysFor(tenant.inst.cloudId).state));
+  const stateAtT = parseState(atT.get(keysFor(tenant.inst.cloudId).state), T);
+  const finalState = parseState(w.stored(tenant).get(keysFor(tenant.inst.cloudId).state), w.now);
   for (const t of TRIGGERS) {
     const due = tenant.installedAt + (t === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
     const commit = commitsOf(w, tenant, t)[0];
