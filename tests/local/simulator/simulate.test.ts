@@ -46,7 +46,16 @@ describe('simulateInstallation', () => {
   it.each([1, 2, 3])(
     'with 30%% KVS faults and every tick delivered 3 times (seed %i), still one report per trigger',
     async (seed) => {
-      const r = await simulateInstallation({ ...base, faultRate: 0.3, duplicates: 3, seed, outDir: outDir() });
+      // 80 h: three failed attempts in a row put AUTO_24H a day's backoff away (the ladder's last
+      // step), which 30 h would not cover; the report is owed by then all the same.
+      const r = await simulateInstallation({
+        ...base,
+        hours: 80,
+        faultRate: 0.3,
+        duplicates: 3,
+        seed,
+        outDir: outDir(),
+      });
 
       expect(Object.values(r.commits).every((n) => n === 1)).toBe(true);
       expect(r.outcomes.SCHEDULER_ERROR ?? 0).toBe(0);
