@@ -2,14 +2,17 @@
  * The site's catalogues: projects (paged, like Jira), and the unpaged field,
  * issue type and status lists.
  */
-import { Endpoint, intParam } from './endpoint';
+import { Endpoint, intParam, visibleProjectIds } from './endpoint';
 import { fieldJson, issueTypeJson, projectJson, statusJson } from './jira_json';
 
 /** GET /project/search never returns more than 100 projects a page, whatever maxResults says. */
 const PROJECT_PAGE_MAX = 100;
 
-export const searchProjects: Endpoint = (request, { site }) => {
+export const searchProjects: Endpoint = (request, context) => {
+  const { site } = context;
   const { url } = request;
+  const visible = visibleProjectIds(request.caller, context);
+  const browsable = visible ? site.projectsByKey.filter((p) => visible.has(p.id)) : site.projectsByKey;
   const startAt = Math.max(0, intParam(url, 'startAt', 0));
   const maxResults = Math.min(PROJECT_PAGE_MAX, Math.max(0, intParam(url, 'maxResults', 50)));
   const typeKeys = (url.searchParams.get('typeKey') ?? '')
@@ -18,8 +21,7 @@ export const searchProjects: Endpoint = (request, { site }) => {
     .filter(Boolean);
   const withInsight = (url.searchParams.get('expand') ?? '').split(',').includes('insight');
 
-  const matching =
-    typeKeys.length === 0 ? site.projectsByKey : site.projectsByKey.filter((p) => typeKeys.includes(p.typeKey));
+  const matching = typeKeys.length === 0 ? browsable : browsable.filter((p) => typeKeys.includes(p.typeKey));
   const values = matching.slice(startAt, startAt + maxResults);
   const isLast = startAt + values.length >= matching.length;
   const pageUrl = (at: number): string => {

@@ -11,6 +11,7 @@
  * read from the clock. Every request is appended to `requestLog`.
  */
 import { Clock, systemClock } from '../clock';
+import { DEFAULT_VARIANTS, JiraVariants } from '../platform_variants';
 import { Caller, EndpointContext, JiraReply, JiraRequest } from './endpoint';
 import { FaultInjector, JiraDataset, JiraFaults } from './faults';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
@@ -25,6 +26,8 @@ export interface JiraEmulatorOptions {
   faults?: JiraFaults;
   /** accountIds that are Jira administrators. */
   admins?: string[];
+  /** Answers to the behaviours the docs leave open; defaults to DEFAULT_VARIANTS.jira. */
+  variants?: Partial<JiraVariants>;
 }
 
 /** The parts of a Forge product-fetch descriptor the emulator reads. */
@@ -64,7 +67,15 @@ export class JiraEmulator {
     this.site = options.site;
     this.clock = options.clock ?? systemClock;
     this.faults = new FaultInjector(options.faults);
-    this.context = { site: options.site, admins: new Set(options.admins ?? []) };
+    const variants = { ...DEFAULT_VARIANTS.jira, ...options.variants };
+    const browsable = variants.appBrowsableProjects;
+    this.context = {
+      site: options.site,
+      admins: new Set(options.admins ?? []),
+      appBrowsable:
+        browsable === 'all' ? undefined : new Set(options.site.projects.slice(0, browsable).map((p) => p.id)),
+      refuseOpenEndedCount: variants.approximateCountOpenEnded === 'refuses',
+    };
   }
 
   /** Replaces the faults; counters and random draws restart, so a scenario replays identically. */

@@ -28,6 +28,18 @@ export interface JiraReply {
 export interface EndpointContext {
   site: JiraSite;
   admins: ReadonlySet<string>;
+  /**
+   * Projects (by id) the app's user may browse; `asApp()` sees only these, like any
+   * user restricted by permission schemes. Undefined: every project.
+   */
+  appBrowsable?: ReadonlySet<string>;
+  /** Whether approximate-count refuses JQL whose only restriction is an open-ended `<=` date bound. */
+  refuseOpenEndedCount?: boolean;
+}
+
+/** The projects a caller may see: the app only those its user may browse; anyone else, all. */
+export function visibleProjectIds(caller: Caller, context: EndpointContext): ReadonlySet<string> | undefined {
+  return caller.kind === 'app' ? context.appBrowsable : undefined;
 }
 
 export type Endpoint = (request: JiraRequest, context: EndpointContext) => JiraReply;

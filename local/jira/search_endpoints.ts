@@ -7,7 +7,7 @@
  * does; an app that counts "all issues" has to bound the query, e.g. by
  * project or by `created`.
  */
-import { Endpoint, JiraReply, JiraRequest, intParam } from './endpoint';
+import { Endpoint, EndpointContext, JiraReply, JiraRequest, intParam, visibleProjectIds } from './endpoint';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
 import { issueJson, pageLimit, parseFieldSelection } from './issue_json';
 import { compileJql, CompiledJql } from './jql_query';
@@ -37,6 +37,21 @@ function isReply(value: CompiledJql | JiraReply): value is JiraReply {
   return 'status' in value;
 }
 
+/** The query as the caller may run it: the app searches only the projects its user may browse. */
+function asSeenBy(compiled: CompiledJql, request: JiraRequest, context: EndpointContext): CompiledJql {
+  const visible = visibleProjectIds(request.caller, context);
+  if (!visible) return compiled;
+  const asked = compiled.query.projectIds;
+  const projectIds = new Set([...(asked ?? visible)].filter((id) => visible.has(id)));
+  return { ...compiled, query: { ...compiled.query, projectIds } };
+}
+
+/** Only a `<=`/`<` date bound (no project, no lower date bound): refused under the strict-count variant. */
+function openEndedOnly(compiled: CompiledJql): boolean {
+  const { projectIds, created, updated } = compiled.query;
+  return projectIds === null && created.from === -Infinity && updated.from === -Infinity;
+}
+
 function jsonObjectBody(request: JiraRequest): Record<string, unknown> | undefined {
   const body = request.body;
   return typeof body === 'object' && body !== null && !Array.isArray(body)
@@ -44,13 +59,16 @@ function jsonObjectBody(request: JiraRequest): Record<string, unknown> | undefin
     : undefined;
 }
 
-export const approximateCount: Endpoint = (request, { site }) => {
+export const approximateCount: Endpoint = (request, context) => {
+  const { site } = context;
   const body = jsonObjectBody(request);
   if (!body) return badRequest(INVALID_PAYLOAD);
   if (body.jql !== undefined && typeof body.jql !== 'string') return badRequest('The JQL query must be a string.');
   const compiled = compileBounded(body.jql ?? '', site, request.now);
   if (isReply(compiled)) return compiled;
-  return { status: 200, body: { count: site.countIssues(compiled.query, request.now) } };
+  if (context.refuseOpenEndedCount && openEndedOnly(compiled)) return badRequest(UNBOUNDED);
+  const seen = asSeenBy(compiled, request, context);
+  return { status: 200, body: { count: site.countIssues(seen.query, request.now) } };
 };
 
 interface SearchParams {
@@ -90,7 +108,8 @@ function searchParams(request: JiraRequest): SearchParams | JiraReply {
   };
 }
 
-export const searchJql: Endpoint = (request, { site }) => {
+export const searchJql: Endpoint = (request, context) => {
+  const { site } = context;
   const params = searchParams(request);
   if ('status' in params) return params;
   const token = params.nextPageToken === undefined ? undefined : decodePageToken(params.nextPageToken, params.jql);
@@ -100,8 +119,9 @@ export const searchJql: Endpoint = (request, { site }) => {
 
   // Later pages are evaluated at the first page's instant: one consistent snapshot per listing.
   const asOf = token?.asOf ?? request.now;
-  const compiled = compileBounded(params.jql, site, asOf);
-  if (isReply(compiled)) return compiled;
+  const bounded = compileBounded(params.jql, site, asOf);
+  if (isReply(bounded)) return bounded;
+  const compiled = asSeenBy(bounded, request, context);
 
   const selection = parseFieldSelection(site, params.fields);
   const limit = pageLimit(selection, Math.max(1, params.maxResults));

@@ -1,4 +1,5 @@
 import { Clock, systemClock } from '../clock';
+import { DEFAULT_VARIANTS, KvsVariants } from '../platform_variants';
 import { batchDeleteOp, batchGetOp, batchSetOp } from './batch-ops';
 import { expireTimeOf } from './entries';
 import { FaultInjector, KvsFaults } from './faults';
@@ -10,6 +11,7 @@ import { deleteOp, getOp, setOp } from './single-ops';
 import { SqliteBackend } from './sqlite-backend';
 import { KvsBackend } from './store';
 import { transactionOp } from './transaction-op';
+import { HistoryBackend } from './write_history';
 import { Violation, badRequest, notEmulated } from './violation';
 
 export type { KvsFaults } from './faults';
@@ -22,6 +24,8 @@ export interface KvsEmulatorOptions {
   /** SQLite file for state that survives restarts; omit for a fast in-memory store. */
   file?: string;
   faults?: KvsFaults;
+  /** Answers to the behaviours Forge's docs leave open; defaults to DEFAULT_VARIANTS.kvs. */
+  variants?: Partial<KvsVariants>;
 }
 
 export interface KvsRequestInit {
@@ -29,6 +33,12 @@ export interface KvsRequestInit {
   method?: string;
   body?: string;
   headers?: Record<string, string>;
+  /**
+   * Who sends the request (the local runtime passes its invocation's id). Only the
+   * transaction-conflict variant reads it: a write is concurrent with a transaction
+   * only when somebody else made it.
+   */
+  writer?: string;
 }
 
 export interface KvsEntrySnapshot {
@@ -68,13 +78,24 @@ function operationName(path: string): string | undefined {
 export class KvsEmulator {
   private readonly clock: Clock;
   private readonly backend: KvsBackend;
+  private readonly history: HistoryBackend | undefined;
+  readonly variants: KvsVariants;
   private faults: FaultInjector | undefined;
   private traceCounter = 0;
   private closed = false;
 
   constructor(opts: KvsEmulatorOptions = {}) {
     this.clock = opts.clock ?? systemClock;
-    this.backend = opts.file === undefined ? new MemoryBackend() : new SqliteBackend(opts.file);
+    this.variants = { ...DEFAULT_VARIANTS.kvs, ...opts.variants };
+    const stored = opts.file === undefined ? new MemoryBackend() : new SqliteBackend(opts.file);
+    const keepMs = Math.max(
+      this.variants.readLagMs.get,
+      this.variants.readLagMs.batchGet,
+      this.variants.transactionConflictWindowMs,
+    );
+    // History costs memory per write, so it is kept only when a variant reads it.
+    this.history = keepMs > 0 ? new HistoryBackend(stored, () => this.clock.now(), keepMs) : undefined;
+    this.backend = this.history ?? stored;
     this.setFaults(opts.faults);
   }
 
@@ -115,7 +136,18 @@ export class KvsEmulator {
     } catch {
       return reply(badRequest('body is not valid JSON'));
     }
-    const result = operation({ backend: this.backend, namespace, now: this.clock.now(), rawBody }, body);
+    const ctx = {
+      backend: this.backend,
+      namespace,
+      now: this.clock.now(),
+      rawBody,
+      variants: this.variants,
+      history: this.history,
+      writer: init.writer,
+    };
+    // Operations run synchronously, so the writer set here is the one every write of this request records.
+    this.history?.setWriter(init.writer);
+    const result = operation(ctx, body);
     return toResponse(result, traceId);
   }
 

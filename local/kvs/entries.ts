@@ -3,14 +3,41 @@ import { OpContext } from './operation';
 import { StoredEntry, isLive } from './store';
 import { MetadataField } from './validation';
 
+/** Whether the lazy purge has removed an expired entry by now (`expiredReadableForMs` after its expiry). */
+function purged(ctx: OpContext, entry: StoredEntry): boolean {
+  return entry.expiresAt !== undefined && entry.expiresAt + ctx.variants.expiredReadableForMs <= ctx.now;
+}
+
 /**
- * The entry a client can see. Expiry is lazy, as in Forge: an expired entry is dropped
- * when someone touches it, and until then it is merely invisible.
+ * The live entry, as writes see it. Expiry is lazy, as in Forge: an expired entry is
+ * dropped when someone touches it after its purge time; until then it is not live
+ * (a write replaces it as if absent) but reads may still return it.
  */
 export function readLive(ctx: OpContext, key: string): StoredEntry | undefined {
   const entry = ctx.backend.get(ctx.namespace, key);
   if (entry === undefined || isLive(entry, ctx.now)) return entry;
-  ctx.backend.delete(ctx.namespace, key);
+  if (purged(ctx, entry)) ctx.backend.delete(ctx.namespace, key);
+  return undefined;
+}
+
+/** An entry that has expired but is still stored, waiting for its purge. */
+export function readUnpurged(ctx: OpContext, key: string): StoredEntry | undefined {
+  const entry = ctx.backend.get(ctx.namespace, key);
+  return entry !== undefined && !isLive(entry, ctx.now) && !purged(ctx, entry) ? entry : undefined;
+}
+
+/**
+ * The entry a read returns: as it stood `lagMs` ago (read-lag variant), and still
+ * returned after its expiry until it is purged (lazy-purge variant).
+ */
+export function readVisible(ctx: OpContext, key: string, lagMs: number): StoredEntry | undefined {
+  const entry =
+    lagMs > 0 && ctx.history
+      ? ctx.history.entryAt(ctx.namespace, key, ctx.now - lagMs)
+      : ctx.backend.get(ctx.namespace, key);
+  if (entry === undefined || isLive(entry, ctx.now)) return entry;
+  if (!purged(ctx, entry)) return entry;
+  if (lagMs === 0) ctx.backend.delete(ctx.namespace, key);
   return undefined;
 }
 

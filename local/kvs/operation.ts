@@ -1,4 +1,6 @@
+import type { KvsVariants } from '../platform_variants';
 import { KvsBackend } from './store';
+import type { HistoryBackend } from './write_history';
 import { Violation } from './violation';
 
 /** What one operation sees: one installation's storage at one instant. */
@@ -8,6 +10,12 @@ export interface OpContext {
   readonly now: number;
   /** The raw request body, for limits stated on the payload rather than on values. */
   readonly rawBody: string;
+  /** The answers this emulator gives where Forge's docs leave the behaviour open. */
+  readonly variants: KvsVariants;
+  /** Recent writes, when a read-lag or transaction-conflict variant needs them. */
+  readonly history?: HistoryBackend;
+  /** Who sent the request, when known (see KvsRequestInit.writer). */
+  readonly writer?: string;
 }
 
 /** An operation's answer before it becomes a Response; `json` absent means an empty body. */

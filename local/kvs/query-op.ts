@@ -20,7 +20,7 @@ export function decodeCursor(cursor: unknown): string | undefined | Violation {
 
 export const queryOp: Operation = (ctx, body) => {
   if (!isRecord(body)) return refuse(badRequest('expected an object'));
-  const limit = parseQueryLimit(body.limit);
+  const limit = parseQueryLimit(body.limit, ctx.variants.queryMaxLimit);
   if (limit instanceof Violation) return refuse(limit);
   const prefix = parseKeyPrefix(body.where);
   if (prefix instanceof Violation) return refuse(prefix);
@@ -30,7 +30,9 @@ export const queryOp: Operation = (ctx, body) => {
   if (fields instanceof Violation) return refuse(fields);
 
   // One extra row tells whether another page exists, so the last page carries no cursor.
-  const rows = ctx.backend.scan(ctx.namespace, { prefix, after, limit: limit + 1, now: ctx.now });
+  // Expired entries the lazy purge has not reached yet are still listed (lazy-purge variant).
+  const visibleAt = ctx.now - ctx.variants.expiredReadableForMs;
+  const rows = ctx.backend.scan(ctx.namespace, { prefix, after, limit: limit + 1, now: visibleAt });
   const page = rows.length > limit ? rows.slice(0, limit) : rows;
   let json = '{"data":[' + page.map(([key, entry]) => entryJson(key, entry, fields)).join(',') + ']';
   if (rows.length > limit) json += ',"cursor":' + JSON.stringify(encodeCursor(page[page.length - 1][0]));

@@ -1,6 +1,6 @@
 /** /api/v1/get, /api/v1/set and /api/v1/delete. */
-import { entryJson, nextEntry, readLive } from './entries';
-import { Operation, noContent, ok, refuse } from './operation';
+import { entryJson, nextEntry, readLive, readUnpurged, readVisible } from './entries';
+import { OpContext, Operation, Reply, noContent, ok, refuse } from './operation';
 import { encodeValue, isRecord, parseReadOptions, parseWritePolicy, validateKey } from './validation';
 import { Violation, badRequest, keyConflict, keyNotFound } from './violation';
 
@@ -11,9 +11,16 @@ export const getOp: Operation = (ctx, body) => {
   const key = body.key as string;
   const fields = parseReadOptions(body.options);
   if (fields instanceof Violation) return refuse(fields);
-  const entry = readLive(ctx, key);
+  const entry = readVisible(ctx, key, ctx.variants.readLagMs.get);
   return entry === undefined ? refuse(keyNotFound()) : ok(entryJson(key, entry, fields));
 };
+
+/** The 409 of a FAIL_IF_EXISTS write, with the code string the conflict-code variant names (or no body at all). */
+function conflict(ctx: OpContext, key: string): Reply {
+  const code = ctx.variants.conflictCode;
+  if (code === 'none') return { status: 409 };
+  return refuse(keyConflict(key, code));
+}
 
 export const setOp: Operation = (ctx, body) => {
   if (!isRecord(body)) return refuse(badRequest('expected an object'));
@@ -28,7 +35,10 @@ export const setOp: Operation = (ctx, body) => {
   // Check and write happen in one synchronous step, which is what makes FAIL_IF_EXISTS a
   // lock: no other request can run between them.
   const previous = readLive(ctx, key);
-  if (previous !== undefined && policy.keyPolicy === 'FAIL_IF_EXISTS') return refuse(keyConflict(key));
+  const exists =
+    previous !== undefined ||
+    (ctx.variants.failIfExistsOnExpired === 'conflicts' && readUnpurged(ctx, key) !== undefined);
+  if (exists && policy.keyPolicy === 'FAIL_IF_EXISTS') return conflict(ctx, key);
   const written = nextEntry(previous, value, policy.ttlMs, ctx.now);
   ctx.backend.put(ctx.namespace, key, written);
 

@@ -3,6 +3,7 @@
  * a single bad key leaves storage untouched, which is the all-or-nothing Forge promises.
  */
 import { nextEntry, readLive } from './entries';
+import { INVENTED_CODES } from './invented_codes';
 import { Operation, noContent, refuse } from './operation';
 import { LIMITS, encodeValue, isRecord, ttlToMs, validateKey, validatePayloadSize } from './validation';
 import { Violation, badRequest, notEmulated } from './violation';
@@ -72,6 +73,22 @@ export const transactionOp: Operation = (ctx, body) => {
   if (tooBig) return refuse(tooBig);
   const writes = plan(body);
   if (writes instanceof Violation) return refuse(writes);
+  const window = ctx.variants.transactionConflictWindowMs;
+  if (window > 0 && ctx.history) {
+    const contested = writes.find((w) => {
+      const at = ctx.history?.lastWriteAt(ctx.namespace, w.key, ctx.writer);
+      return at !== undefined && ctx.now - at < window;
+    });
+    if (contested) {
+      return refuse(
+        new Violation(
+          409,
+          INVENTED_CODES.TRANSACTION_CONFLICT,
+          `Transaction conflicts with a concurrent write of ${contested.key}`,
+        ),
+      );
+    }
+  }
   ctx.backend.atomically(() => {
     for (const write of writes) {
       if (write.value === undefined) ctx.backend.delete(ctx.namespace, write.key);

@@ -152,13 +152,15 @@ export function parseWritePolicy(options: unknown): WritePolicy | Violation {
   return { ttlMs, keyPolicy, returnValue, returnFields };
 }
 
-export function parseQueryLimit(limit: unknown): number | Violation {
-  if (limit === undefined) return LIMITS.queryDefaultLimit;
+export function parseQueryLimit(limit: unknown, max: number = LIMITS.queryMaxLimit): number | Violation {
+  if (limit === undefined) return Math.min(LIMITS.queryDefaultLimit, max);
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
     return badRequest('limit must be a positive integer');
   }
-  if (limit > LIMITS.queryMaxLimit) {
-    return new Violation(400, 'LIST_QUERY_LIMIT_EXCEEDED', `Query limit should be below ${LIMITS.queryMaxLimit}`);
+  if (limit > max) {
+    // Forge's own text says "below 100" for a documented maximum of 100; kept as it is.
+    const bound = max === LIMITS.queryMaxLimit ? max : max + 1;
+    return new Violation(400, 'LIST_QUERY_LIMIT_EXCEEDED', `Query limit should be below ${bound}`);
   }
   return limit;
 }

@@ -1,3 +1,5 @@
+import { INVENTED_CODES } from './invented_codes';
+
 /**
  * A request the Forge KVS service refuses. Kept as plain data (not an Error) because
  * refusals such as KEY_NOT_FOUND are everyday traffic in a soak test, and capturing a
@@ -23,8 +25,8 @@ export const keyNotFound = (): Violation => new Violation(404, 'KEY_NOT_FOUND', 
  * KEY_CONFLICT is the one code reported from a real installation (unverified third-party
  * write-up, see FORGE_FACTS.md §3), so callers must branch on the status, never on this.
  */
-export const keyConflict = (key: string): Violation =>
-  new Violation(409, 'KEY_CONFLICT', `Key already exists and keyPolicy is FAIL_IF_EXISTS: ${key}`);
+export const keyConflict = (key: string, code: string = INVENTED_CODES.KEY_CONFLICT): Violation =>
+  new Violation(409, code, `Key already exists and keyPolicy is FAIL_IF_EXISTS: ${key}`);
 
 export const notEmulated = (status: number, what: string): Violation =>
   new Violation(status, 'NOT_EMULATED', `${what} is not emulated by the local KVS emulator`);

@@ -35,7 +35,8 @@ export interface FetchInit {
 
 /** The local services the seam routes to. */
 export interface KvsService {
-  handle(namespace: string, path: string, init: FetchInit): Promise<Response>;
+  /** `writer` names the invocation that sent the request. */
+  handle(namespace: string, path: string, init: FetchInit & { writer?: string }): Promise<Response>;
 }
 export interface JiraService {
   handle(descriptor: ForgeDescriptor, path: string, init?: FetchInit): Promise<Response>;
@@ -100,6 +101,8 @@ export class Invocation {
     eventPushes: 0,
   };
   killed = false;
+  /** Calls to the Forge services it has sent and not yet had answered. */
+  inFlight = 0;
   /** What the invocation logged, as `forge logs` would show it. */
   readonly logs: Array<{ level: LogLevel; line: string }> = [];
   private calls = 0;
@@ -284,6 +287,25 @@ export class LocalForgeRuntime {
   private async fetch(descriptor: ForgeDescriptor, path: string, init: FetchInit): Promise<Response> {
     const invocation = this.current.getStore();
     if (!invocation) throw new Error(`Forge call outside an invocation: ${descriptor?.type} ${path}`);
+    // A request is concurrent with whatever else its invocation has in flight; one it
+    // sends after the earlier ones returned follows them. The KVS emulator's
+    // transaction-conflict variant needs to tell the two apart (KvsRequestInit.writer).
+    const writer = invocation.inFlight === 0 ? invocation.id : `${invocation.id}#${invocation.inFlight}`;
+    invocation.inFlight++;
+    try {
+      return await this.serve(invocation, writer, descriptor, path, init);
+    } finally {
+      invocation.inFlight--;
+    }
+  }
+
+  private async serve(
+    invocation: Invocation,
+    writer: string,
+    descriptor: ForgeDescriptor,
+    path: string,
+    init: FetchInit,
+  ): Promise<Response> {
     const service =
       descriptor?.type === 'kvs'
         ? 'kvs'
@@ -335,7 +357,8 @@ export class LocalForgeRuntime {
       s.kvsWriteRequests++;
       s.kvsBytesWritten += Buffer.byteLength(init?.body ?? '', 'utf8');
     }
-    const response = override ?? (await this.opts.kvs.handle(invocation.installation.installationId, path, init ?? {}));
+    const response =
+      override ?? (await this.opts.kvs.handle(invocation.installation.installationId, path, { ...init, writer }));
     if (invocation.killed) return never();
     if (!WRITE_OPS.has(op)) {
       const text = await response.text();

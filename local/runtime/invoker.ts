@@ -8,6 +8,7 @@ import {
   resolveHandler,
 } from './manifest';
 import { Installation, Invocation, LocalForgeRuntime } from './forge_runtime';
+import { DEFAULT_VARIANTS, RuntimeVariants } from '../platform_variants';
 
 /**
  * Calls the app's handlers the way Forge does: the module named in
@@ -32,6 +33,7 @@ export class Invoker {
   constructor(
     readonly runtime: LocalForgeRuntime,
     appRoot: string = APP_ROOT,
+    readonly variants: RuntimeVariants = DEFAULT_VARIANTS.runtime,
   ) {
     this.manifest = loadManifest(appRoot);
   }
@@ -113,16 +115,24 @@ export class Invoker {
     return this.call<T>(installation, consumer.key, consumer.function, [event, context], { chain });
   }
 
-  /** The `avi:forge:installed:app` event as Forge delivers it. */
+  /**
+   * The `avi:forge:installed:app` event in its documented shape (events-reference/life-cycle):
+   * `id`, `installerAccountId?`, `app { id, version }`, `environment? { id }` and the site in
+   * `context`, nothing more. The 'minimal' variant sends only the required fields; the site
+   * is then known from the handler's `installContext` alone.
+   */
   installed<T = unknown>(installation: Installation, appVersion = '1.0.0'): Promise<InvocationResult<T>> {
-    return this.event<T>(installation, 'avi:forge:installed:app', {
-      id: installation.installationId,
-      installerAccountId: 'local-installer',
-      app: { id: 'local-app', version: appVersion },
-      environment: { id: 'local' },
-      context: installation.siteAri,
-      contextToken: 'local-context-token',
-    });
+    const required = { id: installation.installationId, app: { id: 'local-app', version: appVersion } };
+    const payload =
+      this.variants.installedEvent === 'minimal'
+        ? required
+        : {
+            ...required,
+            installerAccountId: 'local-installer',
+            environment: { id: 'local' },
+            context: installation.siteAri,
+          };
+    return this.event<T>(installation, 'avi:forge:installed:app', payload);
   }
 
   /** A resolver call from a UI module's frontend (`invoke(functionKey, payload)` in @forge/bridge). */

@@ -4,6 +4,7 @@ import { KvsEmulator, KvsFaults } from '../kvs';
 import { AsyncEventsEmulator, EventFaults, PendingDelivery } from '../events/emulator';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
 import { Invoker, InvocationResult, newInstallation } from './invoker';
+import { PlatformVariants, platformVariants, VariantOverrides } from '../platform_variants';
 
 /**
  * One local Forge world: a simulated clock, the KVS emulator, optionally a Jira
@@ -27,12 +28,18 @@ export interface LocalAppOptions {
   seed?: number;
   interceptor?: Interceptor;
   logSink?: LogSink;
+  /** How the platform answers where Forge's docs leave it open (local/platform_variants.ts); defaults to today's answers. */
+  variants?: VariantOverrides;
 }
 
 export const DEFAULT_START = Date.parse('2026-11-02T09:00:00.000Z');
 
+/** How Forge's developer console would count a scheduled invocation (the recording variant decides a 200). */
+export type RecordedOutcome = 'success' | 'error' | 'failed-dependency';
+
 export interface SchedulerRun<B = Record<string, unknown>> {
   killed: boolean;
+  recordedAs?: RecordedOutcome;
   statusCode?: number;
   body?: B;
   result?: unknown;
@@ -60,12 +67,19 @@ export class LocalApp {
   readonly jira: JiraEmulator | undefined;
   readonly runtime: LocalForgeRuntime;
   readonly invoker: Invoker;
+  readonly variants: PlatformVariants;
   private readonly uninstall: () => void;
   private readonly installations = new Map<string, Installation>();
 
   constructor(opts: LocalAppOptions = {}) {
     this.clock = (opts.clock as ManualClock) ?? new ManualClock(opts.start ?? DEFAULT_START);
-    this.kvs = new KvsEmulator({ clock: this.clock, file: opts.kvsFile, faults: opts.kvsFaults });
+    this.variants = platformVariants(opts.variants);
+    this.kvs = new KvsEmulator({
+      clock: this.clock,
+      file: opts.kvsFile,
+      faults: opts.kvsFaults,
+      variants: this.variants.kvs,
+    });
     const site = opts.site ?? 'small';
     this.jira =
       typeof site === 'string'
@@ -74,6 +88,7 @@ export class LocalApp {
             clock: this.clock,
             faults: opts.jiraFaults,
             admins: opts.jiraAdmins,
+            variants: this.variants.jira,
           })
         : undefined;
     this.runtime = new LocalForgeRuntime({
@@ -84,7 +99,7 @@ export class LocalApp {
       logSink: opts.logSink,
     });
     this.uninstall = this.runtime.install();
-    this.invoker = new Invoker(this.runtime);
+    this.invoker = new Invoker(this.runtime, undefined, this.variants.runtime);
     this.events = new AsyncEventsEmulator(
       this.clock,
       new Set(this.invoker.manifest.consumers.map((c) => c.queue)),
@@ -172,7 +187,28 @@ export class LocalApp {
     } catch {
       body = undefined;
     }
-    return { killed: false, statusCode: response.statusCode, body, result: response, invocation: run.invocation };
+    return {
+      killed: false,
+      statusCode: response.statusCode,
+      recordedAs: this.recordedAs(response),
+      body,
+      result: response,
+      invocation: run.invocation,
+    };
+  }
+
+  /**
+   * What Forge records for a scheduled trigger's answer: a value without a numeric
+   * statusCode is a 424; 5xx is an error; 204 is a success; a 200 is a success unless
+   * the 'only204' variant holds. Reports do not depend on it, only the console does.
+   */
+  recordedAs(response: unknown): RecordedOutcome {
+    const status = (response as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status !== 'number') return 'failed-dependency';
+    if (status === 204) return 'success';
+    if (status >= 200 && status < 300)
+      return this.variants.runtime.scheduledTriggerSuccess === 'any2xx' ? 'success' : 'error';
+    return 'error';
   }
 
   /** Write a raw value into an installation's KVS namespace over the wire, outside any invocation. */

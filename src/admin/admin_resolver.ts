@@ -12,6 +12,7 @@ import {
   retryTriggerNow,
 } from './actions';
 import { authorizeJiraAdministrator } from './authorization';
+import { runPlatformCheckNow } from './platform_check_action';
 import { ADMIN_FUNCTIONS, AdminErrorCode, AdminResult, CONFIRMATIONS } from './contract';
 import { Checked, checkConfirmedOnly, checkNoInput, checkReportRequest, checkTriggerAction } from './payloads';
 
@@ -116,6 +117,15 @@ resolver.define(
     ADMIN_FUNCTIONS.recordInstallation,
     (p) => checkConfirmedOnly(p, CONFIRMATIONS.recordInstallation()),
     (caller) => recordInstallationNow(caller),
+  ),
+);
+
+resolver.define(
+  ADMIN_FUNCTIONS.runPlatformCheck,
+  gated(
+    ADMIN_FUNCTIONS.runPlatformCheck,
+    (p) => checkConfirmedOnly(p, CONFIRMATIONS.runPlatformCheck()),
+    (caller) => runPlatformCheckNow(caller),
   ),
 );
 

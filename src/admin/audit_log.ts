@@ -70,6 +70,7 @@ const ACTIONS: readonly AuditAction[] = [
   'RETRY_TRIGGER',
   'RESET_TRIGGER',
   'RECORD_INSTALLATION',
+  'RUN_PLATFORM_CHECK',
 ];
 
 /** A stored entry for the page, or null when it does not parse (it is skipped, not guessed at). */

@@ -17,6 +17,7 @@ export const ADMIN_FUNCTIONS = {
   retryTrigger: 'retryTrigger',
   resetTrigger: 'resetTrigger',
   recordInstallation: 'recordInstallation',
+  runPlatformCheck: 'runPlatformCheck',
 } as const;
 
 /**
@@ -28,6 +29,7 @@ export const CONFIRMATIONS = {
   retryTrigger: (trigger: AutoTriggerName) => `RETRY ${trigger}`,
   resetTrigger: (trigger: AutoTriggerName) => `RESET ${trigger}`,
   recordInstallation: () => 'RECORD INSTALLATION TIME',
+  runPlatformCheck: () => 'RUN PLATFORM CHECK',
 } as const;
 
 export interface GenerateManualReportPayload {
@@ -138,7 +140,8 @@ export interface ReportSummary {
   replacedAt: string | null;
 }
 
-export type AuditAction = 'GENERATE_MANUAL_REPORT' | 'RETRY_TRIGGER' | 'RESET_TRIGGER' | 'RECORD_INSTALLATION';
+export type AuditAction =
+  'GENERATE_MANUAL_REPORT' | 'RETRY_TRIGGER' | 'RESET_TRIGGER' | 'RECORD_INSTALLATION' | 'RUN_PLATFORM_CHECK';
 
 export interface AuditEntryView {
   key: string;
@@ -185,4 +188,13 @@ export interface ReportResponse {
   key: string;
   /** The stored report as it is (schema_version 2); untrusted, so the page renders it defensively. */
   report: unknown;
+}
+
+// ---------------------------------------------------------------------------
+// The platform check (src/platform_check/): its report, as the page shows and downloads it.
+
+export type { PlatformCheckReport, ProbeResult, ProbeVerdict } from '../platform_check/check_report';
+
+export interface RunPlatformCheckPayload {
+  confirmation: string;
 }

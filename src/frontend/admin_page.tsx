@@ -15,6 +15,7 @@ import type {
 import { formatInstant, formatRelative } from '../admin/format';
 import { adminApi } from './api';
 import { Button, ConfirmDialog, Lozenge, LozengeAppearance, SectionMessage, Spinner } from './components';
+import { PlatformCheckView } from './platform_check_view';
 import { downloadJson, reportFileName, ReportView } from './report_view';
 
 /**
@@ -56,6 +57,7 @@ const AUDIT_LABELS: Record<AuditAction, string> = {
   RETRY_TRIGGER: 'Retried now',
   RESET_TRIGGER: 'Reset',
   RECORD_INSTALLATION: 'Recorded the installation time',
+  RUN_PLATFORM_CHECK: 'Ran the platform check',
 };
 
 const REPORT_KIND_LABELS: Record<ReportSummary['kind'], string> = {
@@ -561,6 +563,7 @@ export function AdminPage() {
         onClose={() => setOpenReport(null)}
       />
       <AuditLog view={view} />
+      <PlatformCheckView onAudited={() => void load()} />
       <footer className="page-footer subtle small">
         Site {view.cloudId} · times in UTC · signed in as {page.accountId}
       </footer>

@@ -37,6 +37,18 @@ export function cloudIdFromInstalledEvent(event: unknown, context: unknown): str
   return fromEvent ?? fromContext;
 }
 
+/**
+ * The top-level field names the installed event carried (names only, never values), so
+ * the platform check can tell which documented fields a real delivery had. Bounded.
+ */
+function eventFields(event: unknown): string[] {
+  if (typeof event !== 'object' || event === null) return [];
+  return Object.keys(event)
+    .filter((k) => /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(k))
+    .sort()
+    .slice(0, 20);
+}
+
 export type EvidenceWrite = { recorded: true; evidence: InstallationEvidence } | { recorded: false; existing: unknown };
 
 async function recordEvidence(cloudId: string, evidence: InstallationEvidence): Promise<EvidenceWrite> {
@@ -65,6 +77,7 @@ export async function installedEventHandler(event: unknown, context: unknown): P
       app_version: typeof version === 'string' ? version : null,
       recorded_at: toIso(now),
       ...(typeof installationId === 'string' ? { installation_id: installationId } : {}),
+      event_fields: eventFields(event),
     });
     console.log(
       result.recorded

@@ -121,6 +121,8 @@ export interface InstallationEvidence {
   /** The administrator who recorded it, when it did not come from the installed event. */
   recorded_by?: string;
   installation_id?: string;
+  /** The installed event's top-level field names, for the platform check. */
+  event_fields?: string[];
 }
 
 const prefix = (t: AutoTrigger) => (t === 'AUTO_12H' ? 'auto_12h' : 'auto_24h');
@@ -413,15 +415,18 @@ export async function claimAttempt(
   return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt, epoch), serializeClaim(claim), claimTtl);
 }
 
-/** A claim as stored: `undefined` when absent, `null` when it does not parse. */
+/**
+ * The claim as stored: `'absent'` when KVS says there is none, `null` when it does
+ * not parse.
+ */
 export async function readClaim(
   cloudId: string,
   trigger: AutoTrigger,
   epoch: number,
   attempt: number,
-): Promise<Claim | null | undefined> {
+): Promise<Claim | null | 'absent'> {
   const raw = await store.read(keys.claim(cloudId, trigger, attempt, epoch));
-  return raw === undefined ? undefined : parseClaim(raw);
+  return raw === undefined ? 'absent' : parseClaim(raw);
 }
 
 /** Whether an attempt's claim exists, readable or not; throws StorageReadError when KVS cannot say. */

@@ -79,6 +79,13 @@ export const keys = {
   auditEntry: (cloudId: string, at: number, suffix: string) =>
     checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),
   auditPrefix: (cloudId: string) => checkedKey(`phase5:audit:${segment(cloudId)}:`),
+  /**
+   * The platform check's scratch space: one prefix per run, outside `phase4:` and
+   * `phase5:`, so a probe can never read or write a key the scheduler or the admin
+   * page relies on, and a run's leftovers are easy to find.
+   */
+  platformCheckPrefix: (runId: string) => checkedKey(`platform-check:${segment(runId)}:`),
+  platformCheckKey: (runId: string, name: string) => checkedKey(`platform-check:${segment(runId)}:${segment(name)}`),
 };
 
 /** Epoch 0 keeps the key form claims had before epochs existed, so stored claims keep their meaning. */

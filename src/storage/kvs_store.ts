@@ -22,11 +22,23 @@ function isConflict(err: unknown): boolean {
 const MISSING = 'KEY_NOT_FOUND';
 
 /**
- * Read several keys in ONE request (`batchGet`, at most 25 keys). A key is absent
- * (`undefined`) only when KVS says so, KEY_NOT_FOUND in `failedKeys`. Any other
- * per-key failure, a key the answer does not mention at all, or an item that
- * names a key but carries no value, fails the whole read: a DONE key left out of
- * (or emptied in) a 2xx answer must never read as "not done".
+ * Read several keys in ONE request (`batchGet`, at most 25 keys). What a batch
+ * answer means for a key is documented only in part, so the answer is believed
+ * only where it is unambiguous:
+ *  - a `successfulKeys` item for the key that carries a `value`: that value;
+ *  - a `failedKeys` item for the key with KEY_NOT_FOUND: absent.
+ * Every other key (one the answer leaves out, one in `successfulKeys` without a
+ * value, one that failed with any other code, one answered twice) is read again
+ * on its own with `read`, whose 404 KEY_NOT_FOUND is the documented absence.
+ * So a service that omits missing keys, or fails items independently, costs a
+ * few single reads and never an outage, and a key is never "absent" unless KVS
+ * said so. Throws StorageReadError when the batch, or any single read, fails.
+ *
+ * Keys are read in the caller's order: no key's value is older than an earlier
+ * key's. Callers rely on it (the scheduler lists its state before the DONE keys,
+ * so a state that shows a commit always comes with that commit's DONE key). So
+ * once a key must be read again, it and every later key are read again, one at
+ * a time, in order, after the batch.
  */
 export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
   let result;
@@ -39,29 +51,29 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   if (!Array.isArray(result?.successfulKeys) || !Array.isArray(failedKeys)) {
     throw new StorageReadError('KVS batch read returned no result list', keyList);
   }
-  const failed = failedKeys.filter((f) => f?.error?.code !== MISSING);
-  if (failed.length > 0) {
-    const codes = failed.map((f) => `${f?.key}: ${f?.error?.code ?? 'UNKNOWN'}`).join(', ');
-    throw new StorageReadError(
-      `KVS batch read failed for ${codes}`,
-      failed.map((f) => f?.key),
-    );
-  }
-  const values = new Map<string, unknown>();
+  const answers = new Map<string, { value: unknown } | 'absent' | 'unsure'>();
+  const answer = (key: unknown, a: { value: unknown } | 'absent' | 'unsure'): void => {
+    if (typeof key !== 'string' || !keyList.includes(key)) return;
+    // Two answers for one key cannot both be believed.
+    answers.set(key, answers.has(key) ? 'unsure' : a);
+  };
   for (const item of result.successfulKeys) {
-    if (!keyList.includes(item?.key)) continue;
-    if (item.value === undefined) {
-      throw new StorageReadError(`KVS batch read answered ${item.key} without its value`, [item.key]);
-    }
-    values.set(item.key, item.value);
+    const hasValue = typeof item === 'object' && item !== null && 'value' in item && item.value !== undefined;
+    answer(item?.key, hasValue ? { value: item.value } : 'unsure');
   }
-  for (const f of failedKeys) {
-    if (keyList.includes(f?.key) && !values.has(f.key)) values.set(f.key, undefined);
+  for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
+
+  const firstUnsure = keyList.findIndex((key) => {
+    const a = answers.get(key);
+    return a === undefined || a === 'unsure';
+  });
+  const fromBatch = firstUnsure < 0 ? keyList : keyList.slice(0, firstUnsure);
+  const values = new Map<string, unknown>();
+  for (const key of fromBatch) {
+    const a = answers.get(key) as { value: unknown } | 'absent';
+    values.set(key, a === 'absent' ? undefined : a.value);
   }
-  const unanswered = keyList.filter((k) => !values.has(k));
-  if (unanswered.length > 0) {
-    throw new StorageReadError(`KVS batch read did not answer for ${unanswered.join(', ')}`, unanswered);
-  }
+  for (const key of keyList.slice(fromBatch.length)) values.set(key, await read(key));
   return values;
 }
 
@@ -175,17 +187,42 @@ export async function commit(ops: Commit): Promise<void> {
 }
 
 /**
+ * Page sizes a listing tries, largest first. The limits page says a query may
+ * ask for "a maximum of 100", the service's own error text says "below 100", and
+ * one doc comment says 20. A refused size is not asked for again while this
+ * container lives, so the ladder costs one refused request at most, once.
+ */
+const QUERY_PAGE_SIZES = [100, 99, 20] as const;
+let queryPageSize: number = QUERY_PAGE_SIZES[0];
+
+function refusedPageSize(err: unknown): boolean {
+  return err instanceof ForgeKvsAPIError && err.responseDetails?.status === 400;
+}
+
+/**
  * Every entry under a prefix, in key order. Queries are eventually consistent, so
- * this serves listings (the admin page), never a decision.
+ * this serves listings (the admin page), never a decision. It depends on no
+ * particular page size being accepted: a 400 on the first page steps down the
+ * ladder above.
  */
 export async function listByPrefix<T = unknown>(prefix: string, max = 500): Promise<Array<{ key: string; value: T }>> {
   const out: Array<{ key: string; value: T }> = [];
   let cursor: string | undefined;
   try {
     do {
-      let q = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(100);
-      if (cursor) q = q.cursor(cursor);
-      const page = await q.getMany<T>();
+      let page;
+      for (;;) {
+        let q = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(queryPageSize);
+        if (cursor) q = q.cursor(cursor);
+        try {
+          page = await q.getMany<T>();
+          break;
+        } catch (err) {
+          const smaller = QUERY_PAGE_SIZES.find((size) => size < queryPageSize);
+          if (!refusedPageSize(err) || smaller === undefined) throw err;
+          queryPageSize = smaller;
+        }
+      }
       out.push(...page.results.map((r) => ({ key: r.key, value: r.value })));
       cursor = page.nextCursor;
     } while (cursor && out.length < max);
@@ -194,3 +231,97 @@ export async function listByPrefix<T = unknown>(prefix: string, max = 500): Prom
   }
   return out.slice(0, max);
 }
+
+// ---------------------------------------------------------------------------
+// Raw answers, for the platform check (src/platform_check/) only. The functions
+// above give KVS answers their meaning; these report what KVS said, as plain
+// data, so a probe can compare it with what the app assumes. They never throw.
+
+/** What a refused (or transport-failed) request looked like. */
+export interface RawRefusal {
+  ok: false;
+  /** HTTP status, or 0 when the request failed before an answer. */
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type RawAnswer<T extends object = object> = ({ ok: true } & T) | RawRefusal;
+
+async function raw<T extends object>(call: () => Promise<T>): Promise<RawAnswer<T>> {
+  try {
+    return { ok: true, ...(await call()) };
+  } catch (err) {
+    if (err instanceof ForgeKvsAPIError) {
+      return { ok: false, status: err.responseDetails?.status ?? 0, code: err.code, message: err.message };
+    }
+    return { ok: false, status: 0, code: 'TRANSPORT', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export interface RawBatchAnswer {
+  successfulKeys: Array<{ key: string; hasValue: boolean; value: unknown }>;
+  failedKeys: Array<{ key: string; code: string }>;
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+function rawBatch(result: unknown): RawBatchAnswer {
+  const r = result as { successfulKeys?: unknown; failedKeys?: unknown } | undefined;
+  const list = (v: unknown): Array<Record<string, unknown>> =>
+    Array.isArray(v) ? v.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null) : [];
+  return {
+    successfulKeys: list(r?.successfulKeys).map((i) => ({
+      key: String(i.key),
+      hasValue: i.value !== undefined,
+      value: i.value,
+    })),
+    failedKeys: list(r?.failedKeys).map((i) => ({
+      key: String(i.key),
+      code: codeOf(i.error),
+    })),
+  };
+}
+
+export const rawKvs = {
+  get: (key: string) =>
+    raw(async () => {
+      const entry = await kvs.get<unknown>(key, { metadataFields: [MetadataField.CREATED_AT] });
+      return { found: entry !== undefined, value: entry?.value };
+    }),
+  set: (key: string, value: unknown, opts: { ttlSeconds?: number; failIfExists?: boolean } = {}) =>
+    raw(async () => {
+      const ttl = opts.ttlSeconds ? { value: opts.ttlSeconds, unit: 'SECONDS' as const } : undefined;
+      const keyPolicy = opts.failIfExists ? ('FAIL_IF_EXISTS' as const) : undefined;
+      await kvs.set(
+        key,
+        value,
+        ttl || keyPolicy ? { ...(ttl ? { ttl } : {}), ...(keyPolicy ? { keyPolicy } : {}) } : undefined,
+      );
+      return {};
+    }),
+  delete: (key: string) =>
+    raw(async () => {
+      await kvs.delete(key);
+      return {};
+    }),
+  batchGet: (keyList: readonly string[]) =>
+    raw(async () => rawBatch(await kvs.batchGet<unknown>(keyList.map((key) => ({ key }))))),
+  batchSet: (items: ReadonlyArray<{ key: string; value: unknown }>) =>
+    raw(async () => rawBatch(await kvs.batchSet(items.map((i) => ({ key: i.key, value: i.value }))))),
+  query: (prefix: string, limit: number) =>
+    raw(async () => {
+      const page = await kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(limit).getMany<unknown>();
+      return { keys: page.results.map((r) => r.key) };
+    }),
+  transactSet: (sets: ReadonlyArray<{ key: string; value: unknown }>) =>
+    raw(async () => {
+      let tx = kvs.transact();
+      for (const s of sets) tx = tx.set(s.key, s.value);
+      await tx.execute();
+      return {};
+    }),
+};

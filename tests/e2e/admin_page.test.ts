@@ -125,6 +125,47 @@ describe('the admin page in Chromium', () => {
     }
   });
 
+  it('runs the platform check from the page: a table of answers, downloadable, recorded in the audit log', async () => {
+    const { page, app, problems } = await open('as=admin');
+    try {
+      await app.getByTestId('run-platform-check').click();
+      await app.getByRole('dialog').waitFor();
+      await app.getByTestId('confirm-action').click();
+      const table = app.getByTestId('platform-check-table');
+      await table.waitFor({ timeout: 30_000 });
+
+      // Every question answered; on the local runtime's defaults each holds, but the one no app can ask.
+      await expect(table.locator('tbody tr').count()).resolves.toBe(14);
+      await expect(table.locator('tbody tr[data-verdict=DIFFERS]').count()).resolves.toBe(0);
+      await expect(app.getByTestId('probe-batch-get-missing-key').getAttribute('data-verdict')).resolves.toBe('HOLDS');
+      await expect(app.getByTestId('probe-ttl-expired-entry-gone').getAttribute('data-verdict')).resolves.toBe('HOLDS');
+      await expect(app.getByTestId('probe-scheduled-trigger-status').getAttribute('data-verdict')).resolves.toBe(
+        'COULD_NOT_CHECK',
+      );
+      await expect(textOf(app.getByTestId('platform-check-summary'))).resolves.toContain('13 hold, 0 differ');
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        app.getByTestId('download-platform-check').click(),
+      ]);
+      const json = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+        results: Array<{ id: string; verdict: string }>;
+        leftBehind: string[];
+      };
+      expect(download.suggestedFilename()).toMatch(/^platform-check-.+\.json$/);
+      expect(json.results).toHaveLength(14);
+      expect(json.leftBehind).toEqual([]);
+
+      // Audited, and nothing of the check is left in storage.
+      await expect(textOf(app.getByTestId('audit-table'))).resolves.toContain('Ran the platform check');
+      const keys = [...dev.world.app.stored(dev.world.installation).keys()];
+      expect(keys.filter((k) => k.startsWith('platform-check:'))).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('refuses a user who is not a Jira administrator, showing no status', async () => {
     const { page, app, problems } = await open('as=user');
     try {

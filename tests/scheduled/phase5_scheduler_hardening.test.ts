@@ -153,7 +153,35 @@ describe('3. DONE keys are authoritative', () => {
     expect(w.reports()).toEqual([]);
   });
 
-  it('a per-key failure inside the batch read (other than KEY_NOT_FOUND) is a failed read too', async () => {
+  it('a per-key failure inside the batch read (other than KEY_NOT_FOUND) is read again on its own, never "absent"', async () => {
+    // Prepare: the 12 h report is stored and the state lost, so only the DONE key says it is
+    // done; the next batch read fails every key per item.
+    await w.installedHoursAgo(12);
+    expect((await w.run()).body?.reason).toBe('GENERATED');
+    await w.app.kvs.handle(w.inst.installationId, '/api/v1/delete', { body: JSON.stringify({ key: w.keys.state }) });
+    w.addFault((call) => {
+      if (call.path !== '/api/v1/batch/get') return;
+      const keys = (JSON.parse(call.body!) as Array<{ key: string }>).map((i) => i.key);
+      return Response.json({
+        successfulKeys: [],
+        failedKeys: keys.map((key) => ({
+          key,
+          error: { code: 'INTERNAL_SERVER_ERROR', message: 'x' },
+        })),
+      });
+    });
+
+    // Act
+    const run = await w.run();
+
+    // Assess: each of the six keys (evidence, state, two DONE keys, two epochs) was read on its own, the 12 h DONE key was found, nothing was generated.
+    expect(run.body?.reason).toBe('DONE_KEY_EXISTS');
+    expect(run.invocation.stats.kvsByOperation).toMatchObject({ 'batch/get': 1, get: 6 });
+    expect(run.invocation.stats.kvsByOperation.transaction).toBeUndefined();
+    expect(w.reports()).toEqual([w.keys.report12]);
+  });
+
+  it('when the single re-read of a failed batch item fails too, the read failed: 503, nothing generated', async () => {
     await w.installedHoursAgo(13);
     w.addFault((call) => {
       if (call.path !== '/api/v1/batch/get') return;
@@ -166,11 +194,13 @@ describe('3. DONE keys are authoritative', () => {
         })),
       });
     });
+    w.failKvs('get', 500);
 
     const run = await w.run();
 
     expect(run.body?.reason).toBe('STORAGE_UNAVAILABLE');
     expect(run.invocation.stats.kvsWriteRequests).toBe(0);
+    expect(w.reports()).toEqual([]);
   });
 
   it('once both reports exist, later invocations neither generate nor write', async () => {

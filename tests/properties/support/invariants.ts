@@ -204,6 +204,25 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   if (!final.ok) v.push(`stored state does not parse after faults stopped (${final.reason})`);
 }
 
+/**
+ * A batch answer that leaves keys out is made whole by reading each of them on its own;
+ * it counts as a read only if, before the first write, every requested key but the one
+ * the spoiled answer kept was read again with a `get` that passed.
+ */
+function madeWhole(read: CallRecord, calls: readonly CallRecord[]): boolean {
+  if (read.action !== 'partial-2xx') return false;
+  const firstWrite = calls.findIndex((c) => isWrite(c.op));
+  const before = firstWrite < 0 ? calls : calls.slice(0, firstWrite);
+  // A stall only delays the answer, and a partial-2xx fault leaves a non-2xx answer (404:
+  // absent) as it was, so those reads stand too.
+  const answered = (c: CallRecord) =>
+    c.action === 'pass' ||
+    (c.action === 'stall' && c.served) ||
+    (c.action === 'partial-2xx' && (c.serviceStatus ?? 200) >= 300);
+  const reread = new Set(before.filter((c) => c.op === 'get' && answered(c)).flatMap((c) => c.keys));
+  return read.keys.filter((k) => !reread.has(k)).length <= 1;
+}
+
 /** A failed read is never "absent": nothing is claimed or written after a failed batch read, or on corrupt evidence. */
 export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
@@ -216,6 +235,7 @@ export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): vo
       read.action !== 'pass' &&
       read.action !== 'stall' &&
       read.action !== 'crash' &&
+      !madeWhole(read, inv.calls) &&
       writes.length > 0
     ) {
       v.push(

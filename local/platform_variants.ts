@@ -1,0 +1,116 @@
+/**
+ * The platform behaviours Forge's docs leave open, as ONE options object for the
+ * local runtime. Each field is a question the assumption register in
+ * SCHEDULER_HARDENING_DESIGN.md ("Assumption register") asks; its default is the
+ * answer the local runtime gave before the question was asked, so a world built
+ * without variants behaves exactly as it always did. Tests run the scheduler's
+ * whole story under each alternative (tests/variants/), and the platform check
+ * (src/platform_check/) asks the same questions of whichever platform it runs on.
+ */
+
+export type BatchGetMissing =
+  /** Missing keys come back in `failedKeys` with KEY_NOT_FOUND (the SDK's test fixtures). */
+  | 'failedKeys'
+  /** Missing keys are simply left out of both lists. */
+  | 'omitted';
+
+/** The code string of the 409 a FAIL_IF_EXISTS write gets on an existing key ('none': a 409 without a JSON body). */
+export type ConflictCode = 'KEY_CONFLICT' | 'CONFLICT' | 'KEY_ALREADY_EXISTS' | 'none';
+
+export interface KvsVariants {
+  batchGetMissing: BatchGetMissing;
+  /**
+   * How long a write stays invisible to reads (ms): a read answers as of `now - lag`.
+   * `get` is documented as strongly consistent; batches and their consistency are not.
+   */
+  readLagMs: { get: number; batchGet: number };
+  /** The largest query `limit` accepted: 100 ("maximum of 100"), 99 ("should be below 100") or 20 (a doc comment). */
+  queryMaxLimit: 100 | 99 | 20;
+  /** How long after its expiry an entry is still readable until the lazy purge removes it (ms, at most 48 h). */
+  expiredReadableForMs: number;
+  /** A FAIL_IF_EXISTS write on an expired entry that is still readable: does it succeed or conflict? */
+  failIfExistsOnExpired: 'succeeds' | 'conflicts';
+  conflictCode: ConflictCode;
+  /**
+   * A transaction is refused when one of its keys was written by another request less
+   * than this many ms before (0: never; Forge documents no such refusal).
+   */
+  transactionConflictWindowMs: number;
+  /** A batch with one invalid item: only that item fails, or the whole request is refused. */
+  batchInvalidItem: 'itemFails' | 'batchFails';
+  /** Items of a batch read failing on their own with a transient error: none, or the first item of every batch. */
+  batchGetItemErrors: 'none' | 'firstItem';
+}
+
+export interface RuntimeVariants {
+  /**
+   * The `avi:forge:installed:app` payload: 'documented' has `id`, `installerAccountId`,
+   * `app`, `environment` and the site in `context`; 'minimal' has only the required
+   * `id` and `app` (the site then comes from the handler's `installContext` alone).
+   */
+  installedEvent: 'documented' | 'minimal';
+  /** How Forge records a scheduled trigger's answer: any 2xx as success, or only 204 ('only204'). */
+  scheduledTriggerSuccess: 'any2xx' | 'only204';
+}
+
+export interface JiraVariants {
+  /**
+   * Projects the app's user may browse, as the first N in id order; 'all' lets `asApp()`
+   * see every project. Real sites restrict the app user like any other user.
+   */
+  appBrowsableProjects: number | 'all';
+  /** Whether approximate-count accepts `created <= now()` as bounded JQL, or refuses it as unbounded. */
+  approximateCountOpenEnded: 'accepts' | 'refuses';
+}
+
+export interface PlatformVariants {
+  kvs: KvsVariants;
+  runtime: RuntimeVariants;
+  jira: JiraVariants;
+}
+
+export const HOUR_MS = 3_600_000;
+/** Forge: expired data is deleted "up to 48 hours" after it expires. */
+export const MAX_PURGE_LATENESS_MS = 48 * HOUR_MS;
+
+export const DEFAULT_VARIANTS: PlatformVariants = {
+  kvs: {
+    batchGetMissing: 'failedKeys',
+    readLagMs: { get: 0, batchGet: 0 },
+    queryMaxLimit: 100,
+    expiredReadableForMs: 0,
+    failIfExistsOnExpired: 'succeeds',
+    conflictCode: 'KEY_CONFLICT',
+    transactionConflictWindowMs: 0,
+    batchInvalidItem: 'itemFails',
+    batchGetItemErrors: 'none',
+  },
+  runtime: { installedEvent: 'documented', scheduledTriggerSuccess: 'any2xx' },
+  jira: { appBrowsableProjects: 'all', approximateCountOpenEnded: 'accepts' },
+};
+
+export type VariantOverrides = {
+  kvs?: Partial<KvsVariants>;
+  runtime?: Partial<RuntimeVariants>;
+  jira?: Partial<JiraVariants>;
+};
+
+/** Defaults overlaid with the given fields; out-of-range values fail loudly rather than run a different world. */
+export function platformVariants(overrides: VariantOverrides = {}): PlatformVariants {
+  const v: PlatformVariants = {
+    kvs: { ...DEFAULT_VARIANTS.kvs, ...overrides.kvs },
+    runtime: { ...DEFAULT_VARIANTS.runtime, ...overrides.runtime },
+    jira: { ...DEFAULT_VARIANTS.jira, ...overrides.jira },
+  };
+  const { expiredReadableForMs, readLagMs, transactionConflictWindowMs } = v.kvs;
+  if (!(expiredReadableForMs >= 0 && expiredReadableForMs <= MAX_PURGE_LATENESS_MS)) {
+    throw new RangeError(`expiredReadableForMs must be within [0, 48 h], got ${expiredReadableForMs}`);
+  }
+  if (!(readLagMs.get >= 0 && readLagMs.batchGet >= 0)) throw new RangeError('readLagMs must be >= 0');
+  if (!(transactionConflictWindowMs >= 0)) throw new RangeError('transactionConflictWindowMs must be >= 0');
+  const browsable = v.jira.appBrowsableProjects;
+  if (browsable !== 'all' && !(Number.isInteger(browsable) && browsable >= 0)) {
+    throw new RangeError(`appBrowsableProjects must be 'all' or a count, got ${browsable}`);
+  }
+  return v;
+}
