@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ADMIN_PAGE_DIR, adminPageUpToDate, buildAdminPage } from './build_ui';
-import { DEV_ACCOUNTS, DevWorld, ScenarioName, SCENARIOS, Viewer } from './dev_world';
+import { DEV_ACCOUNTS, DevWorld, ScenarioName, Viewer } from './dev_world';
 
 /**
  * `npm run dev`: the admin page as Jira would show it, served from this
@@ -19,7 +18,8 @@ import { DEV_ACCOUNTS, DevWorld, ScenarioName, SCENARIOS, Viewer } from './dev_w
  */
 
 const HOST_DIR = path.join(__dirname, 'host');
-const HOST = '127.0.0.1';
+/** Loopback only. */
+export const HOST = '127.0.0.1';
 
 const FORGE_LIKE_CSP = [
   "default-src 'self'",
@@ -40,7 +40,10 @@ const TYPES: Record<string, string> = {
 
 export interface DevServerOptions {
   port?: number;
+  /** The made-up installation to show (default done-12h); not with `kvsFile`. */
   scenario?: ScenarioName;
+  /** Show the installation `npm start -- --kvs-file` saved in this file instead of a scenario. */
+  kvsFile?: string;
   /** Build the page before serving (default: only when the build is missing or older than its sources). */
   build?: 'always' | 'if-stale';
 }
@@ -150,6 +153,7 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
       now: new Date(world.now()).toISOString(),
       hoursSinceInstall: world.hoursSinceInstall(),
       scenario: world.scenario,
+      kvsFile: world.kvsFile,
       cloudId: world.installation.cloudId,
       accounts: DEV_ACCOUNTS,
     });
@@ -187,18 +191,29 @@ async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse)
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  if (options.scenario !== undefined && options.kvsFile !== undefined) {
+    throw new Error('A dev server shows either a scenario or a --kvs-file installation, not both');
+  }
   if (options.build === 'always' || !adminPageUpToDate()) await buildAdminPage();
-  const world = new DevWorld(options.scenario ?? 'done-12h');
+  const world = new DevWorld(
+    options.kvsFile !== undefined ? { kvsFile: options.kvsFile } : (options.scenario ?? 'done-12h'),
+  );
   await world.prepare();
   const server = createServer((req, res) => {
     route(world, req, res).catch((err: unknown) => {
       if (!res.headersSent) json(res, 500, { message: err instanceof Error ? err.message : String(err) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, HOST, () => resolve());
+    });
+  } catch (err) {
+    // Not serving after all: let go of the world (and the --kvs-file it holds).
+    world.dispose();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${HOST}:${port}`,
@@ -212,50 +227,4 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         });
       }),
   };
-}
-
-const HELP = `Usage: npm run dev -- [--port N] [--scenario ${Object.keys(SCENARIOS).join('|')}]
-
-Serves the admin page at http://127.0.0.1:<port>/ against the local Forge
-runtime (KVS and Jira emulators, simulated clock), after building it.
-Scenarios:
-${Object.entries(SCENARIOS)
-  .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
-  .join('\n')}
-`;
-
-if (require.main === module) {
-  let values;
-  try {
-    values = parseArgs({
-      options: { port: { type: 'string' }, scenario: { type: 'string' }, help: { type: 'boolean' } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const scenario = (values.scenario ?? 'done-12h') as ScenarioName;
-  if (!(scenario in SCENARIOS)) {
-    console.error(`Unknown scenario ${scenario}\n\n${HELP}`);
-    process.exit(2);
-  }
-  const port = values.port === undefined ? 8787 : Number(values.port);
-  startDevServer({ port, scenario, build: 'always' }).then(
-    (dev) => {
-      console.log(`Admin page (${scenario}): ${dev.url}/  — view as a non-admin: ${dev.url}/?as=user`);
-      console.log(SCENARIOS[scenario]);
-      const stop = () => void dev.close().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }

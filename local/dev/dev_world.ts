@@ -1,5 +1,7 @@
 import type { Installation, SeamCall } from '../runtime/forge_runtime';
 import { LocalApp } from '../runtime/local_app';
+import { INTERVAL_MS } from '../runtime/manifest';
+import { nextTickAfter, SavedWorld, WorldFile, WorldFileError } from '../runtime/world_file';
 
 /**
  * The world `npm run dev` serves the admin page against: one installation of
@@ -8,6 +10,11 @@ import { LocalApp } from '../runtime/local_app';
  * (with the wake-up events it pushes).
  * The clock then stands still until someone advances it, so the page shows
  * the same times on every reload.
+ *
+ * Or, given a `--kvs-file`, the installation `npm start -- --kvs-file` left
+ * there, as it is: same installation, KVS data, site and clock. Advancing the
+ * clock runs the trigger on that installation's own schedule and saves the
+ * clock, so a later `npm start` on the file continues from here.
  */
 
 const MINUTE = 60_000;
@@ -40,17 +47,41 @@ export interface InvokeOutcome {
   failure?: string;
 }
 
+/** What a world shows: a made-up scenario, or the installation saved in a file. */
+export type DevWorldSource = ScenarioName | { kvsFile: string };
+
 export class DevWorld {
   readonly app: LocalApp;
   readonly installation: Installation;
   readonly moduleKey: string;
   readonly functionKey: string;
+  /** The scenario shown, or null when the world is the installation saved in `kvsFile`. */
+  readonly scenario: ScenarioName | null;
+  readonly kvsFile: string | null;
   /** While true, the emulated Jira answers the report's reads with 503 (the permission check still works). */
   jiraOutage = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly saved: { file: WorldFile; world: SavedWorld; intervalMs: number } | null;
 
-  constructor(readonly scenario: ScenarioName) {
+  /** Throws WorldFileError when `source.kvsFile` cannot be used or holds no installation. */
+  constructor(source: DevWorldSource) {
+    this.scenario = typeof source === 'string' ? source : null;
+    this.kvsFile = typeof source === 'string' ? null : source.kvsFile;
+    let file: WorldFile | undefined;
+    let world: SavedWorld | undefined;
+    if (this.kvsFile !== null) {
+      file = WorldFile.open(this.kvsFile, 'npm run dev');
+      world = file.load();
+      if (!world) {
+        file.close();
+        throw new WorldFileError(`holds no installation yet: make one with npm start -- --kvs-file ${this.kvsFile}`);
+      }
+    }
     this.app = new LocalApp({
+      start: world?.now,
+      kvsFile: this.kvsFile ?? undefined,
+      site: world?.site,
+      seed: world?.seed,
       jiraAdmins: [DEV_ACCOUNTS.admin],
       interceptor: (call: SeamCall) => {
         if (call.service !== 'jira' || !this.jiraOutage || call.path.startsWith('/rest/api/3/mypermissions')) return;
@@ -60,7 +91,9 @@ export class DevWorld {
         });
       },
     });
-    this.installation = this.app.newInstallation('7f3c2a9e-4b1d-4c8e-9a2f-1d5e6b7c8a90');
+    this.installation = world?.installation ?? this.app.newInstallation('7f3c2a9e-4b1d-4c8e-9a2f-1d5e6b7c8a90');
+    const interval = this.app.invoker.manifest.scheduledTriggers[0]?.interval;
+    this.saved = file && world ? { file, world, intervalMs: INTERVAL_MS[interval] } : null;
     const page = this.app.invoker.manifest.resolvers.find((r) => r.moduleType === 'jira:adminPage');
     if (!page) throw new Error('manifest.yml declares no jira:adminPage with a resolver');
     this.moduleKey = page.key;
@@ -73,6 +106,8 @@ export class DevWorld {
 
   /** Bring the world to its scenario's point in time. */
   async prepare(): Promise<void> {
+    // A saved installation is shown as it was left.
+    if (this.scenario === null) return;
     if (this.scenario === 'no-installation') {
       await this.advance(30);
       return;
@@ -96,6 +131,19 @@ export class DevWorld {
    */
   advance(minutes: number): Promise<void> {
     return this.serially(async () => {
+      const saved = this.saved;
+      if (saved) {
+        // On the installation's own schedule, saving the clock as it goes, as npm start does.
+        const end = this.now() + minutes * MINUTE;
+        for (let at = nextTickAfter(saved.world, saved.intervalMs, this.now()); at <= end; at += saved.intervalMs) {
+          this.app.clock.set(at);
+          await this.app.runScheduler(this.installation);
+          saved.file.saveClock(at);
+        }
+        this.app.clock.set(end);
+        saved.file.saveClock(end);
+        return;
+      }
       for (let elapsed = 0; elapsed < minutes; elapsed += 5) {
         await this.app.deliverEvents(this.app.clock.now() + 5 * MINUTE);
         await this.app.runScheduler(this.installation);
@@ -117,7 +165,11 @@ export class DevWorld {
       } catch (err) {
         return { failure: err instanceof Error ? err.message : String(err) };
       } finally {
-        if (ticker) clearInterval(ticker);
+        if (ticker) {
+          clearInterval(ticker);
+          // A --kvs-file installation keeps the time that passed, as it keeps every other advance.
+          this.saved?.file.saveClock(this.now());
+        }
       }
     });
   }
@@ -135,6 +187,7 @@ export class DevWorld {
 
   dispose(): void {
     this.app.dispose();
+    this.saved?.file.close();
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {

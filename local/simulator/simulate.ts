@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Prng, seededUuid } from '../prng';
 import type { SitePreset } from '../jira';
 import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { LocalApp } from '../runtime/local_app';
+import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
 
 /**
  * One installation's life, from the installed event through `hours` of
@@ -13,10 +14,12 @@ import { LocalApp } from '../runtime/local_app';
  * per-installation offset inside the interval, occasional duplicate deliveries,
  * retried lifecycle events, functions stopped at their timeout, and the wake-up
  * events the scheduler pushes, delivered by the async events emulator (some lost
- * with `eventLoss`).
+ * with `eventLoss`). With a `kvsFile`, the installation lives on in the file and
+ * the next run continues it.
  */
 
 export interface SimulationOptions {
+  /** Simulated hours this run covers: from installation, or from where the `kvsFile` installation stopped. */
   hours: number;
   site: SitePreset;
   faultRate: number;
@@ -26,14 +29,31 @@ export interface SimulationOptions {
   eventLoss?: number;
   /** Added to every KVS and Jira request (real milliseconds). */
   latencyMs: number;
+  /**
+   * A SQLite file holding KVS and the installation itself. When an earlier run (or `npm run dev`)
+   * left an installation there, this run continues it: same installation, same clock, same
+   * schedule, no second installed event. `site` and `seed` must then be the saved ones.
+   */
   kvsFile?: string;
   outDir: string;
+  /** Called once the installation is known, before the first invocation of this run. */
+  onStart?: (start: SimulationStart) => void;
   /** Called with each invocation's log lines as they happen. */
   onLog?: (at: number, line: string, level: string) => void;
   /** Called after each scheduled tick. */
   onTick?: (at: number, outcomes: TickOutcome[]) => void;
   /** Called after each wake-up event delivered to the consumer. */
   onWakeUp?: (at: number, outcome: TickOutcome) => void;
+}
+
+export interface SimulationStart {
+  installation: Installation;
+  /** True when the installation came from `kvsFile`, made by an earlier run. */
+  continued: boolean;
+  installEventAt: number;
+  /** The install time the app recorded, as far as KVS says at the start (null if none yet). */
+  installedAt: number | null;
+  startedAt: number;
 }
 
 export interface TickOutcome {
@@ -44,6 +64,8 @@ export interface TickOutcome {
 }
 
 export interface GeneratedReport {
+  /** The report's name in KVS after the installation's prefix: `AUTO_12H`, `MANUAL:…`, `AUTO_12H:REPLACED:…`. */
+  name: string;
   trigger: string;
   generatedAt: number;
   hoursAfterInstall: number;
@@ -56,6 +78,12 @@ export interface GeneratedReport {
 export interface SimulationResult {
   installation: Installation;
   installedAt: number | null;
+  /** True when this run continued an installation saved in `kvsFile`. */
+  continued: boolean;
+  /** When Forge first delivered the installed event: the origin of the trigger's schedule. */
+  installEventAt: number;
+  /** Deliveries of the installed event in this run (0 when continuing: Forge sends it once per install). */
+  installDeliveries: number;
   startedAt: number;
   endedAt: number;
   intervalMs: number;
@@ -67,18 +95,42 @@ export interface SimulationResult {
   outcomes: Record<string, number>;
   kvs: { requests: number; writes: number; bytesRead: number; bytesWritten: number };
   jiraRequests: number;
+  /** Every report the installation stores at the end, whichever run generated it. */
   reports: GeneratedReport[];
-  /** Reports committed per trigger: more than one would be a duplicate. */
+  /** Reports committed per trigger in this run: more than one would be a duplicate. */
   commits: Record<string, number>;
   backoffs: string[];
   storedKeys: string[];
+  /** Report files removed from the installation's folder because it no longer stores those reports. */
+  staleFilesRemoved: string[];
 }
 
 const LIFECYCLE_RETRIES = 4;
+const REPORT_PREFIX = 'phase5:report:';
 
 export async function simulateInstallation(opts: SimulationOptions): Promise<SimulationResult> {
+  const worldFile = opts.kvsFile ? WorldFile.open(opts.kvsFile, 'npm start') : undefined;
+  try {
+    const saved = worldFile?.load();
+    if (saved && (saved.site !== opts.site || saved.seed !== opts.seed)) {
+      throw new Error(
+        `${opts.kvsFile} holds an installation on a ${saved.site} site with seed ${saved.seed}, not ${opts.site} / ${opts.seed}`,
+      );
+    }
+    return await simulate(opts, worldFile, saved);
+  } finally {
+    worldFile?.close();
+  }
+}
+
+async function simulate(
+  opts: SimulationOptions,
+  worldFile: WorldFile | undefined,
+  saved: SavedWorld | undefined,
+): Promise<SimulationResult> {
   const prng = new Prng(opts.seed);
   const app = new LocalApp({
+    start: saved?.now,
     kvsFile: opts.kvsFile,
     kvsFaults:
       opts.faultRate > 0 || opts.latencyMs > 0
@@ -96,14 +148,34 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
     logSink: (_inv, level, line) => opts.onLog?.(app.clock.now(), line, level),
   });
 
-  const installation = app.newInstallation(seededUuid(opts.seed));
-  const startedAt = app.clock.now();
   const trigger = app.invoker.manifest.scheduledTriggers[0];
   const intervalMs = INTERVAL_MS[trigger.interval];
-  const offsetMs = prng.int(0, intervalMs / 1000 - 1) * 1000;
+  const startedAt = app.clock.now();
+  const world: SavedWorld = saved ?? {
+    installation: app.newInstallation(seededUuid(opts.seed)),
+    site: opts.site,
+    seed: opts.seed,
+    offsetMs: prng.int(0, intervalMs / 1000 - 1) * 1000,
+    installEventAt: startedAt,
+    now: startedAt,
+  };
+  const { installation, offsetMs, installEventAt } = world;
+  // Saved before anything runs, so even a run stopped during the installed event leaves an
+  // installation the next run continues rather than a KVS namespace nobody can find.
+  if (!saved) worldFile?.save(world);
+  const evidenceKey = `phase4:evidence:installation:${installation.cloudId}`;
+  const recordedInstall = () => {
+    const evidence = app.stored(installation).get(evidenceKey) as { installation_timestamp?: string } | undefined;
+    const at = evidence?.installation_timestamp ? Date.parse(evidence.installation_timestamp) : NaN;
+    return Number.isFinite(at) ? at : null;
+  };
+
   const result: SimulationResult = {
     installation,
-    installedAt: null,
+    installedAt: recordedInstall(),
+    continued: saved !== undefined,
+    installEventAt,
+    installDeliveries: 0,
     startedAt,
     endedAt: startedAt + opts.hours * 3_600_000,
     intervalMs,
@@ -118,6 +190,7 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
     commits: {},
     backoffs: [],
     storedKeys: [],
+    staleFilesRemoved: [],
   };
   const account = (inv: Invocation) => {
     const s = inv.stats;
@@ -129,20 +202,31 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
   };
 
   try {
-    // The installed event; Forge retries it when the handler asks (InvocationError), up to 4 times.
-    for (let attempt = 0; attempt <= LIFECYCLE_RETRIES; attempt++) {
-      const run = await app.invoker.installed<{ retryOptions?: { retryAfter: number } } | undefined>(installation);
-      account(run.invocation);
-      const retryAfter = !run.killed ? run.result?.retryOptions?.retryAfter : undefined;
-      if (retryAfter === undefined) break;
-      app.clock.advance(retryAfter * 1000);
+    opts.onStart?.({
+      installation,
+      continued: result.continued,
+      installEventAt,
+      installedAt: result.installedAt,
+      startedAt,
+    });
+    let next: number;
+    if (!saved) {
+      // The installed event; Forge retries it when the handler asks (InvocationError), up to 4 times.
+      for (let attempt = 0; attempt <= LIFECYCLE_RETRIES; attempt++) {
+        const run = await app.invoker.installed<{ retryOptions?: { retryAfter: number } } | undefined>(installation);
+        result.installDeliveries++;
+        account(run.invocation);
+        const retryAfter = !run.killed ? run.result?.retryOptions?.retryAfter : undefined;
+        if (retryAfter === undefined) break;
+        app.clock.advance(retryAfter * 1000);
+      }
+      worldFile?.saveClock(app.clock.now());
+      // Scheduled ticks at the installation's stable offset within the interval.
+      next = Math.ceil((app.clock.now() - startedAt) / intervalMs) * intervalMs + startedAt + offsetMs;
+    } else {
+      next = nextTickAfter(world, intervalMs, startedAt);
     }
-    const evidence = app.stored(installation).get(`phase4:evidence:installation:${installation.cloudId}`) as
-      { installation_timestamp?: string } | undefined;
-    result.installedAt = evidence?.installation_timestamp ? Date.parse(evidence.installation_timestamp) : null;
 
-    // Scheduled ticks at the installation's stable offset within the interval.
-    let next = Math.ceil((app.clock.now() - startedAt) / intervalMs) * intervalMs + startedAt + offsetMs;
     while (next <= result.endedAt) {
       app.clock.set(next);
       const copies = Math.max(1, opts.duplicates);
@@ -162,6 +246,7 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
         for (const l of o.invocation.logs) if (l.line.includes('Backoff ')) result.backoffs.push(l.line);
       };
       outcomes.forEach((o, i) => record(o, runs[i].body as { trigger?: string } | undefined));
+      worldFile?.saveClock(next);
       opts.onTick?.(next, outcomes);
       // Wake-ups pushed for instants before the next tick, delivered at their time.
       await app.deliverEvents<{ reason?: string; trigger?: string }>(
@@ -181,32 +266,62 @@ export async function simulateInstallation(opts: SimulationOptions): Promise<Sim
       next += intervalMs;
     }
     result.wakeUpsLost = app.events.stats.eventsLost;
+    // The run covers all of its hours, so the next one starts where this one said it ended.
+    if (app.clock.now() < result.endedAt) app.clock.set(result.endedAt);
+    worldFile?.saveClock(app.clock.now());
+    result.installedAt = recordedInstall();
 
-    // What is stored at the end: the reports, written out as files for reading.
     const stored = app.stored(installation);
     result.storedKeys = [...stored.keys()].sort();
-    const dir = path.join(opts.outDir, installation.cloudId);
-    mkdirSync(dir, { recursive: true });
-    for (const [key, value] of stored) {
-      if (!key.startsWith('phase5:report:')) continue;
-      const report = value as { trigger: string; generated_at: string };
-      const file = path.join(dir, `${report.trigger}.json`);
-      writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-      const generatedAt = Date.parse(report.generated_at);
-      const dueAt =
-        result.installedAt === null ? null : result.installedAt + (report.trigger === 'AUTO_12H' ? 12 : 24) * 3_600_000;
-      result.reports.push({
-        trigger: report.trigger,
-        generatedAt,
-        hoursAfterInstall: result.installedAt === null ? NaN : (generatedAt - result.installedAt) / 3_600_000,
-        dueAt,
-        latenessMs: dueAt === null ? null : generatedAt - dueAt,
-        file,
-      });
-    }
-    result.reports.sort((a, b) => a.generatedAt - b.generatedAt);
+    writeReports(result, stored, path.join(opts.outDir, installation.cloudId));
     return result;
   } finally {
     app.dispose();
   }
+}
+
+/**
+ * What is stored at the end, written out as files for reading: exactly the reports the
+ * installation holds now. Files an earlier run left for reports that are gone (a shorter run,
+ * a reset) are removed, so the folder never shows a report the summary says was not generated.
+ */
+function writeReports(result: SimulationResult, stored: Map<string, unknown>, dir: string): void {
+  const prefix = `${REPORT_PREFIX}${result.installation.cloudId}:`;
+  mkdirSync(dir, { recursive: true });
+  const written = new Set<string>();
+  for (const [key, value] of stored) {
+    if (!key.startsWith(prefix)) continue;
+    const report = value as { trigger: string; generated_at: string };
+    const name = key.slice(prefix.length);
+    const file = path.join(dir, `${name.replace(/:/g, '_')}.json`);
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    written.add(path.basename(file));
+    const generatedAt = Date.parse(report.generated_at);
+    result.reports.push({
+      name,
+      trigger: report.trigger,
+      generatedAt,
+      hoursAfterInstall: result.installedAt === null ? NaN : (generatedAt - result.installedAt) / 3_600_000,
+      ...lateness(result.installedAt, report.trigger, generatedAt),
+      file,
+    });
+  }
+  for (const entry of readdirSync(dir)) {
+    if (!entry.endsWith('.json') || written.has(entry)) continue;
+    rmSync(path.join(dir, entry), { force: true });
+    result.staleFilesRemoved.push(path.join(dir, entry));
+  }
+  result.reports.sort((a, b) => a.generatedAt - b.generatedAt);
+}
+
+/** When an automatic report fell due (12 h or 24 h after install), and how long after that it was stored. */
+function lateness(
+  installedAt: number | null,
+  trigger: string,
+  generatedAt: number,
+): { dueAt: number | null; latenessMs: number | null } {
+  const after = trigger === 'AUTO_12H' ? 12 : trigger === 'AUTO_24H' ? 24 : null;
+  if (installedAt === null || after === null) return { dueAt: null, latenessMs: null };
+  const dueAt = installedAt + after * 3_600_000;
+  return { dueAt, latenessMs: generatedAt - dueAt };
 }

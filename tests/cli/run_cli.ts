@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { APP_ROOT } from '../../local/runtime/invoker';
+
+/**
+ * Runs a local tool as a user does: a separate Node process running the same
+ * entry point the npm script names (`npm start` is `tsx local/cli/start.ts`),
+ * so exit codes, stdout and stderr are the real ones. Through `npm` itself only
+ * where npm's own argument handling is what is tested, as it adds a second
+ * process and about a second.
+ */
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export type Tool = 'start' | 'dev';
+
+const ENTRY: Record<Tool, string> = {
+  start: path.join(APP_ROOT, 'local', 'cli', 'start.ts'),
+  dev: path.join(APP_ROOT, 'local', 'cli', 'dev.ts'),
+};
+
+/** Root ignores permission bits; an unprivileged run is how a read-only folder can be shown to be read-only. */
+const NOBODY = 65_534;
+export const runningAsRoot = process.getuid?.() === 0;
+
+export function runCli(
+  tool: Tool,
+  args: string[],
+  options: { unprivileged?: boolean; viaNpm?: boolean; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const [command, argv] = options.viaNpm
+    ? ['npm', ['run', '--silent', tool, ...args]]
+    : [process.execPath, ['--import', 'tsx', ENTRY[tool], ...args]];
+  const child = spawn(command, argv, {
+    cwd: APP_ROOT,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.unprivileged && runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${tool} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh folder under the system temp folder that an unprivileged run can also use. */
+export function scratchFolder(label: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `phase5-cli-${label}-`));
+  chmodSync(dir, 0o777);
+  return dir;
+}
