@@ -17,8 +17,9 @@ import { checkedPath, kvsFileOption } from './shared_options';
 
 /**
  * `npm start`: the app's main job, locally. One Jira site installs the app and
- * the scheduled trigger runs every five minutes for 30 simulated hours, against
- * the real Forge SDKs talking to the local KVS and Jira emulators. With
+ * the scheduled trigger runs at the manifest's interval for 30 simulated hours,
+ * with the wake-up events it pushes, against the real Forge SDKs talking to the
+ * local KVS, async events and Jira emulators. With
  * `--kvs-file`, the installation lives in the file: the next run continues it,
  * and `npm run dev -- --kvs-file` shows it on the admin page.
  */
