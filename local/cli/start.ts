@@ -284,7 +284,7 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
     line(
       trigger,
       report
-        ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install, ${lateness(report.latenessMs)} after due), ${when} -> ${shown(report.file)}`
+        ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install), ${when} -> ${shown(report.file)}; ${lateness(report.latenessMs)} after its due instant`
         : 'not generated',
     );
   }
