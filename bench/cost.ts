@@ -30,6 +30,8 @@ import { INTERVAL_MS } from '../local/runtime/manifest';
 import { LocalApp } from '../local/runtime/local_app';
 import type { SchedulerOutcome } from '../src/scheduled/phase5_scheduler';
 import { keys } from '../src/storage/keys';
+import { SCHEDULER, TRIGGER_INTERVALS } from '../src/scheduled/config';
+import { describeLateness, quantile as latenessQuantile, runScenario, ScenarioResult } from './wake_up_model';
 import {
   billInvocation,
   BillingAssumptions,
@@ -70,6 +72,9 @@ const KVS_LATENCY_MS = option('latency-ms', 10);
 const JIRA_LATENCY_MS = option('jira-latency-ms', 150);
 const PLATFORM_OVERHEAD_MS = option('overhead-ms', 100);
 const SITE = siteOption();
+const LATENESS_INSTALLATIONS = option('lateness-installations', 100);
+const EVENT_LOSSES = [0, 0.1, 1] as const;
+const BILLED_MS = [50, 100, 300] as const;
 const INSTALLATIONS = 10_000;
 const IDLE_BEYOND_STORAGE_TARGET_MS = 5;
 
@@ -93,6 +98,7 @@ interface Sample {
   kvsEmptyReads: number;
   kvsWriteBytes: number;
   jiraRequests: number;
+  eventPushes: number;
   logBytes: number;
 }
 
@@ -141,7 +147,10 @@ class Bench {
     const waits = this.waits.get(call.invocation) ?? new SeamWaits();
     this.waits.set(call.invocation, waits);
     if (call.service === 'kvs') waits.emptyReads += this.absentKeysRead(call);
-    await waits.wait(call.service === 'kvs' ? KVS_LATENCY_MS : JIRA_LATENCY_MS, call.service);
+    await waits.wait(
+      call.service === 'jira' ? JIRA_LATENCY_MS : KVS_LATENCY_MS,
+      call.service === 'jira' ? 'jira' : 'kvs',
+    );
     if (call.service === 'jira' && this.jiraOutage) {
       const body = { errorMessages: ['Service unavailable'], errors: {} };
       return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json' } });
@@ -182,6 +191,7 @@ class Bench {
       kvsEmptyReads: waits.emptyReads,
       kvsWriteBytes: s.kvsBytesWritten,
       jiraRequests: s.jiraRequests,
+      eventPushes: s.eventPushes,
       logBytes: run.invocation.logs.reduce((n, l) => n + Buffer.byteLength(l.line, 'utf8') + 1, 0),
     };
   }
@@ -269,6 +279,16 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
 
   const young = await bench.installation(1 * HOUR);
   const nothingDue = await measureKind('nothing due (age < 12 h)', IDLE_REPS, () => bench.run(young), 'NO_TRIGGER_DUE');
+
+  // Due within the interval: the tick (or a hop) pushes a wake-up for the due instant, and reads only once.
+  const soon = await Promise.all(Array.from({ length: IDLE_REPS }, () => bench.installation(12 * HOUR - 30 * MINUTE)));
+  const pushing = await measureKind(
+    'nothing due, wake-up pushed',
+    IDLE_REPS,
+    (i) => bench.run(soon[i]),
+    'NO_TRIGGER_DUE',
+  );
+  if (pushing.samples.some((x) => x.eventPushes !== 1)) throw new Error('expected one wake-up pushed per invocation');
 
   const fresh = await Promise.all(Array.from({ length: ACTIVE_REPS }, () => bench.installation(twelveHours)));
   const generated12 = await measureKind(
@@ -362,14 +382,29 @@ async function measureAll(bench: Bench): Promise<Kind[]> {
     'CLAIM_HELD',
   );
 
-  return [nothingDue, between, bothDone, generated12, generated24, jiraFailed, commitResent, commitFailed, lost];
+  return [
+    nothingDue,
+    pushing,
+    between,
+    bothDone,
+    generated12,
+    generated24,
+    jiraFailed,
+    commitResent,
+    commitFailed,
+    lost,
+  ];
 }
 
 // ---------------------------------------------------------------------------
 // The deployed code's own footprint, in a fresh Node process.
 
 interface Footprint {
+  /** The scheduler function's own bundle file, which is what an invocation loads. */
+  entry: string;
   codeBytes: number;
+  /** Every function's bundle files together. */
+  allCodeBytes: number;
   bareRssBytes: number;
   loadedRssBytes: number;
   loadedHeapBytes: number;
@@ -394,7 +429,9 @@ async function footprintOfDeployedCode(): Promise<Footprint> {
       loadMs: number;
     };
     return {
-      codeBytes: bundle.code.reduce((n, c) => n + c.bytes, 0),
+      entry: `${bundle.handlerModules[0]}.cjs`,
+      codeBytes: bundle.code.find((c) => c.name === `${bundle.handlerModules[0]}.cjs`)?.bytes ?? NaN,
+      allCodeBytes: bundle.code.reduce((n, c) => n + c.bytes, 0),
       bareRssBytes: r.bare.rss,
       loadedRssBytes: r.loaded.rss,
       loadedHeapBytes: r.loaded.heapUsed,
@@ -422,6 +459,7 @@ interface KindSummary {
   kvsRequests: number;
   operations: string;
   jiraRequests: number;
+  eventPushes: number;
   wallMedianMs: number;
   wallP95Ms: number;
   kvsWaitMedianMs: number;
@@ -448,6 +486,7 @@ function summarise(kind: Kind): KindSummary {
     kvsRequests: max((x) => x.kvsRequests),
     operations: [...ops].map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(' '),
     jiraRequests: max((x) => x.jiraRequests),
+    eventPushes: max((x) => x.eventPushes),
     wallMedianMs: median(s.map((x) => x.wallMs)),
     wallP95Ms: quantile(
       s.map((x) => x.wallMs),
@@ -488,6 +527,24 @@ async function main(): Promise<void> {
   } finally {
     bench.dispose();
   }
+  // Timing, side by side: five-minute ticks without wake-ups (no event ever arrives), and hourly ticks with
+  // wake-ups at each event loss rate. Same seed for every scenario, so the installations are the same.
+  const fiveMinute = await runScenario(
+    { label: 'fiveMinute', intervalMs: TRIGGER_INTERVALS.fiveMinute, eventLoss: 1 },
+    LATENESS_INSTALLATIONS,
+    7,
+  );
+  const hourly = new Map<number, ScenarioResult>();
+  for (const loss of EVENT_LOSSES) {
+    hourly.set(
+      loss,
+      await runScenario(
+        { label: 'hour', intervalMs: TRIGGER_INTERVALS.hour, eventLoss: loss },
+        LATENESS_INSTALLATIONS,
+        7,
+      ),
+    );
+  }
   const footprint = await footprintOfDeployedCode();
   const summaries = kinds.map(summarise);
   const byName = (prefix: string) => summaries.find((s) => s.kind.name.startsWith(prefix))!;
@@ -511,6 +568,7 @@ async function main(): Promise<void> {
         'empty reads',
         'write B',
         'Jira req',
+        'pushes',
         'log B',
         'wall ms',
         'p95',
@@ -530,6 +588,7 @@ async function main(): Promise<void> {
         s.usage.kvsEmptyReads,
         s.usage.kvsWriteBytes,
         s.jiraRequests,
+        s.eventPushes,
         s.usage.logBytes,
         ms(s.wallMedianMs),
         ms(s.wallP95Ms),
@@ -556,7 +615,8 @@ async function main(): Promise<void> {
     table(
       ['measure', 'value'],
       [
-        ['deployed code (bundle .cjs), bytes', num(footprint.codeBytes)],
+        [`scheduler's deployed code (${footprint.entry}), bytes`, num(footprint.codeBytes)],
+        ["all functions' deployed code, bytes", num(footprint.allCodeBytes)],
         ['bare Node process RSS, MB', mb(footprint.bareRssBytes)],
         ['RSS with the bundle loaded (after GC), MB', mb(footprint.loadedRssBytes)],
         ['heap with the bundle loaded (after GC), MB', mb(footprint.loadedHeapBytes)],
@@ -572,6 +632,8 @@ async function main(): Promise<void> {
   // Cost.
   const assumptions: BillingAssumptions = { memoryMB, platformOverheadMs: PLATFORM_OVERHEAD_MS };
   const bill = (prefix: string, a = assumptions): InvocationBill => billInvocation(byName(prefix).usage, a);
+  const delivered = intervalMs === TRIGGER_INTERVALS.hour ? hourly.get(0)! : undefined;
+  const wakeUpsFirstMonth = delivered ? delivered.wakeUps / delivered.installations : 0;
   const idleBeforeFirst = Math.round((12 * HOUR) / intervalMs);
   const idleBetween = Math.round((12 * HOUR) / intervalMs) - 1;
   const mixFor = (a: BillingAssumptions) => ({
@@ -581,6 +643,8 @@ async function main(): Promise<void> {
       { count: idleBetween, bill: bill('12 h done', a) },
       { count: 1, bill: bill('generating AUTO_24H', a) },
       { count: runsPerMonth - idleBeforeFirst - idleBetween - 2, bill: bill('both done', a) },
+      // Wake-ups (measured below, all delivered): each reads once and may push the next hop.
+      { count: wakeUpsFirstMonth, bill: bill('nothing due, wake-up pushed', a) },
     ],
     steady: [{ count: runsPerMonth, bill: bill('both done', a) }],
   });
@@ -693,6 +757,76 @@ async function main(): Promise<void> {
     console.log(`- ${line}`);
   }
 
+  // Side by side: fiveMinute (no wake-ups) and hour + wake-ups.
+  const perInstall = (r: ScenarioResult, n: number) => n / r.installations;
+  const monthRuns = (ms: number) => Math.round((30 * 24 * HOUR) / ms);
+  const hourDelivered = hourly.get(0)!;
+  const modes = {
+    fiveMinute: { runs: monthRuns(TRIGGER_INTERVALS.fiveMinute), wakeUps: 0, pushing: 0 },
+    hour: {
+      runs: monthRuns(TRIGGER_INTERVALS.hour),
+      wakeUps: perInstall(hourDelivered, hourDelivered.wakeUps),
+      pushing: perInstall(hourDelivered, hourDelivered.pushingIdle),
+    },
+  };
+  const atBilled = (b: InvocationBill, billedMs: number): InvocationBill => ({
+    ...b,
+    billedSeconds: billedMs / 1000,
+    gbSeconds: (memoryMB / 1024) * (billedMs / 1000),
+  });
+  const monthFor = (mode: keyof typeof modes, billedMs: number, month: 'first' | 'later') => {
+    const m = modes[mode];
+    const idle = atBilled(bill('both done'), billedMs);
+    if (month === 'later') return monthlyUsage([{ count: m.runs, bill: idle }]);
+    const total = m.runs + m.wakeUps;
+    return monthlyUsage([
+      { count: total - m.pushing - 2, bill: idle },
+      { count: m.pushing, bill: atBilled(bill('nothing due, wake-up pushed'), billedMs) },
+      { count: 1, bill: bill('generating AUTO_12H') },
+      { count: 1, bill: bill('generating AUTO_24H') },
+    ]);
+  };
+  const costOf = (u: MonthlyUsage) => monthlyCharge(scaleUsage(u, INSTALLATIONS), { allowances: true });
+  const lateness = (r: ScenarioResult) =>
+    `${describeLateness(latenessQuantile(r.lateness, 0.5))} / ${describeLateness(latenessQuantile(r.lateness, 0.99))} / ${describeLateness(Math.max(...r.lateness))}`;
+  const sideRows: Array<Array<string | number>> = [
+    [
+      'invocations per installation-month, first month',
+      num(modes.fiveMinute.runs),
+      `${num(modes.hour.runs + modes.hour.wakeUps, 1)} (${num(modes.hour.runs)} ticks + ${num(modes.hour.wakeUps, 1)} wake-ups)`,
+    ],
+    ['invocations per installation-month, later months', num(modes.fiveMinute.runs), num(modes.hour.runs)],
+    ...EVENT_LOSSES.map((loss) => [
+      `report lateness p50 / p99 / max, ${loss * 100} % of wake-ups lost`,
+      `${lateness(fiveMinute)} (no wake-ups)`,
+      lateness(hourly.get(loss)!),
+    ]),
+    ...BILLED_MS.flatMap((billedMs) =>
+      (['later', 'first'] as const).map((month) => {
+        const cell = (mode: keyof typeof modes) => {
+          const c = costOf(monthFor(mode, billedMs, month));
+          return `${usd(c.total)} = ${usd(c.compute)} compute + ${usd(c.kvsReads + c.kvsWrites)} KVS + ${usd(c.logs)} logs`;
+        };
+        return [
+          `cost per month, ${num(INSTALLATIONS)} installations, ${billedMs} ms billed per run, ${month === 'later' ? 'later months' : 'all in their first month'}`,
+          cell('fiveMinute'),
+          cell('hour'),
+        ];
+      }),
+    ),
+  ];
+  console.log('');
+  console.log(
+    `fiveMinute (no wake-ups) and hour + wake-ups, side by side (manifest: ${triggerModule.interval}; scheduler config: ${SCHEDULER.interval})`,
+  );
+  console.log(table(['measure', 'fiveMinute', 'hour + wake-ups'], sideRows));
+  for (const line of [
+    `Lateness: ${LATENESS_INSTALLATIONS} installations per column (same seed), each from 11 h to 25 h after install through the manifest's handlers on the local runtime; the tick at a random second within the interval; delivered wake-ups 10 % late by up to 60 s; no KVS or Jira faults. Lateness is the stored report's generated_at minus its due instant (simulated clock: generation takes no simulated time). Reports missing: ${[fiveMinute, ...hourly.values()].map((r) => r.reportsMissing).join(', ')}.`,
+    `Cost: every idle run (nothing due, 12 h done, both done, or pushing a wake-up) billed at the stated duration with its measured KVS bytes and log bytes; the two generating runs at their measured cost (table above). Free allowances applied (per app). First month: ticks plus wake-ups, ${num(modes.hour.pushing, 1)} of them pushing a wake-up, measured at 0 % loss.`,
+  ]) {
+    console.log(`- ${line}`);
+  }
+
   // Targets.
   const idleKinds = summaries.filter((s) => s.kind.samples.every((x) => x.reason === 'NO_TRIGGER_DUE'));
   // The four-request target is for generation as it normally runs, succeeding or failing in Jira.
@@ -721,6 +855,26 @@ async function main(): Promise<void> {
       `idle handler time beyond storage latency under ${IDLE_BEYOND_STORAGE_TARGET_MS} ms (median)`,
       idleKinds.every((s) => s.beyondWaitMedianMs < IDLE_BEYOND_STORAGE_TARGET_MS),
       idleKinds.map((s) => `${s.kind.name}: ${ms(s.beyondWaitMedianMs)} ms (p95 ${ms(s.beyondWaitP95Ms)})`).join('; '),
+    ],
+    [
+      'later months: at most 730 invocations per installation-month (hour + wake-ups)',
+      modes.hour.runs <= 730,
+      `${num(modes.hour.runs)}`,
+    ],
+    [
+      'with wake-ups delivered, each report stored within 60 s of its due instant at p99',
+      latenessQuantile(hourDelivered.lateness, 0.99) <= 60_000 && hourDelivered.reportsMissing === 0,
+      `p99 ${describeLateness(latenessQuantile(hourDelivered.lateness, 0.99))}`,
+    ],
+    [
+      'with every wake-up lost, each report stored within one interval of its due instant (no tick jitter emulated)',
+      Math.max(...hourly.get(1)!.lateness) <= TRIGGER_INTERVALS.hour && hourly.get(1)!.reportsMissing === 0,
+      `max ${describeLateness(Math.max(...hourly.get(1)!.lateness))}`,
+    ],
+    [
+      `at most $2 a month for ${num(INSTALLATIONS)} installations at 100 ms billed per run (hour + wake-ups, later months)`,
+      costOf(monthFor('hour', 100, 'later')).total <= 2,
+      usd(costOf(monthFor('hour', 100, 'later')).total),
     ],
     [
       'the manifest gives the scheduler at least the recommended memory',

@@ -3,19 +3,22 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Installation, SeamCall } from '../local/runtime/forge_runtime';
 import { LocalApp } from '../local/runtime/local_app';
 import { Prng } from '../local/prng';
+import { SCHEDULER } from '../src/scheduled/config';
 import { installLeanResponses } from './lean_response';
 
 /**
- * npm run soak -- --installations N --fault-rate F --duplicates D [--workers W] [--seed S]
+ * npm run soak -- --installations N --fault-rate F --duplicates D [--event-loss L] [--workers W] [--seed S]
  *
  * Many simulated installations, each from install (the real lifecycle handler
  * writing Phase-4 evidence, retried a minute later when KVS refuses it, as Forge
- * retries an InvocationError) to 30 h, its scheduled trigger firing every 5 min
- * at its own stable offset, every tick delivered D times at once (Forge's
- * duplicate invocations), KVS refusing a fraction F of all requests (half 500,
- * half 429): the manifest's handler on the local runtime, the real SDKs, the KVS
- * and Jira emulators, a simulated clock. It prints one line per figure and exits
- * non-zero when an invariant broke:
+ * retries an InvocationError) to 30 h, its scheduled trigger firing at the
+ * manifest's interval at its own stable offset, every tick delivered D times at
+ * once (Forge's duplicate invocations), KVS refusing a fraction F of all requests
+ * (half 500, half 429), and the wake-up events the scheduler pushes delivered by
+ * the async events emulator with a fraction L lost, 10 % duplicated and 10 % up
+ * to a minute late: the manifest's handlers on the local runtime, the real SDKs,
+ * the KVS, events and Jira emulators, a simulated clock. It prints one line per
+ * figure and exits non-zero when an invariant broke:
  *   duplicates  (installation, trigger) pairs whose report KVS committed more than once
  *   missed      reports due by 30 h and not stored by 30 h
  *   throws      handler invocations that threw instead of returning a response
@@ -28,7 +31,7 @@ import { installLeanResponses } from './lean_response';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const INTERVAL = 5 * MINUTE;
+const INTERVAL = SCHEDULER.intervalMs;
 const HORIZON = 30 * HOUR;
 const TRIGGERS = ['AUTO_12H', 'AUTO_24H'] as const;
 
@@ -38,6 +41,8 @@ export interface SoakOptions {
   duplicates: number;
   workers: number;
   seed: number;
+  /** Fraction of wake-up events lost. */
+  eventLoss: number;
   /** Keep undici's Response on the seam instead of the lean one (slower; for comparison). */
   whatwgResponses: boolean;
 }
@@ -49,6 +54,9 @@ interface Slice extends SoakOptions {
 export interface SoakFigures {
   installations: number;
   invocations: number;
+  wakeUpInvocations: number;
+  wakeUpsPushed: number;
+  wakeUpsLost: number;
   lifecycleInvocations: number;
   duplicates: number;
   missed: number;
@@ -57,6 +65,8 @@ export interface SoakFigures {
   kvsRequests: number;
   kvsBytesRead: number;
   kvsBytesWritten: number;
+  /** Each stored automatic report's generated_at minus its due instant (ms). */
+  lateness: number[];
 }
 
 export const SOAK_DEFAULTS: SoakOptions = {
@@ -65,6 +75,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
   duplicates: 3,
   workers: Math.max(1, Math.min(availableParallelism(), 8)),
   seed: 20261102,
+  eventLoss: 0,
   whatwgResponses: false,
 };
 
@@ -76,6 +87,7 @@ function parseArgs(argv: string[]): SoakOptions {
     '--duplicates': 'duplicates',
     '--workers': 'workers',
     '--seed': 'seed',
+    '--event-loss': 'eventLoss',
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--whatwg-responses') {
@@ -86,13 +98,14 @@ function parseArgs(argv: string[]): SoakOptions {
     const value = Number(argv[i + 1]);
     if (!name || !Number.isFinite(value)) {
       throw new Error(
-        `Usage: soak [--installations N] [--fault-rate F] [--duplicates D] [--workers W] [--seed S] [--whatwg-responses]; not understood: ${argv[i]}`,
+        `Usage: soak [--installations N] [--fault-rate F] [--duplicates D] [--event-loss L] [--workers W] [--seed S] [--whatwg-responses]; not understood: ${argv[i]}`,
       );
     }
     opts[name] = value;
     i++;
   }
   if (!(opts.faultRate >= 0 && opts.faultRate <= 1)) throw new Error('--fault-rate must be within [0, 1]');
+  if (!(opts.eventLoss >= 0 && opts.eventLoss <= 1)) throw new Error('--event-loss must be within [0, 1]');
   if (!(opts.installations >= 1 && opts.duplicates >= 1 && opts.workers >= 1))
     throw new Error('counts must be at least 1');
   opts.workers = Math.min(opts.workers, opts.installations);
@@ -140,6 +153,13 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
   };
   app = new LocalApp({
     kvsFaults: { errorRate: slice.faultRate / 2, rateLimitRate: slice.faultRate / 2, seed: slice.seed + slice.worker },
+    eventFaults: {
+      lossRate: slice.eventLoss,
+      duplicateRate: 0.1,
+      lateRate: 0.1,
+      maxLatenessMs: MINUTE,
+      seed: slice.seed + slice.worker + 1,
+    },
     interceptor: observeCommit,
     seed: slice.seed,
   });
@@ -152,7 +172,7 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
     sites.push({
       inst,
       installedAt,
-      firstTickAt: installedAt + (1 + Math.floor(random() * 300)) * SECOND,
+      firstTickAt: installedAt + (1 + Math.floor(random() * (INTERVAL / SECOND - 1))) * SECOND,
       installed: false,
     });
   }
@@ -172,6 +192,9 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
   const figures: SoakFigures = {
     installations: sites.length,
     invocations: 0,
+    wakeUpInvocations: 0,
+    wakeUpsPushed: 0,
+    wakeUpsLost: 0,
     lifecycleInvocations: 0,
     duplicates: 0,
     missed: 0,
@@ -180,14 +203,37 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
     kvsRequests: 0,
     kvsBytesRead: 0,
     kvsBytesWritten: 0,
+    lateness: [],
   };
-  const last = start + 300 * SECOND + HORIZON + 300 * SECOND;
+  const lateness = figures.lateness;
+  const bySite = new Map(sites.map((site) => [site.inst.installationId, site]));
+  const last = start + 300 * SECOND + HORIZON + INTERVAL;
   for (let t = start; t <= last; t += SECOND) {
-    const due = events.get(t);
-    if (!due) continue;
+    const due = events.get(t) ?? [];
+    const wakeUps = app.events.nextAt() !== null && app.events.nextAt()! <= t ? app.events.takeDue(t) : [];
+    if (due.length === 0 && wakeUps.length === 0) continue;
     events.delete(t);
     app.clock.set(t);
     const runs: Array<Promise<void>> = [];
+    for (const d of wakeUps) {
+      figures.wakeUpInvocations++;
+      const site = bySite.get(d.installationId)!;
+      runs.push(
+        app.invoker.asyncEvent(site.inst, d.queueName, app.events.asyncEvent(d), d.chain).then(
+          (r) => {
+            const s = r.invocation.stats;
+            figures.kvsRequests += s.kvsRequests;
+            figures.kvsBytesRead += s.kvsBytesRead;
+            figures.kvsBytesWritten += s.kvsBytesWritten;
+            const timedOut = { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } };
+            app.events.answered(d, r.killed ? timedOut : r.result);
+          },
+          () => {
+            figures.throws++;
+          },
+        ),
+      );
+    }
     for (const { site, kind } of due) {
       if (kind === 'install') {
         figures.lifecycleInvocations++;
@@ -221,13 +267,19 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
     await Promise.all(runs);
   }
 
+  figures.wakeUpsPushed = app.events.stats.eventsAccepted;
+  figures.wakeUpsLost = app.events.stats.eventsLost;
   for (const site of sites) {
     const stored = app.stored(site.inst);
     for (const trigger of TRIGGERS) {
+      const report = stored.get(`phase5:report:${site.inst.cloudId}:${trigger}`) as
+        { generated_at?: string } | undefined;
+      const dueAt = site.installedAt + (trigger === 'AUTO_12H' ? 12 : 24) * HOUR;
+      if (report?.generated_at) lateness.push(Date.parse(report.generated_at) - dueAt);
       const done = `phase5:scheduler:${site.inst.cloudId}:${trigger}:DONE`;
-      const report = `phase5:report:${site.inst.cloudId}:${trigger}`;
+      const reportKey = `phase5:report:${site.inst.cloudId}:${trigger}`;
       if ((commits.get(done) ?? 0) > 1) figures.duplicates++;
-      if (stored.has(report) && stored.has(done)) figures.reportsStored++;
+      if (stored.has(reportKey) && stored.has(done)) figures.reportsStored++;
       else {
         figures.missed++;
         if (process.env.SOAK_DEBUG)
@@ -242,9 +294,15 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
 }
 
 function add(a: SoakFigures, b: SoakFigures): SoakFigures {
-  const out = { ...a };
-  for (const k of Object.keys(b) as Array<keyof SoakFigures>) out[k] += b[k];
+  const out = { ...a, lateness: [...a.lateness, ...b.lateness] };
+  for (const k of Object.keys(b) as Array<keyof SoakFigures>) {
+    if (k !== 'lateness') out[k] += b[k];
+  }
   return out;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 function runWorker(slice: Slice): Promise<SoakFigures> {
@@ -269,7 +327,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakFigures & { second
 }
 
 export function soakReport(opts: SoakOptions, f: SoakFigures & { seconds: number }): string[] {
-  const per = (n: number) => (f.invocations === 0 ? '0' : (n / f.invocations).toFixed(2));
+  const all = f.invocations + f.wakeUpInvocations;
+  const per = (n: number) => (all === 0 ? '0' : (n / all).toFixed(2));
   return [
     `installations: ${f.installations}`,
     `invocations: ${f.invocations}`,
@@ -280,8 +339,14 @@ export function soakReport(opts: SoakOptions, f: SoakFigures & { seconds: number
     `kvs bytes read/invocation: ${per(f.kvsBytesRead)}`,
     `kvs bytes written/invocation: ${per(f.kvsBytesWritten)}`,
     `reports stored: ${f.reportsStored} of ${2 * f.installations}`,
+    `report lateness after the due instant: ${(() => {
+      const sorted = [...f.lateness].sort((a, b) => a - b);
+      const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+      return `p50 ${s(percentile(sorted, 0.5))}, p99 ${s(percentile(sorted, 0.99))}, max ${s(sorted[sorted.length - 1] ?? NaN)}`;
+    })()}`,
+    `wake-up invocations: ${f.wakeUpInvocations} (events pushed ${f.wakeUpsPushed}, lost ${f.wakeUpsLost})`,
     `lifecycle invocations: ${f.lifecycleInvocations}`,
-    `fault rate: ${opts.faultRate} (half 500, half 429); duplicates per tick: ${opts.duplicates}; workers: ${opts.workers}; seed: ${opts.seed}${opts.whatwgResponses ? '; WHATWG responses' : ''}`,
+    `fault rate: ${opts.faultRate} (half 500, half 429); duplicates per tick: ${opts.duplicates}; event loss: ${opts.eventLoss} (10% duplicated, 10% up to 60 s late); interval: ${SCHEDULER.interval}; workers: ${opts.workers}; seed: ${opts.seed}${opts.whatwgResponses ? '; WHATWG responses' : ''}`,
     `wall time: ${f.seconds.toFixed(1)}s`,
   ];
 }

@@ -31,6 +31,9 @@ export class StorageReadError extends StorageError {}
 /** A KVS write (set, create-if-absent, transaction) failed and was not applied, as far as we know. */
 export class StorageWriteError extends StorageError {}
 
+/** A wake-up event was not pushed (or only maybe); the next scheduled tick covers for it. */
+export class WakeUpPushError extends AppError {}
+
 /** Report generation failed; the scheduler backs off and tries again later. */
 export class GenerationError extends AppError {}
 

@@ -17,8 +17,9 @@ import { checkedPath, kvsFileOption } from './shared_options';
 
 /**
  * `npm start`: the app's main job, locally. One Jira site installs the app and
- * the scheduled trigger runs every five minutes for 30 simulated hours, against
- * the real Forge SDKs talking to the local KVS and Jira emulators. With
+ * the scheduled trigger runs at the manifest's interval for 30 simulated hours,
+ * with the wake-up events it pushes, against the real Forge SDKs talking to the
+ * local KVS, async events and Jira emulators. With
  * `--kvs-file`, the installation lives in the file: the next run continues it,
  * and `npm run dev -- --kvs-file` shows it on the admin page.
  */
@@ -49,6 +50,12 @@ export const START_OPTIONS = {
     max: 20,
     default: 1,
     help: 'deliver each scheduled tick N times at once, as Forge occasionally does',
+  }),
+  'event-loss': decimalNumber({
+    min: 0,
+    max: 1,
+    default: 0,
+    help: 'fraction of wake-up events lost; a lost one leaves its report to the next scheduled tick',
   }),
   seed: wholeNumber({
     min: 0,
@@ -124,12 +131,20 @@ function readCommandLine(argv: string[]) {
       site: saved?.site ?? values.site,
       faultRate: values['fault-rate'],
       duplicates: values.duplicates,
+      eventLoss: values['event-loss'],
       seed: saved?.seed ?? values.seed,
       latencyMs: values.latency,
       kvsFile,
       outDir: values.out,
     },
   };
+}
+
+/** How long after its due instant a report was stored: seconds, or minutes and seconds. */
+function lateness(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return 'due instant unknown';
+  const sec = Math.round(ms / 1000);
+  return sec < 60 ? `${sec} s` : `${Math.floor(sec / 60)} min ${sec % 60} s`;
 }
 
 async function main(): Promise<void> {
@@ -247,7 +262,10 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
   }
   line('this run', `${hhmm(r.startedAt - origin)} .. ${hhmm(r.endedAt - origin)} after install`);
   line('schedule', `every ${r.intervalMs / 60_000} min, offset ${r.offsetMs / 1000}s into each interval`);
-  line('invocations', String(r.invocations));
+  line(
+    'invocations',
+    `${r.invocations} (${r.invocations - r.wakeUps} scheduled, ${r.wakeUps} wake-up events; ${r.wakeUpsLost} wake-up(s) lost)`,
+  );
   line(
     'outcomes',
     Object.entries(r.outcomes)
@@ -266,7 +284,7 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
     line(
       trigger,
       report
-        ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install), ${when} -> ${shown(report.file)}`
+        ? `generated ${new Date(report.generatedAt).toISOString()} (${report.hoursAfterInstall.toFixed(2)} h after install), ${when} -> ${shown(report.file)}; ${lateness(report.latenessMs)} after its due instant`
         : 'not generated',
     );
   }

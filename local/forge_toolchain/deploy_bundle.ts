@@ -41,7 +41,7 @@ export interface BundledFile {
 
 export interface DeployBundle {
   outputDir: string;
-  /** The manifest's handlers: `index.phase5SchedulerHandler` is exported by `index.cjs`. */
+  /** The manifest's handlers: `scheduler_entry.phase5SchedulerHandler` is exported by `scheduler_entry.cjs`. */
   handlers: Array<{ module: string; func: string }>;
   /** The handler modules, one `<module>.cjs` each. */
   handlerModules: string[];
@@ -49,6 +49,8 @@ export interface DeployBundle {
   code: BundledFile[];
   /** Every source webpack put into the bundle, from the source maps (`./src/…`, `./node_modules/…`). */
   sources: string[];
+  /** The sources of each handler module's own `.cjs`, by module: what one function loads. */
+  moduleSources: Record<string, string[]>;
   /** Files the bundler adds from the runtime wrapper directory (stand-ins here). */
   runtimeArtifacts: string[];
   /** Webpack warnings (errors throw). */
@@ -121,6 +123,11 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
     const sources = [
       ...new Set(names.filter((n) => n.endsWith('.map')).flatMap((n) => sourcesOf(path.join(outputDir, n)))),
     ].sort();
+    const moduleSources: Record<string, string[]> = {};
+    for (const { module } of handlers) {
+      const map = names.find((n) => n === `${module}.cjs.map` || n === `${module}.js.map`);
+      moduleSources[module] = map ? [...new Set(sourcesOf(path.join(outputDir, map)))].sort() : [];
+    }
     built = true;
     return {
       outputDir,
@@ -128,6 +135,7 @@ export async function bundleAsForgeDeploys(appRoot: string, manifest: ManifestSc
       handlerModules: [...new Set(handlers.map((h) => h.module))],
       code,
       sources,
+      moduleSources,
       runtimeArtifacts: [...(output.additionalOutputs?.keys() ?? [])].sort(),
       warnings,
       dispose: () => {

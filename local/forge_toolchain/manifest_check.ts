@@ -37,7 +37,7 @@ export async function validateManifest(appRoot: string): Promise<ManifestCheck> 
   };
 }
 
-export type ModuleRole = 'scheduledTrigger' | 'event' | 'resolver' | 'other';
+export type ModuleRole = 'scheduledTrigger' | 'event' | 'consumer' | 'resolver' | 'other';
 
 export interface FunctionUse {
   moduleType: string;
@@ -62,6 +62,7 @@ function isRecord(v: unknown): v is Raw {
 function roleOf(moduleType: string): ModuleRole {
   if (moduleType === 'scheduledTrigger') return 'scheduledTrigger';
   if (moduleType === 'trigger') return 'event';
+  if (moduleType === 'consumer') return 'consumer';
   return 'other';
 }
 

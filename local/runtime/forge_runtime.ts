@@ -45,6 +45,10 @@ export interface JiraService {
 export interface AtlassianService {
   handle(path: string, init?: FetchInit): Response | Promise<Response>;
 }
+/** Forge's async events endpoint (`@forge/events` pushes through `__requestAtlassianAsApp`). */
+export interface EventsService {
+  handle(caller: { installationId: string; chain: string }, path: string, init: FetchInit): Promise<Response>;
+}
 
 export interface InvocationStats {
   kvsRequests: number;
@@ -55,12 +59,14 @@ export interface InvocationStats {
   kvsBytesRead: number;
   kvsWriteRequests: number;
   jiraRequests: number;
+  /** Push requests sent to the async events endpoint. */
+  eventPushes: number;
 }
 
 /** What a test or tool sees of each call before it is served; may delay, fail or kill it. */
 export interface SeamCall {
   invocation: Invocation;
-  service: 'kvs' | 'jira';
+  service: 'kvs' | 'jira' | 'events';
   path: string;
   body: string | undefined;
   /** 0-based index of this call within its invocation. */
@@ -96,6 +102,7 @@ export class Invocation {
     kvsBytesRead: 0,
     kvsWriteRequests: 0,
     jiraRequests: 0,
+    eventPushes: 0,
   };
   killed = false;
   /** Calls to the Forge services it has sent and not yet had answered. */
@@ -113,6 +120,11 @@ export class Invocation {
     readonly deadlineAt: number,
     /** The user a UI module's resolver runs for; `asUser()` calls act as them. Absent for triggers. */
     readonly accountId?: string,
+    /**
+     * The chain of invocations this one belongs to: its own id, or, for an async
+     * event's consumer, the chain of the invocation that pushed the event.
+     */
+    readonly chain: string = id,
   ) {}
 
   nextCallIndex(): number {
@@ -141,6 +153,7 @@ export interface LocalForgeRuntimeOptions {
   jira?: JiraService;
   /** `stargate` calls (`privacy.reportPersonalData`); without one they fail as unserved. */
   atlassian?: AtlassianService;
+  events?: EventsService;
   clock?: Clock;
   app?: Partial<AppContextInfo>;
   interceptor?: Interceptor;
@@ -183,6 +196,11 @@ export class LocalForgeRuntime {
   /** Attach (or replace) the Jira site the seam routes product calls to; it usually shares this runtime's clock. */
   attachJira(jira: JiraService): void {
     this.opts.jira = jira;
+  }
+
+  /** Attach the async events service pushes are routed to. */
+  attachEvents(events: EventsService): void {
+    this.opts.events = events;
   }
 
   /** Install the seam globally; returns a function that puts back what was there. */
@@ -250,14 +268,16 @@ export class LocalForgeRuntime {
     moduleKey: string,
     timeoutMs: number,
     fn: () => Promise<T>,
-    principal: { accountId?: string } = {},
+    principal: { accountId?: string; chain?: string } = {},
   ): Promise<{ invocation: Invocation; killed: false; result: T } | { invocation: Invocation; killed: true }> {
+    const id = `local-${++this.sequence}`;
     const invocation = new Invocation(
-      `local-${++this.sequence}`,
+      id,
       installation,
       moduleKey,
       this.clock.now() + timeoutMs,
       principal.accountId,
+      principal.chain ?? id,
     );
     const killed = new Promise<'killed'>((resolve) => invocation.onKill(() => resolve('killed')));
     const outcome = await Promise.race([this.current.run(invocation, fn), killed]);
@@ -297,9 +317,11 @@ export class LocalForgeRuntime {
         ? 'kvs'
         : descriptor?.type === 'fpp' && descriptor.remote === 'jira'
           ? 'jira'
-          : descriptor?.type === 'fpp' && descriptor.remote === 'stargate' && descriptor.provider === 'app'
-            ? 'atlassian'
-            : null;
+          : descriptor?.type === 'fpp' && descriptor.remote === 'stargate' && path.startsWith('/webhook/queue/')
+            ? 'events'
+            : descriptor?.type === 'fpp' && descriptor.remote === 'stargate' && descriptor.provider === 'app'
+              ? 'atlassian'
+              : null;
     if (!service) throw new Error(`The local Forge runtime does not serve ${JSON.stringify(descriptor)} ${path}`);
     if (service === 'atlassian') {
       // Not offered to the interceptor: the service itself (PersonalDataApi.failWith) injects its faults.
@@ -325,6 +347,14 @@ export class LocalForgeRuntime {
       return never();
     }
 
+    if (service === 'events') {
+      invocation.stats.eventPushes++;
+      if (override) return override;
+      if (!this.opts.events) throw new Error('No async events emulator is attached to this local runtime');
+      const caller = { installationId: invocation.installation.installationId, chain: invocation.chain };
+      const response = await this.opts.events.handle(caller, path, init ?? {});
+      return invocation.killed ? never() : response;
+    }
     if (service === 'jira') {
       invocation.stats.jiraRequests++;
       if (override) return override;

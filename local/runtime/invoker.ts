@@ -47,7 +47,7 @@ export class Invoker {
     moduleKey: string,
     functionKey: string,
     args: unknown[],
-    caller: { accountId?: string; timeoutMs?: number } = {},
+    caller: { accountId?: string; timeoutMs?: number; chain?: string } = {},
   ) {
     let handler = this.handlers.get(functionKey);
     if (!handler) {
@@ -59,7 +59,7 @@ export class Invoker {
       moduleKey,
       caller.timeoutMs ?? this.timeoutMs(functionKey),
       async () => (await handler(...args)) as T,
-      { accountId: caller.accountId },
+      { accountId: caller.accountId, chain: caller.chain },
     );
   }
 
@@ -91,6 +91,28 @@ export class Invoker {
     if (!trigger) throw new Error(`No trigger module in manifest.yml subscribes to ${eventType}`);
     const context = { principal: undefined, installContext: installation.siteAri };
     return this.call<T>(installation, trigger.key, trigger.function, [{ eventType, ...payload }, context]);
+  }
+
+  /**
+   * An async event delivered to the `consumer` module listening on its queue:
+   * `(event, context)`, the event being what was pushed plus Forge's `jobId`,
+   * `eventId` and, on a redelivery, `retryContext`; the context names the site.
+   * `chain` is the pushing invocation's chain (the cyclic invocation limit).
+   */
+  asyncEvent<T = unknown>(
+    installation: Installation,
+    queueName: string,
+    event: Record<string, unknown>,
+    chain?: string,
+  ): Promise<InvocationResult<T>> {
+    const consumer = this.manifest.consumers.find((c) => c.queue === queueName);
+    if (!consumer) throw new Error(`No consumer module in manifest.yml listens on queue ${queueName}`);
+    const context = {
+      principal: undefined,
+      installContext: installation.siteAri,
+      installation: { ari: { installationId: installation.installationId }, contexts: [] },
+    };
+    return this.call<T>(installation, consumer.key, consumer.function, [event, context], { chain });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { JiraUser } from '../jira/endpoint';
 import { PersonalDataApi } from '../privacy/personal_data_api';
 import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
+import { AsyncEventsEmulator, EventFaults, PendingDelivery } from '../events/emulator';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
 import { Invoker, InvocationResult, newInstallation } from './invoker';
 import { PlatformVariants, platformVariants, VariantOverrides } from '../platform_variants';
@@ -22,6 +23,8 @@ export interface LocalAppOptions {
   /** The Jira site the app reads: a preset generated from `seed` (default small), or a service of your own. */
   site?: SitePreset | JiraService;
   jiraFaults?: JiraFaults;
+  /** Loss, duplication, lateness and refused pushes of async events. */
+  eventFaults?: EventFaults;
   /** accountIds the emulated Jira treats as site administrators. */
   jiraAdmins?: string[];
   /** The people the emulated Jira's user API knows (display names, closed accounts), by accountId. */
@@ -47,9 +50,23 @@ export interface SchedulerRun<B = Record<string, unknown>> {
   invocation: InvocationResult['invocation'];
 }
 
+/** One async event delivered to its consumer, and what came of it. */
+export interface EventDelivery<B = Record<string, unknown>> {
+  delivery: PendingDelivery;
+  installation: Installation;
+  killed: boolean;
+  /** The consumer's response body, when it answered with one. */
+  body?: B;
+  statusCode?: number;
+  /** Forge will deliver the event again (the consumer asked, or was stopped at its timeout). */
+  retried: boolean;
+  invocation: InvocationResult['invocation'];
+}
+
 export class LocalApp {
   readonly clock: ManualClock;
   readonly kvs: KvsEmulator;
+  readonly events: AsyncEventsEmulator;
   /** The emulated Jira site, unless the caller brought its own service. */
   readonly jira: JiraEmulator | undefined;
   /** Atlassian's personal data reporting API: which accounts are closed, and what was reported. */
@@ -58,6 +75,7 @@ export class LocalApp {
   readonly invoker: Invoker;
   readonly variants: PlatformVariants;
   private readonly uninstall: () => void;
+  private readonly installations = new Map<string, Installation>();
 
   constructor(opts: LocalAppOptions = {}) {
     this.clock = (opts.clock as ManualClock) ?? new ManualClock(opts.start ?? DEFAULT_START);
@@ -90,6 +108,12 @@ export class LocalApp {
     });
     this.uninstall = this.runtime.install();
     this.invoker = new Invoker(this.runtime, undefined, this.variants.runtime);
+    this.events = new AsyncEventsEmulator(
+      this.clock,
+      new Set(this.invoker.manifest.consumers.map((c) => c.queue)),
+      opts.eventFaults,
+    );
+    this.runtime.attachEvents(this.events);
   }
 
   dispose(): void {
@@ -98,7 +122,66 @@ export class LocalApp {
   }
 
   newInstallation(cloudId?: string): Installation {
-    return newInstallation(cloudId);
+    const installation = newInstallation(cloudId);
+    this.installations.set(installation.installationId, installation);
+    return installation;
+  }
+
+  /**
+   * Deliver every async event due up to `until`, in time order, the clock set to
+   * each delivery's instant; deliveries due at the same instant run concurrently,
+   * and events the consumers push meanwhile are delivered too if due in time. The
+   * clock is left at `until` (or where it was, if later).
+   */
+  async deliverEvents<B = Record<string, unknown>>(
+    until: number,
+    onDelivery?: (d: EventDelivery<B>) => void,
+  ): Promise<Array<EventDelivery<B>>> {
+    const delivered: Array<EventDelivery<B>> = [];
+    for (let next = this.events.nextAt(); next !== null && next <= until; next = this.events.nextAt()) {
+      if (next > this.clock.now()) this.clock.set(next);
+      const due = this.events.takeDue(this.clock.now());
+      const runs = await Promise.all(due.map((d) => this.deliver<B>(d)));
+      for (const r of runs) {
+        delivered.push(r);
+        onDelivery?.(r);
+      }
+    }
+    if (until > this.clock.now()) this.clock.set(until);
+    return delivered;
+  }
+
+  private async deliver<B>(d: PendingDelivery): Promise<EventDelivery<B>> {
+    const installation = this.installations.get(d.installationId);
+    if (!installation) throw new Error(`An event was pushed for an installation this world does not know`);
+    const run = await this.invoker.asyncEvent<{ statusCode?: number; body?: string }>(
+      installation,
+      d.queueName,
+      this.events.asyncEvent(d),
+      d.chain,
+    );
+    // Forge retries an event whose consumer timed out, as if it had asked to.
+    const answer = run.killed
+      ? { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } }
+      : run.result;
+    const retried = this.events.answered(d, answer);
+    let body: B | undefined;
+    if (!run.killed && typeof run.result?.body === 'string') {
+      try {
+        body = JSON.parse(run.result.body) as B;
+      } catch {
+        body = undefined;
+      }
+    }
+    return {
+      delivery: d,
+      installation,
+      killed: run.killed,
+      body,
+      statusCode: run.killed ? undefined : run.result?.statusCode,
+      retried,
+      invocation: run.invocation,
+    };
   }
 
   /** Run the manifest's scheduled trigger for one installation, as Forge would. */

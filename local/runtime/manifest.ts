@@ -19,6 +19,8 @@ export interface AppManifest {
   functions: Map<string, FunctionModule>;
   scheduledTriggers: Array<{ key: string; function: string; interval: string }>;
   triggers: Array<{ key: string; function: string; events: string[] }>;
+  /** Async event consumers: the queue each listens on and the function it runs. */
+  consumers: Array<{ key: string; queue: string; function: string }>;
   /** Modules with a `resolver: { function }` (e.g. jira:adminPage). */
   resolvers: Array<{ moduleType: string; key: string; function: string }>;
   runtimeName: string;
@@ -59,6 +61,11 @@ export function loadManifest(appRoot: string): AppManifest {
       function: String(t.function),
       events: (t.events as string[]) ?? [],
     })),
+    consumers: (modules.consumer ?? []).map((c) => ({
+      key: String(c.key),
+      queue: String(c.queue),
+      function: String(c.function),
+    })),
     resolvers,
     runtimeName: typeof (app.runtime as Raw | undefined)?.name === 'string' ? String((app.runtime as Raw).name) : '',
     scopes: (((raw.permissions ?? {}) as Raw).scopes as string[]) ?? [],
@@ -78,7 +85,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 55;
 /** The limit on a UI module's resolver call (FORGE_FACTS §5), whatever its function's timeout. */
 export const RESOLVER_TIMEOUT_SECONDS = 25;
 
-/** Resolve `index.phase5SchedulerHandler` to the exported function in src/index.ts. */
+/** Resolve `scheduler_entry.phase5SchedulerHandler` to the exported function in src/scheduler_entry.ts. */
 export function resolveHandler(manifest: AppManifest, functionKey: string): (...args: unknown[]) => unknown {
   const fn = manifest.functions.get(functionKey);
   if (!fn) throw new Error(`manifest.yml has no function module "${functionKey}"`);

@@ -12,8 +12,10 @@ import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
  * scheduled invocations, on a simulated clock: what `npm start` shows. Forge's
  * behaviour is reproduced where it matters to the scheduler: a stable
  * per-installation offset inside the interval, occasional duplicate deliveries,
- * retried lifecycle events, and functions stopped at their timeout. With a
- * `kvsFile`, the installation lives on in the file and the next run continues it.
+ * retried lifecycle events, functions stopped at their timeout, and the wake-up
+ * events the scheduler pushes, delivered by the async events emulator (some lost
+ * with `eventLoss`). With a `kvsFile`, the installation lives on in the file and
+ * the next run continues it.
  */
 
 export interface SimulationOptions {
@@ -23,6 +25,8 @@ export interface SimulationOptions {
   faultRate: number;
   duplicates: number;
   seed: number;
+  /** Fraction of wake-up events lost (default 0). */
+  eventLoss?: number;
   /** Added to every KVS and Jira request (real milliseconds). */
   latencyMs: number;
   /**
@@ -38,6 +42,8 @@ export interface SimulationOptions {
   onLog?: (at: number, line: string, level: string) => void;
   /** Called after each scheduled tick. */
   onTick?: (at: number, outcomes: TickOutcome[]) => void;
+  /** Called after each wake-up event delivered to the consumer. */
+  onWakeUp?: (at: number, outcome: TickOutcome) => void;
 }
 
 export interface SimulationStart {
@@ -63,6 +69,9 @@ export interface GeneratedReport {
   trigger: string;
   generatedAt: number;
   hoursAfterInstall: number;
+  /** When it fell due (12 h or 24 h after install), and how long after that it was stored. */
+  dueAt: number | null;
+  latenessMs: number | null;
   file: string;
 }
 
@@ -80,6 +89,9 @@ export interface SimulationResult {
   intervalMs: number;
   offsetMs: number;
   invocations: number;
+  /** Of which wake-up events delivered to the consumer. */
+  wakeUps: number;
+  wakeUpsLost: number;
   outcomes: Record<string, number>;
   kvs: { requests: number; writes: number; bytesRead: number; bytesWritten: number };
   jiraRequests: number;
@@ -132,6 +144,7 @@ async function simulate(
     site: opts.site,
     seed: opts.seed,
     jiraFaults: opts.latencyMs > 0 ? { latencyMs: opts.latencyMs, seed: opts.seed } : undefined,
+    eventFaults: { lossRate: opts.eventLoss ?? 0, seed: opts.seed },
     logSink: (_inv, level, line) => opts.onLog?.(app.clock.now(), line, level),
   });
 
@@ -168,6 +181,8 @@ async function simulate(
     intervalMs,
     offsetMs,
     invocations: 0,
+    wakeUps: 0,
+    wakeUpsLost: 0,
     outcomes: {},
     kvs: { requests: 0, writes: 0, bytesRead: 0, bytesWritten: 0 },
     jiraRequests: 0,
@@ -222,19 +237,35 @@ async function simulate(
         killed: r.killed,
         invocation: r.invocation,
       }));
-      for (const o of outcomes) {
+      const record = (o: TickOutcome, body: { trigger?: string } | undefined) => {
         result.invocations++;
         result.outcomes[o.reason] = (result.outcomes[o.reason] ?? 0) + 1;
         account(o.invocation);
         const committed = o.invocation.stats.kvsByOperation.transaction && o.reason === 'GENERATED';
-        const body = runs[outcomes.indexOf(o)].body as { trigger?: string } | undefined;
         if (committed && body?.trigger) result.commits[body.trigger] = (result.commits[body.trigger] ?? 0) + 1;
         for (const l of o.invocation.logs) if (l.line.includes('Backoff ')) result.backoffs.push(l.line);
-      }
+      };
+      outcomes.forEach((o, i) => record(o, runs[i].body as { trigger?: string } | undefined));
       worldFile?.saveClock(next);
       opts.onTick?.(next, outcomes);
+      // Wake-ups pushed for instants before the next tick, delivered at their time.
+      await app.deliverEvents<{ reason?: string; trigger?: string }>(
+        Math.min(next + intervalMs - 1, result.endedAt),
+        (d) => {
+          const o: TickOutcome = {
+            reason: d.killed ? 'KILLED' : typeof d.body?.reason === 'string' ? d.body.reason : 'RETRY_REQUESTED',
+            statusCode: d.statusCode ?? null,
+            killed: d.killed,
+            invocation: d.invocation,
+          };
+          result.wakeUps++;
+          record(o, d.body);
+          opts.onWakeUp?.(app.clock.now(), o);
+        },
+      );
       next += intervalMs;
     }
+    result.wakeUpsLost = app.events.stats.eventsLost;
     // The run covers all of its hours, so the next one starts where this one said it ended.
     if (app.clock.now() < result.endedAt) app.clock.set(result.endedAt);
     worldFile?.saveClock(app.clock.now());
@@ -271,6 +302,7 @@ function writeReports(result: SimulationResult, stored: Map<string, unknown>, di
       trigger: report.trigger,
       generatedAt,
       hoursAfterInstall: result.installedAt === null ? NaN : (generatedAt - result.installedAt) / 3_600_000,
+      ...lateness(result.installedAt, report.trigger, generatedAt),
       file,
     });
   }
@@ -280,4 +312,16 @@ function writeReports(result: SimulationResult, stored: Map<string, unknown>, di
     result.staleFilesRemoved.push(path.join(dir, entry));
   }
   result.reports.sort((a, b) => a.generatedAt - b.generatedAt);
+}
+
+/** When an automatic report fell due (12 h or 24 h after install), and how long after that it was stored. */
+function lateness(
+  installedAt: number | null,
+  trigger: string,
+  generatedAt: number,
+): { dueAt: number | null; latenessMs: number | null } {
+  const after = trigger === 'AUTO_12H' ? 12 : trigger === 'AUTO_24H' ? 24 : null;
+  if (installedAt === null || after === null) return { dueAt: null, latenessMs: null };
+  const dueAt = installedAt + after * 3_600_000;
+  return { dueAt, latenessMs: generatedAt - dueAt };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordInstallationByAdmin } from '../phase4/installation_evidence';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import { appVersion } from '../platform';
-import { SCHEDULER } from '../scheduled/config';
+import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
 import {
   Claim,
   claimMayBeLive,
@@ -26,6 +26,7 @@ import {
 import { keys, store } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
 import type { Commit } from '../storage/kvs_store';
+import { pushWakeUp } from '../scheduled/wake_up_queue';
 import { parseIsoInstant, toIso } from '../time';
 import {
   highestClaimed,
@@ -234,9 +235,17 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   });
   const next = clearBackoff(inEpochs(parsed.value, epochs), trigger);
   await store.commit(withAudit({ set: [{ key: stateKey, value: serializeState(next) }] }, audit));
+  // Wake the scheduler now rather than at the next tick, up to an interval away. The wake-up
+  // decides from storage like a tick; if it is not pushed, the tick still comes.
+  const woken = await pushWakeUp({ cloud_id: cloudId, wake_at: toIso(now) }, 0).then(
+    () => true,
+    () => false,
+  );
   return {
     ok: true,
-    message: `${trigger}'s backoff is cleared; the next scheduled run (within 5 minutes) attempts it.`,
+    message: woken
+      ? `${trigger}'s backoff is cleared; a wake-up event attempts it within seconds.`
+      : `${trigger}'s backoff is cleared; the next scheduled run (within the ${INTERVAL_WORDS[SCHEDULER.interval]}) attempts it.`,
     changedKeys: [stateKey],
   };
 }

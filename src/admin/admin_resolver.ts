@@ -134,5 +134,5 @@ resolver.define(
   ),
 );
 
-/** The function manifest.yml's admin page resolver names (`index.adminPageResolver`). */
+/** The function manifest.yml's admin page resolver names (`admin_entry.adminPageResolver`). */
 export const adminPageResolver = resolver.getDefinitions();

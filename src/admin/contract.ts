@@ -174,6 +174,8 @@ export interface AdminPageView {
   recordInstallation: ActionAvailability;
   audit: AuditEntryView[];
   limits: { manualReportsKept: number; replacedReportsKept: number };
+  /** The scheduled trigger's interval (manifest.yml, as configured in src/scheduled/config.ts). */
+  schedule: { interval: string; intervalMinutes: number; every: string; wakeUps: boolean };
 }
 
 /** A person as Jira shows them to the calling admin. Only for display: the account id stays the reference. */

@@ -1,6 +1,6 @@
 import { EVIDENCE_SOURCE_ADMIN, EVIDENCE_SOURCE_EVENT } from '../phase4/installation_evidence';
 import { SCHEDULER_BACKOFF } from '../scheduled/backoff';
-import { SCHEDULER } from '../scheduled/config';
+import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
 import {
   AUTO_TRIGGERS,
   backoffActive,
@@ -149,7 +149,8 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     backing_off: () =>
       `Backing off until ${formatInstant(p.backoffUntil)} (${formatRelative(p.backoffUntil, now)}) ` +
       `after ${plural(failedAttempts, 'failed attempt')}.`,
-    due: () => `Due: the next scheduled run (every 5 minutes) generates it.${earlier}`,
+    due: () =>
+      `Due: the next scheduled run (every ${INTERVAL_WORDS[SCHEDULER.interval]}), or a wake-up event sooner, generates it.${earlier}`,
   };
   const nextEligibleAt =
     status === 'waiting' ? dueAt : status === 'due' ? now : status === 'backing_off' ? p.backoffUntil : null;
@@ -407,5 +408,11 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
         : { allowed: false, reason: 'The installation time is already recorded; it is never overwritten.' },
     audit,
     limits: { manualReportsKept: ADMIN.manualReportsKept, replacedReportsKept: ADMIN.replacedReportsKept },
+    schedule: {
+      interval: SCHEDULER.interval,
+      intervalMinutes: SCHEDULER.intervalMs / 60_000,
+      every: INTERVAL_WORDS[SCHEDULER.interval],
+      wakeUps: true,
+    },
   };
 }

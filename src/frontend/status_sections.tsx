@@ -205,8 +205,9 @@ export function TriggersSection(props: {
   return (
     <Section id="scheduler-heading" title="Scheduled reports">
       <Text as="p" color="color.text.subtle">
-        The app makes each of these once. After a failure it waits 30 minutes, then 2 hours, then 24 hours between
-        attempts.
+        The app makes each of these once. It checks every {props.view.schedule.every}
+        {props.view.schedule.wakeUps ? ', and wakes itself at each due time in between' : ''}. After a failure it waits
+        30 minutes, then 2 hours, then 24 hours between attempts.
       </Text>
       <div className="cards" data-testid="triggers">
         {props.view.triggers.map((t) => (

@@ -6,9 +6,31 @@
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/**
+ * The scheduled trigger's `interval` in manifest.yml, and what it means in time.
+ * Changing the manifest means changing this line too (a conformance test compares
+ * them). `hour` is the default: 720 runs a month instead of 8,640, and wake-up
+ * events bring each due instant's attempt forward to the second. `fiveMinute`
+ * works unchanged for a vendor who prefers fewer moving parts to cost.
+ */
+export const TRIGGER_INTERVALS = { fiveMinute: 5 * MINUTE, hour: HOUR } as const;
+export type TriggerInterval = keyof typeof TRIGGER_INTERVALS;
+/** The interval in words, for the admin page and messages ("every hour"). */
+export const INTERVAL_WORDS: Record<TriggerInterval, string> = { fiveMinute: '5 minutes', hour: 'hour' };
+const INTERVAL: TriggerInterval = 'hour';
+
 export const SCHEDULER = {
-  /** The manifest's `interval: fiveMinute`. */
-  intervalMs: 5 * MINUTE,
+  /** The manifest's scheduled trigger `interval`, by name (shown on the admin page). */
+  interval: INTERVAL,
+  /** How far apart the scheduled ticks come for one installation. */
+  intervalMs: TRIGGER_INTERVALS[INTERVAL],
+  /**
+   * The largest `delayInSeconds` Forge accepts on a pushed event. A due instant
+   * further away than this is reached in hops: each wake-up pushes the next.
+   */
+  maxWakeUpDelaySeconds: 900,
+  /** A wake-up that found storage refusing asks Forge to deliver it again after this long (InvocationError). */
+  wakeUpRetryAfterSeconds: 60,
   /** AUTO_12H is due from 12 h after installation until 24 h; AUTO_24H from 24 h on. */
   auto12hAfterMs: 12 * HOUR,
   auto24hAfterMs: 24 * HOUR,

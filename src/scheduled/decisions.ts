@@ -129,6 +129,52 @@ export function decideDueTrigger(
 }
 
 // ---------------------------------------------------------------------------
+// Wake-ups: when the next attempt may happen, and whether a tick would reach it late.
+
+/**
+ * The earliest instant after `now` at which an invocation could do something for
+ * this installation: a trigger's window opening, or its backoff ending, whichever
+ * is later. Null when nothing is left to do, or when what is left is possible now
+ * (this invocation is doing it, or another holds its claim). A 12 h report that
+ * could only become eligible once its window has closed counts for nothing: the
+ * 24 h instant is the next one then.
+ */
+export function nextActionableAt(
+  installedAt: number,
+  now: number,
+  state: SchedulerState,
+  done: DoneMarkers,
+): number | null {
+  const windows: Record<AutoTrigger, { opens: number; closes: number }> = {
+    AUTO_12H: { opens: installedAt + SCHEDULER.auto12hAfterMs, closes: installedAt + SCHEDULER.auto24hAfterMs },
+    AUTO_24H: { opens: installedAt + SCHEDULER.auto24hAfterMs, closes: Infinity },
+  };
+  let next: number | null = null;
+  for (const t of AUTO_TRIGGERS) {
+    const p = state.triggers[t];
+    if (done[t] !== null || p.generatedAt !== null || p.missedAt !== null) continue;
+    const at = Math.max(windows[t].opens, p.backoffUntil ?? -Infinity);
+    if (at >= windows[t].closes) continue;
+    if (at <= now) return null;
+    if (next === null || at < next) next = at;
+  }
+  return next;
+}
+
+/**
+ * The delay of the wake-up event to push now, in whole seconds, or null when the
+ * next scheduled tick comes soon enough. An instant less than one interval away
+ * would be reached by the next tick up to an interval late, so it gets an event
+ * timed to arrive at it; one further away than Forge's 900 s limit gets a hop of
+ * 900 s, and the invocation that hop wakes decides again. Rounded up, so an event
+ * never arrives before the instant it is for.
+ */
+export function wakeUpDelaySeconds(wakeAt: number | null, now: number, intervalMs: number): number | null {
+  if (wakeAt === null || wakeAt <= now || wakeAt - now >= intervalMs) return null;
+  return Math.min(SCHEDULER.maxWakeUpDelaySeconds, Math.ceil((wakeAt - now) / 1000));
+}
+
+// ---------------------------------------------------------------------------
 // Step 6: backoff.
 
 export function backoffActive(progress: TriggerProgress, now: number): boolean {

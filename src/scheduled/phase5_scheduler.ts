@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, StorageReadError, StorageWriteError } from '../errors';
+import { describeError, StorageReadError, StorageWriteError, WakeUpPushError } from '../errors';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import type { Phase5Report } from '../phase5/report';
 import type { AutoTrigger } from '../storage/keys';
@@ -11,6 +11,7 @@ import {
   Claim,
   claimMayBeLive,
   decideDueTrigger,
+  DoneMarker,
   DoneMarkers,
   emptyState,
   FailureOutcome,
@@ -19,11 +20,13 @@ import {
   inEpochs,
   mayCommit,
   newClaim,
+  nextActionableAt,
   recordDoneFromMarker,
   recordFailure,
   recordMissed,
   recordSuccess,
   SchedulerState,
+  wakeUpDelaySeconds,
 } from './decisions';
 import {
   claimAttempt,
@@ -39,15 +42,18 @@ import {
   saveSchedulerState,
 } from './scheduler_state';
 import { SCHEDULER } from './config';
-import { resolveTenant } from './tenant';
+import { resolveTenant, resolveWakeUpTenant, Tenant } from './tenant';
+import { pushWakeUp, retryLaterResponse, RetryLaterResponse, WakeUpBody } from './wake_up_queue';
 
 /**
- * The Phase-5 scheduler, run by a Forge scheduled trigger every five minutes.
- * It follows the integration guide's nine steps, marked below, with two
- * strengthenings: each attempt is claimed with an atomic create-if-absent before
- * anything is generated, and the report, its DONE key and the state are
- * committed in one transaction. SCHEDULER_HARDENING_DESIGN.md argues why that
- * makes a second stored report for a trigger impossible.
+ * The Phase-5 scheduler, run by a Forge scheduled trigger every interval
+ * (SCHEDULER.interval) and by wake-up events timed for the instants a tick
+ * would reach late. Both enter the same path: the integration guide's nine
+ * steps, marked below, with two strengthenings: each attempt is claimed with an
+ * atomic create-if-absent before anything is generated, and the report, its
+ * DONE key and the state are committed in one transaction.
+ * SCHEDULER_HARDENING_DESIGN.md argues why that makes a second stored report for
+ * a trigger impossible, however many ticks and wake-ups arrive at once.
  *
  * Forge never retries a throw, so this function never throws: every outcome,
  * expected or not, becomes a response.
@@ -95,13 +101,26 @@ export interface SchedulerDeps {
   now: () => number;
   log: SchedulerLog;
   newInvocationId: () => string;
+  /** Pushes a wake-up event (resolves with its job id); throws WakeUpPushError when it may not have gone out. */
+  pushWakeUp: (body: WakeUpBody, delayInSeconds: number) => Promise<string>;
 }
 
 const defaultDeps: SchedulerDeps = {
   now: () => Date.now(),
   log: { info: (l) => console.log(l), warn: (l) => console.warn(l), error: (l) => console.error(l) },
   newInvocationId: () => randomUUID(),
+  pushWakeUp,
 };
+
+/** What started an invocation: a scheduled tick, or a wake-up event pushed by an earlier invocation. */
+export type SchedulerSource = 'tick' | 'wake-up';
+
+/** What the path knew last about the installation: enough to tell when to look again. */
+interface Known {
+  installedAt: number;
+  state: SchedulerState;
+  done: DoneMarkers;
+}
 
 const TAG = '[Phase5Scheduler]';
 
@@ -132,8 +151,29 @@ function reconcile(state: SchedulerState, done: DoneMarkers, now: number): Sched
   return next;
 }
 
-export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) {
+export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
   const { log } = deps;
+
+  /**
+   * After the path: if the next instant something can be done comes before the
+   * next tick, push a wake-up for it. Decided from what the path already read
+   * and wrote, so it costs no KVS request; a tick with nothing due before the
+   * next tick pushes nothing. A failed push is logged and otherwise ignored: the
+   * next tick reaches the instant anyway, up to one interval late.
+   */
+  async function scheduleWakeUp(cloudId: string, known: Known): Promise<void> {
+    const now = deps.now();
+    const wakeAt = nextActionableAt(known.installedAt, now, known.state, known.done);
+    const delay = wakeUpDelaySeconds(wakeAt, now, SCHEDULER.intervalMs);
+    if (wakeAt === null || delay === null) return;
+    try {
+      await deps.pushWakeUp({ cloud_id: cloudId, wake_at: toIso(wakeAt) }, delay);
+      log.info(`${TAG} Wake-up pushed for ${cloudId} in ${delay}s (next action at ${toIso(wakeAt)})`);
+    } catch (err) {
+      const detail = err instanceof WakeUpPushError && err.cause ? `: ${describeError(err.cause)}` : '';
+      log.warn(`${TAG} ${describeError(err)}${detail}; the next scheduled tick covers ${toIso(wakeAt)}`);
+    }
+  }
 
   function logBackoff(f: FailureOutcome): void {
     log.warn(
@@ -196,7 +236,27 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
     return { error, mayHaveLanded: sent && unsure };
   }
 
-  return async function phase5SchedulerHandler(request?: unknown, context?: unknown): Promise<SchedulerResponse> {
+  /** One invocation, tick or wake-up: steps 1 to 9, then the wake-up decision. */
+  async function run(tenant: Tenant, source: SchedulerSource, wakeAtClaimed?: unknown): Promise<SchedulerResponse> {
+    let cloudId: string | undefined;
+    let known: Known | null = null;
+    const response = await nineSteps(tenant, source, wakeAtClaimed, (k) => {
+      cloudId = tenant.ok ? tenant.cloudId : undefined;
+      known = k;
+    });
+    if (cloudId && known && response.statusCode !== 500 && response.statusCode !== 503) {
+      await scheduleWakeUp(cloudId, known);
+    }
+    return response;
+  }
+
+  /** The guide's nine steps, in order; `remember` receives what the wake-up decision will need. */
+  async function nineSteps(
+    tenant: Tenant,
+    source: SchedulerSource,
+    wakeAtClaimed: unknown,
+    remember: (known: Known) => void,
+  ): Promise<SchedulerResponse> {
     let cloudId: string | undefined;
     // A state change decided but not yet stored; saved on every exit path, including the unexpected one.
     let unsaved: SchedulerState | null = null;
@@ -208,15 +268,19 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
     };
 
     try {
-      // Step 1. Validate tenant identity: fail closed, touch nothing.
-      const tenant = resolveTenant(request, context);
+      // Step 1. Validate tenant identity (resolved by the entry point, tick or wake-up): fail closed, touch nothing.
       if (!tenant.ok) {
         log.error(`${TAG} FAIL_CLOSED: Tenant identity unavailable (${tenant.detail})`);
         return respond(400, { reason: tenant.errorCode, error_code: tenant.errorCode, message: tenant.detail });
       }
       cloudId = tenant.cloudId;
       const now = deps.now();
-      log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}`);
+      // A wake-up's body says when it was meant for; that is for the log, never for a decision.
+      const wakeNote =
+        source === 'wake-up'
+          ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30).replace(/[^0-9A-Za-z:.+-]/g, '?') : 'an unstated instant'})`
+          : '';
+      log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}${wakeNote}`);
 
       // Step 2. Load the installation timestamp from Phase-4 evidence. The same single KVS
       // request also brings the state (step 3) and both DONE keys (step 5).
@@ -250,6 +314,18 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
           unsaved = state;
         }
       }
+      // What the wake-up decision reads once the path is over: the state as last decided,
+      // and the DONE keys including one this invocation commits.
+      let doneAfter = done;
+      remember({
+        installedAt,
+        get state() {
+          return state;
+        },
+        get done() {
+          return doneAfter;
+        },
+      });
 
       // Step 4. Decide the due trigger.
       const due = decideDueTrigger(installedAt, now, state, done);
@@ -422,6 +498,9 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
         const committed = await commit(cloudId, trigger, epoch, result.report, next, claim);
         if (committed === true) {
           unsaved = null;
+          state = next;
+          const marker: DoneMarker = { generatedAt, attempt, epoch };
+          doneAfter = { ...done, [trigger]: marker };
           log.info(`${TAG} ${trigger} report generated successfully for ${cloudId}`);
           return respond(200, {
             reason: 'GENERATED',
@@ -442,7 +521,7 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
       const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt);
       log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
       logBackoff(failure);
-      unsaved = failure.state;
+      unsaved = state = failure.state;
       if (mayHaveLanded) {
         await save();
       } else {
@@ -473,8 +552,38 @@ export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) 
         ...(cloudId ? { cloud_id: cloudId } : {}),
       });
     }
+  }
+
+  return {
+    /** A scheduled tick: `(request, context)` as Forge passes a scheduledTrigger's function. */
+    tick(request?: unknown, context?: unknown): Promise<SchedulerResponse> {
+      return run(resolveTenant(request, context), 'tick');
+    },
+    /**
+     * A wake-up event: `(event, context)` as Forge passes a consumer's function. The
+     * same path as a tick. Storage refusing it (the one outcome another look soon
+     * would fix) asks Forge to deliver the event again in a minute, which Forge does
+     * at most four times; anything else is answered like a tick, and Forge is done with it.
+     */
+    async wakeUp(event?: unknown, context?: unknown): Promise<SchedulerResponse | RetryLaterResponse> {
+      const body = typeof event === 'object' && event !== null ? (event as { body?: unknown }).body : undefined;
+      const wakeAt = typeof body === 'object' && body !== null ? (body as { wake_at?: unknown }).wake_at : undefined;
+      const response = await run(resolveWakeUpTenant(event, context), 'wake-up', wakeAt);
+      return response.statusCode === 503 ? retryLaterResponse(SCHEDULER.wakeUpRetryAfterSeconds) : response;
+    },
   };
 }
 
+const scheduler = createPhase5Scheduler();
+
 /** The function the manifest's scheduled trigger invokes. */
-export const phase5SchedulerHandler = createPhase5SchedulerHandler();
+export const phase5SchedulerHandler = (request?: unknown, context?: unknown) => scheduler.tick(request, context);
+
+/** The function the manifest's wake-up consumer invokes. */
+export const phase5WakeUpHandler = (event?: unknown, context?: unknown) => scheduler.wakeUp(event, context);
+
+/** The scheduled trigger's handler alone, with chosen dependencies (tests). */
+export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) {
+  const s = createPhase5Scheduler(deps);
+  return (request?: unknown, context?: unknown) => s.tick(request, context);
+}

@@ -23,7 +23,11 @@ import {
  * reported as such, never guessed at.
  */
 
-export const STATE_SCHEMA_VERSION = 1;
+/**
+ * 2: fields at their empty value are left out. 1 stored every field. States
+ * without per-trigger fields at all are the guide's original shape.
+ */
+export const STATE_SCHEMA_VERSION = 2;
 
 // ---------------------------------------------------------------------------
 // Stored shapes.
@@ -34,26 +38,53 @@ interface StoredError {
   attempt_count: number;
 }
 
+/**
+ * The stored state. Every idle invocation reads it, so a field at its empty value
+ * (null, or a zero count) is left out rather than stored: absent and empty read
+ * the same (`parseState`), and a finished installation's state shrinks to about
+ * half. `schema_version` 2 says so; without it, a state lacking a trigger's
+ * `_backoff_until` is in the guide's original shape, whose single
+ * `last_backoff_until` is attributed to `last_error.trigger`.
+ */
 export interface StoredSchedulerState {
   schema_version: number;
-  last_run_at: string | null;
-  auto_12h_generated_at: string | null;
-  auto_24h_generated_at: string | null;
-  last_error: (StoredError & { trigger: AutoTrigger }) | null;
-  last_backoff_until: string | null;
-  auto_12h_attempt_count: number;
-  auto_24h_attempt_count: number;
+  last_run_at?: string;
+  auto_12h_generated_at?: string;
+  auto_24h_generated_at?: string;
+  last_error?: StoredError & { trigger: AutoTrigger };
+  last_backoff_until?: string;
+  auto_12h_attempt_count?: number;
+  auto_24h_attempt_count?: number;
   // Beyond the guide: each trigger keeps its own backoff, last error and missed mark,
   // and the epoch (resets so far) its progress belongs to.
   auto_12h_epoch?: number;
   auto_24h_epoch?: number;
-  auto_12h_backoff_until: string | null;
-  auto_24h_backoff_until: string | null;
-  auto_12h_last_error: StoredError | null;
-  auto_24h_last_error: StoredError | null;
-  auto_12h_missed_at: string | null;
-  auto_24h_missed_at: string | null;
+  auto_12h_backoff_until?: string;
+  auto_24h_backoff_until?: string;
+  auto_12h_last_error?: StoredError;
+  auto_24h_last_error?: StoredError;
+  auto_12h_missed_at?: string;
+  auto_24h_missed_at?: string;
 }
+
+/** Every field of the stored state at its empty value: what an omitted field means. */
+export const EMPTY_STORED_STATE_FIELDS = {
+  last_run_at: null,
+  auto_12h_generated_at: null,
+  auto_24h_generated_at: null,
+  last_error: null,
+  last_backoff_until: null,
+  auto_12h_attempt_count: 0,
+  auto_24h_attempt_count: 0,
+  auto_12h_epoch: 0,
+  auto_24h_epoch: 0,
+  auto_12h_backoff_until: null,
+  auto_24h_backoff_until: null,
+  auto_12h_last_error: null,
+  auto_24h_last_error: null,
+  auto_12h_missed_at: null,
+  auto_24h_missed_at: null,
+} as const;
 
 export interface StoredDoneMarker {
   status: 'done';
@@ -120,6 +151,7 @@ export function serializeState(state: SchedulerState): StoredSchedulerState {
     out[`${prefix(t)}_last_error`] = err(p.lastError);
     out[`${prefix(t)}_missed_at`] = toIsoOrNull(p.missedAt);
   }
+  for (const [field, value] of Object.entries(out)) if (value === null || value === 0) delete out[field];
   return out as unknown as StoredSchedulerState;
 }
 
@@ -219,7 +251,8 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
     const triggers = {} as Record<AutoTrigger, TriggerProgress>;
     for (const t of AUTO_TRIGGERS) {
       const p = prefix(t);
-      const hasOwnBackoff = `${p}_backoff_until` in raw;
+      const hasOwnBackoff =
+        `${p}_backoff_until` in raw || (typeof raw.schema_version === 'number' && raw.schema_version >= 2);
       const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
       const lastError = attemptError(raw, `${p}_last_error`, now);
       triggers[t] = {

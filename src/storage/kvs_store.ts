@@ -3,7 +3,7 @@ import { StorageReadError, StorageWriteError } from '../errors';
 
 /**
  * The thin storage module: the only file that imports `@forge/kvs`. It adds no
- * caching and no retries (a scheduled invocation runs again in five minutes;
+ * caching and no retries (a scheduled invocation runs again at the next tick;
  * retrying inside it would only spend the function's time budget). What it adds
  * is meaning:
  *  - a read either returns the value, returns `undefined` because the key is
@@ -123,11 +123,28 @@ export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Pr
     if (isConflict(cause)) return false;
     throw new StorageWriteError(`KVS create-if-absent of ${key} failed`, [key], { cause });
   }
-  const stored = await read(key);
+  const stored = await readBack(key);
   if (stored === undefined) {
     throw new StorageWriteError(`KVS create-if-absent of ${key} answered 2xx but the key is absent`, [key]);
   }
   return canonical(stored) === canonical(value);
+}
+
+/**
+ * Reads a create's key back, trying again when the read fails: the create may have
+ * landed, and giving up would leave a key (a claim) that nobody knows is theirs until
+ * its lease runs out, costing the trigger an attempt and a backoff. A failed read
+ * still never counts as absent; after the last try it throws as `read` does.
+ */
+const READ_BACK_TRIES = 3;
+async function readBack(key: string): Promise<unknown> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await read(key);
+    } catch (err) {
+      if (tries >= READ_BACK_TRIES || !(err instanceof StorageReadError)) throw err;
+    }
+  }
 }
 
 /** JSON with object keys sorted, so a value reads back equal whatever order KVS keeps its fields in. */

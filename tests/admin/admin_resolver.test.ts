@@ -2,7 +2,7 @@ import type { SeamCall } from '../../local/runtime/forge_runtime';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageView } from '../../src/admin/contract';
 import { newClaim } from '../../src/scheduled/decisions';
-import { serializeClaim } from '../../src/scheduled/scheduler_state';
+import { EMPTY_STORED_STATE_FIELDS, serializeClaim } from '../../src/scheduled/scheduler_state';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
 /**
@@ -46,7 +46,8 @@ async function call(functionKey: string, payload: unknown, accountId: string | n
 const page = async (accountId: string = ADMIN) => (await call('getAdminPage', {}, accountId)).view as AdminPageView;
 const snapshot = () => JSON.stringify([...w.stored()].sort(([a], [b]) => a.localeCompare(b)));
 const keysStartingWith = (prefix: string) => [...w.stored().keys()].filter((k) => k.startsWith(prefix)).sort();
-const state = () => w.stored().get(w.keys.state) as Record<string, unknown>;
+/** The stored state with each omitted field at the empty value it stands for. */
+const state = () => ({ ...EMPTY_STORED_STATE_FIELDS, ...(w.stored().get(w.keys.state) as Record<string, unknown>) });
 
 /** Installed 13 h ago; the scheduler has stored the 12 h report. */
 async function twelveHourReportDone(): Promise<void> {

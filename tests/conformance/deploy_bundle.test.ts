@@ -42,11 +42,27 @@ describe('the bundle forge deploy would upload', () => {
   it('contains app code from src/ only: nothing from local/, tests/ or bench/', () => {
     const appSources = appSourcesOf(bundle);
 
-    expect(appSources).toContain('./src/index.ts');
+    expect(appSources).toContain('./src/scheduler_entry.ts');
     expect(appSources.filter((s) => !s.startsWith('./src/'))).toEqual([]);
     expect(
       bundle.sources.filter((s) => /(^|\/)(local|tests|bench)\//.test(s.replace(/^.*node_modules\//, ''))),
     ).toEqual([]);
+  });
+
+  it('gives the scheduler and wake-up functions bundles without the admin page or its resolver', () => {
+    const scheduled = ['scheduler_entry', 'wake_up_entry'];
+
+    for (const module of scheduled) {
+      const own = appSourcesOf({ sources: bundle.moduleSources[module] });
+      expect({ module, scheduler: own.includes('./src/scheduled/phase5_scheduler.ts') }).toEqual({
+        module,
+        scheduler: true,
+      });
+      expect({ module, admin: own.filter((s) => /^\.\/src\/(admin|frontend)\//.test(s)) }).toEqual({
+        module,
+        admin: [],
+      });
+    }
   });
 
   it('builds without webpack warnings', () => {
@@ -105,7 +121,7 @@ describe('a type error in src/', () => {
         cpSync(path.join(APP_ROOT, entry), path.join(copy, entry), { recursive: true });
       }
       symlinkSync(path.join(APP_ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-      const index = path.join(copy, 'src', 'index.ts');
+      const index = path.join(copy, 'src', 'scheduler_entry.ts');
       writeFileSync(index, `${readFileSync(index, 'utf8')}\nexport const notANumber: number = 'twelve hours';\n`);
       const { manifest } = await validateManifest(copy);
 

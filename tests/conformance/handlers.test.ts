@@ -47,8 +47,10 @@ describe('function modules in manifest.yml', () => {
     }
   });
 
-  it('take (request, context) when a scheduled trigger or product/lifecycle event runs them', () => {
-    const triggered = fns.filter((f) => f.usedBy.some((u) => u.role === 'scheduledTrigger' || u.role === 'event'));
+  it('take (request, context) when a scheduled trigger, product/lifecycle event or async-event consumer runs them', () => {
+    const triggered = fns.filter((f) =>
+      f.usedBy.some((u) => u.role === 'scheduledTrigger' || u.role === 'event' || u.role === 'consumer'),
+    );
 
     for (const fn of triggered) {
       // Forge passes the payload first and the invocation context (installContext, principal) second.

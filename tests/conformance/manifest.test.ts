@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { APP_ROOT } from '../../local/runtime/invoker';
 import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from '../../local/forge_toolchain/manifest_check';
+import { INTERVAL_MS, loadManifest } from '../../local/runtime/manifest';
+import { SCHEDULER } from '../../src/scheduled/config';
+import { WAKE_UP_QUEUE } from '../../src/scheduled/wake_up_queue';
 
 /**
  * manifest.yml as `forge deploy` would receive it: the published validator in
@@ -28,7 +33,7 @@ describe('manifest.yml', () => {
     const { manifest } = await validateManifest(APP_ROOT);
 
     // Forge bills GB-seconds at the configured memory; the 512 MB default would
-    // bill a five-minute trigger at several times what it needs (see `npm run bench`).
+    // bill a scheduled function at several times what it needs (see `npm run bench`).
     const scheduled = functionModules(manifest!).filter((f) => f.usedBy.some((u) => u.role === 'scheduledTrigger'));
     expect(scheduled.length).toBeGreaterThan(0);
     for (const fn of scheduled) {
@@ -36,5 +41,31 @@ describe('manifest.yml', () => {
       expect(fn.memoryMB).toBeGreaterThanOrEqual(128);
       expect(fn.memoryMB).toBeLessThanOrEqual(1024);
     }
+  });
+});
+
+describe('manifest.yml and the code that depends on it', () => {
+  const manifest = loadManifest(APP_ROOT);
+
+  it('schedules the trigger at the interval the scheduler is configured for', () => {
+    const scheduler = manifest.scheduledTriggers.find((t) => t.function === 'phase5-scheduler-fn');
+    expect(scheduler?.interval).toBe(SCHEDULER.interval);
+    expect(INTERVAL_MS[SCHEDULER.interval]).toBe(SCHEDULER.intervalMs);
+  });
+
+  it('has a consumer on the queue the scheduler pushes wake-ups to, running a function of its own', () => {
+    const consumers = manifest.consumers.filter((c) => c.queue === WAKE_UP_QUEUE);
+
+    expect(consumers).toHaveLength(1);
+    expect(manifest.scheduledTriggers.map((t) => t.function)).not.toContain(consumers[0].function);
+  });
+});
+
+describe('README.md', () => {
+  it("states the manifest's interval, so the prose cannot drift from the schedule", () => {
+    const readme = readFileSync(path.join(APP_ROOT, 'README.md'), 'utf8');
+    const interval = loadManifest(APP_ROOT).scheduledTriggers[0].interval;
+
+    expect(readme).toContain(`(\`interval: ${interval}\` in \`manifest.yml\``);
   });
 });

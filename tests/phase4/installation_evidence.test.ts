@@ -32,7 +32,7 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
 
   it('an event naming no usable site writes nothing', async () => {
     const run = await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, async () => {
-      const { installedEventHandler } = await import('../../src/index');
+      const { installedEventHandler } = await import('../../src/installed_entry');
       return installedEventHandler({ id: 'x', app: { version: '1' } }, { installContext: 'not-an-ari' });
     });
     expect(w.stored().size).toBe(0);
@@ -40,7 +40,7 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
   });
 
   it('an event whose context disagrees with the installContext writes nothing', async () => {
-    const { installedEventHandler } = await import('../../src/index');
+    const { installedEventHandler } = await import('../../src/installed_entry');
     await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, () =>
       installedEventHandler(
         { context: 'ari:cloud:jira::site/0a0b0c0d-0000-4000-8000-000000000000' },

@@ -1,4 +1,5 @@
 import * as generator from '../../src/phase5/handle_auto_trigger';
+import { SCHEDULER } from '../../src/scheduled/config';
 import { parseState } from '../../src/scheduled/scheduler_state';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -223,14 +224,22 @@ describe('3. DONE keys are authoritative', () => {
 });
 
 describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
-  /** Run at every five-minute tick until `until`, returning the instants at which a generation was attempted. */
+  /**
+   * Run at every tick of the manifest's interval until `until`, delivering the wake-ups
+   * pushed in between; returns the instants at which a generation was attempted.
+   */
   async function attemptsUntil(until: number): Promise<number[]> {
     const attempts: number[] = [];
+    const attempted = (inv: { stats: { kvsByOperation: Record<string, number> } }) =>
+      (inv.stats.kvsByOperation.transaction ?? 0) > 0;
     while (w.app.clock.now() <= until) {
-      const before = w.transactions().length;
-      await w.run();
-      if (w.transactions().length > before) attempts.push(w.app.clock.now());
-      w.advance(5 * MINUTE);
+      const at = w.app.clock.now();
+      const tick = await w.run();
+      if (attempted(tick.invocation)) attempts.push(at);
+      for (const d of await w.deliver(Math.min(at + SCHEDULER.intervalMs - 1, until))) {
+        if (attempted(d.invocation)) attempts.push(d.delivery.at);
+      }
+      w.app.clock.set(at + SCHEDULER.intervalMs);
     }
     return attempts;
   }

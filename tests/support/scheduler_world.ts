@@ -1,6 +1,7 @@
 import type { Installation, SeamCall } from '../../local/runtime/forge_runtime';
-import { LocalApp, LocalAppOptions, SchedulerRun } from '../../local/runtime/local_app';
-import { phase5SchedulerHandler } from '../../src/index';
+import { EventDelivery, LocalApp, LocalAppOptions, SchedulerRun } from '../../local/runtime/local_app';
+import { phase5SchedulerHandler } from '../../src/scheduler_entry';
+import { phase5WakeUpHandler } from '../../src/wake_up_entry';
 import type { SchedulerOutcome } from '../../src/scheduled/phase5_scheduler';
 
 /** A local Forge world with one installation, and the keys the scheduler uses for it. */
@@ -79,6 +80,39 @@ export class SchedulerWorld {
     );
     if (run.killed) throw new Error('unexpectedly killed');
     return { response: run.result, body: JSON.parse(run.result.body) as SchedulerOutcome, invocation: run.invocation };
+  }
+
+  /** Run the deployed wake-up consumer with an event and context of our choosing. */
+  async wakeUpWith(event: unknown, context: unknown, timeoutMs = 120_000) {
+    const run = await this.app.runtime.run(this.inst, 'phase5-wake-up-consumer', timeoutMs, () =>
+      phase5WakeUpHandler(event, context),
+    );
+    if (run.killed) throw new Error('unexpectedly killed');
+    return { result: run.result as unknown, invocation: run.invocation };
+  }
+
+  /** Deliver the wake-up events due up to `until` (the clock ends there). */
+  deliver(until: number): Promise<Array<EventDelivery<SchedulerOutcome>>> {
+    return this.app.deliverEvents<SchedulerOutcome>(until);
+  }
+
+  /** Run scheduled ticks `intervalMs` apart from now until `until`, delivering wake-ups between them. */
+  async live(
+    until: number,
+    intervalMs: number,
+  ): Promise<Array<{ at: number; source: 'tick' | 'wake-up'; reason?: string }>> {
+    const seen: Array<{ at: number; source: 'tick' | 'wake-up'; reason?: string }> = [];
+    while (this.app.clock.now() <= until) {
+      const at = this.app.clock.now();
+      const tick = await this.run();
+      seen.push({ at, source: 'tick', reason: tick.body?.reason });
+      const next = at + intervalMs;
+      for (const d of await this.deliver(Math.min(next - 1, until))) {
+        seen.push({ at: d.delivery.at, source: 'wake-up', reason: d.body?.reason });
+      }
+      this.app.clock.set(next);
+    }
+    return seen;
   }
 
   stored(): Map<string, unknown> {

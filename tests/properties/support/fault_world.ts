@@ -1,4 +1,5 @@
 import type fc from 'fast-check';
+import type { PendingDelivery } from '../../../local/events/emulator';
 import type { Installation, SeamCall } from '../../../local/runtime/forge_runtime';
 import { DEFAULT_START, LocalApp } from '../../../local/runtime/local_app';
 import { SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
@@ -57,6 +58,8 @@ export interface InvocationRecord {
   label: string;
   cloudId: string;
   phase: 'install' | 'fault' | 'recovery';
+  /** What started it: the trigger's tick, or a wake-up event delivered to the consumer. */
+  source?: 'tick' | 'wake-up';
   startedAt: number;
   endedAt?: number;
   killed: boolean;
@@ -305,6 +308,8 @@ export class FaultWorld {
   // The seam.
 
   async intercept(call: SeamCall): Promise<Response | void> {
+    // Pushes go to the async events emulator as they are; what happens to the events is its faults' business.
+    if (call.service === 'events') return undefined;
     const live = this.live.get(call.invocation.installation);
     const op = call.service === 'jira' ? 'jira' : call.path.replace(/^\/api\/v1\//, '');
     let body: unknown;
@@ -393,6 +398,7 @@ export class FaultWorld {
     phase: InvocationRecord['phase'],
     plan?: InvocationPlan | AdminPlan,
     jiraDown = false,
+    wakeUp?: PendingDelivery,
   ): Promise<void> {
     // Each invocation gets its own copy of the installation, so the seam can tell concurrent duplicates apart.
     const handle: Installation = { ...inst };
@@ -400,6 +406,7 @@ export class FaultWorld {
       label,
       cloudId: inst.cloudId,
       phase,
+      source: phase === 'install' ? undefined : wakeUp ? 'wake-up' : 'tick',
       startedAt: this.now,
       killed: false,
       calls: [],
@@ -414,9 +421,15 @@ export class FaultWorld {
       ? this.app.invoker.resolver(handle, ADMIN_PAGE, call.functionKey, call.payload, ADMIN_ACCOUNT)
       : phase === 'install'
         ? this.app.invoker.installed(handle)
-        : this.app.invoker.scheduledTrigger(handle);
+        : wakeUp
+          ? this.app.invoker.asyncEvent(handle, wakeUp.queueName, this.app.events.asyncEvent(wakeUp), wakeUp.chain)
+          : this.app.invoker.scheduledTrigger(handle);
     return run.then(
       (r) => {
+        if (wakeUp) {
+          const timedOut = { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } };
+          this.app.events.answered(wakeUp, r.killed ? timedOut : r.result);
+        }
         record.killed = r.killed;
         if (!r.killed) record.response = r.result;
         record.endedAt = this.now;
@@ -501,6 +514,27 @@ export class FaultWorld {
     } finally {
       this.scheduler = undefined;
     }
+  }
+
+  /** Deliver the wake-ups due before `until` (fault-free), each to its tenant's consumer, in time order. */
+  private async deliverWakeUps(until: number): Promise<void> {
+    for (let next = this.app.events.nextAt(); next !== null && next < until; next = this.app.events.nextAt()) {
+      if (next > this.now) this.app.clock.set(next);
+      const due = this.app.events.takeDue(this.now);
+      await Promise.all(
+        due.map((d) => {
+          const tenant = this.tenants.find((t) => t.inst.installationId === d.installationId)!;
+          return this.launch(tenant.inst, `w${++this.sequence}`, 'recovery', undefined, false, d);
+        }),
+      );
+    }
+  }
+
+  /** The instant of the first tenant's next tick after now. */
+  private nextTickAt(): number {
+    const base = this.tenants[0];
+    const k = Math.floor((this.now - this.tickOffsetMs - base.installedAt) / INTERVAL_MS) + 1;
+    return this.tickAt(k, base);
   }
 
   private async recoveryTick(duplicates: number): Promise<InvocationRecord[]> {
@@ -667,6 +701,9 @@ export class FaultWorld {
   /** The whole history: install, fault phase under the scheduler, then fault-free ticks until settled. */
   async play(h: History, s: Interleaver): Promise<void> {
     this.tickOffsetMs = h.tickOffsetMs;
+    this.app.events.clear();
+    // Faults on events are seeded from the history, so a failing case replays exactly.
+    this.app.events.setFaults({ ...h.eventFaults, maxLatenessMs: 5 * 60_000, seed: h.tickOffsetMs + h.startAgeMs });
     if (h.installation?.by === 'admin') await this.recordByAdmins(h.installation.recorders, s);
     else await this.install();
     this.app.clock.set(this.tenants[0].installedAt + h.startAgeMs);
@@ -680,7 +717,8 @@ export class FaultWorld {
     const horizon = Math.max(this.now, lastDue) + 24 * HOUR + SCHEDULER.claimLeaseMs + 3 * INTERVAL_MS;
     do {
       const tick = await this.recoveryTick(h.recoveryDuplicates);
-      this.skipIdleTicks(tick);
+      await this.deliverWakeUps(this.nextTickAt());
+      if (this.app.events.waiting().length === 0) this.skipIdleTicks(tick);
     } while (this.now < horizon && !this.settled());
   }
 

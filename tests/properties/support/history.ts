@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { SCHEDULER } from '../../../src/scheduled/config';
 
 /**
  * The histories the property suite generates: what happens to one installation
@@ -10,7 +11,8 @@ import fc from 'fast-check';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
-export const INTERVAL_MS = 5 * MINUTE;
+/** The manifest's tick interval (a conformance test holds the two together). */
+export const INTERVAL_MS = SCHEDULER.intervalMs;
 
 /**
  * What storage does to one KVS call. "Refused" faults are answered before the
@@ -97,6 +99,11 @@ export interface History {
   steps: Step[];
   /** Concurrent invocations per tick once faults stop. */
   recoveryDuplicates: number;
+  /**
+   * What async events do to wake-ups once faults stop (those pushed during the
+   * fault phase are delivered then too, late): the fraction lost, duplicated, late.
+   */
+  eventFaults?: { lossRate: number; duplicateRate: number; lateRate: number };
 }
 
 // ---------------------------------------------------------------------------
@@ -154,10 +161,16 @@ export function describeHistory(h: History): string {
     ...(h.installation
       ? [`installation time recorded by admins: ${h.installation.recorders.map(describePlan).join(' ')}`]
       : []),
-    `installation ${describeDuration(h.startAgeMs)} old when faults begin; ticks at +${describeDuration(h.tickOffsetMs)} past each 5 min`,
+    `installation ${describeDuration(h.startAgeMs)} old when faults begin; ticks at +${describeDuration(h.tickOffsetMs)} past each ${describeDuration(INTERVAL_MS)}`,
     ...h.steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
-    `  then faults stop; ${h.recoveryDuplicates} invocation(s) per tick`,
+    `  then faults stop; ${h.recoveryDuplicates} invocation(s) per tick; wake-ups ${describeEventFaults(h.eventFaults)}`,
   ].join('\n');
+}
+
+export function describeEventFaults(f: History['eventFaults'] | undefined): string {
+  if (!f) return 'delivered as pushed';
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return `${pct(f.lossRate)} lost, ${pct(f.duplicateRate)} duplicated, ${pct(f.lateRate)} late`;
 }
 
 /** Attach the readable form where fast-check looks for it. */
@@ -264,13 +277,23 @@ export const startAgeArb = fc.oneof(
   fc.integer({ min: 11 * HOUR + 30 * MINUTE, max: 25 * HOUR }),
 );
 
-export function historyArb(opts: { maxSteps?: number } = {}): fc.Arbitrary<History> {
+/** Event loss as given (`--event-loss` through PROPERTY_EVENT_LOSS), or drawn from none, some and all. */
+function eventFaultsArb(loss?: number): fc.Arbitrary<History['eventFaults']> {
+  return fc.record({
+    lossRate: loss === undefined ? fc.constantFrom(0, 0.1, 1) : fc.constant(loss),
+    duplicateRate: fc.constantFrom(0, 0.5),
+    lateRate: fc.constantFrom(0, 0.5),
+  });
+}
+
+export function historyArb(opts: { maxSteps?: number; eventLoss?: number } = {}): fc.Arbitrary<History> {
   return fc
     .record({
       startAgeMs: startAgeArb,
       tickOffsetMs: fc.integer({ min: 0, max: INTERVAL_MS - 1_000 }),
       steps: fc.array(stepArb, { minLength: 1, maxLength: opts.maxSteps ?? 10 }),
       recoveryDuplicates: fc.integer({ min: 1, max: 3 }),
+      eventFaults: eventFaultsArb(opts.eventLoss),
     })
     .map((h) => readable(h, describeHistory));
 }

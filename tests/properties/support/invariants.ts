@@ -90,6 +90,14 @@ export function checkResponses(w: FaultWorld, v: string[]): void {
       continue;
     }
     if (inv.killed) continue;
+    const retry = inv.response as { _retry?: unknown; retryOptions?: { retryAfter?: unknown } } | undefined;
+    if (inv.source === 'wake-up' && retry?._retry === true) {
+      // A consumer's InvocationError: Forge delivers the event again after retryAfter (1..900 s).
+      const after = retry.retryOptions?.retryAfter;
+      if (typeof after !== 'number' || after < 1 || after > 900)
+        v.push(`${inv.label} asked for a retry Forge would not make: ${JSON.stringify(retry)}`);
+      continue;
+    }
     const r = inv.response as { statusCode?: unknown; body?: unknown; headers?: unknown };
     if (
       typeof r?.statusCode !== 'number' ||

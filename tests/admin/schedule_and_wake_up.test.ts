@@ -1,0 +1,62 @@
+import type { AdminPageView } from '../../src/admin/contract';
+import { CONFIRMATIONS } from '../../src/admin/contract';
+import { SCHEDULER } from '../../src/scheduled/config';
+import { loadManifest } from '../../local/runtime/manifest';
+import { APP_ROOT } from '../../local/runtime/invoker';
+import { SchedulerWorld } from '../support/scheduler_world';
+
+/**
+ * What the admin page says about the schedule, and "Retry now" under an hourly
+ * tick: the administrator should not wait up to an hour for the attempt they asked for.
+ */
+
+const ADMIN = '5b10a2844c20165700ede21g';
+const PAGE = 'phase5-admin-page';
+type Answer = { ok: boolean; message?: string; view?: AdminPageView };
+
+let w: SchedulerWorld;
+let jiraDown = false;
+beforeEach(() => {
+  jiraDown = false;
+  w = new SchedulerWorld({ jiraAdmins: [ADMIN] });
+  w.addFault((call) => {
+    if (call.service !== 'jira' || call.path.startsWith('/rest/api/3/mypermissions') || !jiraDown) return;
+    return new Response(JSON.stringify({ errorMessages: ['Service unavailable'] }), { status: 503 });
+  });
+});
+afterEach(() => w.dispose());
+
+async function call(functionKey: string, payload: unknown): Promise<Answer> {
+  const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, functionKey, payload, ADMIN);
+  if (run.killed) throw new Error(`${functionKey} was killed`);
+  return run.result;
+}
+
+it("states the manifest's interval on the admin page", async () => {
+  await w.installedHoursAgo(1);
+
+  const view = (await call('getAdminPage', {})).view!;
+
+  const interval = loadManifest(APP_ROOT).scheduledTriggers[0].interval;
+  expect(view.schedule).toMatchObject({ interval, intervalMinutes: SCHEDULER.intervalMs / 60_000, wakeUps: true });
+});
+
+it('retry now wakes the scheduler at once: the report is stored within seconds, not at the next tick', async () => {
+  await w.installedHoursAgo(12);
+  jiraDown = true;
+  expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', attempt: 1 });
+  jiraDown = false;
+  w.advance(60_000);
+  const askedAt = w.app.clock.now();
+
+  const answer = await call('retryTrigger', {
+    trigger: 'AUTO_12H',
+    confirmation: CONFIRMATIONS.retryTrigger('AUTO_12H'),
+  });
+  await w.deliver(askedAt + 5_000);
+
+  expect(answer).toMatchObject({ ok: true, message: expect.stringContaining('wake-up') });
+  const report = w.stored().get(w.keys.report12) as { generated_at: string } | undefined;
+  expect(report).toBeDefined();
+  expect(Date.parse(report!.generated_at) - askedAt).toBeLessThan(5_000);
+});

@@ -1,0 +1,70 @@
+import {
+  emptyState,
+  nextActionableAt,
+  recordFailure,
+  recordMissed,
+  recordSuccess,
+  wakeUpDelaySeconds,
+} from '../../src/scheduled/decisions';
+import { TRIGGER_INTERVALS } from '../../src/scheduled/config';
+
+/** The pure half of wake-ups: when the next thing can happen, and whether a tick would reach it late. */
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const none = { AUTO_12H: null, AUTO_24H: null };
+const marker = { generatedAt: T0 + 12 * H, attempt: 1, epoch: 0 };
+
+describe('nextActionableAt', () => {
+  it('is the 12 h instant before it, and the 24 h instant once the 12 h report is stored', () => {
+    const done12 = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H);
+
+    expect(nextActionableAt(T0, T0 + 11 * H, emptyState(), none)).toBe(T0 + 12 * H);
+    expect(nextActionableAt(T0, T0 + 12 * H, done12, { ...none, AUTO_12H: marker })).toBe(T0 + 24 * H);
+  });
+
+  it("is a failed trigger's backoff end, never earlier than its window opens", () => {
+    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0 + 12 * H, message: 'x' }, T0 + 12 * H);
+
+    expect(nextActionableAt(T0, T0 + 12 * H, failed.state, none)).toBe(T0 + 12 * H + 30 * M);
+  });
+
+  it('skips a 12 h report whose backoff ends after its window closes: the 24 h instant comes next', () => {
+    const at = T0 + 23 * H + 45 * M;
+    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at);
+
+    expect(nextActionableAt(T0, at, failed.state, none)).toBe(T0 + 24 * H);
+  });
+
+  it('is null when something can be done now (this invocation, or a claim holder, is on it)', () => {
+    expect(nextActionableAt(T0, T0 + 12 * H + 1, emptyState(), none)).toBeNull();
+  });
+
+  it('is null once both reports are stored, or the 12 h one missed and the 24 h one stored', () => {
+    const both = { AUTO_12H: marker, AUTO_24H: { generatedAt: T0 + 24 * H, attempt: 1, epoch: 0 } };
+    const missed = recordMissed(emptyState(), 'AUTO_12H', T0 + 24 * H);
+
+    expect(nextActionableAt(T0, T0 + 30 * H, emptyState(), both)).toBeNull();
+    expect(nextActionableAt(T0, T0 + 30 * H, missed, { ...none, AUTO_24H: both.AUTO_24H })).toBeNull();
+  });
+});
+
+describe('wakeUpDelaySeconds', () => {
+  const hour = TRIGGER_INTERVALS.hour;
+  const fiveMinute = TRIGGER_INTERVALS.fiveMinute;
+
+  it.each([
+    ['nothing to wake for', null, hour, null],
+    ['an instant already past', T0 - S, hour, null],
+    ['an instant one interval away or more: the next tick is soon enough', T0 + hour, hour, null],
+    ['an instant 10 min away', T0 + 10 * M, hour, 600],
+    ['an instant 40 min away: one hop of the longest delay Forge allows', T0 + 40 * M, hour, 900],
+    ['a fraction of a second away: rounded up, never early', T0 + 1, hour, 1],
+    ['under fiveMinute, an instant 4 min away', T0 + 4 * M, fiveMinute, 240],
+    ['under fiveMinute, an instant 10 min away: the tick comes first', T0 + 10 * M, fiveMinute, null],
+  ])('%s', (_name, wakeAt, interval, expected) => {
+    expect(wakeUpDelaySeconds(wakeAt, T0, interval)).toBe(expected);
+  });
+});
