@@ -25,8 +25,13 @@ const ENTRY: Record<Tool, string> = {
   dev: path.join(APP_ROOT, 'local', 'cli', 'dev.ts'),
 };
 
-/** Root ignores permission bits; an unprivileged run is how a read-only folder can be shown to be read-only. */
-const NOBODY = 65_534;
+/**
+ * Root ignores permission bits, so a read-only folder is shown to be read-only by a
+ * run without the capabilities that let it (util-linux `setpriv`, present on every
+ * Debian machine). Not by switching to another user: that user may not be allowed
+ * into the folder the project was cloned to (a `mktemp -d` is root's alone).
+ */
+const DROP_DAC = ['--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
 export const runningAsRoot = process.getuid?.() === 0;
 
 export function runCli(
@@ -34,14 +39,15 @@ export function runCli(
   args: string[],
   options: { unprivileged?: boolean; viaNpm?: boolean; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  const [command, argv] = options.viaNpm
+  const [tool0, argv0] = options.viaNpm
     ? ['npm', ['run', '--silent', tool, ...args]]
     : [process.execPath, ['--import', 'tsx', ENTRY[tool], ...args]];
+  const [command, argv] =
+    options.unprivileged && runningAsRoot ? ['setpriv', [...DROP_DAC, tool0, ...argv0]] : [tool0, argv0];
   const child = spawn(command, argv, {
     cwd: APP_ROOT,
     env: { ...process.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.unprivileged && runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   let stdout = '';
   let stderr = '';
