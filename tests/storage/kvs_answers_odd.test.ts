@@ -115,7 +115,7 @@ describe('a single read answered with something other than the entry asked for',
 });
 
 describe('create-if-absent reads its own value back whatever order KVS keeps the fields in', () => {
-  it('a stored claim whose fields come back in another order is still this caller\'s', async () => {
+  it("a stored claim whose fields come back in another order is still this caller's", async () => {
     const reverse = (v: unknown): unknown =>
       v && typeof v === 'object' && !Array.isArray(v)
         ? Object.fromEntries(
