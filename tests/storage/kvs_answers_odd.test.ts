@@ -98,6 +98,22 @@ describe('a batch read with items that are not what the docs describe', () => {
   });
 });
 
+describe('a batch read believed where it is plain', () => {
+  it('a key the batch reports as KEY_NOT_FOUND is absent at the cost of that one request', async () => {
+    const w = world();
+    await w.put('a', 1);
+
+    const values = await w.store.readMany(['a', 'b']);
+
+    expect([...values]).toEqual([
+      ['a', 1],
+      ['b', undefined],
+    ]);
+    expect(paths(w.sent)).toEqual(['batch/get']);
+    w.dispose();
+  });
+});
+
 describe('a single read answered with something other than the entry asked for', () => {
   it("another key's entry fails the read, naming the key asked for", async () => {
     const w = world((path) =>
