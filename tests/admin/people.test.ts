@@ -1,4 +1,6 @@
+import { NeedsAuthenticationError } from '@forge/api';
 import type { SeamCall } from '../../local/runtime/forge_runtime';
+import { auditRecord } from '../../src/admin/audit_log';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageResponse } from '../../src/admin/contract';
 import { SchedulerWorld } from '../support/scheduler_world';
@@ -85,5 +87,140 @@ describe('names for the account ids on the admin page', () => {
     expect(answer.ok).toBe(true);
     expect(answer.people).toEqual({});
     expect(answer.view.triggers).toHaveLength(2);
+  });
+});
+
+describe('names when the page holds many people, or Jira answers oddly', () => {
+  /** An audit entry by `accountId`, as an earlier action would have left it. */
+  async function auditedAction(accountId: string, minutesAgo: number): Promise<void> {
+    const entry = auditRecord(w.inst.cloudId, w.app.clock.now() - minutesAgo * 60_000, {
+      action: 'RETRY_TRIGGER',
+      accountId,
+      trigger: 'AUTO_12H',
+      outcome: 'done',
+      detail: '',
+      changedKeys: [],
+    });
+    await w.app.put(w.inst, entry.key, entry.value);
+  }
+
+  /** Answer the user API with `values` as its page of people. */
+  function jiraAnswers(values: unknown[]): void {
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response(JSON.stringify({ startAt: 0, maxResults: 50, total: values.length, isLast: true, values }), {
+            status: 200,
+          })
+        : undefined,
+    );
+  }
+
+  it('names everyone on a page of more people than one request holds, asking for each of them once', async () => {
+    const others = Array.from({ length: 50 }, (_, i) => `5b10a2844c20165700e${String(i).padStart(5, '0')}`);
+    w =
+      (w.dispose(),
+      new SchedulerWorld({
+        jiraAdmins: [ADMIN],
+        jiraUsers: Object.fromEntries(
+          [ADMIN, ...others].map((id, i) => [id, { displayName: i === 0 ? 'Avery Admin' : `Person ${i}` }]),
+        ),
+      }));
+    w.addFault((call: SeamCall) => {
+      if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) userApiCalls.push(call);
+    });
+    await w.installedHoursAgo(13);
+    for (const [i, id] of others.entries()) await auditedAction(id, 60 - i);
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.view.audit).toHaveLength(50);
+    expect(Object.keys(answer.people).sort()).toEqual([ADMIN, ...others].sort());
+    expect(answer.people[others[49]]).toMatchObject({ displayName: 'Person 50' });
+    const asked = userApiCalls.map((c) => new URL(c.path, 'https://site.example').searchParams.getAll('accountId'));
+    expect(asked.map((ids) => ids.length)).toEqual([50, 1]);
+    expect(new Set(asked.flat()).size).toBe(51);
+  });
+
+  it('leaves out the marker of a closed account and Jira\'s "unknown": they are nobody to ask about', async () => {
+    await w.installedHoursAgo(13);
+    await auditedAction('closed-account', 3);
+    await auditedAction('unknown', 2);
+    await auditedAction(OTHER_ADMIN, 1);
+
+    await call('getAdminPage', {}, ADMIN);
+
+    expect(userApiCalls).toHaveLength(1);
+    expect(new URL(userApiCalls[0].path, 'https://site.example').searchParams.getAll('accountId').sort()).toEqual(
+      [ADMIN, OTHER_ADMIN].sort(),
+    );
+  });
+
+  it('names the admin who recorded the installation time', async () => {
+    await call('recordInstallation', { confirmation: CONFIRMATIONS.recordInstallation() }, OTHER_ADMIN);
+    userApiCalls.length = 0;
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.view.installation.recordedBy).toBe(OTHER_ADMIN);
+    expect(Object.keys(answer.people).sort()).toEqual([ADMIN, OTHER_ADMIN].sort());
+  });
+
+  it('names only the people asked about and given a name; a missing avatar is no avatar', async () => {
+    await w.installedHoursAgo(13);
+    await auditedAction(OTHER_ADMIN, 1);
+    jiraAnswers([
+      { accountId: ADMIN, displayName: 'Avery Admin' },
+      { accountId: OTHER_ADMIN, displayName: '' },
+      { accountId: '5b10a2844c20165700ede777', displayName: 'Someone not on the page' },
+      { accountId: 42, displayName: 'Not an id' },
+      { displayName: 'No id at all' },
+    ]);
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.people).toEqual({ [ADMIN]: { displayName: 'Avery Admin', avatarUrl: null } });
+  });
+
+  it('an answer without a list of people names nobody, and the page is answered', async () => {
+    await w.installedHoursAgo(13);
+    jiraAnswers([]);
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response(JSON.stringify({ values: { [ADMIN]: 'Avery Admin' } }), { status: 200 })
+        : undefined,
+    );
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.ok).toBe(true);
+    expect(answer.people).toEqual({});
+  });
+
+  it('a user API that cannot be reached at all leaves the page without names, and says so in the log', async () => {
+    await w.installedHoursAgo(13);
+    w.addFault((call: SeamCall) => {
+      if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) throw new Error('socket hang up');
+    });
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
+
+    expect(run.killed).toBe(false);
+    expect(run.killed ? null : run.result).toMatchObject({ ok: true, people: {} });
+    expect(run.invocation.logs.map((l) => l.line).join('\n')).toMatch(
+      /\[Phase5Admin\] names for 1 account\(s\) not available: .*socket hang up/,
+    );
+  });
+
+  it('when Jira needs the admin to grant the app access first, the call fails with that, for Forge to ask them', async () => {
+    await w.installedHoursAgo(13);
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response('', { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } })
+        : undefined,
+    );
+
+    await expect(w.app.invoker.resolver(w.inst, PAGE, 'getAdminPage', {}, ADMIN)).rejects.toBeInstanceOf(
+      NeedsAuthenticationError,
+    );
   });
 });
