@@ -215,9 +215,14 @@ describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
 
   it('is not raised once the trigger is done, however many attempts it took', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
-    const done = recordSuccess(state, 'AUTO_24H', 4, lastAt + 24 * H);
+    const generatedAt = lastAt + 24 * H;
+    const done = recordSuccess(state, 'AUTO_24H', 4, generatedAt);
+    const marker = { status: 'done', generated_at: new Date(generatedAt).toISOString(), attempt: 4, report_key: 'x' };
 
-    const view = adminPageView(records({ state: serializeState(done) }), lastAt + 25 * H);
+    const view = adminPageView(
+      records({ state: serializeState(done), done: { AUTO_12H: undefined, AUTO_24H: marker } }),
+      lastAt + 25 * H,
+    );
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'done', failedAttempts: 3, repeatedLongBackoff: false });
     expect(view.alerts.filter((a) => a.title.startsWith('AUTO_24H'))).toEqual([]);
@@ -932,5 +937,31 @@ describe('manual generation and the audit log, in detail', () => {
     expect(shown).toHaveLength(50);
     expect(shown[0].accountId).toBe('acc-51');
     expect(shown[49].accountId).toBe('acc-2');
+  });
+});
+
+describe('the DONE keys are what says a report is stored, as for the scheduler', () => {
+  it('a state that records a generation without its DONE key is not believed: the trigger shows as due again', () => {
+    const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
+
+    const view = adminPageView(records({ state: serializeState(state) }), T0 + 13 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'due', generatedAt: null, reportKey: null });
+    expect(view.reports).toEqual([]);
+  });
+
+  it('a DONE key without a time takes the time the state recorded', () => {
+    const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
+
+    const view = adminPageView(
+      records({ state: serializeState(state), done: { AUTO_12H: 'done', AUTO_24H: undefined } }),
+      T0 + 13 * H,
+    );
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'done',
+      summary: 'Done at 2 Nov 2026, 21:02 UTC.',
+      generatedAt: '2026-11-02T21:02:00.000Z',
+    });
   });
 });
