@@ -115,31 +115,39 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
     );
   }
 
-  it('names everyone on a page of more people than one request holds, asking for each of them once', async () => {
-    const others = Array.from({ length: 50 }, (_, i) => `5b10a2844c20165700e${String(i).padStart(5, '0')}`);
-    w =
-      (w.dispose(),
-      new SchedulerWorld({
-        jiraAdmins: [ADMIN],
-        jiraUsers: Object.fromEntries(
-          [ADMIN, ...others].map((id, i) => [id, { displayName: i === 0 ? 'Avery Admin' : `Person ${i}` }]),
-        ),
-      }));
-    w.addFault((call: SeamCall) => {
-      if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) userApiCalls.push(call);
-    });
-    await w.installedHoursAgo(13);
-    for (const [i, id] of others.entries()) await auditedAction(id, 60 - i);
+  it.each([
+    [49, [50]],
+    [50, [50, 1]],
+  ])(
+    'names everyone on a page of the caller and %p others, fifty to a request, asking for each of them once',
+    async (count, requestSizes) => {
+      const others = Array.from({ length: count }, (_, i) => `5b10a2844c20165700e${String(i).padStart(5, '0')}`);
+      w =
+        (w.dispose(),
+        new SchedulerWorld({
+          jiraAdmins: [ADMIN],
+          jiraUsers: Object.fromEntries(
+            [ADMIN, ...others].map((id, i) => [id, { displayName: i === 0 ? 'Avery Admin' : `Person ${i}` }]),
+          ),
+        }));
+      w.addFault((call: SeamCall) => {
+        if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) userApiCalls.push(call);
+      });
+      await w.installedHoursAgo(13);
+      for (const [i, id] of others.entries()) await auditedAction(id, 60 - i);
 
-    const answer = await call('getAdminPage', {}, ADMIN);
+      const answer = await call('getAdminPage', {}, ADMIN);
 
-    expect(answer.view.audit).toHaveLength(50);
-    expect(Object.keys(answer.people).sort()).toEqual([ADMIN, ...others].sort());
-    expect(answer.people[others[49]]).toMatchObject({ displayName: 'Person 50' });
-    const asked = userApiCalls.map((c) => new URL(c.path, 'https://site.example').searchParams.getAll('accountId'));
-    expect(asked.map((ids) => ids.length)).toEqual([50, 1]);
-    expect(new Set(asked.flat()).size).toBe(51);
-  });
+      expect(Object.keys(answer.people).sort()).toEqual([ADMIN, ...others].sort());
+      expect(answer.people[others[count - 1]]).toEqual({
+        displayName: `Person ${count}`,
+        avatarUrl: expect.stringMatching(/^https:\/\//),
+      });
+      const asked = userApiCalls.map((c) => new URL(c.path, 'https://site.example').searchParams.getAll('accountId'));
+      expect(asked.map((ids) => ids.length)).toEqual(requestSizes);
+      expect(new Set(asked.flat()).size).toBe(count + 1);
+    },
+  );
 
   it('leaves out the marker of a closed account and Jira\'s "unknown": they are nobody to ask about', async () => {
     await w.installedHoursAgo(13);
@@ -167,10 +175,13 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
 
   it('names only the people asked about and given a name; a missing avatar is no avatar', async () => {
     await w.installedHoursAgo(13);
+    const nameless = '5b10a2844c20165700ede333';
     await auditedAction(OTHER_ADMIN, 1);
+    await auditedAction(nameless, 2);
     jiraAnswers([
       { accountId: ADMIN, displayName: 'Avery Admin' },
       { accountId: OTHER_ADMIN, displayName: '' },
+      { accountId: nameless, avatarUrls: { '48x48': 'https://avatars.example/333.png' } },
       { accountId: '5b10a2844c20165700ede777', displayName: 'Someone not on the page' },
       { accountId: 42, displayName: 'Not an id' },
       { displayName: 'No id at all' },
@@ -183,7 +194,6 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
 
   it('an answer without a list of people names nobody, and the page is answered', async () => {
     await w.installedHoursAgo(13);
-    jiraAnswers([]);
     w.addFault((call: SeamCall) =>
       call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
         ? new Response(JSON.stringify({ values: { [ADMIN]: 'Avery Admin' } }), { status: 200 })
