@@ -965,3 +965,27 @@ describe('the DONE keys are what says a report is stored, as for the scheduler',
     });
   });
 });
+
+describe("a state in the guide's original shape (one last error and backoff for the whole scheduler)", () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  /** AUTO_24H failed three times; the state holds its count, and its error and backoff as the scheduler's last. */
+  const lastFailureAt = T0 + 26 * H + 30 * M;
+  const guideState = {
+    auto_24h_attempt_count: 3,
+    last_error: { timestamp: iso(lastFailureAt), message: 'Jira said no', attempt_count: 3, trigger: 'AUTO_24H' },
+    last_backoff_until: iso(lastFailureAt + 24 * H),
+  };
+
+  it('raises the guide alert from it: how many attempts failed and when the next one is', () => {
+    const view = adminPageView(records({ state: guideState }), lastFailureAt + H);
+
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'backing_off',
+      backoffUntil: iso(lastFailureAt + 24 * H),
+      repeatedLongBackoff: true,
+    });
+    expect(view.alerts.find((a) => a.title.startsWith('AUTO_24H'))?.body).toMatch(
+      /^3 attempts failed\..* Next attempt: 4 Nov 2026, 11:30 UTC\. Check that Jira is reachable/,
+    );
+  });
+});
