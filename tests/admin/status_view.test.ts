@@ -705,7 +705,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
     ]);
   });
 
-  it('missed as the scheduler recorded it, when the installation time is no longer usable: says when', () => {
+  it('missed as the scheduler recorded it, when the installation time is no longer usable: says when, and the mark can be reset', () => {
     const state = recordMissed(emptyState(), 'AUTO_12H', T0 + 24 * H + 3 * M);
     const evidence = { installation_timestamp: 'unreadable', source: 'avi:forge:installed:app' };
 
@@ -715,6 +715,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
       status: 'missed',
       summary: 'Missed at 3 Nov 2026, 09:03 UTC.',
       missedAt: '2026-11-03T09:03:00.000Z',
+      actions: { reset: { allowed: true } },
     });
     expect(trigger(view, 'AUTO_24H').status).toBe('unscheduled');
   });
@@ -941,12 +942,18 @@ describe('manual generation and the audit log, in detail', () => {
 });
 
 describe('the DONE keys are what says a report is stored, as for the scheduler', () => {
-  it('a state that records a generation without its DONE key is not believed: the trigger shows as due again', () => {
+  it('a state that records a generation without its DONE key is not believed: the trigger is due again, its attempt count resettable', () => {
     const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
 
     const view = adminPageView(records({ state: serializeState(state) }), T0 + 13 * H);
 
-    expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'due', generatedAt: null, reportKey: null });
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'due',
+      generatedAt: null,
+      reportKey: null,
+      attemptCount: 1,
+      actions: { reset: { allowed: true } },
+    });
     expect(view.reports).toEqual([]);
   });
 
