@@ -153,6 +153,20 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
     },
   );
 
+  it('names who asked for a kept manual report even when their audit entry is no longer among those shown', async () => {
+    await w.installedHoursAgo(13);
+    await call('generateManualReport', { confirmation: CONFIRMATIONS.generateManualReport() }, OTHER_ADMIN);
+    w.advance(60 * 60_000);
+    for (let i = 0; i < 50; i++) await auditedAction(ADMIN, 50 - i);
+    userApiCalls.length = 0;
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.view.audit.map((e) => e.accountId)).not.toContain(OTHER_ADMIN);
+    expect(answer.view.reports.find((r) => r.kind === 'MANUAL')?.by).toBe(OTHER_ADMIN);
+    expect(answer.people[OTHER_ADMIN]).toMatchObject({ displayName: 'Former user' });
+  });
+
   it('leaves out the marker of a closed account and Jira\'s "unknown": they are nobody to ask about', async () => {
     await w.installedHoursAgo(13);
     await auditedAction('closed-account', 3);

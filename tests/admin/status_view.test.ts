@@ -992,7 +992,7 @@ describe("a state in the guide's original shape (one last error and backoff for 
       repeatedLongBackoff: true,
     });
     expect(view.alerts.find((a) => a.title.startsWith('AUTO_24H'))?.body).toMatch(
-      /^3 attempts failed\..* Next attempt: 4 Nov 2026, 11:30 UTC\. Check that Jira is reachable/,
+      /^3 attempts failed\.( The last, at [^”]*”\.)? Next attempt: 4 Nov 2026, 11:30 UTC\. Check that Jira is reachable/,
     );
   });
 });
