@@ -45,6 +45,21 @@ async function call(functionKey: string, payload: unknown, accountId: string): P
 }
 
 describe('names for the account ids on the admin page', () => {
+  it('still answers the page, with no names, when the user API fails, and logs why', async () => {
+    await w.installedHoursAgo(13);
+    userApi = 'down';
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
+    const answer = run.killed ? null : run.result;
+
+    expect(answer?.ok).toBe(true);
+    expect(answer?.people).toEqual({});
+    expect(answer?.view.triggers).toHaveLength(2);
+    expect(run.invocation.logs.map((l) => l.line)).toContainEqual(
+      expect.stringContaining('[Phase5Admin] names for 1 account(s) not available: HTTP 503'),
+    );
+  });
+
   it('names the caller, requesters and audit entries from one user-API call made as the caller', async () => {
     await w.installedHoursAgo(13);
     await call('generateManualReport', { confirmation: CONFIRMATIONS.generateManualReport() }, ADMIN);
@@ -76,21 +91,6 @@ describe('names for the account ids on the admin page', () => {
 
     expect(Object.keys(answer.people)).toEqual([ADMIN]);
     expect(answer.view.audit[0].accountId).toBe(stranger);
-  });
-
-  it('still answers the page, with no names, when the user API fails, and logs why', async () => {
-    await w.installedHoursAgo(13);
-    userApi = 'down';
-
-    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
-    const answer = run.killed ? null : run.result;
-
-    expect(answer?.ok).toBe(true);
-    expect(answer?.people).toEqual({});
-    expect(answer?.view.triggers).toHaveLength(2);
-    expect(run.invocation.logs.map((l) => l.line)).toContainEqual(
-      expect.stringContaining('[Phase5Admin] names for 1 account(s) not available: HTTP 503'),
-    );
   });
 });
 
