@@ -666,8 +666,9 @@ describe('each trigger status, as the page words it and what it offers', () => {
   });
 
   it("a Reset's fence at the next attempt number is not a generation", () => {
-    const now = T0 + 12 * H + M;
-    const fence = serializeClaim(newClaim(1, now - M, 'reset-1', 16 * M, 'reset'));
+    const now = T0 + 12 * H + 10_000;
+    // A fence a Reset has just written: its lease, a minute long, still holds.
+    const fence = serializeClaim(newClaim(1, now - 10_000, 'reset-1', M, 'reset'));
 
     const t12 = trigger(
       adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: fence }, AUTO_24H: null } }), now),
