@@ -11,7 +11,7 @@ const two = (n: number) => String(n).padStart(2, '0');
 /** `2 Nov 2026, 21:00 UTC` */
 export function formatInstant(at: number | string | null | undefined): string {
   const ms = typeof at === 'string' ? Date.parse(at) : at;
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
   const d = new Date(ms);
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
 }
@@ -32,7 +32,7 @@ export function formatDuration(ms: number): string {
 export function formatRelative(at: number | string | null | undefined, now: number | string): string {
   const ms = typeof at === 'string' ? Date.parse(at) : at;
   const from = typeof now === 'string' ? Date.parse(now) : now;
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || !Number.isFinite(from)) return '';
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || !Number.isFinite(from)) return '';
   const d = ms - from;
   if (Math.abs(d) < 60_000) return 'now';
   return d > 0 ? `in ${formatDuration(d)}` : `${formatDuration(d)} ago`;

@@ -7,6 +7,7 @@ import {
   claimMayBeLive,
   DoneMarker,
   emptyState,
+  forgetUnstoredReports,
   inEpochs,
   SchedulerState,
 } from '../scheduled/decisions';
@@ -107,7 +108,7 @@ interface TriggerInputs {
 
 function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: TriggerInputs): TriggerView {
   const p = state.triggers[trigger];
-  const done = marker !== null || p.generatedAt !== null;
+  const done = marker !== null;
   const generatedAt = marker?.generatedAt ?? p.generatedAt;
   const attemptCount = Math.max(p.attemptCount, marker?.attempt ?? 0);
   const failedAttempts = done ? Math.max(0, attemptCount - 1) : attemptCount;
@@ -337,12 +338,13 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
   const parsedState = records.state === undefined ? null : parseState(records.state, now);
   const epochOf = { AUTO_12H: epochFrom(records.epoch.AUTO_12H), AUTO_24H: epochFrom(records.epoch.AUTO_24H) };
   const epochs = { AUTO_12H: epochOf.AUTO_12H ?? 0, AUTO_24H: epochOf.AUTO_24H ?? 0 };
-  const state = inEpochs(parsedState?.ok ? parsedState.value : emptyState(), epochs);
-  const stateProblem = parsedState && !parsedState.ok ? `The stored state is invalid (${parsedState.reason})` : null;
   const done = {
     AUTO_12H: doneMarkerFrom(records.done.AUTO_12H, now),
     AUTO_24H: doneMarkerFrom(records.done.AUTO_24H, now),
   };
+  // As the scheduler reads it: a generation the state records without its DONE key never stored a report.
+  const state = inEpochs(parsedState?.ok ? forgetUnstoredReports(parsedState.value, done) : emptyState(), epochs);
+  const stateProblem = parsedState && !parsedState.ok ? `The stored state is invalid (${parsedState.reason})` : null;
 
   const reports = reportSummaries(records, done);
   const triggers = AUTO_TRIGGERS.map((trigger) => {

@@ -150,6 +150,8 @@ describe('input validation: a bad payload gets a clear error and changes nothing
     ['generateManualReport', { confirmation: true }, 'confirmation must be "GENERATE MANUAL REPORT"'],
     ['generateManualReport', ['GENERATE MANUAL REPORT'], 'The request payload must be an object.'],
     ['recordInstallation', 'RECORD INSTALLATION TIME', 'The request payload must be an object.'],
+    ['recordInstallation', { confirmation: '' }, 'confirmation must be "RECORD INSTALLATION TIME"'],
+    ['runPlatformCheck', { confirmation: '' }, 'confirmation must be "RUN PLATFORM CHECK"'],
     ['getAdminPage', { verbose: 1 }, 'Unexpected field(s) verbose; expected none.'],
     [
       'getReport',

@@ -1,4 +1,6 @@
+import { NeedsAuthenticationError } from '@forge/api';
 import type { SeamCall } from '../../local/runtime/forge_runtime';
+import { auditRecord } from '../../src/admin/audit_log';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageResponse } from '../../src/admin/contract';
 import { SchedulerWorld } from '../support/scheduler_world';
@@ -43,6 +45,21 @@ async function call(functionKey: string, payload: unknown, accountId: string): P
 }
 
 describe('names for the account ids on the admin page', () => {
+  it('still answers the page, with no names, when the user API fails, and logs why', async () => {
+    await w.installedHoursAgo(13);
+    userApi = 'down';
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
+    const answer = run.killed ? null : run.result;
+
+    expect(answer?.ok).toBe(true);
+    expect(answer?.people).toEqual({});
+    expect(answer?.view.triggers).toHaveLength(2);
+    expect(run.invocation.logs.map((l) => l.line)).toContainEqual(
+      expect.stringContaining('[Phase5Admin] names for 1 account(s) not available: HTTP 503'),
+    );
+  });
+
   it('names the caller, requesters and audit entries from one user-API call made as the caller', async () => {
     await w.installedHoursAgo(13);
     await call('generateManualReport', { confirmation: CONFIRMATIONS.generateManualReport() }, ADMIN);
@@ -75,15 +92,163 @@ describe('names for the account ids on the admin page', () => {
     expect(Object.keys(answer.people)).toEqual([ADMIN]);
     expect(answer.view.audit[0].accountId).toBe(stranger);
   });
+});
 
-  it('still answers the page, with no names, when the user API fails', async () => {
+describe('names when the page holds many people, or Jira answers oddly', () => {
+  /** An audit entry by `accountId`, as an earlier action would have left it. */
+  async function auditedAction(accountId: string, minutesAgo: number): Promise<void> {
+    const entry = auditRecord(w.inst.cloudId, w.app.clock.now() - minutesAgo * 60_000, {
+      action: 'RETRY_TRIGGER',
+      accountId,
+      trigger: 'AUTO_12H',
+      outcome: 'done',
+      detail: '',
+      changedKeys: [],
+    });
+    await w.app.put(w.inst, entry.key, entry.value);
+  }
+
+  /** Answer the user API with `values` as its page of people. */
+  function jiraAnswers(values: unknown[]): void {
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response(JSON.stringify({ startAt: 0, maxResults: 50, total: values.length, isLast: true, values }), {
+            status: 200,
+          })
+        : undefined,
+    );
+  }
+
+  it.each([
+    [49, [50]],
+    [50, [50, 1]],
+  ])(
+    'names everyone on a page of the caller and %p others, fifty to a request, asking for each of them once',
+    async (count, requestSizes) => {
+      const others = Array.from({ length: count }, (_, i) => `5b10a2844c20165700e${String(i).padStart(5, '0')}`);
+      w =
+        (w.dispose(),
+        new SchedulerWorld({
+          jiraAdmins: [ADMIN],
+          jiraUsers: Object.fromEntries(
+            [ADMIN, ...others].map((id, i) => [id, { displayName: i === 0 ? 'Avery Admin' : `Person ${i}` }]),
+          ),
+        }));
+      w.addFault((call: SeamCall) => {
+        if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) userApiCalls.push(call);
+      });
+      await w.installedHoursAgo(13);
+      for (const [i, id] of others.entries()) await auditedAction(id, 60 - i);
+
+      const answer = await call('getAdminPage', {}, ADMIN);
+
+      expect(Object.keys(answer.people).sort()).toEqual([ADMIN, ...others].sort());
+      expect(answer.people[others[count - 1]]).toEqual({
+        displayName: `Person ${count}`,
+        avatarUrl: expect.stringMatching(/^https:\/\//),
+      });
+      const asked = userApiCalls.map((c) => new URL(c.path, 'https://site.example').searchParams.getAll('accountId'));
+      expect(asked.map((ids) => ids.length)).toEqual(requestSizes);
+      expect(new Set(asked.flat()).size).toBe(count + 1);
+    },
+  );
+
+  it('names who asked for a kept manual report even when their audit entry is no longer among those shown', async () => {
     await w.installedHoursAgo(13);
-    userApi = 'down';
+    await call('generateManualReport', { confirmation: CONFIRMATIONS.generateManualReport() }, OTHER_ADMIN);
+    w.advance(60 * 60_000);
+    for (let i = 0; i < 50; i++) await auditedAction(ADMIN, 50 - i);
+    userApiCalls.length = 0;
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.view.audit.map((e) => e.accountId)).not.toContain(OTHER_ADMIN);
+    expect(answer.view.reports.find((r) => r.kind === 'MANUAL')?.by).toBe(OTHER_ADMIN);
+    expect(answer.people[OTHER_ADMIN]).toMatchObject({ displayName: 'Former user' });
+  });
+
+  it('leaves out the marker of a closed account and Jira\'s "unknown": they are nobody to ask about', async () => {
+    await w.installedHoursAgo(13);
+    await auditedAction('closed-account', 3);
+    await auditedAction('unknown', 2);
+    await auditedAction(OTHER_ADMIN, 1);
+
+    await call('getAdminPage', {}, ADMIN);
+
+    expect(userApiCalls).toHaveLength(1);
+    expect(new URL(userApiCalls[0].path, 'https://site.example').searchParams.getAll('accountId').sort()).toEqual(
+      [ADMIN, OTHER_ADMIN].sort(),
+    );
+  });
+
+  it('names the admin who recorded the installation time', async () => {
+    await call('recordInstallation', { confirmation: CONFIRMATIONS.recordInstallation() }, OTHER_ADMIN);
+    userApiCalls.length = 0;
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.view.installation.recordedBy).toBe(OTHER_ADMIN);
+    expect(Object.keys(answer.people).sort()).toEqual([ADMIN, OTHER_ADMIN].sort());
+  });
+
+  it('names only the people asked about and given a name; a missing avatar is no avatar', async () => {
+    await w.installedHoursAgo(13);
+    const nameless = '5b10a2844c20165700ede333';
+    await auditedAction(OTHER_ADMIN, 1);
+    await auditedAction(nameless, 2);
+    jiraAnswers([
+      { accountId: ADMIN, displayName: 'Avery Admin' },
+      { accountId: OTHER_ADMIN, displayName: '' },
+      { accountId: nameless, avatarUrls: { '48x48': 'https://avatars.example/333.png' } },
+      { accountId: '5b10a2844c20165700ede777', displayName: 'Someone not on the page' },
+      { accountId: 42, displayName: 'Not an id' },
+      { displayName: 'No id at all' },
+    ]);
+
+    const answer = await call('getAdminPage', {}, ADMIN);
+
+    expect(answer.people).toEqual({ [ADMIN]: { displayName: 'Avery Admin', avatarUrl: null } });
+  });
+
+  it('an answer without a list of people names nobody, and the page is answered', async () => {
+    await w.installedHoursAgo(13);
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response(JSON.stringify({ values: { [ADMIN]: 'Avery Admin' } }), { status: 200 })
+        : undefined,
+    );
 
     const answer = await call('getAdminPage', {}, ADMIN);
 
     expect(answer.ok).toBe(true);
     expect(answer.people).toEqual({});
-    expect(answer.view.triggers).toHaveLength(2);
+  });
+
+  it('a user API that cannot be reached at all leaves the page without names, and says so in the log', async () => {
+    await w.installedHoursAgo(13);
+    w.addFault((call: SeamCall) => {
+      if (call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')) throw new Error('socket hang up');
+    });
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
+
+    expect(run.killed).toBe(false);
+    expect(run.killed ? null : run.result).toMatchObject({ ok: true, people: {} });
+    expect(run.invocation.logs.map((l) => l.line).join('\n')).toMatch(
+      /\[Phase5Admin\] names for 1 account\(s\) not available: .*socket hang up/,
+    );
+  });
+
+  it('when Jira needs the admin to grant the app access first, the call fails with that, for Forge to ask them', async () => {
+    await w.installedHoursAgo(13);
+    w.addFault((call: SeamCall) =>
+      call.service === 'jira' && call.path.startsWith('/rest/api/3/user/bulk')
+        ? new Response('', { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } })
+        : undefined,
+    );
+
+    await expect(w.app.invoker.resolver(w.inst, PAGE, 'getAdminPage', {}, ADMIN)).rejects.toBeInstanceOf(
+      NeedsAuthenticationError,
+    );
   });
 });

@@ -1,10 +1,12 @@
 import type { AdminRecords } from '../../src/admin/admin_records';
 import { adminPageView } from '../../src/admin/status_view';
 import {
+  clearBackoff,
   emptyProgress,
   emptyState,
   newClaim,
   recordFailure,
+  recordMissed,
   recordSuccess,
   SchedulerState,
 } from '../../src/scheduled/decisions';
@@ -213,9 +215,14 @@ describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
 
   it('is not raised once the trigger is done, however many attempts it took', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
-    const done = recordSuccess(state, 'AUTO_24H', 4, lastAt + 24 * H);
+    const generatedAt = lastAt + 24 * H;
+    const done = recordSuccess(state, 'AUTO_24H', 4, generatedAt);
+    const marker = { status: 'done', generated_at: new Date(generatedAt).toISOString(), attempt: 4, report_key: 'x' };
 
-    const view = adminPageView(records({ state: serializeState(done) }), lastAt + 25 * H);
+    const view = adminPageView(
+      records({ state: serializeState(done), done: { AUTO_12H: undefined, AUTO_24H: marker } }),
+      lastAt + 25 * H,
+    );
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'done', failedAttempts: 3, repeatedLongBackoff: false });
     expect(view.alerts.filter((a) => a.title.startsWith('AUTO_24H'))).toEqual([]);
@@ -319,5 +326,678 @@ describe('reports, manual generation and the audit log', () => {
       allowed: false,
       reason: 'Nothing to reset: it has not been attempted.',
     });
+  });
+});
+
+describe('the whole page for a site installed two hours ago', () => {
+  it('shows both triggers waiting, no alerts, manual reports offered and the schedule it runs on', () => {
+    const view = adminPageView(records(), T0 + 2 * H);
+
+    expect(view).toEqual({
+      now: '2026-11-02T11:00:00.000Z',
+      cloudId: CLOUD,
+      installation: {
+        status: 'recorded',
+        installedAt: '2026-11-02T09:00:00.000Z',
+        source: 'event',
+        recordedBy: null,
+        recordedAt: null,
+        ageHours: 2,
+      },
+      stateProblem: null,
+      triggers: [
+        {
+          trigger: 'AUTO_12H',
+          status: 'waiting',
+          summary: 'Waiting until 2 Nov 2026, 21:00 UTC (in 10 h).',
+          dueAt: '2026-11-02T21:00:00.000Z',
+          windowClosesAt: '2026-11-03T09:00:00.000Z',
+          nextEligibleAt: '2026-11-02T21:00:00.000Z',
+          attemptCount: 0,
+          failedAttempts: 0,
+          longBackoffs: 0,
+          backoffUntil: null,
+          lastError: null,
+          generatedAt: null,
+          missedAt: null,
+          liveClaim: null,
+          reportKey: null,
+          repeatedLongBackoff: false,
+          actions: {
+            retry: { allowed: false, reason: 'It is not due yet.' },
+            reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+          },
+        },
+        {
+          trigger: 'AUTO_24H',
+          status: 'waiting',
+          summary: 'Waiting until 3 Nov 2026, 09:00 UTC (in 22 h).',
+          dueAt: '2026-11-03T09:00:00.000Z',
+          windowClosesAt: null,
+          nextEligibleAt: '2026-11-03T09:00:00.000Z',
+          attemptCount: 0,
+          failedAttempts: 0,
+          longBackoffs: 0,
+          backoffUntil: null,
+          lastError: null,
+          generatedAt: null,
+          missedAt: null,
+          liveClaim: null,
+          reportKey: null,
+          repeatedLongBackoff: false,
+          actions: {
+            retry: { allowed: false, reason: 'It is not due yet.' },
+            reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+          },
+        },
+      ],
+      alerts: [],
+      reports: [],
+      manualReport: {
+        allowed: true,
+        reason:
+          'Reads the site from Jira now (for at most 15 s) and stores a MANUAL report; the newest 10 are kept. ' +
+          'The scheduled reports are not affected.',
+        inProgressSince: null,
+      },
+      recordInstallation: {
+        allowed: false,
+        reason: 'The installation time is already recorded; it is never overwritten.',
+      },
+      audit: [],
+      limits: { manualReportsKept: 10, replacedReportsKept: 5 },
+      schedule: { interval: 'hour', intervalMinutes: 60, every: 'hour', wakeUps: true },
+    });
+  });
+});
+
+describe('installation evidence as the page reports it', () => {
+  it('a source the app does not know is "other", with when it was recorded and its age to a tenth of an hour', () => {
+    const evidence = {
+      installation_timestamp: new Date(T0).toISOString(),
+      source: 'jira-migration',
+      recorded_at: '2026-11-02T09:00:05.000Z',
+    };
+
+    const view = adminPageView(records({ evidence }), T0 + 13 * H + 20 * M);
+
+    expect(view.installation).toEqual({
+      status: 'recorded',
+      installedAt: '2026-11-02T09:00:00.000Z',
+      source: 'other',
+      recordedBy: null,
+      recordedAt: '2026-11-02T09:00:05.000Z',
+      ageHours: 13.3,
+    });
+  });
+
+  it('when missing: nothing about it is shown, and the alert, the triggers and the actions all say why', () => {
+    const view = adminPageView(records({ evidence: undefined }), T0);
+
+    expect(view.installation).toEqual({
+      status: 'missing',
+      installedAt: null,
+      source: null,
+      recordedBy: null,
+      recordedAt: null,
+      ageHours: null,
+    });
+    expect(view.alerts).toEqual([
+      {
+        level: 'error',
+        title: 'The installation time is not recorded',
+        body:
+          'No report can be scheduled until the app knows when it was installed. Installations older than the ' +
+          'lifecycle trigger never received the installed event. Record the installation time as now; the 12-hour ' +
+          'report follows 12 hours later.',
+      },
+    ]);
+    for (const t of view.triggers) {
+      expect(t).toMatchObject({
+        summary: 'Not scheduled: the installation time is not recorded.',
+        dueAt: null,
+        windowClosesAt: null,
+        nextEligibleAt: null,
+        actions: { retry: { allowed: false, reason: 'The installation time is not recorded.' } },
+      });
+    }
+    expect(view.manualReport).toEqual({
+      allowed: false,
+      reason: 'Record the installation time first.',
+      inProgressSince: null,
+    });
+    expect(view.recordInstallation).toEqual({
+      allowed: true,
+      reason: 'Records “installed now”, attributed to you. It is never overwritten afterwards.',
+    });
+  });
+
+  it('when not an instant: the alert says it is never overwritten, and no time is shown', () => {
+    const evidence = { installation_timestamp: 'yesterday', source: 'avi:forge:installed:app' };
+
+    const view = adminPageView(records({ evidence }), T0);
+
+    expect(view.installation).toMatchObject({ status: 'invalid', installedAt: null, source: 'event', ageHours: null });
+    expect(view.alerts).toEqual([
+      {
+        level: 'error',
+        title: 'The installation time cannot be used',
+        body:
+          'The stored installation evidence is not an ISO-8601 instant, so no report is scheduled. ' +
+          'It is never overwritten from this page.',
+      },
+    ]);
+    expect(view.triggers.map((t) => t.status)).toEqual(['unscheduled', 'unscheduled']);
+    expect(view.manualReport).toMatchObject({ allowed: false, reason: 'Record the installation time first.' });
+  });
+
+  it('when in the future: the stored time is shown and named in the alert, and nothing is scheduled from it', () => {
+    const evidence = {
+      installation_timestamp: '2026-11-02T10:00:00.000Z',
+      source: 'admin',
+      recorded_by: 'acc-1',
+      recorded_at: '2026-11-02T08:59:00.000Z',
+    };
+
+    const view = adminPageView(records({ evidence }), T0);
+
+    expect(view.installation).toEqual({
+      status: 'in_future',
+      installedAt: '2026-11-02T10:00:00.000Z',
+      source: 'admin',
+      recordedBy: 'acc-1',
+      recordedAt: '2026-11-02T08:59:00.000Z',
+      ageHours: null,
+    });
+    expect(view.alerts).toEqual([
+      {
+        level: 'error',
+        title: 'The installation time cannot be used',
+        body: 'The stored installation time 2026-11-02T10:00:00.000Z is in the future, so no report is scheduled.',
+      },
+    ]);
+    expect(view.triggers.map((t) => t.status)).toEqual(['unscheduled', 'unscheduled']);
+    expect(view.manualReport.allowed).toBe(false);
+    expect(view.recordInstallation.allowed).toBe(false);
+  });
+});
+
+describe('each trigger status, as the page words it and what it offers', () => {
+  it('AUTO_12H becomes due at exactly 12 h and stays due until the last moment before 24 h', () => {
+    const atDue = adminPageView(records(), T0 + 12 * H);
+    const lastMoment = adminPageView(records(), T0 + 24 * H - 1);
+    const atClose = adminPageView(records(), T0 + 24 * H);
+
+    expect(trigger(atDue, 'AUTO_12H')).toMatchObject({ status: 'due', nextEligibleAt: '2026-11-02T21:00:00.000Z' });
+    expect(trigger(lastMoment, 'AUTO_12H').status).toBe('due');
+    expect(trigger(lastMoment, 'AUTO_24H')).toMatchObject({
+      status: 'waiting',
+      summary: 'Waiting until 3 Nov 2026, 09:00 UTC (now).',
+    });
+    expect(trigger(atClose, 'AUTO_12H')).toMatchObject({ status: 'missed', nextEligibleAt: null });
+    expect(trigger(atClose, 'AUTO_24H')).toMatchObject({ status: 'due', nextEligibleAt: '2026-11-03T09:00:00.000Z' });
+  });
+
+  it('due and never attempted: the next run makes it; there is nothing to retry or reset', () => {
+    const t12 = trigger(adminPageView(records(), T0 + 12 * H + 5 * M), 'AUTO_12H');
+
+    expect(t12.summary).toBe('Due: the next scheduled run (every hour), or a wake-up event sooner, generates it.');
+    expect(t12.actions).toEqual({
+      retry: { allowed: false, reason: 'It is not backing off: the next scheduled run attempts it.' },
+      reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+    });
+  });
+
+  it('due again once a backoff has run out: says how many attempts failed, and a reset would clear them', () => {
+    const { state } = failing('AUTO_12H', 1, T0 + 12 * H);
+    const once = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 12 * H + 40 * M), 'AUTO_12H');
+    const { state: twice } = failing('AUTO_12H', 2, T0 + 12 * H);
+    const again = trigger(adminPageView(records({ state: serializeState(twice) }), T0 + 15 * H), 'AUTO_12H');
+
+    expect(once).toMatchObject({
+      status: 'due',
+      summary:
+        'Due: the next scheduled run (every hour), or a wake-up event sooner, generates it. 1 earlier attempt failed.',
+      attemptCount: 1,
+      failedAttempts: 1,
+      longBackoffs: 0,
+      backoffUntil: '2026-11-02T21:30:00.000Z',
+      nextEligibleAt: '2026-11-02T21:40:00.000Z',
+      lastError: { at: '2026-11-02T21:00:00.000Z', message: 'Jira said no (#1)', attempt: 1 },
+      repeatedLongBackoff: false,
+    });
+    expect(once.actions).toEqual({
+      retry: { allowed: false, reason: 'It is not backing off: the next scheduled run attempts it.' },
+      reset: { allowed: true, reason: 'Clears its attempts, backoff and last error, so the scheduler starts it over.' },
+    });
+    expect(again.summary).toMatch(/ 2 earlier attempts failed\.$/);
+    expect(again.longBackoffs).toBe(1);
+  });
+
+  it('backing off after its first failure: the wait is short, and retry ends it now', () => {
+    const { state } = failing('AUTO_12H', 1, T0 + 12 * H);
+
+    const t12 = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 12 * H + 10 * M), 'AUTO_12H');
+
+    expect(t12).toMatchObject({
+      status: 'backing_off',
+      summary: 'Backing off until 2 Nov 2026, 21:30 UTC (in 20 min) after 1 failed attempt.',
+      failedAttempts: 1,
+      longBackoffs: 0,
+    });
+    expect(t12.actions.retry).toEqual({
+      allowed: true,
+      reason: 'Ends the backoff (due to end 2 Nov 2026, 21:30 UTC) now; the next scheduled run attempts it.',
+    });
+  });
+
+  it('done on a later attempt: says which, counts the failures before it, and a reset keeps the report', () => {
+    const done = { status: 'done', generated_at: '2026-11-02T21:35:00.000Z', attempt: 2, report_key: 'x' };
+
+    const view = adminPageView(records({ done: { AUTO_12H: done, AUTO_24H: undefined } }), T0 + 13 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'done',
+      summary: 'Done at 2 Nov 2026, 21:35 UTC on attempt #2.',
+      attemptCount: 2,
+      failedAttempts: 1,
+      nextEligibleAt: null,
+      liveClaim: null,
+      reportKey: `phase5:report:${CLOUD}:AUTO_12H`,
+    });
+    expect(trigger(view, 'AUTO_12H').actions).toEqual({
+      retry: { allowed: false, reason: 'It is done; reset it to generate it again.' },
+      reset: {
+        allowed: true,
+        reason:
+          'Sets its report aside (kept in the report history), marks it not done and restarts its attempt count, ' +
+          'so the scheduler generates it again.',
+      },
+    });
+    expect(trigger(view, 'AUTO_24H').reportKey).toBeNull();
+  });
+
+  it('done by a DONE key that names no time or attempt: done all the same, its report listed without them', () => {
+    const view = adminPageView(records({ done: { AUTO_12H: 'done', AUTO_24H: undefined } }), T0 + 13 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'done',
+      summary: 'Done: its report is stored.',
+      generatedAt: null,
+      attemptCount: 0,
+      failedAttempts: 0,
+    });
+    expect(view.reports).toEqual([
+      {
+        key: `phase5:report:${CLOUD}:AUTO_12H`,
+        kind: 'AUTO_12H',
+        trigger: 'AUTO_12H',
+        generatedAt: null,
+        attempt: null,
+        by: null,
+        replacedAt: null,
+      },
+    ]);
+  });
+
+  it('generating: names the attempt, when it started and how long its claim holds; neither action is offered', () => {
+    const now = T0 + 12 * H + M;
+    const claim = serializeClaim(newClaim(1, now - M, 'inv-1'));
+
+    const t12 = trigger(
+      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now),
+      'AUTO_12H',
+    );
+
+    expect(t12).toMatchObject({
+      status: 'generating',
+      summary: 'Generating: attempt #1 started 2 Nov 2026, 21:00 UTC; its claim is held until 2 Nov 2026, 21:16 UTC.',
+      nextEligibleAt: null,
+      liveClaim: {
+        attempt: 1,
+        claimedAt: '2026-11-02T21:00:00.000Z',
+        leaseExpiresAt: '2026-11-02T21:16:00.000Z',
+      },
+    });
+    expect(t12.actions).toEqual({
+      retry: { allowed: false, reason: 'It is being generated right now.' },
+      reset: { allowed: false, reason: 'A generation holds its claim until 2 Nov 2026, 21:16 UTC.' },
+    });
+  });
+
+  it("a Reset's fence at the next attempt number is not a generation", () => {
+    const now = T0 + 12 * H + 10_000;
+    // A fence a Reset has just written: its lease, a minute long, still holds.
+    const fence = serializeClaim(newClaim(1, now - 10_000, 'reset-1', M, 'reset'));
+
+    const t12 = trigger(
+      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: fence }, AUTO_24H: null } }), now),
+      'AUTO_12H',
+    );
+
+    expect(t12).toMatchObject({ status: 'due', liveClaim: null });
+  });
+
+  it('missed: says when its window closed, and offers a manual report instead of a reset or retry', () => {
+    const view = adminPageView(records(), T0 + 25 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'missed',
+      summary: 'Missed: no report was stored before its window closed at 3 Nov 2026, 09:00 UTC.',
+      nextEligibleAt: null,
+      actions: {
+        retry: { allowed: false, reason: 'Its window has closed.' },
+        reset: {
+          allowed: false,
+          reason:
+            'The 12-hour window closed at 3 Nov 2026, 09:00 UTC; reset, it would only be marked missed. ' +
+            'Generate a manual report instead.',
+        },
+      },
+    });
+    expect(view.alerts).toEqual([
+      {
+        level: 'information',
+        title: 'The 12-hour report was missed',
+        body:
+          'Its window closed before a report could be stored. The 24-hour report is not affected; a manual report ' +
+          'gives a snapshot now.',
+      },
+    ]);
+  });
+
+  it('missed as the scheduler recorded it, when the installation time is no longer usable: says when, and the mark can be reset', () => {
+    const state = recordMissed(emptyState(), 'AUTO_12H', T0 + 24 * H + 3 * M);
+    const evidence = { installation_timestamp: 'unreadable', source: 'avi:forge:installed:app' };
+
+    const view = adminPageView(records({ evidence, state: serializeState(state) }), T0 + 25 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'missed',
+      summary: 'Missed at 3 Nov 2026, 09:03 UTC.',
+      missedAt: '2026-11-03T09:03:00.000Z',
+      actions: { reset: { allowed: true } },
+    });
+    expect(trigger(view, 'AUTO_24H').status).toBe('unscheduled');
+  });
+
+  it.each([
+    ['AUTO_12H', 12],
+    ['AUTO_24H', 24],
+  ] as const)(
+    "%s, reset since the state was written, starts its new epoch clean: the old epoch's failures are not shown",
+    (t, dueAfterHours) => {
+      const { state } = failing(t, 2, T0 + dueAfterHours * H);
+      const epoch = { AUTO_12H: undefined, AUTO_24H: undefined, [t]: { epoch: 1 } };
+
+      const view = adminPageView(records({ state: serializeState(state), epoch }), T0 + dueAfterHours * H + 40 * M);
+
+      expect(trigger(view, t)).toMatchObject({
+        status: 'due',
+        attemptCount: 0,
+        lastError: null,
+        backoffUntil: null,
+      });
+      expect(view.alerts.filter((a) => a.level === 'warning')).toEqual([]);
+    },
+  );
+});
+
+describe('the guide alert, wherever the trigger stands', () => {
+  it('after a retry ends the backoff, names the next attempt as now', () => {
+    const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
+    const now = lastAt + H;
+
+    const view = adminPageView(records({ state: serializeState(clearBackoff(state, 'AUTO_24H')) }), now);
+
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'due', repeatedLongBackoff: true });
+    expect(view.alerts.filter((a) => a.level === 'warning')).toEqual([
+      {
+        level: 'warning',
+        title: 'AUTO_24H keeps failing: 2 backoffs of 2 hours or more',
+        body:
+          '3 attempts failed. The last, at 3 Nov 2026, 11:30 UTC: “Jira said no (#3)”. Next attempt: 3 Nov 2026, 12:30 UTC. ' +
+          'Check that Jira is reachable and that the app still has its permissions, then use “Retry now”.',
+      },
+    ]);
+  });
+
+  it('while a further attempt is generating, names no next attempt', () => {
+    const { state, lastAt } = failing('AUTO_24H', 4, T0 + 24 * H);
+    const now = lastAt + 24 * H + M;
+    const claim = serializeClaim(newClaim(5, now - M, 'inv-5'));
+
+    const view = adminPageView(
+      records({ state: serializeState(state), nextClaims: { AUTO_12H: null, AUTO_24H: { attempt: 5, raw: claim } } }),
+      now,
+    );
+
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'generating',
+      longBackoffs: 3,
+      repeatedLongBackoff: true,
+    });
+    const alert = view.alerts.find((a) => a.title.startsWith('AUTO_24H'))!;
+    expect(alert.title).toBe('AUTO_24H keeps failing: 3 backoffs of 2 hours or more');
+    expect(alert.body).toMatch(/^4 attempts failed\. The last, at [^:]+:\d\d UTC: “Jira said no \(#4\)”\. Check that/);
+  });
+
+  it('is not raised for AUTO_12H once its window has closed: the missed notice says it all', () => {
+    const { state } = failing('AUTO_12H', 3, T0 + 12 * H);
+
+    const view = adminPageView(records({ state: serializeState(state) }), T0 + 25 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'missed', longBackoffs: 2, repeatedLongBackoff: false });
+    expect(view.alerts.map((a) => a.title)).toEqual(['The 12-hour report was missed']);
+  });
+});
+
+describe('what the page could not read', () => {
+  it('an unreadable state: names the problem and says the scheduler rebuilds it', () => {
+    const view = adminPageView(records({ state: { auto_12h_attempt_count: -3 } }), T0 + 13 * H);
+
+    expect(view.alerts).toEqual([
+      {
+        level: 'warning',
+        title: 'The scheduler state could not be read',
+        body:
+          `${view.stateProblem}. The scheduler replaces it on its next run, rebuilding what is done from the ` +
+          'stored reports.',
+      },
+    ]);
+    expect(view.stateProblem).toMatch(/^The stored state is invalid \(.*auto_12h_attempt_count is not a count.*\)$/);
+  });
+
+  it('each unreadable part of the report history, and an epoch key that holds no epoch, is a warning of its own', () => {
+    const view = adminPageView(
+      records({
+        manualIndex: 'junk',
+        replacedIndex: { schema_version: 1, reports: 3 },
+        entries: [
+          { key: `phase5:admin:${CLOUD}:MANUAL:000001`, value: 'not an entry' },
+          { key: `phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001`, value: { key: 7 } },
+        ],
+        epoch: { AUTO_12H: 'x', AUTO_24H: { epoch: 1 } },
+      }),
+      T0 + 2 * H,
+    );
+
+    expect(view.alerts).toEqual(
+      [
+        'The manual report index is invalid (not an object).',
+        'The replaced report index is invalid (reports is not a list).',
+        `Report history entries that do not parse: phase5:admin:${CLOUD}:MANUAL:000001, ` +
+          `phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001.`,
+        "AUTO_12H's epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.",
+      ].map((body) => ({ level: 'warning', title: 'Report history unreadable', body })),
+    );
+  });
+});
+
+describe('the report history in full', () => {
+  it('each report with its kind, trigger, time, attempt, who asked or reset, and when it was set aside', () => {
+    const done24 = { status: 'done', generated_at: '2026-11-03T09:01:00.000Z', attempt: 1, report_key: 'x' };
+    const manualIndex = {
+      schema_version: 1,
+      next_sequence: 2,
+      reports: [
+        {
+          key: `phase5:report:${CLOUD}:MANUAL:a-1`,
+          sequence: 1,
+          generated_at: '2026-11-02T21:30:00.000Z',
+          requested_by: 'acc-2',
+        },
+      ],
+    };
+    const replacedIndex = {
+      schema_version: 1,
+      reports: [
+        {
+          key: `phase5:report:${CLOUD}:AUTO_12H:REPLACED:x`,
+          trigger: 'AUTO_12H',
+          generated_at: '2026-11-02T21:00:00.000Z',
+          attempt: 2,
+          replaced_at: '2026-11-02T21:04:00.000Z',
+          replaced_by: 'acc-1',
+        },
+      ],
+    };
+
+    const view = adminPageView(
+      records({ done: { AUTO_12H: undefined, AUTO_24H: done24 }, manualIndex, replacedIndex }),
+      T0 + 25 * H,
+    );
+
+    expect(view.reports).toEqual([
+      {
+        key: `phase5:report:${CLOUD}:AUTO_24H`,
+        kind: 'AUTO_24H',
+        trigger: 'AUTO_24H',
+        generatedAt: '2026-11-03T09:01:00.000Z',
+        attempt: 1,
+        by: null,
+        replacedAt: null,
+      },
+      {
+        key: `phase5:report:${CLOUD}:MANUAL:a-1`,
+        kind: 'MANUAL',
+        trigger: 'MANUAL',
+        generatedAt: '2026-11-02T21:30:00.000Z',
+        attempt: null,
+        by: 'acc-2',
+        replacedAt: null,
+      },
+      {
+        key: `phase5:report:${CLOUD}:AUTO_12H:REPLACED:x`,
+        kind: 'REPLACED',
+        trigger: 'AUTO_12H',
+        generatedAt: '2026-11-02T21:00:00.000Z',
+        attempt: 2,
+        by: 'acc-1',
+        replacedAt: '2026-11-02T21:04:00.000Z',
+      },
+    ]);
+    expect(view.triggers.map((t) => t.reportKey)).toEqual([null, `phase5:report:${CLOUD}:AUTO_24H`]);
+  });
+});
+
+describe('manual generation and the audit log, in detail', () => {
+  it('while a manual report is generating: says since when, and the page can show it in progress', () => {
+    const now = T0 + 13 * H;
+    const manualClaim = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 60_000)) };
+
+    expect(adminPageView(records({ manualClaim }), now).manualReport).toEqual({
+      allowed: false,
+      reason: 'A manual report has been generating since 2 Nov 2026, 21:59 UTC.',
+      inProgressSince: '2026-11-02T21:59:50.000Z',
+    });
+  });
+
+  it('a manual claim with a lease no manual generation takes is not believed, so it blocks nothing', () => {
+    const now = T0 + 13 * H;
+    const manualClaim = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 16 * M)) };
+
+    expect(adminPageView(records({ manualClaim }), now).manualReport).toMatchObject({ allowed: true });
+  });
+
+  it('shows the newest 50 audit entries, newest first', () => {
+    const audit = Array.from({ length: 52 }, (_, i) => {
+      const at = new Date(T0 + i * M).toISOString();
+      return {
+        key: `phase5:audit:${CLOUD}:${at}`,
+        value: {
+          schema_version: 1,
+          at,
+          action: 'RETRY_TRIGGER',
+          account_id: `acc-${i}`,
+          trigger: 'AUTO_12H',
+          outcome: 'done',
+          detail: '',
+          changed_keys: [],
+        },
+      };
+    });
+
+    const shown = adminPageView(records({ audit }), T0 + 14 * H).audit;
+
+    expect(shown).toHaveLength(50);
+    expect(shown[0].accountId).toBe('acc-51');
+    expect(shown[49].accountId).toBe('acc-2');
+  });
+});
+
+describe('the DONE keys are what says a report is stored, as for the scheduler', () => {
+  it('a state that records a generation without its DONE key is not believed: the trigger is due again, its attempt count resettable', () => {
+    const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
+
+    const view = adminPageView(records({ state: serializeState(state) }), T0 + 13 * H);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'due',
+      generatedAt: null,
+      reportKey: null,
+      attemptCount: 1,
+      actions: { reset: { allowed: true } },
+    });
+    expect(view.reports).toEqual([]);
+  });
+
+  it('a DONE key without a time takes the time the state recorded', () => {
+    const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
+
+    const view = adminPageView(
+      records({ state: serializeState(state), done: { AUTO_12H: 'done', AUTO_24H: undefined } }),
+      T0 + 13 * H,
+    );
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'done',
+      summary: 'Done at 2 Nov 2026, 21:02 UTC.',
+      generatedAt: '2026-11-02T21:02:00.000Z',
+    });
+  });
+});
+
+describe("a state in the guide's original shape (one last error and backoff for the whole scheduler)", () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  /** AUTO_24H failed three times; the state holds its count, and its error and backoff as the scheduler's last. */
+  const lastFailureAt = T0 + 26 * H + 30 * M;
+  const guideState = {
+    auto_24h_attempt_count: 3,
+    last_error: { timestamp: iso(lastFailureAt), message: 'Jira said no', attempt_count: 3, trigger: 'AUTO_24H' },
+    last_backoff_until: iso(lastFailureAt + 24 * H),
+  };
+
+  it('raises the guide alert from it: how many attempts failed and when the next one is', () => {
+    const view = adminPageView(records({ state: guideState }), lastFailureAt + H);
+
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'backing_off',
+      backoffUntil: iso(lastFailureAt + 24 * H),
+      repeatedLongBackoff: true,
+    });
+    expect(view.alerts.find((a) => a.title.startsWith('AUTO_24H'))?.body).toMatch(
+      /^3 attempts failed\.( The last, at [^”]*”\.)? Next attempt: 4 Nov 2026, 11:30 UTC\. Check that Jira is reachable/,
+    );
   });
 });

@@ -18,6 +18,23 @@ describe('an instant', () => {
     expect(formatInstant(Date.parse('2026-12-31T23:59:00Z'))).toBe('31 Dec 2026, 23:59 UTC');
   });
 
+  it.each([
+    ['01', 'Jan'],
+    ['02', 'Feb'],
+    ['03', 'Mar'],
+    ['04', 'Apr'],
+    ['05', 'May'],
+    ['06', 'Jun'],
+    ['07', 'Jul'],
+    ['08', 'Aug'],
+    ['09', 'Sep'],
+    ['10', 'Oct'],
+    ['11', 'Nov'],
+    ['12', 'Dec'],
+  ])('names month %s by its English short name, %s', (month, name) => {
+    expect(formatInstant(`2027-${month}-15T12:00:00Z`)).toBe(`15 ${name} 2027, 12:00 UTC`);
+  });
+
   it('reads the same from a stored ISO-8601 string with any offset', () => {
     expect(formatInstant('2026-11-02T23:00:00+02:00')).toBe('2 Nov 2026, 21:00 UTC');
   });
