@@ -240,6 +240,9 @@ describe('admin actions racing the scheduler', () => {
 
     // Assess: one of them was applied; the set-aside copy is in the page's list.
     expect([firstAnswer.ok, second.ok].filter(Boolean)).toHaveLength(1);
+    expect([firstAnswer, second].find((a) => !a.ok)?.error?.message).toBe(
+      'AUTO_12H is being reset by someone else right now; reload the page.',
+    );
     const listed = (await page()).reports.filter((r) => r.kind === 'REPLACED').map((r) => r.key);
     expect(replacedKeys()).toHaveLength(1);
     expect(listed).toEqual(replacedKeys());
@@ -284,6 +287,70 @@ describe('admin actions racing the scheduler', () => {
     const listed = (await page()).reports.filter((r) => r.kind === 'REPLACED').map((r) => r.key);
     expect([...listed].sort()).toEqual(replacedKeys());
     expectDoneWithReport();
+  });
+
+  it('5d. a Reset that read the epoch before another Reset landed is refused as stale, and changes nothing', async () => {
+    // Prepare: the late Reset has read the page and the epoch, and is held at its walk of the epoch's claims.
+    await twelveHourReportDone();
+    const hold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'batch/get' && names(c, w.keys.claim('AUTO_12H', 1)));
+    const late = reset();
+    await untilHeldOrDone(hold, late);
+
+    // Act: another admin's Reset lands; then the late one goes on.
+    const first = await reset('AUTO_12H', OTHER_ADMIN);
+    const afterFirst = JSON.stringify([...w.stored()]);
+    hold.release();
+    const answer = await late;
+
+    // Assess
+    expect(first.ok).toBe(true);
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_12H has just been reset by someone else; reload the page.',
+    });
+    expect(JSON.stringify([...w.stored()])).toBe(afterFirst);
+  });
+
+  it('5e. a Reset whose fence number a generation claims first is refused, and the generation stands', async () => {
+    // Prepare: at 12h31 the Reset has walked the claims (#1 is over) and is held at its fence, #2.
+    await at12h31WithAttemptOneFailed();
+    const hold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'set' && names(c, w.keys.claim('AUTO_12H', 2)));
+    const resetting = reset();
+    await untilHeldOrDone(hold, resetting);
+
+    // Act: the scheduler claims attempt #2 and stores the report meanwhile.
+    const run = await w.run();
+    hold.release();
+    const answer = await resetting;
+
+    // Assess
+    expect(run.body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'A generation or another reset of AUTO_12H has just started; reload the page.',
+    });
+    expect(w.stored().has(w.keys.report12)).toBe(true);
+    expectDoneWithReport();
+    expect(replacedKeys()).toEqual([]);
+  });
+
+  it('5f. while a generation runs, the page shows it as generating, with the attempt it holds', async () => {
+    // Prepare: attempt #2's holder is held at its commit.
+    await at12h31WithAttemptOneFailed();
+    const commitHold = holdAt((c) => isScheduler(c) && kvsOp(c) === 'transaction');
+    const running = w.run();
+    await untilHeldOrDone(commitHold, running);
+
+    // Act
+    const view = await page();
+    commitHold.release();
+    await running;
+
+    // Assess
+    const t = view.triggers.find((x) => x.trigger === 'AUTO_12H')!;
+    expect(t.status).toBe('generating');
+    expect(t.liveClaim).toMatchObject({ attempt: 2 });
+    expect(t.actions.reset.allowed).toBe(false);
   });
 
   it('6. manual reports: a second request from a resolver host 61 s ahead is refused, and nothing is orphaned', async () => {
