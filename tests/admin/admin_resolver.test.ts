@@ -220,6 +220,19 @@ describe('the status and the reports', () => {
     );
   });
 
+  it('still shows the page when the scheduler state cannot be read, warning that it cannot', async () => {
+    await twelveHourReportBackingOff();
+    await w.app.put(w.inst, w.keys.state, 'overwritten by hand');
+
+    const view = await page();
+
+    expect(view.stateProblem).toMatch(/^The stored state is invalid/);
+    expect(view.triggers.map((t) => [t.trigger, t.status])).toEqual([
+      ['AUTO_12H', 'due'],
+      ['AUTO_24H', 'waiting'],
+    ]);
+  });
+
   it('refuses a call whose site is not the installation Forge names, before reading or asking anything', async () => {
     await twelveHourReportDone();
 
@@ -482,21 +495,35 @@ describe('2. retry a trigger now', () => {
     });
   });
 
-  it("after a reset, retries in the trigger's new epoch, keeping that epoch's attempt count", async () => {
-    await twelveHourReportDone();
-    expect((await call('resetTrigger', confirmations.reset12)).ok).toBe(true);
-    jiraDown = true;
-    expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger: 'AUTO_12H', attempt: 1 });
-    jiraDown = false;
+  it.each(['AUTO_12H', 'AUTO_24H'] as const)(
+    "after a reset, retries %s in its new epoch, keeping that epoch's attempt count",
+    async (trigger) => {
+      await twelveHourReportDone();
+      if (trigger === 'AUTO_24H') {
+        w.advance(11 * HOUR);
+        expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger });
+      }
+      const t = trigger === 'AUTO_12H' ? '12h' : '24h';
+      expect((await call('resetTrigger', { trigger, confirmation: CONFIRMATIONS.resetTrigger(trigger) })).ok).toBe(
+        true,
+      );
+      jiraDown = true;
+      expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger, attempt: 1 });
+      jiraDown = false;
 
-    const answer = await call('retryTrigger', confirmations.retry12);
-    const stateAfter = state();
-    const next = await w.run();
+      const answer = await call('retryTrigger', { trigger, confirmation: CONFIRMATIONS.retryTrigger(trigger) });
+      const stateAfter = state();
+      const next = await w.run();
 
-    expect(answer.ok).toBe(true);
-    expect(stateAfter).toMatchObject({ auto_12h_epoch: 1, auto_12h_attempt_count: 1, auto_12h_backoff_until: null });
-    expect(next.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
-  });
+      expect(answer.ok).toBe(true);
+      expect(stateAfter).toMatchObject({
+        [`auto_${t}_epoch`]: 1,
+        [`auto_${t}_attempt_count`]: 1,
+        [`auto_${t}_backoff_until`]: null,
+      });
+      expect(next.body).toMatchObject({ reason: 'GENERATED', trigger, attempt: 2 });
+    },
+  );
 
   it('is refused for a trigger that is not backing off, and nothing changes', async () => {
     await twelveHourReportDone();
@@ -640,25 +667,34 @@ describe('3. reset a trigger', () => {
     expect(view.alerts.filter((a) => a.title === 'Report history unreadable')).toEqual([]);
   });
 
-  it("keeps the other trigger's progress", async () => {
+  it("keeps the other trigger's progress, in that trigger's own epoch", async () => {
+    // Prepare: AUTO_12H was reset once and made again in its epoch 1; at 24 h AUTO_24H fails its first attempt.
     await twelveHourReportDone();
+    expect((await call('resetTrigger', confirmations.reset12)).ok).toBe(true);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
     w.advance(11 * HOUR);
     jiraDown = true;
     expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger: 'AUTO_24H', attempt: 1 });
     jiraDown = false;
     const twelveHour = () => {
-      const { auto_12h_generated_at, auto_12h_attempt_count } = state();
-      return { auto_12h_generated_at, auto_12h_attempt_count };
+      const { auto_12h_epoch, auto_12h_generated_at, auto_12h_attempt_count } = state();
+      return { auto_12h_epoch, auto_12h_generated_at, auto_12h_attempt_count };
     };
     const before = twelveHour();
 
+    // Act
     const answer = await call('resetTrigger', {
       trigger: 'AUTO_24H',
       confirmation: CONFIRMATIONS.resetTrigger('AUTO_24H'),
     });
 
+    // Assess
     expect(answer.ok).toBe(true);
-    expect(before).toEqual({ auto_12h_generated_at: '2026-11-02T09:00:00.000Z', auto_12h_attempt_count: 1 });
+    expect(before).toEqual({
+      auto_12h_epoch: 1,
+      auto_12h_generated_at: '2026-11-02T09:00:00.000Z',
+      auto_12h_attempt_count: 1,
+    });
     expect(twelveHour()).toEqual(before);
   });
 

@@ -334,24 +334,45 @@ describe('admin actions racing the scheduler', () => {
     expect(replacedKeys()).toEqual([]);
   });
 
-  it('5f. while a generation runs, the page shows it as generating, with the attempt it holds', async () => {
-    // Prepare: attempt #2's holder is held at its commit.
-    await at12h31WithAttemptOneFailed();
-    const commitHold = holdAt((c) => isScheduler(c) && kvsOp(c) === 'transaction');
-    const running = w.run();
-    await untilHeldOrDone(commitHold, running);
+  it.each([
+    ['AUTO_12H', 0],
+    ['AUTO_12H', 1],
+    ['AUTO_24H', 1],
+  ] as const)(
+    '5f. while %s generates in epoch %i, the page shows it generating, with the attempt it holds',
+    async (trigger, epoch) => {
+      // Prepare: the trigger's attempt #1 (in its epoch) failed; attempt #2's holder is held at its commit.
+      if (trigger === 'AUTO_12H' && epoch === 0) {
+        await at12h31WithAttemptOneFailed();
+      } else {
+        await twelveHourReportDone();
+        if (trigger === 'AUTO_24H') {
+          w.advance(11 * HOUR);
+          expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger });
+        }
+        expect((await reset(trigger)).ok).toBe(true);
+        jiraDown = true;
+        expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger, attempt: 1 });
+        jiraDown = false;
+        w.advance(30 * MINUTE);
+      }
+      const commitHold = holdAt((c) => isScheduler(c) && kvsOp(c) === 'transaction');
+      const running = w.run();
+      await untilHeldOrDone(commitHold, running);
 
-    // Act
-    const view = await page();
-    commitHold.release();
-    await running;
+      // Act
+      const view = await page();
+      commitHold.release();
+      const run = await running;
 
-    // Assess
-    const t = view.triggers.find((x) => x.trigger === 'AUTO_12H')!;
-    expect(t.status).toBe('generating');
-    expect(t.liveClaim).toMatchObject({ attempt: 2 });
-    expect(t.actions.reset.allowed).toBe(false);
-  });
+      // Assess
+      expect(run.body).toMatchObject({ reason: 'GENERATED', trigger, attempt: 2 });
+      const t = view.triggers.find((x) => x.trigger === trigger)!;
+      expect(t.status).toBe('generating');
+      expect(t.liveClaim).toMatchObject({ attempt: 2 });
+      expect(t.actions.reset.allowed).toBe(false);
+    },
+  );
 
   it('6. manual reports: a second request from a resolver host 61 s ahead is refused, and nothing is orphaned', async () => {
     // Prepare: the first manual generation is held at its first Jira read.
@@ -362,11 +383,13 @@ describe('admin actions racing the scheduler', () => {
     await untilHeldOrDone(hold, first);
 
     // Act
+    const during = (await page()).manualReport;
     const second = await manual(OTHER_ADMIN);
     hold.release();
     const firstAnswer = await first;
 
     // Assess
+    expect(during).toMatchObject({ allowed: false, inProgressSince: '2026-11-02T09:00:00.000Z' });
     expect(firstAnswer.ok).toBe(true);
     expect(second.error?.code).toBe('REFUSED');
     const listed = (await page()).reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key);
