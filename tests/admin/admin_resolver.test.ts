@@ -133,6 +133,32 @@ describe('authorization: only Jira administrators, checked in the resolver as th
   });
 });
 
+describe("the resolver's log lines, for whoever reads the app's logs", () => {
+  async function linesOf(fn: string, payload: unknown, accountId: string | undefined) {
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, fn, payload, accountId);
+    return run.invocation.logs.filter((l) => l.line.startsWith('[Phase5Admin]'));
+  }
+
+  it('logs who called what and how it ended; a refusal names the caller and why; a failure says what failed', async () => {
+    await twelveHourReportDone();
+
+    const answered = await linesOf('getAdminPage', {}, ADMIN);
+    const notFound = await linesOf('getReport', { reportKey: `phase5:report:${w.inst.cloudId}:AUTO_24H` }, ADMIN);
+    const notAdmin = await linesOf('getAdminPage', {}, USER);
+    const noUser = await linesOf('getAdminPage', {}, undefined);
+    w.failKvs('batch/get');
+    const failed = await linesOf('getAdminPage', {}, ADMIN);
+
+    expect(answered).toEqual([{ level: 'info', line: `[Phase5Admin] getAdminPage by ${ADMIN}: ok` }]);
+    expect(notFound).toEqual([{ level: 'info', line: `[Phase5Admin] getReport by ${ADMIN}: NOT_FOUND` }]);
+    expect(notAdmin).toEqual([{ level: 'warn', line: `[Phase5Admin] getAdminPage refused for ${USER}: NOT_ADMIN` }]);
+    expect(noUser).toEqual([{ level: 'warn', line: '[Phase5Admin] getAdminPage refused for no user: NO_USER' }]);
+    expect(failed).toEqual([
+      { level: 'error', line: expect.stringMatching(/^\[Phase5Admin\] getAdminPage failed: .+: .*injected/) },
+    ]);
+  });
+});
+
 describe('input validation: a bad payload gets a clear error and changes nothing', () => {
   it.each([
     [
