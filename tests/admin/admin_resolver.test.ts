@@ -1046,6 +1046,7 @@ describe('the report history, as stored', () => {
   it("shows what an earlier version's lists name, once, beside the entries", async () => {
     await w.installedHoursAgo(3);
     await w.app.put(w.inst, keys.manualReportEntry(cloud(), 3), manualEntry(3, '2026-11-02T08:30:00.000Z'));
+    await w.app.put(w.inst, keys.manualReportEntry(cloud(), 2), manualEntry(2, '2026-11-02T08:00:00.000Z'));
     await w.app.put(w.inst, keys.manualReportIndex(cloud()), {
       schema_version: 1,
       next_sequence: 4,
@@ -1055,6 +1056,11 @@ describe('the report history, as stored', () => {
       w.inst,
       keys.replacedReportEntry(cloud(), 'AUTO_12H', 1),
       replacedEntry('AUTO_12H', 1, '2026-11-02T08:00:00.000Z'),
+    );
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_24H', 0),
+      replacedEntry('AUTO_24H', 0, '2026-11-02T08:10:00.000Z'),
     );
     await w.app.put(w.inst, keys.replacedReportIndex(cloud()), {
       schema_version: 1,
@@ -1068,7 +1074,9 @@ describe('the report history, as stored', () => {
 
     expect(reports.map((r) => r.key)).toEqual([
       `phase5:report:${cloud()}:MANUAL:m-3`,
+      `phase5:report:${cloud()}:MANUAL:m-2`,
       `phase5:report:${cloud()}:MANUAL:m-1`,
+      `phase5:report:${cloud()}:AUTO_24H:REPLACED:r-0`,
       `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-1`,
       `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-0`,
     ]);
@@ -1083,6 +1091,11 @@ describe('the report history, as stored', () => {
       'The manual report index is invalid (next_sequence is not a positive integer).',
     ],
     ['manual', { next_sequence: 2 }, 'The manual report index is invalid (reports is not a list).'],
+    [
+      'manual',
+      { next_sequence: 2, reports: [{ key: 'm-1', sequence: 1, generated_at: 'x', requested_by: 7 }] },
+      'The manual report index is invalid (requested_by is not a string).',
+    ],
     [
       'manual',
       { next_sequence: 2, reports: ['m-1'] },
