@@ -903,6 +903,41 @@ describe('4. record the installation time', () => {
   );
 });
 
+describe('the audit log, as stored', () => {
+  it('holds one entry per action: when, what, by whom, on which trigger, and that it was done', async () => {
+    const record = await call('recordInstallation', confirmations.record);
+    w.advance(12 * HOUR);
+    jiraDown = true;
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', attempt: 1 });
+    jiraDown = false;
+    w.advance(MINUTE);
+    const retry = await call('retryTrigger', confirmations.retry12);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
+    w.advance(MINUTE);
+    const reset = await call('resetTrigger', confirmations.reset12);
+    w.advance(MINUTE);
+    const manual = await call('generateManualReport', confirmations.generate);
+
+    const stored = keysStartingWith(`phase5:audit:${w.inst.cloudId}:`).map((k) => w.stored().get(k));
+
+    expect([record.ok, retry.ok, reset.ok, manual.ok]).toEqual([true, true, true, true]);
+    const done = (action: string, at: string, trigger: string | null) => ({
+      schema_version: 1,
+      at,
+      action,
+      account_id: ADMIN,
+      trigger,
+      outcome: 'done',
+    });
+    expect(stored).toMatchObject([
+      done('RECORD_INSTALLATION', '2026-11-02T09:00:00.000Z', null),
+      done('RETRY_TRIGGER', '2026-11-02T21:01:00.000Z', 'AUTO_12H'),
+      done('RESET_TRIGGER', '2026-11-02T21:02:00.000Z', 'AUTO_12H'),
+      done('GENERATE_MANUAL_REPORT', '2026-11-02T21:03:00.000Z', null),
+    ]);
+  });
+});
+
 describe('the report history, as stored', () => {
   const cloud = () => w.inst.cloudId;
   const manualEntry = (sequence: number, generatedAt: string, by = 'acc-1') => ({

@@ -160,7 +160,12 @@ describe('what the platform check tells the administrator', () => {
       const summary = `${found}; ${used.kvsRequests} KVS and ${used.jiraRequests} Jira requests`;
       expect(answer.message).toBe(`Platform check ${runId}: ${summary}.`);
       expect(answer.changedKeys).toEqual([audited?.[0]]);
-      expect(audited?.[1]).toMatchObject({ detail: summary, changed_keys: [] });
+      expect(audited?.[1]).toMatchObject({
+        action: 'RUN_PLATFORM_CHECK',
+        outcome: 'done',
+        detail: summary,
+        changed_keys: [],
+      });
     },
   );
 
