@@ -551,6 +551,19 @@ describe('2. retry a trigger now', () => {
     },
   );
 
+  it('is refused for a trigger that is not backing off even while the other one is, and nothing changes', async () => {
+    await twelveHourReportBackingOff();
+    const before = snapshot();
+
+    const answer = await call('retryTrigger', {
+      trigger: 'AUTO_24H',
+      confirmation: CONFIRMATIONS.retryTrigger('AUTO_24H'),
+    });
+
+    expect(answer.error).toEqual({ code: 'REFUSED', message: 'AUTO_24H cannot be retried now: It is not due yet.' });
+    expect(snapshot()).toEqual(before);
+  });
+
   it('is refused for a trigger that is not backing off, and nothing changes', async () => {
     await twelveHourReportDone();
     const before = snapshot();
@@ -611,6 +624,50 @@ describe('3. reset a trigger', () => {
     expect(answer.error?.code).toBe('REFUSED');
     expect(answer.error?.message).toMatch(/^AUTO_12H cannot be reset: A generation holds its claim until /);
     expect(snapshot()).toEqual(before);
+  });
+
+  it('is refused for a trigger not yet attempted, whatever the other trigger allows, and nothing changes', async () => {
+    await twelveHourReportDone();
+    const before = snapshot();
+
+    const answer = await call('resetTrigger', {
+      trigger: 'AUTO_24H',
+      confirmation: CONFIRMATIONS.resetTrigger('AUTO_24H'),
+    });
+
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_24H cannot be reset: Nothing to reset: it has not been attempted.',
+    });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('costs the page read, one batch read of claims, the fence and its read-back, one read and one transaction', async () => {
+    await twelveHourReportDone();
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'resetTrigger', confirmations.reset12, ADMIN);
+
+    expect(run.killed ? 'killed' : run.result.ok).toBe(true);
+    expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 4, query: 3, set: 1, get: 1, transaction: 1 });
+  });
+
+  it('walks every claim of a trigger that failed many times, and fences after the last', async () => {
+    // Prepare: thirty attempts over (a month of failures), more than one batch read holds.
+    await twelveHourReportBackingOff();
+    const at = w.app.clock.now() - HOUR;
+    for (let n = 2; n <= 30; n++) {
+      await w.app.put(
+        w.inst,
+        w.keys.claim('AUTO_12H', n),
+        serializeClaim(released(newClaim(n, at, 'a'), at, 'failed')),
+      );
+    }
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.ok).toBe(true);
+    expect(w.stored().get(w.keys.claim('AUTO_12H', 31))).toMatchObject({ attempt: 31, kind: 'reset' });
+    expect((await page()).audit[0].detail).toBe('marked not done after 30 attempt(s); attempts start again from 1');
   });
 
   it('is refused for AUTO_12H once its window has closed (it would only be marked missed)', async () => {
