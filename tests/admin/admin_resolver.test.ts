@@ -410,7 +410,7 @@ describe('1. generate a MANUAL report now', () => {
   });
 
   it('removes at most six older reports along with a new one, and catches up with the next', async () => {
-    // Prepare: seventeen kept reports (a listing that lagged let them pile up), the last numbered 17.
+    // Prepare: seventeen kept reports (a listing that lagged let them pile up), numbered 1 to 17.
     await twelveHourReportDone();
     const cloud = w.inst.cloudId;
     const anHourAgo = w.app.clock.now() - HOUR;
@@ -423,13 +423,13 @@ describe('1. generate a MANUAL report now', () => {
         generated_at: '2026-11-02T08:00:00.000Z',
         requested_by: ADMIN,
       });
+      const claim = newClaim(n, anHourAgo, 'earlier', 60_000);
+      await w.app.put(
+        w.inst,
+        `phase5:scheduler:${cloud}:MANUAL:CLAIM:${n}`,
+        serializeClaim(released(claim, anHourAgo, 'generated')),
+      );
     }
-    const last = newClaim(17, anHourAgo, 'earlier', 60_000);
-    await w.app.put(
-      w.inst,
-      `phase5:scheduler:${cloud}:MANUAL:CLAIM:17`,
-      serializeClaim(released(last, anHourAgo, 'generated')),
-    );
     const manualReports = () => keysStartingWith(`phase5:report:${cloud}:MANUAL:`);
 
     // Act
