@@ -259,6 +259,20 @@ describe('the status and the reports', () => {
     ]);
   });
 
+  it('says what storage answered when a read comes back without its results', async () => {
+    await twelveHourReportDone();
+    w.addFault((c) =>
+      c.service === 'kvs' && c.path === '/api/v1/batch/get' ? new Response('{}', { status: 200 }) : undefined,
+    );
+
+    const answer = await call('getAdminPage', {});
+
+    expect(answer.error).toEqual({
+      code: 'STORAGE_UNAVAILABLE',
+      message: 'Storage is not available right now (KVS batch read returned no result list); nothing was changed.',
+    });
+  });
+
   it('refuses a call whose site is not the installation Forge names, before reading or asking anything', async () => {
     await twelveHourReportDone();
 
