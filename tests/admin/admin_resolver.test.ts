@@ -1061,7 +1061,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports.map((r) => [r.kind, r.key])).toEqual([
+    expect(reports.map((r) => [r.kind, r.key])).toStrictEqual([
       ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-10`],
       ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-9`],
       ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-2`],
@@ -1093,7 +1093,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports.map((r) => [r.trigger, r.generatedAt, r.attempt])).toEqual([
+    expect(reports.map((r) => [r.trigger, r.generatedAt, r.attempt])).toStrictEqual([
       ['AUTO_12H', null, null],
       ['AUTO_24H', null, null],
     ]);
@@ -1116,7 +1116,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports.map((r) => r.key)).toEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
+    expect(reports.map((r) => r.key)).toStrictEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
     expect(problems).toEqual([`Report history entries that do not parse: ${keys.manualReportEntry(cloud(), 1)}.`]);
   });
 
@@ -1135,7 +1135,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports).toEqual([]);
+    expect(reports).toStrictEqual([]);
     expect(problems).toEqual([`Report history entries that do not parse: ${key}.`]);
   });
 
@@ -1145,7 +1145,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports).toEqual([]);
+    expect(reports).toStrictEqual([]);
     expect(problems).toEqual([]);
   });
 
@@ -1178,7 +1178,7 @@ describe('the report history, as stored', () => {
 
     const { reports, problems } = await history();
 
-    expect(reports.map((r) => r.key)).toEqual([
+    expect(reports.map((r) => r.key)).toStrictEqual([
       `phase5:report:${cloud()}:MANUAL:m-3`,
       `phase5:report:${cloud()}:MANUAL:m-2`,
       `phase5:report:${cloud()}:MANUAL:m-1`,
@@ -1244,7 +1244,7 @@ describe('the report history, as stored', () => {
 
       const { reports, problems } = await history();
 
-      expect(reports.map((r) => r.key)).toEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
+      expect(reports.map((r) => r.key)).toStrictEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
       expect(problems).toEqual([problem]);
     },
   );
