@@ -1,8 +1,9 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageView } from '../../src/admin/contract';
-import { newClaim } from '../../src/scheduled/decisions';
+import { newClaim, released } from '../../src/scheduled/decisions';
 import { EMPTY_STORED_STATE_FIELDS, serializeClaim } from '../../src/scheduled/scheduler_state';
+import { keys } from '../../src/storage/keys';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
 /**
@@ -132,6 +133,32 @@ describe('authorization: only Jira administrators, checked in the resolver as th
   });
 });
 
+describe("the resolver's log lines, for whoever reads the app's logs", () => {
+  async function linesOf(fn: string, payload: unknown, accountId: string | undefined) {
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, fn, payload, accountId);
+    return run.invocation.logs.filter((l) => l.line.startsWith('[Phase5Admin]'));
+  }
+
+  it('logs who called what and how it ended; a refusal names the caller and why; a failure says what failed', async () => {
+    await twelveHourReportDone();
+
+    const answered = await linesOf('getAdminPage', {}, ADMIN);
+    const notFound = await linesOf('getReport', { reportKey: `phase5:report:${w.inst.cloudId}:AUTO_24H` }, ADMIN);
+    const notAdmin = await linesOf('getAdminPage', {}, USER);
+    const noUser = await linesOf('getAdminPage', {}, undefined);
+    w.failKvs('batch/get');
+    const failed = await linesOf('getAdminPage', {}, ADMIN);
+
+    expect(answered).toEqual([{ level: 'info', line: `[Phase5Admin] getAdminPage by ${ADMIN}: ok` }]);
+    expect(notFound).toEqual([{ level: 'info', line: `[Phase5Admin] getReport by ${ADMIN}: NOT_FOUND` }]);
+    expect(notAdmin).toEqual([{ level: 'warn', line: `[Phase5Admin] getAdminPage refused for ${USER}: NOT_ADMIN` }]);
+    expect(noUser).toEqual([{ level: 'warn', line: '[Phase5Admin] getAdminPage refused for no user: NO_USER' }]);
+    expect(failed).toEqual([
+      { level: 'error', line: expect.stringMatching(/^\[Phase5Admin\] getAdminPage failed: .+: .*injected/) },
+    ]);
+  });
+});
+
 describe('input validation: a bad payload gets a clear error and changes nothing', () => {
   it.each([
     [
@@ -203,7 +230,10 @@ describe('the status and the reports', () => {
 
     const answer = await call('getReport', { reportKey: `phase5:report:${w.inst.cloudId}:AUTO_24H` });
 
-    expect(answer.error?.code).toBe('NOT_FOUND');
+    expect(answer.error).toEqual({
+      code: 'NOT_FOUND',
+      message: `No report is stored under phase5:report:${w.inst.cloudId}:AUTO_24H.`,
+    });
   });
 
   it('turns a storage outage into an answer, not a throw', async () => {
@@ -213,6 +243,69 @@ describe('the status and the reports', () => {
     const answer = await call('getAdminPage', {});
 
     expect(answer.error?.code).toBe('STORAGE_UNAVAILABLE');
+    expect(answer.error?.message).toMatch(
+      /^Storage is not available right now \(.+: .*injected.*\); nothing was changed\.$/,
+    );
+  });
+
+  it('still shows the page when the scheduler state cannot be read, warning that it cannot', async () => {
+    await twelveHourReportBackingOff();
+    await w.app.put(w.inst, w.keys.state, 'overwritten by hand');
+
+    const view = await page();
+
+    expect(view.stateProblem).toMatch(/^The stored state is invalid/);
+    expect(view.triggers.map((t) => [t.trigger, t.status])).toEqual([
+      ['AUTO_12H', 'due'],
+      ['AUTO_24H', 'waiting'],
+    ]);
+  });
+
+  it('says what storage answered when a read comes back without its results', async () => {
+    await twelveHourReportDone();
+    w.addFault((c) =>
+      c.service === 'kvs' && c.path === '/api/v1/batch/get' ? new Response('{}', { status: 200 }) : undefined,
+    );
+
+    const answer = await call('getAdminPage', {});
+
+    expect(answer.error).toEqual({
+      code: 'STORAGE_UNAVAILABLE',
+      message: 'Storage is not available right now (KVS batch read returned no result list); nothing was changed.',
+    });
+  });
+
+  it('refuses a call whose site is not the installation Forge names, before reading or asking anything', async () => {
+    await twelveHourReportDone();
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN, {
+      cloudId: '0a0b0c0d-0000-4000-8000-000000000009',
+    });
+
+    expect(run.killed ? 'killed' : run.result).toEqual({
+      ok: false,
+      error: {
+        code: 'TENANT_CONTEXT_UNAVAILABLE',
+        message:
+          'The site could not be identified: context.installContext does not name the site in request.context.cloudId.',
+      },
+    });
+    expect(run.invocation.stats).toMatchObject({ kvsRequests: 0, jiraRequests: 0 });
+  });
+
+  it('reads the page in five KVS requests whatever the history, four when no claim can be live', async () => {
+    await twelveHourReportDone();
+    w.advance(11 * HOUR);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_24H' });
+    const requests = async () =>
+      (await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN)).invocation.stats.kvsRequests;
+
+    const bothDone = await requests();
+    for (let i = 0; i < 3; i++) expect((await call('generateManualReport', confirmations.generate)).ok).toBe(true);
+    const withManualReports = await requests();
+
+    expect(bothDone).toBe(4);
+    expect(withManualReports).toBe(5);
   });
 });
 
@@ -238,18 +331,22 @@ describe('1. generate a MANUAL report now', () => {
 
   it('keeps the newest ten: the eleventh deletes the oldest in the same commit', async () => {
     await twelveHourReportDone();
-    const keys: string[] = [];
+    const generated: string[] = [];
     for (let i = 0; i < 11; i++) {
-      keys.push((await call('generateManualReport', confirmations.generate)).reportKey as string);
+      generated.push((await call('generateManualReport', confirmations.generate)).reportKey as string);
       w.advance(MINUTE);
     }
 
     const stored = keysStartingWith(`phase5:report:${w.inst.cloudId}:MANUAL:`);
+    const view = await page();
 
-    expect(stored).toEqual(keys.slice(1).sort());
-    expect((await page()).reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key)).toEqual(
-      keys.slice(1).reverse(),
+    expect(stored).toEqual(generated.slice(1).sort());
+    expect(view.reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key)).toEqual(generated.slice(1).reverse());
+    expect(view.audit[0].detail).toMatch(/^Manual report #11 stored \(\d+ bytes\); the oldest beyond 10 removed$/);
+    expect(view.audit[0].changedKeys).toEqual(
+      expect.arrayContaining([generated[0], keys.manualReportEntry(w.inst.cloudId, 1)]),
     );
+    expect(view.audit[1].detail).toMatch(/^Manual report #10 stored \(\d+ bytes\)$/);
   });
 
   it('is refused while another manual generation holds a live claim, and goes ahead once that claim has expired', async () => {
@@ -287,7 +384,13 @@ describe('1. generate a MANUAL report now', () => {
     expect(failed.error?.message).toContain('No site data could be read');
     expect(retried.ok).toBe(true);
     expect(keysStartingWith(`phase5:report:${w.inst.cloudId}:MANUAL:`)).toEqual([retried.reportKey]);
-    expect((await page()).audit.map((a) => a.outcome)).toEqual(['done', 'failed']);
+    const audit = (await page()).audit;
+    expect(audit.map((a) => a.outcome)).toEqual(['done', 'failed']);
+    expect(audit[1]).toMatchObject({
+      action: 'GENERATE_MANUAL_REPORT',
+      detail: expect.stringMatching(/^Manual report #1 failed: No site data could be read/),
+      changedKeys: [`phase5:scheduler:${w.inst.cloudId}:MANUAL:CLAIM:1`],
+    });
   });
 
   it('is refused until the installation time is recorded', async () => {
@@ -298,6 +401,113 @@ describe('1. generate a MANUAL report now', () => {
       message: 'The installation time is not recorded or not usable; record it first.',
     });
     expect(w.reports()).toEqual([]);
+  });
+
+  it('tells the admin where the report is stored; its audit entry names it, its size and the keys written', async () => {
+    await twelveHourReportDone();
+
+    const answer = await call('generateManualReport', confirmations.generate);
+    const entry = (await page()).audit[0];
+
+    expect(answer.message).toBe(`Manual report stored as ${answer.reportKey}.`);
+    expect(answer.changedKeys).toEqual([answer.reportKey, keys.manualReportEntry(w.inst.cloudId, 1)]);
+    expect(entry.detail).toMatch(/^Manual report #1 stored \(\d+ bytes\)$/);
+    expect(entry.changedKeys).toEqual(answer.changedKeys);
+  });
+
+  it('walks past a manual claim that cannot be read instead of being blocked by it', async () => {
+    await twelveHourReportDone();
+    await w.app.put(w.inst, `phase5:scheduler:${w.inst.cloudId}:MANUAL:CLAIM:1`, 'garbled');
+
+    const answer = await call('generateManualReport', confirmations.generate);
+
+    expect(answer.ok).toBe(true);
+    expect(answer.reportKey).toMatch(/MANUAL:20261102T\d{6}\.\d{3}Z-2$/);
+  });
+
+  it('removes at most six older reports along with a new one, and catches up with the next', async () => {
+    // Prepare: seventeen kept reports (a listing that lagged let them pile up), numbered 1 to 17.
+    await twelveHourReportDone();
+    const cloud = w.inst.cloudId;
+    const anHourAgo = w.app.clock.now() - HOUR;
+    for (let n = 1; n <= 17; n++) {
+      const key = `phase5:report:${cloud}:MANUAL:20261102T080000.000Z-${n}`;
+      await w.app.put(w.inst, key, { trigger: 'MANUAL', schema_version: 2 });
+      await w.app.put(w.inst, keys.manualReportEntry(cloud, n), {
+        key,
+        sequence: n,
+        generated_at: '2026-11-02T08:00:00.000Z',
+        requested_by: ADMIN,
+      });
+      const claim = newClaim(n, anHourAgo, 'earlier', 60_000);
+      await w.app.put(
+        w.inst,
+        `phase5:scheduler:${cloud}:MANUAL:CLAIM:${n}`,
+        serializeClaim(released(claim, anHourAgo, 'generated')),
+      );
+    }
+    const manualReports = () => keysStartingWith(`phase5:report:${cloud}:MANUAL:`);
+
+    // Act
+    const first = await call('generateManualReport', confirmations.generate);
+    const afterFirst = manualReports();
+    w.advance(MINUTE);
+    const second = await call('generateManualReport', confirmations.generate);
+
+    // Assess
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    expect(afterFirst).toHaveLength(12);
+    expect(manualReports()).toHaveLength(10);
+    expect(
+      (await page()).reports
+        .filter((r) => r.kind === 'MANUAL')
+        .map((r) => r.key)
+        .slice(0, 2),
+    ).toEqual([second.reportKey, first.reportKey]);
+  });
+
+  describe('when the listing of manual claims lags behind them', () => {
+    const claimKey = (n: number) => `phase5:scheduler:${w.inst.cloudId}:MANUAL:CLAIM:${n}`;
+    /** Numbers 1..count used by earlier manual reports, none of which the listing shows yet. */
+    async function usedUnlisted(count: number): Promise<void> {
+      w.addFault((c) =>
+        c.service === 'kvs' && c.path === '/api/v1/query' && c.body?.includes(claimKey(1).slice(0, -1))
+          ? new Response('{"data":[]}', { status: 200 })
+          : undefined,
+      );
+      const at = w.app.clock.now() - HOUR;
+      for (let n = 1; n <= count; n++) {
+        await w.app.put(
+          w.inst,
+          claimKey(n),
+          serializeClaim(released(newClaim(n, at, 'earlier', 60_000), at, 'generated')),
+        );
+      }
+    }
+
+    it('walks on past the numbers already used to the first free one', async () => {
+      await twelveHourReportDone();
+      await usedUnlisted(4);
+
+      const answer = await call('generateManualReport', confirmations.generate);
+
+      expect(answer.ok).toBe(true);
+      expect(answer.reportKey).toMatch(/MANUAL:20261102T\d{6}\.\d{3}Z-5$/);
+    });
+
+    it('after five used numbers it stops and asks the admin to try again, storing nothing', async () => {
+      await twelveHourReportDone();
+      await usedUnlisted(5);
+      const before = snapshot();
+
+      const answer = await call('generateManualReport', confirmations.generate);
+
+      expect(answer.error).toEqual({
+        code: 'REFUSED',
+        message: 'No manual report number could be claimed; try again in a minute.',
+      });
+      expect(snapshot()).toEqual(before);
+    });
   });
 });
 
@@ -318,7 +528,56 @@ describe('2. retry a trigger now', () => {
       last_backoff_until: null,
     });
     expect(next.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
-    expect((await page()).audit[0]).toMatchObject({ action: 'RETRY_TRIGGER', trigger: 'AUTO_12H', accountId: ADMIN });
+    expect((await page()).audit[0]).toMatchObject({
+      action: 'RETRY_TRIGGER',
+      trigger: 'AUTO_12H',
+      accountId: ADMIN,
+      detail: 'Backoff until 2026-11-02T09:30:00.000Z cleared after 1 failed attempt(s)',
+      changedKeys: [w.keys.state],
+    });
+  });
+
+  it.each(['AUTO_12H', 'AUTO_24H'] as const)(
+    "after a reset, retries %s in its new epoch, keeping that epoch's attempt count",
+    async (trigger) => {
+      await twelveHourReportDone();
+      if (trigger === 'AUTO_24H') {
+        w.advance(11 * HOUR);
+        expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger });
+      }
+      const t = trigger === 'AUTO_12H' ? '12h' : '24h';
+      expect((await call('resetTrigger', { trigger, confirmation: CONFIRMATIONS.resetTrigger(trigger) })).ok).toBe(
+        true,
+      );
+      jiraDown = true;
+      expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger, attempt: 1 });
+      jiraDown = false;
+
+      const answer = await call('retryTrigger', { trigger, confirmation: CONFIRMATIONS.retryTrigger(trigger) });
+      const stateAfter = state();
+      const next = await w.run();
+
+      expect(answer.ok).toBe(true);
+      expect(stateAfter).toMatchObject({
+        [`auto_${t}_epoch`]: 1,
+        [`auto_${t}_attempt_count`]: 1,
+        [`auto_${t}_backoff_until`]: null,
+      });
+      expect(next.body).toMatchObject({ reason: 'GENERATED', trigger, attempt: 2 });
+    },
+  );
+
+  it('is refused for a trigger that is not backing off even while the other one is, and nothing changes', async () => {
+    await twelveHourReportBackingOff();
+    const before = snapshot();
+
+    const answer = await call('retryTrigger', {
+      trigger: 'AUTO_24H',
+      confirmation: CONFIRMATIONS.retryTrigger('AUTO_24H'),
+    });
+
+    expect(answer.error).toEqual({ code: 'REFUSED', message: 'AUTO_24H cannot be retried now: It is not due yet.' });
+    expect(snapshot()).toEqual(before);
   });
 
   it('is refused for a trigger that is not backing off, and nothing changes', async () => {
@@ -383,6 +642,50 @@ describe('3. reset a trigger', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('is refused for a trigger not yet attempted, whatever the other trigger allows, and nothing changes', async () => {
+    await twelveHourReportDone();
+    const before = snapshot();
+
+    const answer = await call('resetTrigger', {
+      trigger: 'AUTO_24H',
+      confirmation: CONFIRMATIONS.resetTrigger('AUTO_24H'),
+    });
+
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_24H cannot be reset: Nothing to reset: it has not been attempted.',
+    });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('costs the page read, one batch read of claims, the fence and its read-back, one read and one transaction', async () => {
+    await twelveHourReportDone();
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'resetTrigger', confirmations.reset12, ADMIN);
+
+    expect(run.killed ? 'killed' : run.result.ok).toBe(true);
+    expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 4, query: 3, set: 1, get: 1, transaction: 1 });
+  });
+
+  it('walks every claim of a trigger that failed many times, and fences after the last', async () => {
+    // Prepare: thirty attempts over (a month of failures), more than one batch read holds.
+    await twelveHourReportBackingOff();
+    const at = w.app.clock.now() - HOUR;
+    for (let n = 2; n <= 30; n++) {
+      await w.app.put(
+        w.inst,
+        w.keys.claim('AUTO_12H', n),
+        serializeClaim(released(newClaim(n, at, 'a'), at, 'failed')),
+      );
+    }
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.ok).toBe(true);
+    expect(w.stored().get(w.keys.claim('AUTO_12H', 31))).toMatchObject({ attempt: 31, kind: 'reset' });
+    expect((await page()).audit[0].detail).toBe('marked not done after 30 attempt(s); attempts start again from 1');
+  });
+
   it('is refused for AUTO_12H once its window has closed (it would only be marked missed)', async () => {
     await w.installedHoursAgo(25);
     await w.run();
@@ -392,6 +695,193 @@ describe('3. reset a trigger', () => {
 
     expect(answer.error?.message).toContain('Generate a manual report instead');
     expect(snapshot()).toEqual(before);
+  });
+
+  it('tells the admin what it did: a trigger with no report only restarts', async () => {
+    await twelveHourReportBackingOff();
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+    const entry = (await page()).audit[0];
+
+    expect(answer).toEqual({
+      ok: true,
+      message: 'AUTO_12H is reset; the scheduler generates it again when it is due.',
+      changedKeys: [keys.epoch(w.inst.cloudId, 'AUTO_12H'), w.keys.state, w.keys.claim('AUTO_12H', 2)],
+    });
+    expect(entry).toMatchObject({
+      action: 'RESET_TRIGGER',
+      trigger: 'AUTO_12H',
+      detail: 'marked not done after 1 attempt(s); attempts start again from 1',
+      changedKeys: answer.changedKeys,
+    });
+  });
+
+  it('tells the admin where the report was set aside, and lists it with its time, attempt and who reset it', async () => {
+    await twelveHourReportDone();
+    const cloud = w.inst.cloudId;
+    const aside = `phase5:report:${cloud}:AUTO_12H:REPLACED:20261102T090000.000Z-E0`;
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+    const view = await page();
+
+    expect(answer).toEqual({
+      ok: true,
+      message: `AUTO_12H is reset and its report kept as ${aside}; the scheduler generates it again when it is due.`,
+      changedKeys: [
+        keys.epoch(cloud, 'AUTO_12H'),
+        w.keys.state,
+        w.keys.claim('AUTO_12H', 2),
+        aside,
+        keys.replacedReportEntry(cloud, 'AUTO_12H', 0),
+        w.keys.done12,
+        w.keys.report12,
+      ],
+    });
+    expect(view.audit[0].detail).toBe(
+      'Its report was set aside (still listed, as replaced); marked not done after 1 attempt(s); attempts start again from 1',
+    );
+    expect(view.reports.find((r) => r.kind === 'REPLACED')).toEqual({
+      key: aside,
+      kind: 'REPLACED',
+      trigger: 'AUTO_12H',
+      generatedAt: '2026-11-02T09:00:00.000Z',
+      attempt: 1,
+      by: ADMIN,
+      replacedAt: '2026-11-02T09:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['a generation time and attempt of the wrong type', { generated_at: 5, attempt: '1' }, null],
+    ['attempt 0', { attempt: 0 }, '2026-11-02T09:00:00.000Z'],
+  ])('sets aside a report with %s, listed with what can be read of it', async (_, damage, generatedAt) => {
+    await twelveHourReportDone();
+    await w.app.put(w.inst, w.keys.report12, { ...(w.stored().get(w.keys.report12) as object), ...damage });
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+    const view = await page();
+
+    expect(answer.ok).toBe(true);
+    expect(view.reports.find((r) => r.kind === 'REPLACED')).toMatchObject({ generatedAt, attempt: null });
+    expect(view.alerts.filter((a) => a.title === 'Report history unreadable')).toEqual([]);
+  });
+
+  it("keeps the other trigger's progress, in that trigger's own epoch", async () => {
+    // Prepare: AUTO_12H was reset once and made again in its epoch 1; at 24 h AUTO_24H fails its first attempt.
+    await twelveHourReportDone();
+    expect((await call('resetTrigger', confirmations.reset12)).ok).toBe(true);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
+    w.advance(11 * HOUR);
+    jiraDown = true;
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger: 'AUTO_24H', attempt: 1 });
+    jiraDown = false;
+    const twelveHour = () => {
+      const { auto_12h_epoch, auto_12h_generated_at, auto_12h_attempt_count } = state();
+      return { auto_12h_epoch, auto_12h_generated_at, auto_12h_attempt_count };
+    };
+    const before = twelveHour();
+
+    // Act
+    const answer = await call('resetTrigger', {
+      trigger: 'AUTO_24H',
+      confirmation: CONFIRMATIONS.resetTrigger('AUTO_24H'),
+    });
+
+    // Assess
+    expect(answer.ok).toBe(true);
+    expect(before).toEqual({
+      auto_12h_epoch: 1,
+      auto_12h_generated_at: '2026-11-02T09:00:00.000Z',
+      auto_12h_attempt_count: 1,
+    });
+    expect(twelveHour()).toEqual(before);
+  });
+
+  it('goes ahead when the scheduler state is gone, and the scheduler makes the report again', async () => {
+    await twelveHourReportDone();
+    await w.app.kvs.handle(w.inst.installationId, '/api/v1/delete', {
+      method: 'POST',
+      body: JSON.stringify({ key: w.keys.state }),
+    });
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+    const regenerated = await w.run();
+
+    expect(answer.ok).toBe(true);
+    expect(regenerated.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
+  });
+
+  it.each([
+    [
+      'does not hold an epoch',
+      'reset twice',
+      "AUTO_12H's epoch key does not hold an epoch; it cannot be reset safely.",
+    ],
+    [
+      'says it has been reset as often as it may be',
+      { schema_version: 1, epoch: 10_000, reset_at: '2026-11-02T08:00:00.000Z' },
+      'AUTO_12H has been reset 10000 times; no more resets.',
+    ],
+  ])('is refused when the epoch key %s, and nothing changes', async (_, epoch, message) => {
+    await twelveHourReportDone();
+    await w.app.put(w.inst, keys.epoch(w.inst.cloudId, 'AUTO_12H'), epoch);
+    const before = snapshot();
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.error).toEqual({ code: 'REFUSED', message });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('walks past a claim that cannot be read, and fences after it', async () => {
+    await twelveHourReportBackingOff();
+    await w.app.put(w.inst, w.keys.claim('AUTO_12H', 2), 'garbled');
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.ok).toBe(true);
+    expect(w.stored().get(w.keys.claim('AUTO_12H', 3))).toMatchObject({ attempt: 3, kind: 'reset', outcome: 'reset' });
+  });
+
+  it('finds a live claim beyond a gap in the claims when the state counts past the gap, and is refused', async () => {
+    // Prepare: claims 2 and 3 are gone (expired), the state counts 3 attempts, #4 is over and #5 is running.
+    await twelveHourReportBackingOff();
+    const now = w.app.clock.now();
+    await w.app.put(w.inst, w.keys.state, { ...state(), auto_12h_attempt_count: 3 });
+    await w.app.put(
+      w.inst,
+      w.keys.claim('AUTO_12H', 4),
+      serializeClaim(released(newClaim(4, now - HOUR, 'a'), now - HOUR, 'failed')),
+    );
+    await w.app.put(w.inst, w.keys.claim('AUTO_12H', 5), serializeClaim(newClaim(5, now, 'in-flight')));
+    const before = snapshot();
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_12H attempt #5 holds a live claim until 2 Nov 2026, 09:16 UTC.',
+    });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it("keeps an earlier version's list of set-aside reports, which is never pruned", async () => {
+    await twelveHourReportDone();
+    const cloud = w.inst.cloudId;
+    const listed = Array.from({ length: 5 }, (_, i) => ({
+      key: `phase5:report:${cloud}:AUTO_12H:REPLACED:2026110${i + 1}T000000.000Z`,
+      trigger: 'AUTO_12H',
+      generated_at: null,
+      attempt: null,
+      replaced_at: `2026-11-0${i + 1}T00:00:00.000Z`,
+      replaced_by: ADMIN,
+    }));
+    await w.app.put(w.inst, keys.replacedReportIndex(cloud), { schema_version: 1, reports: listed });
+
+    const answer = await call('resetTrigger', confirmations.reset12);
+
+    expect(answer.ok).toBe(true);
+    expect((await page()).reports.filter((r) => r.kind === 'REPLACED')).toHaveLength(6);
   });
 
   it('keeps the newest five replaced reports', async () => {
@@ -421,8 +911,34 @@ describe('4. record the installation time', () => {
       recorded_by: ADMIN,
     });
     expect(view.installation).toMatchObject({ status: 'recorded', source: 'admin', recordedBy: ADMIN });
-    expect(view.audit[0]).toMatchObject({ action: 'RECORD_INSTALLATION', accountId: ADMIN });
+    expect(answer.message).toBe(
+      'Installation time recorded as 2 Nov 2026, 09:00 UTC; the 12-hour report is due at 2 Nov 2026, 21:00 UTC.',
+    );
+    expect(view.audit[0]).toMatchObject({
+      action: 'RECORD_INSTALLATION',
+      accountId: ADMIN,
+      detail: 'Installation time recorded as 2026-11-02T09:00:00.000Z (source admin)',
+      changedKeys: [w.keys.evidence],
+    });
     expect(run.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
+  });
+
+  it('records the time even when its audit entry cannot be stored, and says so', async () => {
+    w.addFault((c) =>
+      c.service === 'kvs' && c.body?.includes(`"phase5:audit:`)
+        ? new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }), { status: 500 })
+        : undefined,
+    );
+
+    const answer = await call('recordInstallation', confirmations.record);
+
+    expect(answer).toMatchObject({
+      ok: true,
+      changedKeys: [w.keys.evidence],
+      warning: 'The installation time was recorded, but its audit entry could not be stored.',
+    });
+    expect(w.stored().get(w.keys.evidence)).toMatchObject({ source: 'admin', recorded_by: ADMIN });
+    expect(keysStartingWith('phase5:audit:')).toEqual([]);
   });
 
   it('never overwrites existing evidence', async () => {
@@ -431,8 +947,307 @@ describe('4. record the installation time', () => {
 
     const answer = await call('recordInstallation', confirmations.record);
 
-    expect(answer.error?.code).toBe('REFUSED');
-    expect(answer.error?.message).toContain('it is never overwritten');
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message:
+        'The installation time is already recorded (2026-11-02T06:00:00.000Z, source avi:forge:installed:app); ' +
+        'it is never overwritten.',
+    });
     expect(snapshot()).toEqual(before);
   });
+
+  it.each([
+    ['text', 'installed yesterday'],
+    ['fields that are not text', { installation_timestamp: 1_762_074_000_000, source: 7 }],
+  ])(
+    'never overwrites evidence that cannot be read either (%s), saying what it could not read',
+    async (_, evidence) => {
+      await w.app.put(w.inst, w.keys.evidence, evidence);
+      const before = snapshot();
+
+      const answer = await call('recordInstallation', confirmations.record);
+
+      expect(answer.error).toEqual({
+        code: 'REFUSED',
+        message: 'The installation time is already recorded (unreadable, source unknown); it is never overwritten.',
+      });
+      expect(snapshot()).toEqual(before);
+    },
+  );
+});
+
+describe('the audit log, as stored', () => {
+  it('holds one entry per action: when, what, by whom, on which trigger, and that it was done', async () => {
+    const record = await call('recordInstallation', confirmations.record);
+    w.advance(12 * HOUR);
+    jiraDown = true;
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', attempt: 1 });
+    jiraDown = false;
+    w.advance(MINUTE);
+    const retry = await call('retryTrigger', confirmations.retry12);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
+    w.advance(MINUTE);
+    const reset = await call('resetTrigger', confirmations.reset12);
+    w.advance(MINUTE);
+    const manual = await call('generateManualReport', confirmations.generate);
+
+    const stored = keysStartingWith(`phase5:audit:${w.inst.cloudId}:`).map((k) => w.stored().get(k));
+
+    expect([record.ok, retry.ok, reset.ok, manual.ok]).toEqual([true, true, true, true]);
+    const done = (action: string, at: string, trigger: string | null) => ({
+      schema_version: 1,
+      at,
+      action,
+      account_id: ADMIN,
+      trigger,
+      outcome: 'done',
+    });
+    expect(stored).toMatchObject([
+      done('RECORD_INSTALLATION', '2026-11-02T09:00:00.000Z', null),
+      done('RETRY_TRIGGER', '2026-11-02T21:01:00.000Z', 'AUTO_12H'),
+      done('RESET_TRIGGER', '2026-11-02T21:02:00.000Z', 'AUTO_12H'),
+      done('GENERATE_MANUAL_REPORT', '2026-11-02T21:03:00.000Z', null),
+    ]);
+  });
+});
+
+describe('the report history, as stored', () => {
+  const cloud = () => w.inst.cloudId;
+  const manualEntry = (sequence: number, generatedAt: string, by = 'acc-1') => ({
+    key: `phase5:report:${cloud()}:MANUAL:m-${sequence}`,
+    sequence,
+    generated_at: generatedAt,
+    requested_by: by,
+  });
+  const replacedEntry = (trigger: 'AUTO_12H' | 'AUTO_24H', epoch: number, replacedAt: string) => ({
+    key: `phase5:report:${cloud()}:${trigger}:REPLACED:r-${epoch}`,
+    trigger,
+    epoch,
+    generated_at: '2026-11-02T08:00:00.000Z',
+    attempt: 2,
+    replaced_at: replacedAt,
+    replaced_by: 'acc-2',
+  });
+  const history = async () => {
+    const view = await page();
+    return {
+      reports: view.reports.filter((r) => r.kind === 'MANUAL' || r.kind === 'REPLACED'),
+      problems: view.alerts.filter((a) => a.title === 'Report history unreadable').map((a) => a.body),
+    };
+  };
+
+  it('lists manual reports newest number first and set-aside reports newest first, whatever the listing order', async () => {
+    await w.installedHoursAgo(3);
+    for (const sequence of [2, 10, 9]) {
+      await w.app.put(
+        w.inst,
+        keys.manualReportEntry(cloud(), sequence),
+        manualEntry(sequence, `2026-11-02T0${sequence % 10}:00:00.000Z`),
+      );
+    }
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_12H', 0),
+      replacedEntry('AUTO_12H', 0, '2026-11-02T07:00:00.000Z'),
+    );
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_12H', 1),
+      replacedEntry('AUTO_12H', 1, '2026-11-02T08:30:00.000Z'),
+    );
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_24H', 0),
+      replacedEntry('AUTO_24H', 0, '2026-11-02T08:00:00.000Z'),
+    );
+
+    const { reports, problems } = await history();
+
+    expect(reports.map((r) => [r.kind, r.key])).toStrictEqual([
+      ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-10`],
+      ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-9`],
+      ['MANUAL', `phase5:report:${cloud()}:MANUAL:m-2`],
+      ['REPLACED', `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-1`],
+      ['REPLACED', `phase5:report:${cloud()}:AUTO_24H:REPLACED:r-0`],
+      ['REPLACED', `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-0`],
+    ]);
+    expect(reports[1]).toMatchObject({ trigger: 'MANUAL', generatedAt: '2026-11-02T09:00:00.000Z', by: 'acc-1' });
+    expect(reports[3]).toMatchObject({
+      trigger: 'AUTO_12H',
+      generatedAt: '2026-11-02T08:00:00.000Z',
+      attempt: 2,
+      by: 'acc-2',
+      replacedAt: '2026-11-02T08:30:00.000Z',
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a set-aside report whose time and attempt were not known as unknown, not as a problem', async () => {
+    await w.installedHoursAgo(3);
+    const entry = replacedEntry('AUTO_12H', 0, '2026-11-02T08:30:00.000Z');
+    await w.app.put(w.inst, keys.replacedReportEntry(cloud(), 'AUTO_12H', 0), {
+      ...entry,
+      generated_at: null,
+      attempt: null,
+    });
+    const { generated_at: _g, attempt: _a, ...withoutBoth } = replacedEntry('AUTO_24H', 0, '2026-11-02T08:00:00.000Z');
+    await w.app.put(w.inst, keys.replacedReportEntry(cloud(), 'AUTO_24H', 0), withoutBoth);
+
+    const { reports, problems } = await history();
+
+    expect(reports.map((r) => [r.trigger, r.generatedAt, r.attempt])).toStrictEqual([
+      ['AUTO_12H', null, null],
+      ['AUTO_24H', null, null],
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  const damagedManual: Array<[string, (entry: Record<string, unknown>) => unknown]> = [
+    ['a number 0', (e) => ({ ...e, sequence: 0 })],
+    ['a fractional number', (e) => ({ ...e, sequence: 1.5 })],
+    ['a number as text', (e) => ({ ...e, sequence: '1' })],
+    ['a key that is not text', (e) => ({ ...e, key: 7 })],
+    ['no generation time', (e) => ({ ...e, generated_at: null })],
+    ['no requester', (e) => ({ ...e, requested_by: undefined })],
+    ['text instead of an entry', () => 'MANUAL #1'],
+  ];
+  it.each(damagedManual)('names a manual entry with %s as unreadable and lists the others', async (_what, damage) => {
+    await w.installedHoursAgo(3);
+    await w.app.put(w.inst, keys.manualReportEntry(cloud(), 1), damage(manualEntry(1, '2026-11-02T08:00:00.000Z')));
+    await w.app.put(w.inst, keys.manualReportEntry(cloud(), 2), manualEntry(2, '2026-11-02T08:30:00.000Z'));
+
+    const { reports, problems } = await history();
+
+    expect(reports.map((r) => r.key)).toStrictEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
+    expect(problems).toEqual([`Report history entries that do not parse: ${keys.manualReportEntry(cloud(), 1)}.`]);
+  });
+
+  const damagedReplaced: Array<[string, Record<string, unknown>]> = [
+    ['a trigger that does not exist', { trigger: 'AUTO_6H' }],
+    ['attempt 0', { attempt: 0 }],
+    ['a generation time that is not text', { generated_at: 5 }],
+    ['no time it was set aside', { replaced_at: undefined }],
+    ['no one who set it aside', { replaced_by: null }],
+    ['no report key', { key: undefined }],
+  ];
+  it.each(damagedReplaced)('names a set-aside entry with %s as unreadable', async (_what, patch) => {
+    await w.installedHoursAgo(3);
+    const key = keys.replacedReportEntry(cloud(), 'AUTO_12H', 0);
+    await w.app.put(w.inst, key, { ...replacedEntry('AUTO_12H', 0, '2026-11-02T08:30:00.000Z'), ...patch });
+
+    const { reports, problems } = await history();
+
+    expect(reports).toStrictEqual([]);
+    expect(problems).toEqual([`Report history entries that do not parse: ${key}.`]);
+  });
+
+  it('ignores a record of another kind under the same prefix', async () => {
+    await w.installedHoursAgo(3);
+    await w.app.put(w.inst, `${keys.adminEntryPrefix(cloud())}NOTE:1`, { text: 'not a report entry' });
+
+    const { reports, problems } = await history();
+
+    expect(reports).toStrictEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows what an earlier version's lists name, once, beside the entries", async () => {
+    await w.installedHoursAgo(3);
+    await w.app.put(w.inst, keys.manualReportEntry(cloud(), 3), manualEntry(3, '2026-11-02T08:30:00.000Z'));
+    await w.app.put(w.inst, keys.manualReportEntry(cloud(), 2), manualEntry(2, '2026-11-02T08:00:00.000Z'));
+    await w.app.put(w.inst, keys.manualReportIndex(cloud()), {
+      schema_version: 1,
+      next_sequence: 4,
+      reports: [manualEntry(3, '2026-11-02T08:30:00.000Z'), manualEntry(1, '2026-11-02T07:00:00.000Z')],
+    });
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_12H', 1),
+      replacedEntry('AUTO_12H', 1, '2026-11-02T08:00:00.000Z'),
+    );
+    await w.app.put(
+      w.inst,
+      keys.replacedReportEntry(cloud(), 'AUTO_24H', 0),
+      replacedEntry('AUTO_24H', 0, '2026-11-02T08:10:00.000Z'),
+    );
+    await w.app.put(w.inst, keys.replacedReportIndex(cloud()), {
+      schema_version: 1,
+      reports: [
+        replacedEntry('AUTO_12H', 1, '2026-11-02T08:00:00.000Z'),
+        replacedEntry('AUTO_12H', 0, '2026-11-02T07:30:00.000Z'),
+      ],
+    });
+
+    const { reports, problems } = await history();
+
+    expect(reports.map((r) => r.key)).toStrictEqual([
+      `phase5:report:${cloud()}:MANUAL:m-3`,
+      `phase5:report:${cloud()}:MANUAL:m-2`,
+      `phase5:report:${cloud()}:MANUAL:m-1`,
+      `phase5:report:${cloud()}:AUTO_24H:REPLACED:r-0`,
+      `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-1`,
+      `phase5:report:${cloud()}:AUTO_12H:REPLACED:r-0`,
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    ['manual', 'text', 'The manual report index is invalid (not an object).'],
+    [
+      'manual',
+      { next_sequence: 0, reports: [] },
+      'The manual report index is invalid (next_sequence is not a positive integer).',
+    ],
+    ['manual', { next_sequence: 2 }, 'The manual report index is invalid (reports is not a list).'],
+    [
+      'manual',
+      { next_sequence: 2, reports: [{ key: 'm-1', sequence: 1, generated_at: 'x', requested_by: 7 }] },
+      'The manual report index is invalid (requested_by is not a string).',
+    ],
+    [
+      'manual',
+      { next_sequence: 2, reports: ['m-1'] },
+      'The manual report index is invalid (a report entry is not an object).',
+    ],
+    [
+      'manual',
+      { next_sequence: 2, reports: [{ key: 'm-1', sequence: -1, generated_at: 'x', requested_by: 'y' }] },
+      'The manual report index is invalid (sequence is not a positive integer).',
+    ],
+    ['replaced', { reports: 'r-1' }, 'The replaced report index is invalid (reports is not a list).'],
+    [
+      'replaced',
+      {
+        reports: [
+          { key: 'r', trigger: 'MANUAL', generated_at: null, attempt: null, replaced_at: 'x', replaced_by: 'y' },
+        ],
+      },
+      'The replaced report index is invalid (trigger is not a trigger).',
+    ],
+    [
+      'replaced',
+      {
+        reports: [
+          { key: 'r', trigger: 'AUTO_12H', generated_at: null, attempt: 'two', replaced_at: 'x', replaced_by: 'y' },
+        ],
+      },
+      'The replaced report index is invalid (attempt is not a positive integer).',
+    ],
+  ])(
+    "warns that an earlier version's %s list is unreadable when it holds %j, and still lists the entries",
+    async (kind, list, problem) => {
+      await w.installedHoursAgo(3);
+      await w.app.put(
+        w.inst,
+        kind === 'manual' ? keys.manualReportIndex(cloud()) : keys.replacedReportIndex(cloud()),
+        list,
+      );
+      await w.app.put(w.inst, keys.manualReportEntry(cloud(), 2), manualEntry(2, '2026-11-02T08:30:00.000Z'));
+
+      const { reports, problems } = await history();
+
+      expect(reports.map((r) => r.key)).toStrictEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
+      expect(problems).toEqual([problem]);
+    },
+  );
 });

@@ -240,6 +240,9 @@ describe('admin actions racing the scheduler', () => {
 
     // Assess: one of them was applied; the set-aside copy is in the page's list.
     expect([firstAnswer.ok, second.ok].filter(Boolean)).toHaveLength(1);
+    expect([firstAnswer, second].find((a) => !a.ok)?.error?.message).toBe(
+      'AUTO_12H is being reset by someone else right now; reload the page.',
+    );
     const listed = (await page()).reports.filter((r) => r.kind === 'REPLACED').map((r) => r.key);
     expect(replacedKeys()).toHaveLength(1);
     expect(listed).toEqual(replacedKeys());
@@ -286,6 +289,91 @@ describe('admin actions racing the scheduler', () => {
     expectDoneWithReport();
   });
 
+  it('5d. a Reset that read the epoch before another Reset landed is refused as stale, and changes nothing', async () => {
+    // Prepare: the late Reset has read the page and the epoch, and is held at its walk of the epoch's claims.
+    await twelveHourReportDone();
+    const hold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'batch/get' && names(c, w.keys.claim('AUTO_12H', 1)));
+    const late = reset();
+    await untilHeldOrDone(hold, late);
+
+    // Act: another admin's Reset lands; then the late one goes on.
+    const first = await reset('AUTO_12H', OTHER_ADMIN);
+    const afterFirst = JSON.stringify([...w.stored()]);
+    hold.release();
+    const answer = await late;
+
+    // Assess
+    expect(first.ok).toBe(true);
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'AUTO_12H has just been reset by someone else; reload the page.',
+    });
+    expect(JSON.stringify([...w.stored()])).toBe(afterFirst);
+  });
+
+  it('5e. a Reset whose fence number a generation claims first is refused, and the generation stands', async () => {
+    // Prepare: at 12h31 the Reset has walked the claims (#1 is over) and is held at its fence, #2.
+    await at12h31WithAttemptOneFailed();
+    const hold = holdAt((c) => isAdmin(c) && kvsOp(c) === 'set' && names(c, w.keys.claim('AUTO_12H', 2)));
+    const resetting = reset();
+    await untilHeldOrDone(hold, resetting);
+
+    // Act: the scheduler claims attempt #2 and stores the report meanwhile.
+    const run = await w.run();
+    hold.release();
+    const answer = await resetting;
+
+    // Assess
+    expect(run.body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
+    expect(answer.error).toEqual({
+      code: 'REFUSED',
+      message: 'A generation or another reset of AUTO_12H has just started; reload the page.',
+    });
+    expect(w.stored().has(w.keys.report12)).toBe(true);
+    expectDoneWithReport();
+    expect(replacedKeys()).toEqual([]);
+  });
+
+  it.each([
+    ['AUTO_12H', 0],
+    ['AUTO_12H', 1],
+    ['AUTO_24H', 1],
+  ] as const)(
+    '5f. while %s generates in epoch %i, the page shows it generating, with the attempt it holds',
+    async (trigger, epoch) => {
+      // Prepare: the trigger's attempt #1 (in its epoch) failed; attempt #2's holder is held at its commit.
+      if (trigger === 'AUTO_12H' && epoch === 0) {
+        await at12h31WithAttemptOneFailed();
+      } else {
+        await twelveHourReportDone();
+        if (trigger === 'AUTO_24H') {
+          w.advance(11 * HOUR);
+          expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger });
+        }
+        expect((await reset(trigger)).ok).toBe(true);
+        jiraDown = true;
+        expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', trigger, attempt: 1 });
+        jiraDown = false;
+        w.advance(30 * MINUTE);
+      }
+      const commitHold = holdAt((c) => isScheduler(c) && kvsOp(c) === 'transaction');
+      const running = w.run();
+      await untilHeldOrDone(commitHold, running);
+
+      // Act
+      const view = await page();
+      commitHold.release();
+      const run = await running;
+
+      // Assess
+      expect(run.body).toMatchObject({ reason: 'GENERATED', trigger, attempt: 2 });
+      const t = view.triggers.find((x) => x.trigger === trigger)!;
+      expect(t.status).toBe('generating');
+      expect(t.liveClaim).toMatchObject({ attempt: 2 });
+      expect(t.actions.reset.allowed).toBe(false);
+    },
+  );
+
   it('6. manual reports: a second request from a resolver host 61 s ahead is refused, and nothing is orphaned', async () => {
     // Prepare: the first manual generation is held at its first Jira read.
     await w.installedHoursAgo(3);
@@ -295,11 +383,13 @@ describe('admin actions racing the scheduler', () => {
     await untilHeldOrDone(hold, first);
 
     // Act
+    const during = (await page()).manualReport;
     const second = await manual(OTHER_ADMIN);
     hold.release();
     const firstAnswer = await first;
 
     // Assess
+    expect(during).toMatchObject({ allowed: false, inProgressSince: '2026-11-02T09:00:00.000Z' });
     expect(firstAnswer.ok).toBe(true);
     expect(second.error?.code).toBe('REFUSED');
     const listed = (await page()).reports.filter((r) => r.kind === 'MANUAL').map((r) => r.key);

@@ -48,15 +48,46 @@ it('retry now wakes the scheduler at once: the report is stored within seconds, 
   jiraDown = false;
   w.advance(60_000);
   const askedAt = w.app.clock.now();
+  const waitingBefore = [...w.app.events.waiting()];
 
   const answer = await call('retryTrigger', {
     trigger: 'AUTO_12H',
     confirmation: CONFIRMATIONS.retryTrigger('AUTO_12H'),
   });
+  const pushed = w.app.events
+    .waiting()
+    .filter((d) => !waitingBefore.includes(d))
+    .map((d) => d.event.body);
   await w.deliver(askedAt + 5_000);
 
   expect(answer).toMatchObject({ ok: true, message: expect.stringContaining('wake-up') });
+  // It names this site, so a delivery to any other is refused, and asks for now.
+  expect(pushed).toEqual([{ cloud_id: w.inst.cloudId, wake_at: new Date(askedAt).toISOString() }]);
   const report = w.stored().get(w.keys.report12) as { generated_at: string } | undefined;
   expect(report).toBeDefined();
   expect(Date.parse(report!.generated_at) - askedAt).toBeLessThan(5_000);
+});
+
+it('retry now still ends the wait when no wake-up can be pushed, and says the next scheduled run attempts it', async () => {
+  await w.installedHoursAgo(12);
+  jiraDown = true;
+  expect((await w.run()).body).toMatchObject({ reason: 'GENERATION_FAILED', attempt: 1 });
+  jiraDown = false;
+  w.addFault((call) =>
+    call.service === 'events'
+      ? new Response(JSON.stringify({ message: 'Service unavailable' }), { status: 503 })
+      : undefined,
+  );
+
+  const answer = await call('retryTrigger', {
+    trigger: 'AUTO_12H',
+    confirmation: CONFIRMATIONS.retryTrigger('AUTO_12H'),
+  });
+  const next = await w.run();
+
+  expect(answer).toMatchObject({
+    ok: true,
+    message: "AUTO_12H's backoff is cleared; the next scheduled run (within the hour) attempts it.",
+  });
+  expect(next.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
 });

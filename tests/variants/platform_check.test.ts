@@ -1,3 +1,4 @@
+import type { Interceptor } from '../../local/runtime/forge_runtime';
 import { LocalApp } from '../../local/runtime/local_app';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { PlatformCheckReport, ProbeId } from '../../src/platform_check/check_report';
@@ -41,7 +42,14 @@ const DIFFERS: Record<string, ProbeId[]> = {
   'approximate-count refuses open-ended JQL': ['approximate-count-open-ended'],
 };
 
-type Answer = { ok: boolean; error?: { code: string }; report?: PlatformCheckReport; changedKeys?: string[] };
+type Answer = {
+  ok: boolean;
+  error?: { code: string };
+  message?: string;
+  warning?: string;
+  report?: PlatformCheckReport;
+  changedKeys?: string[];
+};
 
 /**
  * Calls the resolver with the platform's clock following the check's timers: the TTL
@@ -69,8 +77,8 @@ async function runCheck(app: LocalApp, inst: ReturnType<LocalApp['newInstallatio
   }
 }
 
-async function installedWorld(variant: VariantCase) {
-  const app = new LocalApp({ variants: variant.overrides, jiraAdmins: [ADMIN], seed: 3 });
+async function installedWorld(variant: VariantCase, interceptor?: Interceptor) {
+  const app = new LocalApp({ variants: variant.overrides, jiraAdmins: [ADMIN], seed: 3, interceptor });
   const inst = app.newInstallation();
   await app.invoker.installed(inst);
   // Past any read lag, so the check reads the installation evidence as stored.
@@ -130,5 +138,72 @@ describe('the platform check is for Jira administrators only', () => {
     expect(answer).toMatchObject({ ok: false, error: { code: 'NOT_ADMIN' } });
     expect(JSON.stringify([...app.stored(inst)])).toBe(before);
     app.dispose();
+  });
+});
+
+describe('what the platform check tells the administrator', () => {
+  const variant = (name: string) => SINGLE_VARIANTS.find((v) => v.name === name)!;
+
+  it.each([
+    ['defaults', '13 hold, 0 differ, 1 could not be checked'],
+    ['409 code CONFLICT', '12 hold, 1 differ, 1 could not be checked (differ: fail-if-exists-conflict)'],
+    [
+      'expired entries readable 48 h, FAIL_IF_EXISTS conflicts on them',
+      '11 hold, 2 differ, 1 could not be checked (differ: ttl-expired-entry-gone, fail-if-exists-on-expired)',
+    ],
+  ])(
+    '%s: counts the answers, names those that differ and says what it cost; the audit log says the same',
+    async (name, found) => {
+      const { app, inst } = await installedWorld(variant(name));
+
+      const answer = await runCheck(app, inst, ADMIN);
+      const audited = [...app.stored(inst)].find(([key]) => key.startsWith('phase5:audit:'));
+      app.dispose();
+
+      const { runId, used } = answer.report!;
+      const summary = `${found}; ${used.kvsRequests} KVS and ${used.jiraRequests} Jira requests`;
+      expect(answer.message).toBe(`Platform check ${runId}: ${summary}.`);
+      expect(answer.changedKeys).toEqual([audited?.[0]]);
+      expect(audited?.[1]).toMatchObject({
+        action: 'RUN_PLATFORM_CHECK',
+        outcome: 'done',
+        detail: summary,
+        changed_keys: [],
+      });
+    },
+  );
+
+  it('names the scratch keys it could not delete, in its answer and in the audit log', async () => {
+    const { app, inst } = await installedWorld(variant('defaults'), async (call) =>
+      call.service === 'kvs' && call.path === '/api/v1/delete'
+        ? new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }), { status: 500 })
+        : undefined,
+    );
+
+    const answer = await runCheck(app, inst, ADMIN);
+    const audited = [...app.stored(inst)].find(([key]) => key.startsWith('phase5:audit:'));
+    app.dispose();
+
+    const left = answer.report!.leftBehind;
+    expect(left.length).toBeGreaterThan(0);
+    expect(answer.message).toMatch(new RegExp(`; ${left.length} scratch key\\(s\\) left behind\\.$`));
+    expect(answer.changedKeys).toEqual([audited?.[0], ...left]);
+    expect(audited?.[1]).toMatchObject({ changed_keys: left });
+  });
+
+  it('answers with what it found even when its audit entry cannot be stored, and says so', async () => {
+    const { app, inst } = await installedWorld(variant('defaults'), async (call) =>
+      call.service === 'kvs' && call.body?.includes('"phase5:audit:')
+        ? new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }), { status: 500 })
+        : undefined,
+    );
+
+    const answer = await runCheck(app, inst, ADMIN);
+    const audited = [...app.stored(inst).keys()].filter((key) => key.startsWith('phase5:audit:'));
+    app.dispose();
+
+    expect(answer).toMatchObject({ ok: true, warning: 'The check ran, but its audit entry could not be stored.' });
+    expect(answer.report!.results.length).toBeGreaterThan(0);
+    expect(audited).toEqual([]);
   });
 });
