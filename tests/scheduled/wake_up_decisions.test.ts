@@ -38,6 +38,19 @@ describe('nextActionableAt', () => {
     expect(nextActionableAt(T0, at, failed.state, none)).toBe(T0 + 24 * H);
   });
 
+  it('is the 24 h instant when the 12 h DONE key exists, even if the state has not caught up with it', () => {
+    expect(nextActionableAt(T0, T0 + 13 * H, emptyState(), { ...none, AUTO_12H: marker })).toBe(T0 + 24 * H);
+  });
+
+  it('skips a 12 h report whose backoff ends exactly as its window closes: it would be eligible too late', () => {
+    const at = T0 + 23 * H + 30 * M;
+    const failing12 = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at).state;
+    const failing24 = recordFailure(failing12, 'AUTO_24H', { attempt: 1, at: T0 + 24 * H, message: 'y' }, T0 + 24 * H);
+
+    expect(nextActionableAt(T0, at, failing12, none)).toBe(T0 + 24 * H);
+    expect(nextActionableAt(T0, T0 + 24 * H + M, failing24.state, none)).toBe(T0 + 24 * H + 30 * M);
+  });
+
   it('is null when something can be done now (this invocation, or a claim holder, is on it)', () => {
     expect(nextActionableAt(T0, T0 + 12 * H + 1, emptyState(), none)).toBeNull();
     expect(nextActionableAt(T0, T0 + 12 * H, emptyState(), none)).toBeNull();
