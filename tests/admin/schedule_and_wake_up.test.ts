@@ -39,6 +39,7 @@ it("states the manifest's interval on the admin page", async () => {
 
   const interval = loadManifest(APP_ROOT).scheduledTriggers[0].interval;
   expect(view.schedule).toMatchObject({ interval, intervalMinutes: SCHEDULER.intervalMs / 60_000, wakeUps: true });
+  expect(view.schedule.every).toBe('hour');
 });
 
 it('retry now wakes the scheduler at once: the report is stored within seconds, not at the next tick', async () => {

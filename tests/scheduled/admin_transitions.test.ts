@@ -1,4 +1,11 @@
-import { clearBackoff, emptyState, recordFailure, resetTrigger, SchedulerState } from '../../src/scheduled/decisions';
+import {
+  clearBackoff,
+  emptyState,
+  inEpochs,
+  recordFailure,
+  resetTrigger,
+  SchedulerState,
+} from '../../src/scheduled/decisions';
 
 /** The admin page's two pure transitions: they change the trigger named and nothing else. */
 
@@ -56,5 +63,37 @@ describe('resetTrigger', () => {
     const reset = resetTrigger(s, 'AUTO_24H', 1);
 
     expect(reset).toMatchObject({ lastError: null, lastBackoffUntil: null });
+  });
+});
+
+describe('a state saved before a reset, read after it', () => {
+  it("voids the reset trigger's progress and its error on display, and keeps the other trigger's", () => {
+    const s = bothFailing();
+
+    const read = inEpochs(s, { AUTO_12H: 0, AUTO_24H: 1 });
+
+    expect(read.triggers.AUTO_24H).toEqual({ ...emptyState().triggers.AUTO_24H, epoch: 1 });
+    expect(read.triggers.AUTO_12H).toEqual(s.triggers.AUTO_12H);
+    expect(read.lastError).toBeNull();
+  });
+
+  it("keeps the error on display when it is the other trigger's", () => {
+    const s = bothFailing();
+
+    const read = inEpochs(s, { AUTO_12H: 2, AUTO_24H: 0 });
+
+    expect(read.triggers.AUTO_12H).toEqual({ ...emptyState().triggers.AUTO_12H, epoch: 2 });
+    expect(read.triggers.AUTO_24H).toEqual(s.triggers.AUTO_24H);
+    expect(read.lastError).toEqual(s.lastError);
+  });
+
+  it('is read unchanged when both triggers are still in the epochs it was written in', () => {
+    const s = bothFailing();
+
+    expect(inEpochs(s, { AUTO_12H: 0, AUTO_24H: 0 })).toEqual(s);
+    expect(inEpochs(emptyState(), { AUTO_12H: 3, AUTO_24H: 4 }).triggers).toMatchObject({
+      AUTO_12H: { epoch: 3 },
+      AUTO_24H: { epoch: 4 },
+    });
   });
 });

@@ -1,4 +1,11 @@
-import { emptyState, recordFailure, recordMissed, recordSuccess, SchedulerState } from '../../src/scheduled/decisions';
+import {
+  emptyState,
+  recordFailure,
+  recordMissed,
+  recordSuccess,
+  resetTrigger,
+  SchedulerState,
+} from '../../src/scheduled/decisions';
 import { EMPTY_STORED_STATE_FIELDS, parseState, serializeState } from '../../src/scheduled/scheduler_state';
 
 /**
@@ -18,12 +25,20 @@ const failing12 = recordFailure(
 ).state;
 const bothDone = recordSuccess(recordSuccess(failing12, 'AUTO_12H', 2, T0 + 12.5 * H), 'AUTO_24H', 1, T0 + 24 * H);
 const missed12 = recordMissed(failing12, 'AUTO_12H', T0 + 24 * H);
+/** Both triggers reset by an administrator, the 12 h one twice, and failing again in its new epoch. */
+const resetAndFailing = recordFailure(
+  resetTrigger(resetTrigger(bothDone, 'AUTO_24H', 1), 'AUTO_12H', 2),
+  'AUTO_12H',
+  { attempt: 1, at: T0 + 26 * H, message: 'Jira 503' },
+  T0 + 26 * H,
+).state;
 
 const cases: Array<[string, SchedulerState]> = [
   ['empty', emptyState()],
   ['12 h failing, backing off', failing12],
   ['both done', bothDone],
   ['12 h missed after a failure', missed12],
+  ['both reset, 12 h failing in its new epoch', resetAndFailing],
 ];
 
 describe('the stored scheduler state', () => {
@@ -62,6 +77,25 @@ describe('the stored scheduler state', () => {
     expect(stored).toHaveProperty('last_backoff_until');
     const parsed = parseState(stored, NOW);
     expect(parsed.ok && parsed.value.triggers.AUTO_12H.backoffUntil).toBeNull();
+  });
+
+  it("reads a state of schema 1 without a trigger's own backoff field in the guide's shape too", () => {
+    const parsed = parseState(
+      {
+        schema_version: 1,
+        last_error: {
+          timestamp: new Date(T0 + 12 * H).toISOString(),
+          message: 'x',
+          attempt_count: 1,
+          trigger: 'AUTO_12H',
+        },
+        last_backoff_until: new Date(T0 + 12.5 * H).toISOString(),
+        auto_12h_attempt_count: 1,
+      },
+      NOW,
+    );
+
+    expect(parsed.ok && parsed.value.triggers.AUTO_12H.backoffUntil).toBe(T0 + 12.5 * H);
   });
 
   it("still reads a state in the guide's original shape, its backoff attributed to last_error's trigger", () => {

@@ -1,6 +1,7 @@
-import { emptyState, newClaim, recordFailure, recordSuccess } from '../../src/scheduled/decisions';
+import { emptyState, newClaim, recordFailure, recordSuccess, released } from '../../src/scheduled/decisions';
 import {
   doneMarkerFrom as doneMarkerAt,
+  epochFrom,
   installationTimestampFrom,
   parseClaim,
   parseState as parseStateAt,
@@ -95,6 +96,49 @@ describe('the stored scheduler state', () => {
     ['a run time that is garbled', { last_run_at: 'yesterday' }, 'last_run_at is not an ISO-8601 instant'],
   ])('is refused when it holds %s', (_what, raw, reason) => {
     expect(parseState(raw)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('the stored scheduler state holds only values that could be true', () => {
+  /** Two hosts' clocks may disagree by this much. */
+  const disagreement = 2 * M;
+
+  it.each(['last_run_at', 'auto_12h_generated_at', 'auto_24h_missed_at'])(
+    'believes %s written by a clock up to two minutes ahead of ours, and refuses it beyond',
+    (field) => {
+      expect(parseState({ [field]: iso(NOW + disagreement) })).toMatchObject({ ok: true });
+      expect(parseState({ [field]: iso(NOW + disagreement + 1) })).toEqual({
+        ok: false,
+        reason: `${field} lies in the future`,
+      });
+    },
+  );
+
+  it('believes an attempt count or an epoch up to 10,000, and refuses one beyond', () => {
+    const counts = { auto_12h_attempt_count: 10_000, auto_24h_epoch: 10_000 };
+
+    expect(parseState(counts)).toMatchObject({
+      ok: true,
+      value: { triggers: { AUTO_12H: { attemptCount: 10_000 }, AUTO_24H: { epoch: 10_000 } } },
+    });
+    expect(parseState({ auto_24h_attempt_count: 10_001 })).toEqual({
+      ok: false,
+      reason: 'auto_24h_attempt_count is not a count',
+    });
+    expect(parseState({ auto_12h_epoch: 10_001 })).toEqual({ ok: false, reason: 'auto_12h_epoch is not a count' });
+  });
+
+  it("believes the guide's last_backoff_until up to one longest backoff (and the clock allowance) ahead, not beyond", () => {
+    const furthest = NOW + 24 * H + disagreement;
+
+    expect(parseState({ last_backoff_until: iso(furthest) })).toMatchObject({
+      ok: true,
+      value: { lastBackoffUntil: furthest },
+    });
+    expect(parseState({ last_backoff_until: iso(furthest + 1) })).toEqual({
+      ok: false,
+      reason: 'last_backoff_until lies beyond any backoff',
+    });
   });
 });
 
@@ -197,6 +241,51 @@ describe('a DONE key', () => {
     expect(doneMarkerFrom({ attempt: '3' })).toEqual({ generatedAt: null, attempt: null, epoch: null });
     expect(doneMarkerFrom(null)).toEqual({ generatedAt: null, attempt: null, epoch: null });
   });
+
+  it('believes a generation time up to two minutes ahead of our clock, an attempt from 1 to 10,000, an epoch from 0 to 10,000', () => {
+    const soon = NOW + 2 * M;
+
+    expect(doneMarkerFrom({ generated_at: iso(soon), attempt: 1, epoch: 0 })).toEqual({
+      generatedAt: soon,
+      attempt: 1,
+      epoch: 0,
+    });
+    expect(doneMarkerFrom({ generated_at: iso(soon), attempt: 10_000, epoch: 10_000 })).toEqual({
+      generatedAt: soon,
+      attempt: 10_000,
+      epoch: 10_000,
+    });
+    expect(doneMarkerFrom(iso(soon))).toEqual({ generatedAt: soon, attempt: null, epoch: null });
+  });
+
+  it('still counts, but drops what could not be true: a time further ahead, attempt 0, numbers beyond 10,000', () => {
+    const blank = { generatedAt: null, attempt: null, epoch: null };
+
+    expect(doneMarkerFrom({ generated_at: iso(NOW + 2 * M + 1), attempt: 0, epoch: 10_001 })).toEqual(blank);
+    expect(doneMarkerFrom({ attempt: 10_001 })).toEqual(blank);
+    expect(doneMarkerFrom(iso(NOW + 2 * M + 1))).toEqual(blank);
+  });
+});
+
+describe("a trigger's epoch key", () => {
+  it('absent, says the trigger was never reset', () => {
+    expect(epochFrom(undefined)).toBe(0);
+  });
+
+  it("holds the reset's epoch, from 1 to 10,000", () => {
+    expect(epochFrom({ schema_version: 1, epoch: 1, reset_at: iso(T0) })).toBe(1);
+    expect(epochFrom({ schema_version: 1, epoch: 10_000, reset_at: iso(T0) })).toBe(10_000);
+  });
+
+  it.each([
+    ['epoch 0, which no reset writes', { epoch: 0 }],
+    ['an epoch no reset count could reach', { epoch: 10_001 }],
+    ['an epoch that is text', { epoch: '2' }],
+    ['a bare number', 2],
+    ['null', null],
+  ])('is no epoch when it holds %s', (_what, raw) => {
+    expect(epochFrom(raw)).toBeNull();
+  });
 });
 
 describe('a stored claim', () => {
@@ -211,6 +300,40 @@ describe('a stored claim', () => {
       kind: 'attempt',
     });
     expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(claim))))).toEqual(claim);
+  });
+
+  it("keeps its release: when the holder's last write landed and what it was", () => {
+    for (const outcome of ['generated', 'failed', 'reset'] as const) {
+      const done = released(claim, T0 + 3 * M, outcome);
+
+      expect(serializeClaim(done)).toMatchObject({ released_at: iso(T0 + 3 * M), outcome });
+      expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(done))))).toEqual(done);
+    }
+  });
+
+  it('is not released unless both the release time and a known outcome are stored', () => {
+    const stored = serializeClaim(claim);
+
+    expect(parseClaim({ ...stored, released_at: iso(T0 + M) })).toEqual(claim);
+    expect(parseClaim({ ...stored, outcome: 'generated' })).toEqual(claim);
+    expect(parseClaim({ ...stored, released_at: iso(T0 + M), outcome: 'abandoned' })).toEqual(claim);
+  });
+
+  it("reads a Reset's fence as one, and any other kind, or none (claims before fences), as an attempt", () => {
+    const fence = newClaim(3, T0, 'reset-1', M, 'reset');
+
+    expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(fence))))).toEqual(fence);
+    expect(parseClaim({ ...serializeClaim(claim), kind: undefined })).toEqual(claim);
+    expect(parseClaim({ ...serializeClaim(claim), kind: 'manual' })).toEqual(claim);
+  });
+
+  it('holds an attempt number from 1 to 10,000', () => {
+    const numbered = (attempt: number) => parseClaim({ ...serializeClaim(claim), attempt });
+
+    expect(numbered(1)).toEqual({ ...claim, attempt: 1 });
+    expect(numbered(10_000)).toEqual({ ...claim, attempt: 10_000 });
+    expect(numbered(0)).toBeNull();
+    expect(numbered(10_001)).toBeNull();
   });
 
   it('names an unknown holder when the invocation id is not text', () => {

@@ -38,8 +38,37 @@ describe('nextActionableAt', () => {
     expect(nextActionableAt(T0, at, failed.state, none)).toBe(T0 + 24 * H);
   });
 
+  it('is the 24 h instant when the 12 h DONE key exists, even if the state has not caught up with it', () => {
+    expect(nextActionableAt(T0, T0 + 13 * H, emptyState(), { ...none, AUTO_12H: marker })).toBe(T0 + 24 * H);
+  });
+
+  it('skips a 12 h report whose backoff ends exactly as its window closes: it would be eligible too late', () => {
+    const at = T0 + 23 * H + 30 * M;
+    const failing12 = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at).state;
+    const failing24 = recordFailure(failing12, 'AUTO_24H', { attempt: 1, at: T0 + 24 * H, message: 'y' }, T0 + 24 * H);
+
+    expect(nextActionableAt(T0, at, failing12, none)).toBe(T0 + 24 * H);
+    expect(nextActionableAt(T0, T0 + 24 * H + M, failing24.state, none)).toBe(T0 + 24 * H + 30 * M);
+  });
+
   it('is null when something can be done now (this invocation, or a claim holder, is on it)', () => {
     expect(nextActionableAt(T0, T0 + 12 * H + 1, emptyState(), none)).toBeNull();
+    expect(nextActionableAt(T0, T0 + 12 * H, emptyState(), none)).toBeNull();
+  });
+
+  it('is the 24 h instant right after this invocation stored a late 12 h report, before its DONE key is read back', () => {
+    const at = T0 + 23 * H + 30 * M;
+    const justStored = recordSuccess(emptyState(), 'AUTO_12H', 3, at);
+
+    expect(nextActionableAt(T0, at, justStored, none)).toBe(T0 + 24 * H);
+  });
+
+  it("is the 24 h report's backoff end once the 12 h report has been recorded as missed", () => {
+    const at = T0 + 24 * H;
+    const missed = recordMissed(emptyState(), 'AUTO_12H', at);
+    const failing24 = recordFailure(missed, 'AUTO_24H', { attempt: 1, at, message: 'x' }, at).state;
+
+    expect(nextActionableAt(T0, at + M, failing24, none)).toBe(at + 30 * M);
   });
 
   it('is null once both reports are stored, or the 12 h one missed and the 24 h one stored', () => {
@@ -58,6 +87,7 @@ describe('wakeUpDelaySeconds', () => {
   it.each([
     ['nothing to wake for', null, hour, null],
     ['an instant already past', T0 - S, hour, null],
+    ['an instant that is now: this invocation is there', T0, hour, null],
     ['an instant one interval away or more: the next tick is soon enough', T0 + hour, hour, null],
     ['an instant 10 min away', T0 + 10 * M, hour, 600],
     ['an instant 40 min away: one hop of the longest delay Forge allows', T0 + 40 * M, hour, 900],
