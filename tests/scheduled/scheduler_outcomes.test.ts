@@ -1,8 +1,8 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
 import * as generator from '../../src/phase5/handle_auto_trigger';
 import type { SchedulerResponse } from '../../src/scheduled/phase5_scheduler';
-import { Claim, newClaim, released } from '../../src/scheduled/decisions';
-import { parseClaim, parseState, serializeClaim } from '../../src/scheduled/scheduler_state';
+import { Claim, emptyState, newClaim, recordSuccess, released } from '../../src/scheduled/decisions';
+import { parseClaim, parseState, serializeClaim, serializeState } from '../../src/scheduled/scheduler_state';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
 /**
@@ -124,6 +124,25 @@ describe('nothing to do', () => {
   });
 });
 
+describe('a DONE key the state did not know about', () => {
+  it('is written into the state, and what the state knew of the other trigger stays as it was', async () => {
+    const installedAt = await w.installedHoursAgo(25);
+    const generated12 = installedAt + 12 * HOUR + 5 * MINUTE;
+    // A state saved before the 24 h commit, and a 12 h DONE key of the kind that does not say when.
+    await w.app.put(w.inst, w.keys.state, serializeState(recordSuccess(emptyState(), 'AUTO_12H', 1, generated12)));
+    await w.app.put(w.inst, w.keys.done12, 'done');
+    await w.app.put(w.inst, w.keys.done24, { status: 'done', generated_at: iso(installedAt + 24 * HOUR), attempt: 2 });
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'DONE_KEY_EXISTS', trigger: 'AUTO_24H' });
+    expect(storedState().triggers).toMatchObject({
+      AUTO_12H: { generatedAt: generated12, attemptCount: 1 },
+      AUTO_24H: { generatedAt: installedAt + 24 * HOUR, attemptCount: 2 },
+    });
+  });
+});
+
 describe('the installation timestamp, failing closed', () => {
   it.each([
     ['missing', undefined, 'MISSING', 'not found'],
@@ -186,6 +205,16 @@ describe('generating', () => {
       { level: 'info', line: `${TAG} Attempting AUTO_12H generation for ${c} (attempt #1)` },
       { level: 'info', line: `${TAG} AUTO_12H report generated successfully for ${c}` },
     ]);
+  });
+
+  it('stored late, within an interval of the 24 h instant: a wake-up is pushed for that instant', async () => {
+    const installedAt = await w.installedHoursAgo(23.5);
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
+    expect(run.invocation.stats.eventPushes).toBe(1);
+    expect(w.app.events.waiting().map((e) => e.event.body.wake_at)).toEqual([iso(installedAt + 24 * HOUR)]);
   });
 
   it('failed: 502 with the error and when to retry, the failure and its claim stored together, a wake-up for the retry', async () => {
@@ -318,7 +347,8 @@ describe('the commit, refused', () => {
         next_eligible_at: iso(at + 30 * MINUTE),
       },
     });
-    expect(body.message).toMatch(/^Report commit failed: ./);
+    // What KVS said, for the log and the admin page's last error.
+    expect(body.message).toBe('Report commit failed: injected');
     // Four sends, a read of the claim between each two; the state saved on its own.
     expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 1, set: 2, get: 4, transaction: 4 });
     expect(storedClaim('AUTO_12H', 1)?.released).toBeNull();
@@ -486,6 +516,28 @@ describe('a claim found taken', () => {
       attemptCount: 1,
       backoffUntil: leaseEnd + 30 * MINUTE,
       lastError: { at: leaseEnd, attempt: 1, message: 'Attempt #1 did not finish within its lease' },
+    });
+  });
+
+  it('holding something that is not a claim: counted as abandoned when found, backing off from then', async () => {
+    await w.installedHoursAgo(12);
+    const c = w.inst.cloudId;
+    await w.app.put(w.inst, w.keys.claim('AUTO_12H', 1), 'claimed');
+
+    const run = await w.run();
+
+    expect(answer(run).body).toEqual({
+      reason: 'BACKOFF_ACTIVE',
+      message: 'AUTO_12H attempt #1 was abandoned by its holder',
+      cloud_id: c,
+      trigger: 'AUTO_12H',
+      attempt: 1,
+      next_eligible_at: iso(now() + 30 * MINUTE),
+    });
+    expect(storedState().triggers.AUTO_12H.lastError).toEqual({
+      at: now(),
+      attempt: 1,
+      message: 'Attempt #1 did not finish within its lease',
     });
   });
 
@@ -681,8 +733,21 @@ describe('an unexpected error', () => {
       headers: json,
       body: { reason: 'STORAGE_UNAVAILABLE', error_code: 'STORAGE_UNAVAILABLE', message: body.message, cloud_id: c },
     });
-    expect(body.message).toMatch(/^Scheduler error: .+: .+/);
+    // The storage error, and what KVS said about it.
+    expect(body.message).toBe('Scheduler error: KVS batch read of 6 key(s) failed: injected');
     expect(logs(run)[1]).toEqual({ level: 'error', line: `${TAG} ${body.message}` });
+  });
+
+  it('storage, refusing to record a failure: 503, and no wake-up of its own (the retry or the next tick comes back)', async () => {
+    await w.installedHoursAgo(12);
+    jiraDown();
+    w.failKvs('transaction', 500);
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'STORAGE_UNAVAILABLE' });
+    expect(run.invocation.stats.eventPushes).toBe(0);
+    expect(w.app.events.waiting()).toEqual([]);
   });
 
   it('anything else: 500 SCHEDULER_ERROR with its message, and the state decided so far still saved', async () => {

@@ -262,6 +262,7 @@ describe('the consumer decides from storage and the clock, not from the event', 
   it.each([
     ['no body', {}, 'an unstated instant'],
     ['a wake_at that is not text', { body: { wake_at: 12 } }, 'an unstated instant'],
+    ['an instant with an offset', { body: { wake_at: '2026-11-02T10:00:00.5+01:00' } }, '2026-11-02T10:00:00.5+01:00'],
     [
       'a wake_at carrying a line break and more than a line of text',
       { body: { wake_at: `2026-11-02T09:00:00Z\n[Phase5Scheduler] AUTO_12H report generated successfully` } },
