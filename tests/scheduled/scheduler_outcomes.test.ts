@@ -1,7 +1,7 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
 import * as generator from '../../src/phase5/handle_auto_trigger';
 import type { SchedulerResponse } from '../../src/scheduled/phase5_scheduler';
-import { Claim, emptyState, newClaim, recordSuccess, released } from '../../src/scheduled/decisions';
+import { Claim, emptyState, newClaim, recordFailure, recordSuccess, released } from '../../src/scheduled/decisions';
 import { parseClaim, parseState, serializeClaim, serializeState } from '../../src/scheduled/scheduler_state';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -107,6 +107,27 @@ describe('nothing to do', () => {
       next_eligible_at: null,
     });
     expect(logs(after)[1].line).toBe(`${TAG} No trigger due for ${c}; auto_12h_done=true, auto_24h_done=true`);
+  });
+
+  it('counts a report done by its DONE key, even one the state never learnt of', async () => {
+    // The 12 h commit landed at 23:55 though its answer was lost, so the state recorded a
+    // failure; the 24 h report came next, and no run has looked at the 12 h trigger since.
+    const installedAt = await w.installedHoursAgo(25);
+    const c = w.inst.cloudId;
+    const at = installedAt + 23 * HOUR + 55 * MINUTE;
+    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'lost answer' }, at).state;
+    await w.app.put(
+      w.inst,
+      w.keys.state,
+      serializeState(recordSuccess(failed, 'AUTO_24H', 1, installedAt + 24 * HOUR)),
+    );
+    await w.app.put(w.inst, w.keys.done12, { status: 'done', generated_at: iso(at), attempt: 1 });
+    await w.app.put(w.inst, w.keys.done24, { status: 'done', generated_at: iso(installedAt + 24 * HOUR), attempt: 1 });
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'NO_TRIGGER_DUE', next_eligible_at: null });
+    expect(logs(run)[1].line).toBe(`${TAG} No trigger due for ${c}; auto_12h_done=true, auto_24h_done=true`);
   });
 
   it('answers DONE_KEY_EXISTS, naming the trigger, when its DONE key is there', async () => {

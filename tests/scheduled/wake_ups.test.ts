@@ -280,12 +280,17 @@ describe('the consumer decides from storage and the clock, not from the event', 
     expect(invocation.logs).toHaveLength(2);
   });
 
-  it('answers an event with nothing in it like a tick for the site the platform names', async () => {
+  it.each([
+    ['null', null],
+    ['missing', undefined],
+    ['without a body', { body: null }],
+  ])('answers an event that is %s like a tick for the site the platform names', async (_what, event) => {
     w = new SchedulerWorld();
     await w.installedHoursAgo(1);
 
-    const { result } = await w.wakeUpWith(null, site(w.inst.cloudId));
+    const { result, invocation } = await w.wakeUpWith(event, site(w.inst.cloudId));
 
     expect(result).toMatchObject({ statusCode: 200, statusText: 'NO_TRIGGER_DUE' });
+    expect(invocation.logs[0].line).toMatch(/\(wake-up for an unstated instant\)$/);
   });
 });
