@@ -84,6 +84,11 @@ describe('a wake-up event, held to the same standard', () => {
     ['a cloudId on the event', { context: { cloudId: CLOUD } }, { installContext: null }],
     ['a cloudId on the invocation', {}, { cloudId: CLOUD }],
     [
+      'the installContext, other places saying null',
+      { context: { cloudId: null } },
+      { installContext: site(CLOUD), cloudId: null },
+    ],
+    [
       'all three, and the body, naming the same site',
       { context: { cloudId: CLOUD }, body: { cloud_id: CLOUD } },
       { installContext: site(CLOUD), cloudId: CLOUD },
