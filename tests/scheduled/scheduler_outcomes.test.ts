@@ -32,7 +32,7 @@ function answer(run: Run) {
   const result = run.result as SchedulerResponse;
   return { ...result, body: JSON.parse(result.body) as unknown };
 }
-/** The scheduler's own log lines (the report generator logs nothing of its own). */
+/** The scheduler's own log lines. */
 const logs = (run: Run) => run.invocation.logs.filter((l) => l.line.startsWith(TAG));
 
 function storedState() {
