@@ -30,7 +30,9 @@ export default {
   // The property suites' timings vary with load; give a slow run room before calling it a timeout.
   timeoutFactor: 2,
   timeoutMS: 20_000,
-  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  // survivor-log (tests/support/stryker_survivor_log.mjs) writes each survivor as soon as it is known.
+  plugins: ['@stryker-mutator/*', './tests/support/stryker_survivor_log.mjs'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'survivor-log'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   incrementalFile: 'reports/mutation/stryker-incremental.json',
