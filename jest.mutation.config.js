@@ -29,6 +29,9 @@ module.exports = {
   testPathIgnorePatterns: [
     '/node_modules/',
     '<rootDir>/tests/e2e/',
+    // `npm start` and `npm run dev` as child processes: coverage cannot see into them, so no mutant is ever
+    // given one of these tests to run, and they would only lengthen the initial run.
+    '<rootDir>/tests/cli/',
     '<rootDir>/tests/conformance/',
     '<rootDir>/tests/bench/',
     '<rootDir>/tests/local/kvs/',

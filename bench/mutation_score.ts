@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * npm run mutate:score [-- report.json]
+ * npm run mutate:score [-- report.json ...]
  *
  * The mutation score of each mutated folder, read from Stryker's JSON report
  * (reports/mutation/mutation.json after `npm run mutate`), and every surviving
@@ -10,6 +10,10 @@ import path from 'node:path';
  * A survivor is matched by file, mutator, original code and replacement, not by
  * line, so the list survives edits above it. Exits non-zero when a survivor is
  * not in the list or a listed one no longer survives, so the list stays true.
+ *
+ * Several reports may be given, from runs over different files (`-- --mutate
+ * src/admin/actions.ts`, ...): they are read as one, a file's later report
+ * replacing an earlier one.
  *
  * Score, as Stryker counts it: (killed + timeout) / (killed + timeout + survived
  * + no coverage). Mutants that do not compile and ignored ones are not counted.
@@ -120,8 +124,12 @@ export function summarise(report: Report, listed: readonly ListedSurvivor[]) {
 }
 
 function main(): void {
-  const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+  const reportPaths = process.argv.slice(2);
+  if (reportPaths.length === 0) reportPaths.push('reports/mutation/mutation.json');
+  const report: Report = { files: {} };
+  for (const reportPath of reportPaths) {
+    Object.assign(report.files, (JSON.parse(readFileSync(reportPath, 'utf8')) as Report).files);
+  }
   const listed = JSON.parse(readFileSync('docs/mutation_survivors.json', 'utf8')) as ListedSurvivor[];
   const { folders, total, unlisted, matched, stale } = summarise(report, listed);
 
