@@ -581,9 +581,3 @@ export const phase5SchedulerHandler = (request?: unknown, context?: unknown) => 
 
 /** The function the manifest's wake-up consumer invokes. */
 export const phase5WakeUpHandler = (event?: unknown, context?: unknown) => scheduler.wakeUp(event, context);
-
-/** The scheduled trigger's handler alone, with chosen dependencies (tests). */
-export function createPhase5SchedulerHandler(deps: SchedulerDeps = defaultDeps) {
-  const s = createPhase5Scheduler(deps);
-  return (request?: unknown, context?: unknown) => s.tick(request, context);
-}

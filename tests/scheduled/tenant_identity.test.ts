@@ -1,4 +1,4 @@
-import { resolveTenant } from '../../src/scheduled/tenant';
+import { resolveTenant, resolveWakeUpTenant } from '../../src/scheduled/tenant';
 
 /**
  * Whose site an invocation is for, decided from the two arguments Forge passes
@@ -64,10 +64,107 @@ describe('the installContext, when Forge passes one', () => {
   it.each([
     ['a number', 42],
     ['an object', { ari: ARI }],
+    ['a list holding one', [ARI]],
     ['an ARI with text before it', `x${ARI}`],
     ['an ARI followed by a second line', `${ARI}\nari:cloud:jira::site/0a0b0c0d-0000-4000-8000-000000000000`],
     ['a workspace ARI', `ari:cloud:jira::workspace/${CLOUD}`],
   ])('must be a site ARI, not %s', (_what, installContext) => {
     expect(resolveTenant(request(CLOUD), { installContext })).toEqual(mismatch);
+  });
+});
+
+describe('a wake-up event, held to the same standard', () => {
+  const OTHER = '0a0b0c0d-0000-4000-8000-000000000000';
+  const site = (id: string) => `ari:cloud:jira::site/${id}`;
+  const unavailable = (detail: string) => ({ ok: false, errorCode: 'TENANT_CONTEXT_UNAVAILABLE', detail });
+  const mismatch = (detail: string) => ({ ok: false, errorCode: 'TENANT_CONTEXT_MISMATCH', detail });
+
+  it.each([
+    ['the installContext Forge passes a consumer', { body: {} }, { installContext: site(CLOUD) }],
+    ['a cloudId on the event', { context: { cloudId: CLOUD } }, { installContext: null }],
+    ['a cloudId on the invocation', {}, { cloudId: CLOUD }],
+    [
+      'the installContext, other places saying null',
+      { context: { cloudId: null } },
+      { installContext: site(CLOUD), cloudId: null },
+    ],
+    [
+      'all three, and the body, naming the same site',
+      { context: { cloudId: CLOUD }, body: { cloud_id: CLOUD } },
+      { installContext: site(CLOUD), cloudId: CLOUD },
+    ],
+  ])('names the tenant through %s', (_how, event, context) => {
+    expect(resolveWakeUpTenant(event, context)).toEqual({ ok: true, cloudId: CLOUD });
+  });
+
+  it.each([
+    [
+      'no context at all',
+      undefined,
+      undefined,
+      unavailable('the event names no site (no context.installContext, no cloudId)'),
+    ],
+    [
+      'only the body naming a site',
+      { body: { cloud_id: CLOUD } },
+      {},
+      unavailable('the event names no site (no context.installContext, no cloudId)'),
+    ],
+    [
+      'an installContext that is not a site ARI',
+      {},
+      { installContext: 'ari:cloud:jira::project/1' },
+      unavailable('context.installContext is not a site ARI'),
+    ],
+    [
+      'an installContext that is a list',
+      {},
+      { installContext: [site(CLOUD)] },
+      unavailable('context.installContext is not a site ARI'),
+    ],
+    [
+      'a blank cloudId on the event',
+      { context: { cloudId: ' ' } },
+      { installContext: site(CLOUD) },
+      unavailable('event.context.cloudId is blank or not a string'),
+    ],
+    [
+      'a cloudId on the invocation that is a number',
+      {},
+      { installContext: site(CLOUD), cloudId: 7 },
+      unavailable('context.cloudId is blank or not a string'),
+    ],
+    [
+      'a site that is not a cloud ID',
+      {},
+      { installContext: site('abc') },
+      unavailable('the site named is not a cloud ID'),
+    ],
+    [
+      'the event and the invocation naming different sites',
+      { context: { cloudId: OTHER } },
+      { cloudId: CLOUD },
+      mismatch('the invocation context names more than one site'),
+    ],
+    [
+      'the installContext and a cloudId naming different sites',
+      {},
+      { installContext: site(CLOUD), cloudId: OTHER },
+      mismatch('the invocation context names more than one site'),
+    ],
+    [
+      'a body naming another site',
+      { body: { cloud_id: OTHER } },
+      { installContext: site(CLOUD) },
+      mismatch('the event body names another site than the invocation context'),
+    ],
+    [
+      'a body naming no site in place of one',
+      { body: { cloud_id: null } },
+      { installContext: site(CLOUD) },
+      mismatch('the event body names another site than the invocation context'),
+    ],
+  ])('fails closed on %s', (_what, event, context, expected) => {
+    expect(resolveWakeUpTenant(event, context)).toEqual(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { PushFailureKind, PUSH_FAILURE_KINDS } from '../../local/events/emulator';
+import { PushFailureKind } from '../../local/events/emulator';
 import { SCHEDULER } from '../../src/scheduled/config';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -127,11 +127,18 @@ describe('delivered wake-ups', () => {
     expect(late24).toBeLessThan(INTERVAL);
   });
 
-  it.each(PUSH_FAILURE_KINDS.map((k) => [k]))(
-    'cost only lateness when the push fails (%s): same tick outcome, a warning, the report at the next tick',
-    async (kind) => {
+  it.each([
+    ['rate-limited', 'RateLimitError: Too many requests.'],
+    ['partial', 'PartialSuccessError: Failed to process 1 event(s).'],
+    ['server-error', 'InternalServerError: 500 : Internal server error'],
+    ['invocation-limit', 'InvocationLimitReachedError: The limit on cyclic invocation has been reached.'],
+    ['transport', 'TypeError: fetch failed (injected transport failure)'],
+  ])(
+    'cost only lateness when the push fails (%s): same tick outcome, a warning naming the failure, the report at the next tick',
+    async (kind, failure) => {
       w = new SchedulerWorld({ eventFaults: { pushFailureRate: 1, pushFailures: [kind as PushFailureKind] } });
       const installedAt = await w.installedHoursAgo(12 - 10 / 60);
+      const [name, detail] = failure.split(/: (.*)/);
 
       const tick = await w.run();
 
@@ -139,7 +146,9 @@ describe('delivered wake-ups', () => {
       expect(tick.body?.reason).toBe('NO_TRIGGER_DUE');
       expect(tick.invocation.logs).toContainEqual({
         level: 'warn',
-        line: expect.stringMatching(/Wake-up push failed .*the next scheduled tick covers/),
+        line:
+          `[Phase5Scheduler] Wake-up push failed (${name}): ${detail}; ` +
+          `the next scheduled tick covers ${new Date(installedAt + 12 * HOUR).toISOString()}`,
       });
       w.advance(INTERVAL);
       const next = await w.run();
@@ -147,6 +156,25 @@ describe('delivered wake-ups', () => {
       expect(generatedAt(w, w.keys.report12)).toBeGreaterThanOrEqual(installedAt + 12 * HOUR);
     },
   );
+
+  it('are named in the log line of the invocation they start, with the instant they were pushed for', async () => {
+    w = new SchedulerWorld();
+    const installedAt = await w.installedHoursAgo(12 - 5 / 60);
+    const tick = await w.run();
+
+    const [delivery] = await w.deliver(installedAt + 12 * HOUR);
+
+    const due = new Date(installedAt + 12 * HOUR).toISOString();
+    expect(tick.invocation.logs).toContainEqual({
+      level: 'info',
+      line: `[Phase5Scheduler] Wake-up pushed for ${w.inst.cloudId} in 300s (next action at ${due})`,
+    });
+    expect(delivery.invocation.logs[0]).toEqual({
+      level: 'info',
+      line: `[Phase5Scheduler] Starting for cloudId: ${w.inst.cloudId} at ${due} (wake-up for ${due})`,
+    });
+    expect(delivery.body?.reason).toBe('GENERATED');
+  });
 
   it('ask Forge to deliver again in a minute when storage refuses, and store the report then', async () => {
     w = new SchedulerWorld();
@@ -229,5 +257,40 @@ describe('the consumer decides from storage and the clock, not from the event', 
 
     expect(JSON.parse((result as { body: string }).body).reason).toBe('GENERATED');
     expect(w.reports()).toEqual([w.keys.report12]);
+  });
+
+  it.each([
+    ['no body', {}, 'an unstated instant'],
+    ['a wake_at that is not text', { body: { wake_at: 12 } }, 'an unstated instant'],
+    ['an instant with an offset', { body: { wake_at: '2026-11-02T10:00:00.5+01:00' } }, '2026-11-02T10:00:00.5+01:00'],
+    [
+      'a wake_at carrying a line break and more than a line of text',
+      { body: { wake_at: `2026-11-02T09:00:00Z\n[Phase5Scheduler] AUTO_12H report generated successfully` } },
+      '2026-11-02T09:00:00Z??Phase5Sc',
+    ],
+  ])('logs what the event says it is for without letting it write the log: %s', async (_what, event, shown) => {
+    w = new SchedulerWorld();
+    await w.installedHoursAgo(1);
+
+    const { invocation } = await w.wakeUpWith(event, site(w.inst.cloudId));
+
+    expect(invocation.logs[0].line).toBe(
+      `[Phase5Scheduler] Starting for cloudId: ${w.inst.cloudId} at ${new Date(w.app.clock.now()).toISOString()} (wake-up for ${shown})`,
+    );
+    expect(invocation.logs).toHaveLength(2);
+  });
+
+  it.each([
+    ['null', null],
+    ['missing', undefined],
+    ['without a body', { body: null }],
+  ])('answers an event that is %s like a tick for the site the platform names', async (_what, event) => {
+    w = new SchedulerWorld();
+    await w.installedHoursAgo(1);
+
+    const { result, invocation } = await w.wakeUpWith(event, site(w.inst.cloudId));
+
+    expect(result).toMatchObject({ statusCode: 200, statusText: 'NO_TRIGGER_DUE' });
+    expect(invocation.logs[0].line).toMatch(/\(wake-up for an unstated instant\)$/);
   });
 });
