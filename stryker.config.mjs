@@ -1,6 +1,6 @@
 // Mutation testing of the scheduler, storage, admin actions and installation
-// evidence: `npm run mutate`. Not part of `npm test` or CI (a full run takes over
-// an hour on two cores; README "Mutation testing" has the measured time).
+// evidence: `npm run mutate`. Not part of `npm test` or CI: a full run takes well
+// over an hour on two cores (README "Mutation testing").
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
