@@ -16,10 +16,12 @@ export default {
   },
   // Each mutant runs only the tests that executed its code in the initial run.
   coverageAnalysis: 'perTest',
-  // A mutant in a module-level constant (a key pattern, a duration in config.ts) takes effect when
-  // the module loads, so it would need every test file run afresh: ten times the cost of the rest.
-  // They are left out of the score; `-- --ignoreStatic false` runs them too.
-  ignoreStatic: true,
+  // A mutant in code that runs as a module loads (a key pattern, a backoff duration) is "static": Stryker
+  // cannot tell which tests see it, so it asks for every test. Ignoring them would also leave the
+  // "hybrid" ones (loaded at the top of one test file, inside a test of another) tested only against
+  // that one test, and they would falsely survive. They are run instead, and
+  // tests/support/mutation_sequencer.js narrows "every test" to the files that reached the mutant.
+  ignoreStatic: false,
   // A mutant that does not compile is reported as such instead of being run.
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',

@@ -11,9 +11,9 @@ import path from 'node:path';
  * line, so the list survives edits above it. Exits non-zero when a survivor is
  * not in the list or a listed one no longer survives, so the list stays true.
  *
- * Several reports may be given, from runs over different files (`-- --mutate
- * src/admin/actions.ts`, ...): they are read as one, a file's later report
- * replacing an earlier one.
+ * Several reports may be given, from runs over different files or lines
+ * (`-- --mutate src/admin/actions.ts:10-40`, ...): they are read as one
+ * (mergeReports), a later run's result for a mutant replacing an earlier one's.
  *
  * Score, as Stryker counts it: (killed + timeout) / (killed + timeout + survived
  * + no coverage). Mutants that do not compile and ignored ones are not counted.
@@ -27,7 +27,7 @@ interface Position {
   column: number;
 }
 
-interface Mutant {
+export interface Mutant {
   id: string;
   mutatorName: string;
   replacement?: string;
@@ -35,7 +35,7 @@ interface Mutant {
   location: { start: Position; end: Position };
 }
 
-interface Report {
+export interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
@@ -87,6 +87,34 @@ export function originalText(source: string, m: Mutant): string {
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
+/** Which mutant this is, across runs: Stryker's ids are numbered afresh by each run. */
+const mutantKey = (m: Mutant) =>
+  `${m.mutatorName} ${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.replacement ?? ''}`;
+
+/**
+ * Several runs' reports as one. For a file whose source is the same in both, a
+ * later run's result for a mutant replaces the earlier one's and the rest are
+ * kept, so a re-run of a few lines after a change updates just those mutants.
+ * A file whose source changed between the runs is taken whole from the later one:
+ * its earlier results describe code that no longer exists.
+ */
+export function mergeReports(reports: readonly Report[]): Report {
+  const files: Report['files'] = {};
+  for (const report of reports) {
+    for (const [file, later] of Object.entries(report.files)) {
+      const earlier = files[file];
+      if (earlier === undefined || earlier.source !== later.source) {
+        files[file] = { source: later.source, mutants: [...later.mutants] };
+        continue;
+      }
+      const byKey = new Map(earlier.mutants.map((m) => [mutantKey(m), m]));
+      for (const m of later.mutants) byKey.set(mutantKey(m), m);
+      files[file] = { source: later.source, mutants: [...byKey.values()] };
+    }
+  }
+  return { files };
+}
+
 /** `src/admin/actions.ts` → `src/admin` */
 const folderOf = (file: string) => path.posix.dirname(file);
 
@@ -126,10 +154,7 @@ export function summarise(report: Report, listed: readonly ListedSurvivor[]) {
 function main(): void {
   const reportPaths = process.argv.slice(2);
   if (reportPaths.length === 0) reportPaths.push('reports/mutation/mutation.json');
-  const report: Report = { files: {} };
-  for (const reportPath of reportPaths) {
-    Object.assign(report.files, (JSON.parse(readFileSync(reportPath, 'utf8')) as Report).files);
-  }
+  const report = mergeReports(reportPaths.map((p) => JSON.parse(readFileSync(p, 'utf8')) as Report));
   const listed = JSON.parse(readFileSync('docs/mutation_survivors.json', 'utf8')) as ListedSurvivor[];
   const { folders, total, unlisted, matched, stale } = summarise(report, listed);
 

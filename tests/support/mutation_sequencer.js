@@ -1,16 +1,19 @@
 const Sequencer = require('@jest/test-sequencer').default;
 const { readFileSync, statSync } = require('node:fs');
 const path = require('node:path');
-const { TEST_MAP } = require('./mutation_bail_environment');
+const { TEST_MAP, ACTIVE_MUTANT } = require('./mutation_bail_environment');
 
 /**
  * Mutation runs only (jest.mutation.config.js).
  *
- * Which files: when Stryker asks for tests by name (a mutant's run), only the
- * files that hold one of those tests, as the initial run recorded them (see
- * mutation_bail_environment.js). A file the record does not know is kept, and so
- * is every file when no record or no name is given: leaving a file out must never
- * drop a test that was asked for.
+ * Which files, from the initial run's record (see mutation_bail_environment.js):
+ *  - when Stryker asks for a mutant's tests by name, the files that hold one of
+ *    those tests;
+ *  - when it asks for every test (a mutant in code that runs as a module loads),
+ *    the files that reached that mutant in the initial run, at load or in a test.
+ *    A file that never ran the mutated code cannot tell the mutant apart.
+ * A file the record does not know is kept, and so is every file when there is no
+ * record: leaving a file out must never drop a test that could kill the mutant.
  *
  * In which order: the quick, focused test files first and the property suites
  * last, so a mutant is usually killed (and the rest of its run skipped) before
@@ -22,9 +25,10 @@ class FastFirstSequencer extends Sequencer {
     const { globalConfig } = options;
     this.namePattern = globalConfig.testNamePattern ? new RegExp(globalConfig.testNamePattern, 'i') : undefined;
     this.rootDir = globalConfig.rootDir;
+    this.mutant = process.env[ACTIVE_MUTANT];
   }
 
-  /** Test file path → the names of its tests, or undefined when there is no record. */
+  /** Test file path → `{ tests, mutants }` from the initial run, or undefined when there is no record. */
   record(tests) {
     const dirs = new Set([this.rootDir, ...tests.map((t) => t.context.config.rootDir)]);
     for (const dir of dirs) {
@@ -40,11 +44,13 @@ class FastFirstSequencer extends Sequencer {
 
   sort(tests) {
     let chosen = tests;
-    const record = this.namePattern && this.record(tests);
+    const record = (this.namePattern || this.mutant !== undefined) && this.record(tests);
     if (record) {
       chosen = tests.filter((t) => {
-        const names = record[t.path];
-        return names === undefined || names.some((name) => this.namePattern.test(name));
+        const seen = record[t.path];
+        if (seen === undefined) return true;
+        if (this.namePattern) return seen.tests.some((name) => this.namePattern.test(name));
+        return seen.mutants.includes(this.mutant);
       });
     }
     const weight = (test) => (test.path.includes('/tests/properties/') ? 1e9 : 0) + statSync(test.path).size;
