@@ -202,12 +202,18 @@ export interface AdminRecords {
   audit: Array<{ key: string; value: unknown }>;
 }
 
-/** The highest sequence under a trigger's claim prefix in a listing, or 0. */
+/**
+ * The highest sequence under a trigger's claim prefix in a listing, or 0. Only a
+ * number written the way keys.claim writes one counts: `CLAIM:1e3` or `CLAIM:007`
+ * parses, but no claim was ever stored under it, so it is corrupt, not claim 1000.
+ */
 export function highestClaimed(listed: Array<{ key: string }>, prefix: string): number {
   let top = 0;
   for (const { key } of listed) {
-    const n = Number(key.slice(prefix.length));
-    if (key.startsWith(prefix) && Number.isSafeInteger(n) && n > top && n <= SCHEDULER.maxAttempts) top = n;
+    if (!key.startsWith(prefix)) continue;
+    const digits = key.slice(prefix.length);
+    const n = Number(digits);
+    if (Number.isSafeInteger(n) && String(n) === digits && n > top && n <= SCHEDULER.maxAttempts) top = n;
   }
   return top;
 }

@@ -26,6 +26,17 @@ describe('storage keys', () => {
     expect(() => checkedKey('   ')).toThrow(InvalidStorageKeyError);
   });
 
+  // Forge's own rule (its KVS limits): 1 to 500 characters of the pattern, not all whitespace. The app builds
+  // none of these, but a stricter check here would refuse keys Forge accepts and a looser one would let
+  // kvs throw where the app expects a typed error.
+  it.each(['a', ' a', 'a b', '#', '-'])('accepts a key Forge accepts, however short or spaced: %j', (key) => {
+    expect(checkedKey(key)).toBe(key);
+  });
+
+  it.each(['', ' ', '\t\n', 'a/b', 'a\u00e9'])('refuses a key Forge refuses: %j', (key) => {
+    expect(() => checkedKey(key)).toThrow(InvalidStorageKeyError);
+  });
+
   it('claims need a positive whole attempt number', () => {
     expect(() => keys.claim(CLOUD, 'AUTO_12H', 0)).toThrow(InvalidStorageKeyError);
     expect(() => keys.claim(CLOUD, 'AUTO_12H', 1.5)).toThrow(InvalidStorageKeyError);
