@@ -1,10 +1,18 @@
 // Mutation testing of the scheduler, storage, admin actions and installation
 // evidence: `npm run mutate`. Not part of `npm test` or CI: a full run takes well
 // over an hour on two cores (README "Mutation testing").
+
+// `npm run mutate:parts` runs one folder at a time (MUTATE_FOLDER=src/storage) and keeps each folder's
+// report, so a run cut short keeps the folders it finished.
+const folder = process.env.MUTATE_FOLDER;
+const reportName = folder ? `parts/${folder.replace(/^src\//, '')}` : 'mutation';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  mutate: ['src/scheduled/**/*.ts', 'src/storage/**/*.ts', 'src/admin/**/*.ts', 'src/phase4/**/*.ts'],
+  mutate: folder
+    ? [`${folder}/**/*.ts`]
+    : ['src/scheduled/**/*.ts', 'src/storage/**/*.ts', 'src/admin/**/*.ts', 'src/phase4/**/*.ts'],
   testRunner: 'jest',
   jest: {
     configFile: 'jest.mutation.config.js',
@@ -35,8 +43,8 @@ export default {
   // survivor-log (tests/support/stryker_survivor_log.mjs) writes each survivor as soon as it is known.
   plugins: ['@stryker-mutator/*', './tests/support/stryker_survivor_log.mjs'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'survivor-log'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${reportName}.html` },
+  jsonReporter: { fileName: `reports/mutation/${reportName}.json` },
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,

@@ -1,0 +1,62 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inputsStamp, isUpToDate, partPaths } from '../../bench/mutate_parts';
+
+/**
+ * `npm run mutate:parts` skips a folder only when its kept report was made from
+ * the inputs as they are now: any change to code, tests or configuration makes it
+ * run again, and build output or reports never do.
+ */
+function project(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'mutate-parts-'));
+  mkdirSync(path.join(root, 'src', 'storage'), { recursive: true });
+  mkdirSync(path.join(root, 'tests'), { recursive: true });
+  writeFileSync(path.join(root, 'src', 'storage', 'keys.ts'), 'export const A = 1;\n');
+  writeFileSync(path.join(root, 'tests', 'keys.test.ts'), 'test("a", () => {});\n');
+  writeFileSync(path.join(root, 'stryker.config.mjs'), 'export default {};\n');
+  return root;
+}
+
+describe('whether a folder needs its mutation run again', () => {
+  it('changes its stamp when code, a test or the configuration changes, or a test is added', () => {
+    const root = project();
+    const before = inputsStamp(root);
+    expect(inputsStamp(root)).toBe(before);
+
+    for (const [file, text] of [
+      ['src/storage/keys.ts', 'export const A = 2;\n'],
+      ['tests/keys.test.ts', 'test("b", () => {});\n'],
+      ['stryker.config.mjs', 'export default { x: 1 };\n'],
+      ['tests/new.test.ts', 'test("c", () => {});\n'],
+    ]) {
+      const stamp = inputsStamp(root);
+      writeFileSync(path.join(root, file), text);
+      expect(inputsStamp(root)).not.toBe(stamp);
+    }
+  });
+
+  it('keeps its stamp when only reports, build output or installed packages change', () => {
+    const root = project();
+    const before = inputsStamp(root);
+    for (const dir of ['reports/mutation', 'node_modules/x', 'src/.stryker-tmp']) {
+      mkdirSync(path.join(root, dir), { recursive: true });
+      writeFileSync(path.join(root, dir, 'f.json'), '{}');
+    }
+    expect(inputsStamp(root)).toBe(before);
+  });
+
+  it('is up to date only with both its report and a stamp equal to the current one', () => {
+    const root = project();
+    const paths = partPaths(root, 'src/storage');
+    const stamp = inputsStamp(root);
+    mkdirSync(path.dirname(paths.report), { recursive: true });
+
+    expect(isUpToDate(paths, stamp)).toBe(false);
+    writeFileSync(paths.report, '{"files":{}}');
+    expect(isUpToDate(paths, stamp)).toBe(false);
+    writeFileSync(paths.stamp, `${stamp}\n`);
+    expect(isUpToDate(paths, stamp)).toBe(true);
+    expect(isUpToDate(paths, inputsStamp(root, ['src']))).toBe(false);
+  });
+});
