@@ -43,7 +43,14 @@ function world(override?: Reply) {
     g.__forge_fetch__ = previous;
     kvs.close();
   };
-  return { store: store as Store, ReadError: (errors as Errors).StorageReadError, sent, put, dispose };
+  return {
+    store: store as Store,
+    ReadError: (errors as Errors).StorageReadError,
+    WriteError: (errors as Errors).StorageWriteError,
+    sent,
+    put,
+    dispose,
+  };
 }
 
 const paths = (sent: Array<{ path: string }>) => sent.map((s) => s.path);
@@ -157,6 +164,57 @@ describe('create-if-absent reads its own value back whatever order KVS keeps the
 
     await expect(w.store.createIfAbsent('claim', claim)).resolves.toBe(true);
     await expect(w.store.createIfAbsent('claim', { ...claim, invocationId: 'inv-2' })).resolves.toBe(false);
+    w.dispose();
+  });
+});
+
+describe('reading a create back', () => {
+  // A create answered 2xx is read back to learn whose value the key holds. The read may fail on its
+  // own; giving up at once would leave a claim nobody knows is theirs until its lease runs out.
+  function createWithReads(answers: Array<'fail' | 'absent' | 'value'>) {
+    let stored: unknown;
+    let reads = 0;
+    const w = world((path, body) => {
+      const b = body as { key: string; value?: unknown };
+      if (path.endsWith('/set')) {
+        stored = b.value;
+        return new Response(null, { status: 204 });
+      }
+      if (path.endsWith('/get') && !path.includes('batch')) {
+        const answer = answers[reads++] ?? 'value';
+        if (answer === 'fail') return Response.json({ code: 'INTERNAL_SERVER_ERROR' }, { status: 500 });
+        // The local KVS never saw the set, so it answers as Forge does for a key it does not hold.
+        if (answer === 'absent') return undefined;
+        return Response.json({ key: b.key, value: stored, createdAt: 1 });
+      }
+      return undefined;
+    });
+    return { w, reads: () => reads };
+  }
+
+  it('tries the read again after a failure, and again, and takes the third answer', async () => {
+    const { w, reads } = createWithReads(['fail', 'fail', 'value']);
+    await expect(w.store.createIfAbsent('claim', { attempt: 1 })).resolves.toBe(true);
+    expect(reads()).toBe(3);
+    w.dispose();
+  });
+
+  it('gives up after three failed reads with the read error, never taking the key as absent or as its own', async () => {
+    const { w, reads } = createWithReads(['fail', 'fail', 'fail', 'value']);
+    await expect(w.store.createIfAbsent('claim', { attempt: 1 })).rejects.toBeInstanceOf(w.ReadError);
+    expect(reads()).toBe(3);
+    w.dispose();
+  });
+
+  it('fails as a write, naming the key, when the create was answered 2xx but the key reads back absent', async () => {
+    const { w, reads } = createWithReads(['absent']);
+    const err = await w.store.createIfAbsent('claim', { attempt: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(w.WriteError);
+    expect(err).toMatchObject({
+      keys: ['claim'],
+      message: expect.stringContaining('answered 2xx but the key is absent'),
+    });
+    expect(reads()).toBe(1);
     w.dispose();
   });
 });
