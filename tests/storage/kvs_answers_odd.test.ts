@@ -1,7 +1,6 @@
-import { ManualClock } from '../../local/clock';
-import { KvsEmulator } from '../../local/kvs';
 import { InvalidStorageKeyError } from '../../src/errors';
 import { keys } from '../../src/storage/keys';
+import { kvsWorld as world } from '../support/kvs_world';
 
 /**
  * The storage module facing answers that are well-formed HTTP but odd in content:
@@ -14,44 +13,6 @@ import { keys } from '../../src/storage/keys';
  * The module remembers the accepted page size for the container's life, so each
  * test loads it afresh.
  */
-
-const NS = 'installation-1';
-type Reply = (path: string, body: unknown) => Response | undefined;
-type Store = typeof import('../../src/storage/kvs_store');
-type Errors = typeof import('../../src/errors');
-
-function world(override?: Reply) {
-  const kvs = new KvsEmulator({ clock: new ManualClock(Date.parse('2026-11-02T09:00:00Z')) });
-  const sent: Array<{ path: string; body: Record<string, unknown> }> = [];
-  const g = globalThis as Record<string, unknown>;
-  const previous = g.__forge_fetch__;
-  g.__forge_fetch__ = async (_d: unknown, path: string, init: { body?: string }) => {
-    const body = JSON.parse(init.body ?? 'null');
-    sent.push({ path: path.replace('/api/v1/', ''), body });
-    return override?.(path, body) ?? kvs.handle(NS, path, init);
-  };
-  const put = async (key: string, value: unknown) => {
-    await kvs.handle(NS, '/api/v1/set', { body: JSON.stringify({ key, value }) });
-  };
-  let store: Store | undefined;
-  let errors: Errors | undefined;
-  jest.isolateModules(() => {
-    store = jest.requireActual<Store>('../../src/storage/kvs_store');
-    errors = jest.requireActual<Errors>('../../src/errors');
-  });
-  const dispose = () => {
-    g.__forge_fetch__ = previous;
-    kvs.close();
-  };
-  return {
-    store: store as Store,
-    ReadError: (errors as Errors).StorageReadError,
-    WriteError: (errors as Errors).StorageWriteError,
-    sent,
-    put,
-    dispose,
-  };
-}
 
 const paths = (sent: Array<{ path: string }>) => sent.map((s) => s.path);
 
