@@ -7,8 +7,9 @@ import path from 'node:path';
  * The mutation score of each mutated folder, read from Stryker's JSON report
  * (reports/mutation/mutation.json after `npm run mutate`), and every surviving
  * mutant checked against the reviewed list in docs/mutation_survivors.json.
- * A survivor is matched by file, mutator, original code and replacement, not by
- * line, so the list survives edits above it. Exits non-zero when a survivor is
+ * A survivor is matched by file, mutator, original code and replacement (and, for
+ * a common literal, the text of its line), not by line number, so the list
+ * survives edits above it. Exits non-zero when a survivor is
  * not in the list or a listed one no longer survives, so the list stays true.
  *
  * Several reports may be given, from runs over different files or lines
@@ -44,6 +45,11 @@ export interface ListedSurvivor {
   mutator: string;
   original: string;
   replacement: string;
+  /**
+   * The whole source line the mutant starts on, for an `original` as common as `false` or `''`, so that
+   * the entry covers that one place and not every such literal in the file.
+   */
+  line?: string;
   /** `equivalent`: no behaviour can tell it apart; `left`: a real difference no test shows yet. */
   verdict: 'equivalent' | 'left';
   reason: string;
@@ -132,12 +138,14 @@ export function summarise(report: Report, listed: readonly ListedSurvivor[]) {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
       const original = oneLine(originalText(source, m));
       const replacement = oneLine(m.replacement ?? '');
+      const line = oneLine(source.split('\n')[m.location.start.line - 1] ?? '');
       const entry = listed.find(
         (l) =>
           l.file === file &&
           l.mutator === m.mutatorName &&
           oneLine(l.original) === original &&
-          oneLine(l.replacement) === replacement,
+          oneLine(l.replacement) === replacement &&
+          (l.line === undefined || oneLine(l.line) === line),
       );
       if (entry) matched.add(entry);
       else

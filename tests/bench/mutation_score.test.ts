@@ -98,4 +98,22 @@ describe('score and survivor list', () => {
     expect(unlisted).toEqual(['src/scheduled/x.ts:1:18 Survived ArithmeticOperator: 30 * 60_000 -> 30 / 60_000']);
     expect(stale).toEqual([listed]);
   });
+
+  it('with a line given, covers the literal on that line only, not the same literal elsewhere in the file', () => {
+    const src = ['let sent = false;', 'let unsure = false;'].join('\n');
+    const flip = (id: string, line: number): Mutant =>
+      mutant(id, 'Survived', [line, line === 1 ? 12 : 14, line, line === 1 ? 17 : 19], 'BooleanLiteral', 'true');
+    const onSent: ListedSurvivor = {
+      ...listed,
+      mutator: 'BooleanLiteral',
+      original: 'false',
+      replacement: 'true',
+      line: '  let sent = false; ',
+    };
+
+    const { matched, unlisted } = summarise(report('src/scheduled/x.ts', src, [flip('1', 1), flip('2', 2)]), [onSent]);
+
+    expect(matched).toEqual([onSent]);
+    expect(unlisted).toEqual(['src/scheduled/x.ts:2:14 Survived BooleanLiteral: false -> true']);
+  });
 });
