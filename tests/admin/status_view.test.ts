@@ -1001,3 +1001,58 @@ describe("a state in the guide's original shape (one last error and backoff for 
     );
   });
 });
+
+describe('records no scheduler of ours writes, as the page shows them', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('a guide-shape backoff on a trigger whose count says 0: shown backing off, and Reset is offered to clear it', () => {
+    // The guide's shape keeps the count apart from the one last error; a writer that zeroed the count left both.
+    const failedAt = T0 + 24 * H + 10 * M;
+    const state = {
+      auto_24h_attempt_count: 0,
+      last_error: { timestamp: iso(failedAt), message: 'API timeout', attempt_count: 1, trigger: 'AUTO_24H' },
+      last_backoff_until: iso(failedAt + 30 * M),
+    };
+
+    const t24 = trigger(adminPageView(records({ state }), failedAt + 5 * M), 'AUTO_24H');
+
+    expect(t24).toMatchObject({ status: 'backing_off', attemptCount: 0, backoffUntil: iso(failedAt + 30 * M) });
+    expect(t24.actions.reset).toEqual({
+      allowed: true,
+      reason: 'Clears its attempts, backoff and last error, so the scheduler starts it over.',
+    });
+  });
+
+  it('a last error kept on a trigger with no attempts counted: the error is shown and Reset is offered to clear it', () => {
+    const failedAt = T0 + 12 * H + 10 * M;
+    const state = {
+      ...(serializeState(emptyState()) as Record<string, unknown>),
+      auto_12h_last_error: { timestamp: iso(failedAt), message: 'API timeout', attempt_count: 1 },
+    };
+
+    const t12 = trigger(adminPageView(records({ state }), failedAt + H), 'AUTO_12H');
+
+    expect(t12).toMatchObject({
+      status: 'due',
+      attemptCount: 0,
+      backoffUntil: null,
+      lastError: { at: iso(failedAt), message: 'API timeout', attempt: 1 },
+    });
+    expect(t12.actions.reset.allowed).toBe(true);
+  });
+
+  it('a missed mark on AUTO_24H: shown as missed at that time, resettable, and not announced as the 12-hour report', () => {
+    const markedAt = T0 + 25 * H;
+    const state = { ...(serializeState(emptyState()) as Record<string, unknown>), auto_24h_missed_at: iso(markedAt) };
+
+    const view = adminPageView(records({ state }), T0 + 26 * H);
+
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'missed',
+      summary: 'Missed at 3 Nov 2026, 10:00 UTC.',
+    });
+    expect(trigger(view, 'AUTO_24H').actions.reset.allowed).toBe(true);
+    expect(trigger(view, 'AUTO_12H').status).toBe('missed');
+    expect(view.alerts.filter((a) => a.title === 'The 12-hour report was missed')).toHaveLength(1);
+  });
+});
