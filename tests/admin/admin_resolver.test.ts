@@ -1,8 +1,10 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
+import * as actions from '../../src/admin/actions';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageView } from '../../src/admin/contract';
 import { newClaim, released } from '../../src/scheduled/decisions';
 import { EMPTY_STORED_STATE_FIELDS, serializeClaim } from '../../src/scheduled/scheduler_state';
+import { InvalidStorageKeyError } from '../../src/errors';
 import { keys } from '../../src/storage/keys';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -156,6 +158,43 @@ describe("the resolver's log lines, for whoever reads the app's logs", () => {
     expect(failed).toEqual([
       { level: 'error', line: expect.stringMatching(/^\[Phase5Admin\] getAdminPage failed: .+: .*injected/) },
     ]);
+  });
+});
+
+describe('a failure no action answers for itself is still an answer, never a throw', () => {
+  // Every action turns Jira, event and storage failures into answers; what is left is a bug in our own code.
+  // It is stood in for here by making the action itself fail, as the resolver would see such a bug.
+  afterEach(() => jest.restoreAllMocks());
+
+  it('an unexpected error: INTERNAL_ERROR saying what failed, logged, and nothing stored', async () => {
+    await twelveHourReportDone();
+    const before = snapshot();
+    jest
+      .spyOn(actions, 'getAdminPage')
+      .mockRejectedValue(new TypeError("Cannot read properties of undefined (reading 'at')"));
+
+    const run = await w.app.invoker.resolver<Answer>(w.inst, PAGE, 'getAdminPage', {}, ADMIN);
+
+    expect(run.killed).toBe(false);
+    expect(run.result).toEqual({
+      ok: false,
+      error: {
+        code: 'INTERNAL_ERROR',
+        message: "Unexpected error: Cannot read properties of undefined (reading 'at')",
+      },
+    });
+    expect(run.invocation.logs.filter((l) => l.line.startsWith('[Phase5Admin]'))).toEqual([
+      { level: 'error', line: "[Phase5Admin] getAdminPage failed: Cannot read properties of undefined (reading 'at')" },
+    ]);
+    expect(snapshot()).toBe(before);
+  });
+
+  it('a storage key our code refused to use: INVALID_INPUT naming it, not a storage outage', async () => {
+    jest.spyOn(actions, 'getReport').mockRejectedValue(new InvalidStorageKeyError('Storage key "a b" is not valid'));
+
+    const answer = await call('getReport', { reportKey: `phase5:report:${w.inst.cloudId}:AUTO_12H` });
+
+    expect(answer).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'Storage key "a b" is not valid' } });
   });
 });
 
