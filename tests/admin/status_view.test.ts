@@ -1026,7 +1026,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
   it('a last error kept on a trigger with no attempts counted: the error is shown and Reset is offered to clear it', () => {
     const failedAt = T0 + 12 * H + 10 * M;
     const state = {
-      ...(serializeState(emptyState()) as Record<string, unknown>),
+      ...serializeState(emptyState()),
       auto_12h_last_error: { timestamp: iso(failedAt), message: 'API timeout', attempt_count: 1 },
     };
 
@@ -1043,7 +1043,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
 
   it('a missed mark on AUTO_24H: shown as missed at that time, resettable, and not announced as the 12-hour report', () => {
     const markedAt = T0 + 25 * H;
-    const state = { ...(serializeState(emptyState()) as Record<string, unknown>), auto_24h_missed_at: iso(markedAt) };
+    const state = { ...serializeState(emptyState()), auto_24h_missed_at: iso(markedAt) };
 
     const view = adminPageView(records({ state }), T0 + 26 * H);
 
