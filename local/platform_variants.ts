@@ -1,7 +1,7 @@
 /**
  * The platform behaviours Forge's docs leave open, as ONE options object for the
  * local runtime. Each field is a question the assumption register in
- * SCHEDULER_HARDENING_DESIGN.md ("Assumption register") asks; its default is the
+ * docs/assumption_register.md asks; its default is the
  * answer the local runtime gave before the question was asked, so a world built
  * without variants behaves exactly as it always did. Tests run the scheduler's
  * whole story under each alternative (tests/variants/), and the platform check

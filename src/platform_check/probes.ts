@@ -4,8 +4,8 @@ import type { ProbeId, ProbeVerdict } from './check_report';
 import type { ProbeContext } from './probe_context';
 
 /**
- * The questions of the assumption register (SCHEDULER_HARDENING_DESIGN.md,
- * "Assumption register"), asked of whichever platform this runs on. `expected` is
+ * The questions of the assumption register (docs/assumption_register.md),
+ * asked of whichever platform this runs on. `expected` is
  * the answer the app's main path takes and the local runtime gives by default;
  * a probe says HOLDS when it sees that answer, DIFFERS with what it saw instead,
  * and COULD_NOT_CHECK with why when the platform gave no usable answer. The app

@@ -2,7 +2,7 @@ import type { VariantOverrides } from '../../local/platform_variants';
 
 /**
  * The alternatives the variant matrix runs, one per open question in the assumption
- * register (SCHEDULER_HARDENING_DESIGN.md), and the combinations that matter: every
+ * register (docs/assumption_register.md), and the combinations that matter: every
  * KVS alternative at once, everything at once, and read lag with transaction conflicts
  * under duplicate deliveries (the one pairing where two alternatives feed each other).
  */
