@@ -19,7 +19,7 @@
 process.env.PROPERTY_RUNS ??= '10';
 
 const path = require('node:path');
-const base = require('./jest.config.js');
+const base = require('./jest.all.config.js');
 
 /** @type {import('jest').Config} */
 module.exports = {

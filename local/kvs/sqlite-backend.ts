@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { KvsBackend, ScanRange, StoredEntry } from './store';
+import { openSqlite } from '../sqlite';
 
 interface Row {
   key: string;
@@ -40,7 +41,7 @@ export class SqliteBackend implements KvsBackend {
   private readonly liveNamespaces: Database.Statement<[number], { namespace: string }>;
 
   constructor(file: string) {
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     // WAL keeps a crashed run from corrupting state and makes the many small commits cheap.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { assertWritableFolder, PathProblem } from '../fs_checks';
 import type { SitePreset } from '../jira';
 import type { Installation } from './forge_runtime';
+import { openSqlite } from '../sqlite';
 
 /**
  * The simulated installation that lives in a `--kvs-file`, next to its KVS data,
@@ -145,7 +146,7 @@ export class WorldFile {
 
     let db: Database.Database | undefined;
     try {
-      db = new Database(file);
+      db = openSqlite(file);
       const tables = db
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .all()

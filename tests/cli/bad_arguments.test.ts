@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import path from 'node:path';
+import { openSqlite } from '../../local/sqlite';
 import { CliRun, runCli, scratchFolder, Tool } from './run_cli';
 
 /**
@@ -131,7 +131,7 @@ const results = new Map<string, CliRun>();
 /** Runs every case up front, three at a time: each is a separate Node process. */
 beforeAll(async () => {
   writeFileSync(textFile, 'not a database\n');
-  const db = new Database(foreignDb);
+  const db = openSqlite(foreignDb);
   db.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY)');
   db.close();
   mkdirSync(readOnly);

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nextTickAfter, SavedWorld, WorldFile, WorldFileError } from '../../../local/runtime/world_file';
+import { openSqlite } from '../../../local/sqlite';
 
 /** The installation a --kvs-file keeps, and the claim that keeps two tools from running it at once. */
 
@@ -22,7 +22,7 @@ const world: SavedWorld = {
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
 function writeHolder(file: string, pid: number): void {
-  const db = new Database(file);
+  const db = openSqlite(file);
   db.prepare("INSERT OR REPLACE INTO local_world (key, value) VALUES ('holder', ?)").run(
     JSON.stringify({ pid, command: 'npm run dev' }),
   );
@@ -70,7 +70,7 @@ describe('WorldFile', () => {
   it('reports a damaged installation record instead of running a half-known installation', () => {
     const file = fileIn();
     WorldFile.open(file).close();
-    const db = new Database(file);
+    const db = openSqlite(file);
     db.prepare("INSERT INTO local_world (key, value) VALUES ('installation', ?)").run('{"site":"small"}');
     db.close();
 
