@@ -12,13 +12,26 @@ export type BatchGetMissing =
   /** Missing keys come back in `failedKeys` with KEY_NOT_FOUND (the SDK's test fixtures). */
   | 'failedKeys'
   /** Missing keys are simply left out of both lists. */
-  | 'omitted';
+  | 'omitted'
+  /**
+   * Missing keys come back in `successfulKeys` as `{ key, value: null }`. KVS cannot store
+   * null, so such an item cannot be a stored value; nothing documents that it means absent.
+   */
+  | 'nullValue';
+
+/**
+ * How `get` answers a key that does not exist: 404 KEY_NOT_FOUND, which the SDK turns into
+ * `undefined` (its source swallows that code), or a 200 `{ key, value: null }`, which the SDK
+ * hands on as an entry whose value is null.
+ */
+export type GetMissing = 'keyNotFound' | 'nullValue';
 
 /** The code string of the 409 a FAIL_IF_EXISTS write gets on an existing key ('none': a 409 without a JSON body). */
 export type ConflictCode = 'KEY_CONFLICT' | 'CONFLICT' | 'KEY_ALREADY_EXISTS' | 'none';
 
 export interface KvsVariants {
   batchGetMissing: BatchGetMissing;
+  getMissing: GetMissing;
   /**
    * How long a write stays invisible to reads (ms): a read answers as of `now - lag`.
    * `get` is documented as strongly consistent; batches and their consistency are not.
@@ -76,6 +89,7 @@ export const MAX_PURGE_LATENESS_MS = 48 * HOUR_MS;
 export const DEFAULT_VARIANTS: PlatformVariants = {
   kvs: {
     batchGetMissing: 'failedKeys',
+    getMissing: 'keyNotFound',
     readLagMs: { get: 0, batchGet: 0 },
     queryMaxLimit: 100,
     expiredReadableForMs: 0,

@@ -101,6 +101,7 @@ export const batchGetOp: Operation = (ctx, body) =>
     const entry = readVisible(ctx, item.key, ctx.variants.readLagMs.batchGet);
     if (entry === undefined) {
       if (ctx.variants.batchGetMissing === 'omitted') return null;
+      if (ctx.variants.batchGetMissing === 'nullValue') return '{"key":' + JSON.stringify(item.key) + ',"value":null}';
       return { key: item.key, error: { code: 'KEY_NOT_FOUND', message: 'Key does not exist' } };
     }
     return entryJson(item.key, entry, fields);

@@ -12,7 +12,10 @@ export const getOp: Operation = (ctx, body) => {
   const fields = parseReadOptions(body.options);
   if (fields instanceof Violation) return refuse(fields);
   const entry = readVisible(ctx, key, ctx.variants.readLagMs.get);
-  return entry === undefined ? refuse(keyNotFound()) : ok(entryJson(key, entry, fields));
+  if (entry !== undefined) return ok(entryJson(key, entry, fields));
+  return ctx.variants.getMissing === 'nullValue'
+    ? ok('{"key":' + JSON.stringify(key) + ',"value":null}')
+    : refuse(keyNotFound());
 };
 
 /** The 409 of a FAIL_IF_EXISTS write, with the code string the conflict-code variant names (or no body at all). */

@@ -7,6 +7,7 @@ export type ProbeVerdict = 'HOLDS' | 'DIFFERS' | 'COULD_NOT_CHECK';
 
 export type ProbeId =
   | 'batch-get-missing-key'
+  | 'get-missing-key'
   | 'get-reads-own-write'
   | 'batch-get-reads-own-write'
   | 'query-limit-100'

@@ -20,6 +20,8 @@ const MINUTE = 60_000;
 const DIFFERS: Record<string, ProbeId[]> = {
   defaults: [],
   'batchGet omits missing keys': ['batch-get-missing-key'],
+  'batchGet answers missing keys with value null': ['batch-get-missing-key'],
+  'get answers a missing key with value null': ['get-missing-key'],
   'batchGet lags writes by 2 s': ['batch-get-reads-own-write'],
   'batchGet lags writes by 10 min': ['batch-get-reads-own-write'],
   'get and batchGet lag writes by 10 min': ['get-reads-own-write', 'batch-get-reads-own-write'],

@@ -84,6 +84,8 @@ function idleCost(ticks: Tick[], from: number, to: number): number[] {
 const IDLE_COST: Record<string, [number[], number[]]> = {
   defaults: [[1], [1]],
   'batchGet omits missing keys': [[6], [3]],
+  'batchGet answers missing keys with value null': [[6], [3]],
+  'get answers a missing key with value null': [[1], [1]],
   'batchGet lags writes by 2 s': [[1], [1]],
   'batchGet lags writes by 10 min': [[1], [1]],
   'get and batchGet lag writes by 10 min': [[1], [1]],
@@ -106,6 +108,7 @@ const IDLE_COST: Record<string, [number[], number[]]> = {
   'defaults, duplicate deliveries': [[1], [1]],
   'batchGet lag 10 min and transaction conflicts, duplicate deliveries': [[1], [1]],
   'batchGet omits missing keys, duplicate deliveries': [[6], [3]],
+  'batchGet answers missing keys with value null, duplicate deliveries': [[6], [3]],
   'every alternative at once, duplicate deliveries': [[7], [7]],
 };
 

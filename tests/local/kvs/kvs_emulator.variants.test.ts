@@ -95,6 +95,24 @@ describe('batch, query, conflict and transaction answers', () => {
     kvs.close();
   });
 
+  it('answers missing keys with value null, in a batch read and in a get, when told to', async () => {
+    const batch = emulator({ batchGetMissing: 'nullValue' });
+    await batch.call('set', { key: 'a', value: 1 });
+    expect((await batch.call('batch/get', [{ key: 'a' }, { key: 'b' }])).json).toEqual({
+      successfulKeys: [
+        { key: 'a', value: 1 },
+        { key: 'b', value: null },
+      ],
+      failedKeys: [],
+    });
+    expect((await batch.call('get', { key: 'b' })).status).toBe(404);
+    batch.kvs.close();
+
+    const single = emulator({ getMissing: 'nullValue' });
+    expect(await single.call('get', { key: 'b' })).toMatchObject({ status: 200, json: { key: 'b', value: null } });
+    single.kvs.close();
+  });
+
   it('refuses a whole batch write with an invalid item, storing nothing', async () => {
     const { kvs, call } = emulator({ batchInvalidItem: 'batchFails' });
     const answer = await call('batch/set', [
