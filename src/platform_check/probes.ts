@@ -55,8 +55,26 @@ export const PROBES: readonly Probe[] = [
       const succeeded = answer.successfulKeys.find((s) => s.key === missing);
       if (failed?.code === 'KEY_NOT_FOUND') return holds('failedKeys, KEY_NOT_FOUND');
       if (failed) return differs(`failedKeys with code ${failed.code}`);
-      if (succeeded) return differs(`successfulKeys${succeeded.hasValue ? ' with a value' : ' without a value'}`);
+      if (succeeded) {
+        const how = !succeeded.hasValue
+          ? 'without a value'
+          : succeeded.value === null
+            ? 'with value null'
+            : 'with a value';
+        return differs(`successfulKeys ${how}`);
+      }
       return differs('left out of both successfulKeys and failedKeys');
+    },
+  },
+  {
+    id: 'get-missing-key',
+    question: 'How does get report a key that does not exist?',
+    expected: '404 KEY_NOT_FOUND, which the SDK returns as undefined',
+    async run(ctx) {
+      const answer = await ctx.kvs.get(ctx.key('never-written'));
+      if (!answer.ok) return unchecked(`get refused: ${refusal(answer)}`);
+      if (!answer.found) return holds('absent (404 KEY_NOT_FOUND)');
+      return differs(answer.value === null ? 'an entry with value null' : 'an entry with a value');
     },
   },
   {
@@ -124,7 +142,8 @@ export const PROBES: readonly Probe[] = [
       const got = await ctx.kvs.get(lingering);
       if (!got.ok) return unchecked(`get refused: ${refusal(got)}`);
       const after = `${((waited - TTL_SECONDS * 1000) / 1000).toFixed(1)} s after expiry`;
-      return got.found ? differs(`still readable ${after}`) : holds(`absent ${after}`);
+      // Only the value written counts as still readable: a platform may answer a missing key with null.
+      return got.found && got.value === 'expires' ? differs(`still readable ${after}`) : holds(`absent ${after}`);
     },
   },
   {

@@ -12,7 +12,7 @@ import { PROBES, ProbeShared } from './probes';
  * other key it reads is the installation evidence. A probe that fails in any way
  * answers COULD_NOT_CHECK with why; the run itself never throws.
  *
- * Budget: 14 probes need 19 KVS requests and 3 Jira requests (measured on the
+ * Budget: 15 probes need 20 KVS requests and 3 Jira requests (measured on the
  * local runtime), plus one delete per scratch key at clean-up; the caps
  * leave room for the platform answering in unexpected ways, and for a resolver's
  * 25 s (the TTL probes wait 2.5 s).

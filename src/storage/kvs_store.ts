@@ -25,10 +25,12 @@ const MISSING = 'KEY_NOT_FOUND';
  * Read several keys in ONE request (`batchGet`, at most 25 keys). What a batch
  * answer means for a key is documented only in part, so the answer is believed
  * only where it is unambiguous:
- *  - a `successfulKeys` item for the key that carries a `value`: that value;
+ *  - a `successfulKeys` item for the key that carries a value other than null: that
+ *    value (KVS cannot store null, so `value: null` is no stored value, and nothing
+ *    documents that it means absent either);
  *  - a `failedKeys` item for the key with KEY_NOT_FOUND: absent.
  * Every other key (one the answer leaves out, one in `successfulKeys` without a
- * value, one that failed with any other code, one answered twice) is read again
+ * value or with null, one that failed with any other code, one answered twice) is read again
  * on its own with `read`, whose 404 KEY_NOT_FOUND is the documented absence.
  * So a service that omits missing keys, or fails items independently, costs a
  * few single reads and never an outage, and a key is never "absent" unless KVS
@@ -58,7 +60,7 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
     answers.set(key, answers.has(key) ? 'unsure' : a);
   };
   for (const item of result.successfulKeys) {
-    const hasValue = typeof item === 'object' && item !== null && 'value' in item && item.value !== undefined;
+    const hasValue = typeof item === 'object' && item !== null && 'value' in item && isStorable(item.value);
     answer(item?.key, hasValue ? { value: item.value } : 'unsure');
   }
   for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
@@ -77,11 +79,18 @@ export async function readMany(keyList: readonly string[]): Promise<Map<string, 
   return values;
 }
 
+/** A value KVS can hold: any JSON but null (and `undefined`, which JSON cannot carry). */
+function isStorable(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
 /**
  * Read one key. `undefined` means KVS said the key is absent (404 KEY_NOT_FOUND).
  * The SDK hands back `undefined` just as readily for a 2xx whose body names no
  * value, so one metadata field is requested: then a real answer comes back as
  * `{ key, value, ... }` and an empty one can be told apart and fail the read.
+ * An entry whose value is null fails the read too: KVS cannot store null, so it
+ * is neither the key's value nor a documented absence.
  */
 export async function read<T = unknown>(key: string): Promise<T | undefined> {
   let entry;
@@ -93,6 +102,9 @@ export async function read<T = unknown>(key: string): Promise<T | undefined> {
   if (entry === undefined) return undefined;
   if (entry.key !== key || entry.value === undefined) {
     throw new StorageReadError(`KVS read of ${key} answered without the entry`, [key]);
+  }
+  if (!isStorable(entry.value)) {
+    throw new StorageReadError(`KVS read of ${key} answered null, which KVS cannot store`, [key]);
   }
   return entry.value;
 }

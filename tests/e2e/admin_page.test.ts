@@ -430,13 +430,13 @@ describe('the admin page in Chromium', () => {
       await table.waitFor({ timeout: 30_000 });
 
       // Every question answered; on the local runtime's defaults each holds, but the one no app can ask.
-      await expect(table.locator('tbody tr').count()).resolves.toBe(14);
+      await expect(table.locator('tbody tr').count()).resolves.toBe(15);
       await expect(table.locator('tbody tr[data-verdict=DIFFERS]').count()).resolves.toBe(0);
       await expect(app.getByTestId('probe-batch-get-missing-key').getAttribute('data-verdict')).resolves.toBe('HOLDS');
       await expect(app.getByTestId('probe-scheduled-trigger-status').getAttribute('data-verdict')).resolves.toBe(
         'COULD_NOT_CHECK',
       );
-      await expect(textOf(app.getByTestId('platform-check-summary'))).resolves.toContain('13 hold, 0 differ');
+      await expect(textOf(app.getByTestId('platform-check-summary'))).resolves.toContain('14 hold, 0 differ');
 
       await tabTo(page, frame, '[data-testid=download-platform-check]');
       const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);

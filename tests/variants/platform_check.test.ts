@@ -147,11 +147,11 @@ describe('what the platform check tells the administrator', () => {
   const variant = (name: string) => SINGLE_VARIANTS.find((v) => v.name === name)!;
 
   it.each([
-    ['defaults', '13 hold, 0 differ, 1 could not be checked'],
-    ['409 code CONFLICT', '12 hold, 1 differ, 1 could not be checked (differ: fail-if-exists-conflict)'],
+    ['defaults', '14 hold, 0 differ, 1 could not be checked'],
+    ['409 code CONFLICT', '13 hold, 1 differ, 1 could not be checked (differ: fail-if-exists-conflict)'],
     [
       'expired entries readable 48 h, FAIL_IF_EXISTS conflicts on them',
-      '11 hold, 2 differ, 1 could not be checked (differ: ttl-expired-entry-gone, fail-if-exists-on-expired)',
+      '12 hold, 2 differ, 1 could not be checked (differ: ttl-expired-entry-gone, fail-if-exists-on-expired)',
     ],
   ])(
     '%s: counts the answers, names those that differ and says what it cost; the audit log says the same',
