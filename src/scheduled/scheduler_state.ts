@@ -225,13 +225,41 @@ function checkedBackoff(
 }
 
 /**
+ * What the scheduler's transitions (decisions.ts) never write together, so a stored
+ * trigger holding it was not written by us and cannot be believed, though each field
+ * lies within its own bounds:
+ *  - a last error naming a later attempt than the trigger has counted (recordFailure
+ *    raises the count to the attempt it records; nothing lowers it but a Reset, which
+ *    clears the error too). Believed, a failure that never happened imposes its step
+ *    of the ladder, up to 24 h, with no claim ever taken;
+ *  - a missed mark on the 24-hour report, whose window never closes;
+ *  - a report and a missed mark at once (a success clears the mark; a window closes
+ *    only on a trigger with no report);
+ *  - a backoff of the trigger's own beside its report or its missed mark (both clear
+ *    it). A backoff inherited from the guide's shape is exempt: the guide's example
+ *    itself keeps a past backoff beside the report that followed it.
+ */
+function checkConsistent(trigger: AutoTrigger, p: TriggerProgress, ownBackoff: boolean): void {
+  const f = prefix(trigger);
+  if (p.lastError && p.lastError.attempt > p.attemptCount) {
+    throw new Invalid(`${f}_last_error names attempt #${p.lastError.attempt} of ${p.attemptCount} counted`);
+  }
+  if (p.missedAt !== null && trigger !== 'AUTO_12H') throw new Invalid(`${f}_missed_at: its window never closes`);
+  if (p.missedAt !== null && p.generatedAt !== null) throw new Invalid(`${f} is both generated and missed`);
+  if (ownBackoff && p.backoffUntil !== null && (p.generatedAt !== null || p.missedAt !== null)) {
+    throw new Invalid(`${f}_backoff_until is set beside a ${p.generatedAt !== null ? 'report' : 'missed mark'}`);
+  }
+}
+
+/**
  * Parse a stored state, as of `now`. Absent fields take their empty defaults, so a
  * state written in the guide's original shape (no per-trigger backoff fields) still
  * reads: its single `last_backoff_until` is attributed to `last_error.trigger`.
  * Every number and instant is bounded by what could be true at `now`: counts by
  * SCHEDULER.maxAttempts and maxEpoch, recorded events by now plus the clock
- * allowance, backoffs by the failure they follow. A value outside makes the whole
- * state invalid, and the scheduler rebuilds it from the DONE keys.
+ * allowance, backoffs by the failure they follow. The fields must also agree with
+ * each other (checkConsistent). A state that fails either test is invalid as a
+ * whole, and the scheduler rebuilds it from the DONE keys.
  */
 export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
   try {
@@ -265,6 +293,10 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
         lastError,
         missedAt: pastOrNull(raw, `${p}_missed_at`, now),
       };
+      checkConsistent(t, triggers[t], hasOwnBackoff);
+    }
+    if (lastErrorBase && lastErrorBase.attempt > triggers[lastErrorTrigger as AutoTrigger].attemptCount) {
+      throw new Invalid(`last_error names a later attempt than ${String(lastErrorTrigger)} has counted`);
     }
     return {
       ok: true,

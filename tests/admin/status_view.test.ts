@@ -1004,8 +1004,13 @@ describe("a state in the guide's original shape (one last error and backoff for 
 
 describe('records no scheduler of ours writes, as the page shows them', () => {
   const iso = (ms: number) => new Date(ms).toISOString();
+  /** The page shows such a state as the scheduler treats it: invalid, counted as empty, with a warning. */
+  const unreadableBecause = (view: ReturnType<typeof adminPageView>, reason: string) => {
+    expect(view.stateProblem).toBe(`The stored state is invalid (${reason})`);
+    expect(view.alerts.map((a) => a.title)).toContain('The scheduler state could not be read');
+  };
 
-  it('a guide-shape backoff on a trigger whose count says 0: shown backing off, and Reset is offered to clear it', () => {
+  it('a guide-shape backoff on a trigger whose count says 0: not believed; the trigger is due', () => {
     // The guide's shape keeps the count apart from the one last error; a writer that zeroed the count left both.
     const failedAt = T0 + 24 * H + 10 * M;
     const state = {
@@ -1014,45 +1019,39 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
       last_backoff_until: iso(failedAt + 30 * M),
     };
 
-    const t24 = trigger(adminPageView(records({ state }), failedAt + 5 * M), 'AUTO_24H');
+    const view = adminPageView(records({ state }), failedAt + 5 * M);
 
-    expect(t24).toMatchObject({ status: 'backing_off', attemptCount: 0, backoffUntil: iso(failedAt + 30 * M) });
-    expect(t24.actions.reset).toEqual({
-      allowed: true,
-      reason: 'Clears its attempts, backoff and last error, so the scheduler starts it over.',
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'due',
+      attemptCount: 0,
+      backoffUntil: null,
+      lastError: null,
     });
+    unreadableBecause(view, 'last_error names a later attempt than AUTO_24H has counted');
   });
 
-  it('a last error kept on a trigger with no attempts counted: the error is shown and Reset is offered to clear it', () => {
+  it('a last error kept on a trigger with no attempts counted: not believed; no error is shown', () => {
     const failedAt = T0 + 12 * H + 10 * M;
     const state = {
       ...serializeState(emptyState()),
       auto_12h_last_error: { timestamp: iso(failedAt), message: 'API timeout', attempt_count: 1 },
     };
 
-    const t12 = trigger(adminPageView(records({ state }), failedAt + H), 'AUTO_12H');
+    const view = adminPageView(records({ state }), failedAt + H);
 
-    expect(t12).toMatchObject({
-      status: 'due',
-      attemptCount: 0,
-      backoffUntil: null,
-      lastError: { at: iso(failedAt), message: 'API timeout', attempt: 1 },
-    });
-    expect(t12.actions.reset.allowed).toBe(true);
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'due', attemptCount: 0, lastError: null });
+    unreadableBecause(view, 'auto_12h_last_error names attempt #1 of 0 counted');
   });
 
-  it('a missed mark on AUTO_24H: shown as missed at that time, resettable, and not announced as the 12-hour report', () => {
+  it('a missed mark on AUTO_24H, whose window never closes: not believed; it is due', () => {
     const markedAt = T0 + 25 * H;
     const state = { ...serializeState(emptyState()), auto_24h_missed_at: iso(markedAt) };
 
     const view = adminPageView(records({ state }), T0 + 26 * H);
 
-    expect(trigger(view, 'AUTO_24H')).toMatchObject({
-      status: 'missed',
-      summary: 'Missed at 3 Nov 2026, 10:00 UTC.',
-    });
-    expect(trigger(view, 'AUTO_24H').actions.reset.allowed).toBe(true);
+    expect(trigger(view, 'AUTO_24H').status).toBe('due');
     expect(trigger(view, 'AUTO_12H').status).toBe('missed');
     expect(view.alerts.filter((a) => a.title === 'The 12-hour report was missed')).toHaveLength(1);
+    unreadableBecause(view, 'auto_24h_missed_at: its window never closes');
   });
 });

@@ -103,7 +103,7 @@ describe('the stored scheduler state holds only values that could be true', () =
   /** Two hosts' clocks may disagree by this much. */
   const disagreement = 2 * M;
 
-  it.each(['last_run_at', 'auto_12h_generated_at', 'auto_24h_missed_at'])(
+  it.each(['last_run_at', 'auto_12h_generated_at', 'auto_12h_missed_at'])(
     'believes %s written by a clock up to two minutes ahead of ours, and refuses it beyond',
     (field) => {
       expect(parseState({ [field]: iso(NOW + disagreement) })).toMatchObject({ ok: true });
@@ -146,7 +146,8 @@ describe('a stored backoff is believed only when it follows from the failure it 
   const failure = { timestamp: iso(T0), message: 'Jira down', attempt_count: 2 };
 
   it("a trigger's own backoff: exactly one ladder step after its failure", () => {
-    const own = (until: string | null) => parseState({ auto_12h_last_error: failure, auto_12h_backoff_until: until });
+    const own = (until: string | null) =>
+      parseState({ auto_12h_attempt_count: 2, auto_12h_last_error: failure, auto_12h_backoff_until: until });
 
     expect(own(iso(T0 + 2 * H))).toMatchObject({
       ok: true,
@@ -165,7 +166,11 @@ describe('a stored backoff is believed only when it follows from the failure it 
 
   it("the guide's single backoff: at most its ladder step, and two minutes of clock disagreement, after the failure it is attributed to", () => {
     const guide = (until: number) =>
-      parseState({ last_error: { ...failure, trigger: 'AUTO_24H' }, last_backoff_until: iso(until) });
+      parseState({
+        auto_24h_attempt_count: 2,
+        last_error: { ...failure, trigger: 'AUTO_24H' },
+        last_backoff_until: iso(until),
+      });
 
     expect(guide(T0 + 2 * H + 2 * M)).toMatchObject({
       ok: true,
@@ -179,6 +184,7 @@ describe('a stored backoff is believed only when it follows from the failure it 
 
   it("a trigger with a backoff field of its own never inherits the guide's", () => {
     const parsed = parseState({
+      auto_12h_attempt_count: 2,
       last_error: { ...failure, trigger: 'AUTO_12H' },
       last_backoff_until: iso(T0 + H),
       auto_12h_backoff_until: null,
@@ -203,6 +209,70 @@ describe('a stored backoff is believed only when it follows from the failure it 
         triggers: { AUTO_12H: { backoffUntil: null }, AUTO_24H: { backoffUntil: null } },
       },
     });
+  });
+});
+
+describe('a stored state is believed only when its fields agree with each other', () => {
+  const error = (attempt: number) => ({ timestamp: iso(T0), message: 'Jira down', attempt_count: attempt });
+
+  it("believes the guide's own example: a report after an earlier failure whose backoff has passed", () => {
+    const parsed = parseState({
+      last_run_at: iso(T0 + 25 * H),
+      auto_12h_generated_at: iso(T0 + 25 * H),
+      last_error: { ...error(2), trigger: 'AUTO_12H' },
+      last_backoff_until: iso(T0 + 2 * H),
+      auto_12h_attempt_count: 2,
+      auto_24h_attempt_count: 0,
+    });
+
+    expect(parsed).toMatchObject({ ok: true, value: { triggers: { AUTO_12H: { generatedAt: T0 + 25 * H } } } });
+  });
+
+  it.each([
+    [
+      'a last error of attempt #3 with a 24-hour backoff on a trigger that counted no attempt',
+      { auto_12h_last_error: error(3), auto_12h_backoff_until: iso(T0 + 24 * H) },
+      'auto_12h_last_error names attempt #3 of 0 counted',
+    ],
+    [
+      "the guide's last error naming a later attempt than its trigger counted",
+      { auto_24h_attempt_count: 1, last_error: { ...error(2), trigger: 'AUTO_24H' } },
+      'last_error names a later attempt than AUTO_24H has counted',
+    ],
+    [
+      'a missed mark on the 24-hour report',
+      { auto_24h_missed_at: iso(T0 + 30 * H) },
+      'auto_24h_missed_at: its window never closes',
+    ],
+    [
+      'a report and a missed mark for one trigger',
+      { auto_12h_generated_at: iso(T0 + 13 * H), auto_12h_missed_at: iso(T0 + 24 * H) },
+      'auto_12h is both generated and missed',
+    ],
+    [
+      "a trigger's own backoff beside its report",
+      {
+        schema_version: 2,
+        auto_24h_attempt_count: 1,
+        auto_24h_last_error: error(1),
+        auto_24h_backoff_until: iso(T0 + 30 * M),
+        auto_24h_generated_at: iso(T0 + 10 * M),
+      },
+      'auto_24h_backoff_until is set beside a report',
+    ],
+    [
+      "a trigger's own backoff beside its missed mark",
+      {
+        schema_version: 2,
+        auto_12h_attempt_count: 1,
+        auto_12h_last_error: error(1),
+        auto_12h_backoff_until: iso(T0 + 30 * M),
+        auto_12h_missed_at: iso(T0 + 24 * H),
+      },
+      'auto_12h_backoff_until is set beside a missed mark',
+    ],
+  ])('refuses %s', (_what, raw, reason) => {
+    expect(parseState(raw)).toEqual({ ok: false, reason });
   });
 });
 
