@@ -89,14 +89,29 @@ export async function getReport(reportKey: string): Promise<Outcome<ReportRespon
   return { ok: true, key: reportKey, report };
 }
 
-/** Keys to delete so that at most `keep` entries remain, oldest first out: each entry with its report. */
-function pruned(entries: Array<{ key: string; entryKey: string | null }>, keep: number): string[] {
+type KeptEntry = { key: string; entryKey: string | null };
+
+/**
+ * Keys to delete so that at most `keep` entries remain, oldest first out: each entry with its report.
+ * An entry is stored data and names its report by key, so a pair is deleted only when `ours` says both
+ * keys are the ones the app derives for that entry: an entry naming anything else (a DONE key, an
+ * automatic report) is left in place with what it names, like an earlier version's list entry.
+ */
+function pruned<E extends KeptEntry>(entries: E[], keep: number, ours: (e: E) => boolean): string[] {
   return entries
     .slice(keep)
-    .filter((e) => e.entryKey !== null)
+    .filter((e) => e.entryKey !== null && ours(e))
     .slice(0, MAX_PRUNED_PER_COMMIT)
     .flatMap((e) => [e.entryKey!, e.key]);
 }
+
+const ownManual = (cloudId: string) => (e: StoredManualReportEntry & KeptEntry) =>
+  e.entryKey === keys.manualReportEntry(cloudId, e.sequence) && keys.isManualReport(cloudId, e.key, e.sequence);
+
+const ownReplaced = (cloudId: string) => (e: StoredReplacedReportEntry & KeptEntry) =>
+  e.entryKey !== null &&
+  keys.isReplacedReportEntry(cloudId, e.trigger, e.entryKey) &&
+  keys.isReplacedReport(cloudId, e.trigger, e.key);
 
 // ---------------------------------------------------------------------------
 // 1. A MANUAL report now.
@@ -176,7 +191,7 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     manualIndex: undefined,
     replacedIndex: undefined,
   }).manual.filter((e) => e.sequence !== claim.attempt);
-  const dropped = pruned(older, ADMIN.manualReportsKept - 1);
+  const dropped = pruned(older, ADMIN.manualReportsKept - 1, ownManual(cloudId));
   const changedKeys = [reportKey, entryKey, ...dropped];
   const audit = auditRecord(cloudId, Date.now(), {
     action: 'GENERATE_MANUAL_REPORT',
@@ -366,7 +381,7 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     };
     const older = keptReports(records).replaced.filter((e) => e.entryKey !== entryKey);
     sets.push({ key: replacedKey, value: report }, { key: entryKey, value: entry });
-    deletes.push(...pruned(older, ADMIN.replacedReportsKept - 1));
+    deletes.push(...pruned(older, ADMIN.replacedReportsKept - 1, ownReplaced(cloudId)));
   }
 
   const changedKeys = [...sets.map((s) => s.key), ...deletes];

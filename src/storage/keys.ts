@@ -72,6 +72,18 @@ export const keys = {
   replacedReportEntry: (cloudId: string, trigger: AutoTrigger, epoch: number) =>
     checkedKey(`${adminEntries(cloudId)}REPLACED:${trigger}:E${String(epochNumber(epoch)).padStart(6, '0')}`),
   adminEntryPrefix: (cloudId: string) => checkedKey(adminEntries(cloudId)),
+  /**
+   * Whether a stored key is one of the above for this site (any instant, any epoch).
+   * History entries are stored data and name their report by key; before a key they
+   * name is deleted it must be one the app derives itself for that entry, never
+   * whatever the entry says (a DONE key, an automatic report, another site's key).
+   */
+  isManualReport: (cloudId: string, key: string, sequence: number) =>
+    shaped(key, `phase5:report:${segment(cloudId)}:MANUAL:`, `${INSTANT}-${attemptNumber(sequence)}`),
+  isReplacedReport: (cloudId: string, trigger: AutoTrigger, key: string) =>
+    shaped(key, `phase5:report:${segment(cloudId)}:${trigger}:REPLACED:`, `${INSTANT}-E${NUMBER}`),
+  isReplacedReportEntry: (cloudId: string, trigger: AutoTrigger, key: string) =>
+    shaped(key, `${adminEntries(cloudId)}REPLACED:${trigger}:`, 'E\\d{6,}'),
   /** Every claim of one trigger in one epoch. */
   claimPrefix: (cloudId: string, trigger: ReportTrigger, epoch = 0) =>
     checkedKey(`${claimSpace(cloudId, trigger, epoch)}CLAIM:`),
@@ -97,6 +109,15 @@ function claimSpace(cloudId: string, trigger: ReportTrigger, epoch: number): str
 }
 
 const adminEntries = (cloudId: string) => `phase5:admin:${segment(cloudId)}:`;
+
+/** compactInstant's form, and a number as String() writes it (no sign, no leading zero). */
+const INSTANT = '\\d{8}T\\d{6}\\.\\d{3}Z';
+const NUMBER = '(?:0|[1-9]\\d*)';
+
+/** `key` is `head` followed by exactly what `tail` (a pattern) matches. */
+function shaped(key: string, head: string, tail: string): boolean {
+  return key.startsWith(head) && new RegExp(`^${tail}$`).test(key.slice(head.length));
+}
 
 /**
  * An instant inside a key: ISO-8601 basic format in UTC (`20261102T210000.123Z`),

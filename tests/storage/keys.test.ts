@@ -42,3 +42,31 @@ describe('storage keys', () => {
     expect(() => keys.claim(CLOUD, 'AUTO_12H', 1.5)).toThrow(InvalidStorageKeyError);
   });
 });
+
+describe('recognising the report keys the app derives, before deleting what a history entry names', () => {
+  const OTHER = '0a0b0c0d-0000-4000-8000-000000000001';
+  const at = Date.parse('2026-11-02T09:00:00.000Z');
+
+  it('knows a manual report key by its site, its shape and its number', () => {
+    expect(keys.isManualReport(CLOUD, keys.manualReport(CLOUD, at, 7), 7)).toBe(true);
+    expect(keys.isManualReport(CLOUD, keys.manualReport(CLOUD, at, 7), 70)).toBe(false);
+    expect(keys.isManualReport(CLOUD, keys.manualReport(OTHER, at, 7), 7)).toBe(false);
+    expect(keys.isManualReport(CLOUD, `phase5:report:${CLOUD}:MANUAL:20261102T090000.000Z-07`, 7)).toBe(false);
+    expect(keys.isManualReport(CLOUD, `phase5:report:${CLOUD}:MANUAL:m-7`, 7)).toBe(false);
+    expect(keys.isManualReport(CLOUD, keys.done(CLOUD, 'AUTO_12H'), 7)).toBe(false);
+    expect(keys.isManualReport(CLOUD, keys.report(CLOUD, 'AUTO_12H'), 7)).toBe(false);
+  });
+
+  it('knows a set-aside report and its entry by site, trigger and shape', () => {
+    const report = keys.replacedReport(CLOUD, 'AUTO_12H', at, 3);
+    const entry = keys.replacedReportEntry(CLOUD, 'AUTO_12H', 3);
+    expect(keys.isReplacedReport(CLOUD, 'AUTO_12H', report)).toBe(true);
+    expect(keys.isReplacedReport(CLOUD, 'AUTO_24H', report)).toBe(false);
+    expect(keys.isReplacedReport(OTHER, 'AUTO_12H', report)).toBe(false);
+    expect(keys.isReplacedReport(CLOUD, 'AUTO_12H', keys.report(CLOUD, 'AUTO_12H'))).toBe(false);
+    expect(keys.isReplacedReport(CLOUD, 'AUTO_12H', `${report}:DONE`)).toBe(false);
+    expect(keys.isReplacedReportEntry(CLOUD, 'AUTO_12H', entry)).toBe(true);
+    expect(keys.isReplacedReportEntry(CLOUD, 'AUTO_24H', entry)).toBe(false);
+    expect(keys.isReplacedReportEntry(CLOUD, 'AUTO_12H', keys.manualReportEntry(CLOUD, 3))).toBe(false);
+  });
+});
