@@ -30,9 +30,11 @@ import { pushWakeUp } from '../scheduled/wake_up_queue';
 import { parseIsoInstant, toIso } from '../time';
 import {
   highestClaimed,
+  highestManualSequence,
   keptReports,
   loadAdminRecords,
   StoredManualReportEntry,
+  StoredManualSequence,
   StoredReplacedReportEntry,
 } from './admin_records';
 import { appendAudit, auditRecord, AuditRecord } from './audit_log';
@@ -118,14 +120,18 @@ const ownReplaced = (cloudId: string) => (e: StoredReplacedReportEntry & KeptEnt
 
 /**
  * Manual reports are numbered by their claims, which are never reused. The walk
- * starts at the highest number a (possibly lagging) listing shows and goes on
- * over numbers already used (released, or abandoned by a killed resolver), so a
- * live claim anywhere ahead is met before a free number: two manual generations
- * never run at once, whatever the listing missed.
+ * starts past `given`, the highest number the records that never expire show as
+ * given (highestManualSequence: claims expire after 30 days, their reports and
+ * history entries do not), or at the highest claim a (possibly lagging) listing
+ * shows, if that is higher. It goes on over numbers already used (released, or
+ * abandoned by a killed resolver), so a live claim anywhere ahead is met before a
+ * free number: two manual generations never run at once, whatever the listing
+ * missed. The one number that can come round again is one a killed generation
+ * claimed and no record shows: nothing was stored or audited under it.
  */
-async function claimManualSequence(cloudId: string): Promise<Claim | { busySince: number } | null> {
+async function claimManualSequence(cloudId: string, given: number): Promise<Claim | { busySince: number } | null> {
   const prefix = keys.claimPrefix(cloudId, 'MANUAL');
-  const first = Math.max(1, highestClaimed(await store.listByPrefix(prefix, 1000), prefix));
+  const first = Math.max(1, given + 1, highestClaimed(await store.listByPrefix(prefix, 1000), prefix));
   for (let sequence = first; sequence < first + ADMIN.maxAbandonedManualClaims; sequence++) {
     const candidate = newClaim(sequence, Date.now(), randomUUID(), ADMIN.manualClaimLeaseMs);
     const key = keys.claim(cloudId, 'MANUAL', sequence);
@@ -140,10 +146,23 @@ async function claimManualSequence(cloudId: string): Promise<Claim | { busySince
 export async function generateManualReport(caller: AdminCaller): Promise<Outcome<ActionDone & { reportKey: string }>> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const installation = installationTimestampFrom(await store.read(keys.installationEvidence(cloudId)), now);
+  const k = {
+    evidence: keys.installationEvidence(cloudId),
+    sequence: keys.manualSequence(cloudId),
+    legacyIndex: keys.manualReportIndex(cloudId),
+  };
+  const records = await store.readMany(Object.values(k));
+  const installation = installationTimestampFrom(records.get(k.evidence), now);
   if (!installation.ok) return refused('The installation time is not recorded or not usable; record it first.');
 
-  const claim = await claimManualSequence(cloudId);
+  const entries = await store.listByPrefix(keys.adminEntryPrefix(cloudId), 1000);
+  const given = highestManualSequence({
+    cloudId,
+    entries,
+    manualIndex: records.get(k.legacyIndex),
+    manualSequence: records.get(k.sequence),
+  });
+  const claim = await claimManualSequence(cloudId, given);
   if (claim === null) return refused('No manual report number could be claimed; try again in a minute.');
   if ('busySince' in claim) {
     return refused(
@@ -151,6 +170,9 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     );
   }
   const claimKey = keys.claim(cloudId, 'MANUAL', claim.attempt);
+  // Written with the report or the failure: from then on the number is used up for good.
+  const sequenceRecord: StoredManualSequence = { schema_version: 1, last_sequence: claim.attempt };
+  const sequenceSet = { key: k.sequence, value: sequenceRecord };
 
   const result = await handleAutoTrigger('MANUAL', {
     cloudId,
@@ -168,7 +190,7 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
       changedKeys: [claimKey],
     });
     const release = serializeClaim(released(claim, Date.now(), 'failed'));
-    await store.commit(withAudit({ set: [{ key: claimKey, value: release, ttl: claimTtl }] }, audit));
+    await store.commit(withAudit({ set: [{ key: claimKey, value: release, ttl: claimTtl }, sequenceSet] }, audit));
     return {
       ok: false,
       error: { code: 'GENERATION_FAILED', message: `The manual report could not be generated: ${result.error}` },
@@ -184,13 +206,9 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     generated_at: result.report.generated_at,
     requested_by: accountId,
   };
-  const prefix = keys.adminEntryPrefix(cloudId);
-  const older = keptReports({
-    cloudId,
-    entries: await store.listByPrefix(prefix, 1000),
-    manualIndex: undefined,
-    replacedIndex: undefined,
-  }).manual.filter((e) => e.sequence !== claim.attempt);
+  const older = keptReports({ cloudId, entries, manualIndex: undefined, replacedIndex: undefined }).manual.filter(
+    (e) => e.sequence !== claim.attempt,
+  );
   const dropped = pruned(older, ADMIN.manualReportsKept - 1, ownManual(cloudId));
   const changedKeys = [reportKey, entryKey, ...dropped];
   const audit = auditRecord(cloudId, Date.now(), {
@@ -211,6 +229,7 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
           { key: reportKey, value: result.report },
           { key: entryKey, value: entry },
           { key: claimKey, value: serializeClaim(released(claim, Date.now(), 'generated')), ttl: claimTtl },
+          sequenceSet,
         ],
         delete: dropped,
       },

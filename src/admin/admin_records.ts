@@ -33,6 +33,31 @@ export interface StoredManualReportIndex {
   reports: StoredManualReportEntry[];
 }
 
+/** keys.manualSequence: the highest manual report number given so far. */
+export interface StoredManualSequence {
+  schema_version: number;
+  last_sequence: number;
+}
+
+/**
+ * The highest manual report number any record still shows as given: the sequence
+ * record, the history entries (an earlier version kept no sequence record), and an
+ * earlier version's single list, whose `next_sequence` was the next number to try.
+ * Unreadable records count for nothing here; the others still do.
+ */
+export function highestManualSequence(
+  records: Pick<AdminRecords, 'cloudId' | 'entries' | 'manualIndex'> & { manualSequence: unknown },
+): number {
+  const counter = records.manualSequence;
+  const recorded =
+    isRecord(counter) && Number.isSafeInteger(counter.last_sequence) && (counter.last_sequence as number) > 0
+      ? (counter.last_sequence as number)
+      : 0;
+  const legacy = parseManualIndex(records.manualIndex);
+  const kept = keptReports({ ...records, replacedIndex: undefined }).manual.map((e) => e.sequence);
+  return Math.max(recorded, legacy.ok ? legacy.value.next_sequence - 1 : 0, ...kept);
+}
+
 export interface StoredReplacedReportEntry {
   key: string;
   trigger: AutoTrigger;

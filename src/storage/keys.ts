@@ -59,6 +59,12 @@ export const keys = {
     checkedKey(
       `phase5:report:${segment(cloudId)}:${trigger}:REPLACED:${compactInstant(replacedAt)}-E${epochNumber(epoch)}`,
     ),
+  /**
+   * The highest manual report number given so far, written with each manual report's
+   * commit or recorded failure and never expiring: manual claims expire after 30 days,
+   * so they alone cannot say which numbers are used up.
+   */
+  manualSequence: (cloudId: string) => checkedKey(`phase5:admin:manual-sequence:${segment(cloudId)}`),
   /** Earlier versions' single lists of manual and replaced reports; read for the page, never written. */
   manualReportIndex: (cloudId: string) => checkedKey(`phase5:admin:manual-reports:${segment(cloudId)}`),
   replacedReportIndex: (cloudId: string) => checkedKey(`phase5:admin:replaced-reports:${segment(cloudId)}`),

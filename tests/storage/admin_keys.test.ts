@@ -43,6 +43,9 @@ describe('admin page keys', () => {
     expect(keys.manualReportEntry(CLOUD, 7).startsWith(prefix)).toBe(true);
     expect(keys.replacedReportEntry(CLOUD, 'AUTO_24H', 1).startsWith(prefix)).toBe(true);
     expect(keys.manualReportIndex(CLOUD).startsWith(prefix)).toBe(false);
+    // The sequence record is no history entry: a listing of the entries never meets it.
+    expect(keys.manualSequence(CLOUD)).toBe(`phase5:admin:manual-sequence:${CLOUD}`);
+    expect(keys.manualSequence(CLOUD).startsWith(prefix)).toBe(false);
     expect([keys.manualReportEntry(CLOUD, 10), keys.manualReportEntry(CLOUD, 9)].sort()).toEqual([
       keys.manualReportEntry(CLOUD, 9),
       keys.manualReportEntry(CLOUD, 10),
