@@ -13,3 +13,18 @@ export function appVersion(): string | null {
     return null;
   }
 }
+
+/**
+ * How long Forge lets this invocation run on, as its runtime reports it (the Lambda's
+ * remaining time), or null where the runtime does not say (`forge tunnel` before CLI
+ * support, no runtime at all). A UI resolver is stopped at 25 s whatever its Lambda
+ * allows, so callers bound this by that limit themselves.
+ */
+export function remainingTimeMs(): number | null {
+  try {
+    const ms = getAppContext().invocationRemainingTimeInMillis();
+    return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
+  } catch {
+    return null;
+  }
+}

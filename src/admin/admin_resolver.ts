@@ -36,10 +36,12 @@ const TAG = '[Phase5Admin]';
 
 const fail = (code: AdminErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
-type Handler<P> = (caller: AdminCaller, input: P) => Promise<AdminResult>;
+/** `receivedAt`: when this resolver call began, which is when Forge's 25 s for it began. */
+type Handler<P> = (caller: AdminCaller, input: P, call: { receivedAt: number }) => Promise<AdminResult>;
 
 function gated<P>(functionKey: string, check: (payload: unknown, cloudId: string) => Checked<P>, handler: Handler<P>) {
   return async (request: Request): Promise<AdminResult> => {
+    const receivedAt = Date.now();
     // Forge fills these from the invocation (installContext, accountId), not from the browser.
     const context = request.context as { cloudId?: unknown; installContext?: unknown; accountId?: unknown };
     try {
@@ -57,7 +59,7 @@ function gated<P>(functionKey: string, check: (payload: unknown, cloudId: string
       }
       const input = check(request.payload, tenant.cloudId);
       if (!input.ok) return fail('INVALID_INPUT', input.message);
-      const result = await handler({ cloudId: tenant.cloudId, accountId: auth.accountId }, input.value);
+      const result = await handler({ cloudId: tenant.cloudId, accountId: auth.accountId }, input.value, { receivedAt });
       console.log(`${TAG} ${functionKey} by ${auth.accountId}: ${result.ok ? 'ok' : result.error.code}`);
       return result;
     } catch (err) {
@@ -130,7 +132,7 @@ resolver.define(
   gated(
     ADMIN_FUNCTIONS.runPlatformCheck,
     (p) => checkConfirmedOnly(p, CONFIRMATIONS.runPlatformCheck()),
-    (caller) => runPlatformCheckNow(caller),
+    (caller, _input, call) => runPlatformCheckNow(caller, call.receivedAt),
   ),
 );
 

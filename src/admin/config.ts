@@ -19,6 +19,13 @@ export const ADMIN = {
   manualReportsKept: 10,
   /** Reports set aside by resets kept; older ones are deleted. */
   replacedReportsKept: 5,
+  /** Forge stops a UI module's resolver after 25 s, whatever its function's timeout. */
+  resolverLimitMs: 25_000,
+  /**
+   * The platform check sends no probe request with less than this left of the resolver's
+   * 25 s: its clean-up (one batch delete) and its audit entry (one write) need the rest.
+   */
+  platformCheckReserveMs: 8_000,
   /** Audit entries expire after a year, the longest TTL Forge KVS allows. */
   auditTtlDays: 365,
   /** The page shows this many of the newest audit entries. */

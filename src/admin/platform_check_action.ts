@@ -1,26 +1,50 @@
 import { runPlatformCheck } from '../platform_check/run_platform_check';
 import type { PlatformCheckReport } from '../platform_check/check_report';
+import { remainingTimeMs } from '../platform';
 import { appendAudit, auditRecord } from './audit_log';
+import { ADMIN } from './config';
 import type { ActionDone, AdminResult } from './contract';
 import type { AdminCaller } from './actions';
+import { formatInstant } from './format';
 
 /**
  * The admin page's "Check the platform" action: runs the probe suite for this
  * installation and records who ran it and what it found in the audit log. The
- * check writes only its own scratch keys, which it deletes again, so the only
- * change it leaves is the audit entry itself.
+ * check writes only its own scratch keys, which it deletes again (and which
+ * expire within the hour if it cannot), so the only change it leaves is the
+ * audit entry itself.
+ *
+ * Forge stops the resolver 25 s after `receivedAt` (sooner if the runtime says
+ * so): the check sends no probe request once less than ADMIN.platformCheckReserveMs
+ * of that is left, so its clean-up and this audit entry are written before the stop.
  */
 export async function runPlatformCheckNow(
   caller: AdminCaller,
+  receivedAt: number,
 ): Promise<AdminResult<ActionDone & { report: PlatformCheckReport }>> {
-  const report = await runPlatformCheck(caller.cloudId);
+  const remaining = remainingTimeMs();
+  const endsAt = Math.min(receivedAt + ADMIN.resolverLimitMs, remaining === null ? Infinity : Date.now() + remaining);
+  const run = await runPlatformCheck(caller.cloudId, endsAt - ADMIN.platformCheckReserveMs);
+  if (!run.ran) {
+    const since = run.since === null ? '' : ` (started ${formatInstant(run.since)})`;
+    return {
+      ok: false,
+      error: {
+        code: 'REFUSED',
+        message: `A platform check is already running${since}; wait a minute for it to finish.`,
+      },
+    };
+  }
+  const { report } = run;
   const count = (v: string) => report.results.filter((r) => r.verdict === v).length;
   const differing = report.results.filter((r) => r.verdict === 'DIFFERS').map((r) => r.id);
   const summary =
     `${count('HOLDS')} hold, ${count('DIFFERS')} differ, ${count('COULD_NOT_CHECK')} could not be checked` +
     (differing.length > 0 ? ` (differ: ${differing.join(', ')})` : '') +
     `; ${report.used.kvsRequests} KVS and ${report.used.jiraRequests} Jira requests` +
-    (report.leftBehind.length > 0 ? `; ${report.leftBehind.length} scratch key(s) left behind` : '');
+    (report.leftBehind.length > 0
+      ? `; ${report.leftBehind.length} scratch key(s) left behind, which expire within the hour`
+      : '');
   const audit = auditRecord(caller.cloudId, Date.now(), {
     action: 'RUN_PLATFORM_CHECK',
     accountId: caller.accountId,

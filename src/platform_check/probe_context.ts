@@ -1,14 +1,22 @@
 import api, { route } from '@forge/api';
 import { keys, store } from '../storage';
-import type { RawAnswer } from '../storage/kvs_store';
 
 /**
  * What a probe may do: KVS requests through the storage module's raw answers,
  * counted against a budget and confined to the run's scratch keys; a few Jira
- * reads; and waiting. Every scratch key written is remembered for clean-up.
+ * reads; and waiting. Every scratch key written is remembered for clean-up, and
+ * is written with a TTL (SCRATCH_TTL_SECONDS) unless the probe asks for its own:
+ * a key that clean-up cannot delete, or that a stopped resolver leaves, expires.
+ * No request is sent and no wait begun past `stopAt`, so the check keeps the end
+ * of the resolver's time for its clean-up and its audit entry.
  */
 
 export class BudgetExhausted extends Error {}
+/** The check has reached the instant it stops probing at. */
+export class OutOfTime extends Error {}
+
+/** Scratch keys expire on their own after an hour, cleaned up or not. */
+export const SCRATCH_TTL_SECONDS = 3_600;
 
 export interface JiraAnswer {
   status: number;
@@ -23,6 +31,9 @@ export interface ProbeDeps {
 
 type RawKvs = typeof store.rawKvs;
 
+/** Forge's most keys in one batch request. */
+const BATCH_MAX = 25;
+
 export class ProbeContext {
   kvsUsed = 0;
   jiraUsed = 0;
@@ -34,8 +45,20 @@ export class ProbeContext {
     readonly cloudId: string,
     readonly budget: { kvsRequests: number; jiraRequests: number },
     readonly deps: ProbeDeps,
+    /** No request is sent, and no wait begun that would end, at or after this instant. */
+    readonly stopAt: number = Infinity,
   ) {
     this.prefix = keys.platformCheckPrefix(runId);
+  }
+
+  private inTime(until: number = this.deps.now()): void {
+    if (until >= this.stopAt) throw new OutOfTime('time the check keeps for its clean-up');
+  }
+
+  /** Waits `ms` of platform time, unless that would run into the time kept for clean-up. */
+  async wait(ms: number): Promise<void> {
+    this.inTime(this.deps.now() + ms);
+    await this.deps.sleep(ms);
   }
 
   /** A scratch key of this run; the only keys a probe may write. */
@@ -44,6 +67,7 @@ export class ProbeContext {
   }
 
   private spend(kind: 'kvs' | 'jira', n = 1): void {
+    this.inTime();
     if (kind === 'kvs' && this.kvsUsed + n > this.budget.kvsRequests) throw new BudgetExhausted('KVS request budget');
     if (kind === 'jira' && this.jiraUsed + n > this.budget.jiraRequests) throw new BudgetExhausted('Jira budget');
     if (kind === 'kvs') this.kvsUsed += n;
@@ -61,10 +85,10 @@ export class ProbeContext {
       this.spend('kvs');
       return store.rawKvs.get(key);
     },
-    set: (key: string, value: unknown, opts?: Parameters<RawKvs['set']>[2]) => {
+    set: (key: string, value: unknown, opts: Parameters<RawKvs['set']>[2] = {}) => {
       this.spend('kvs');
       this.written.add(this.scratch(key));
-      return store.rawKvs.set(key, value, opts);
+      return store.rawKvs.set(key, value, { ttlSeconds: SCRATCH_TTL_SECONDS, ...opts });
     },
     batchGet: (keyList: readonly string[]) => {
       this.spend('kvs');
@@ -74,7 +98,7 @@ export class ProbeContext {
     batchSet: (items: ReadonlyArray<{ key: string; value: unknown }>) => {
       this.spend('kvs');
       for (const i of items) if (/^[a-zA-Z0-9:._\s\-#]+$/.test(i.key)) this.written.add(this.scratch(i.key));
-      return store.rawKvs.batchSet(items);
+      return store.rawKvs.batchSet(items, SCRATCH_TTL_SECONDS);
     },
     query: (limit: number) => {
       this.spend('kvs');
@@ -83,7 +107,7 @@ export class ProbeContext {
     transactSet: (sets: ReadonlyArray<{ key: string; value: unknown }>) => {
       this.spend('kvs');
       for (const s of sets) this.written.add(this.scratch(s.key));
-      return store.rawKvs.transactSet(sets);
+      return store.rawKvs.transactSet(sets, SCRATCH_TTL_SECONDS);
     },
     /** The one key outside the scratch space a probe reads (never writes): the installation evidence. */
     readEvidence: () => {
@@ -92,12 +116,21 @@ export class ProbeContext {
     },
   };
 
-  /** Deletes every scratch key written; returns those that could not be deleted. Outside the budget. */
-  async cleanUp(): Promise<string[]> {
+  /**
+   * Deletes every scratch key written, and `alongside` (the run's lock), in batches of 25: one
+   * request for a whole run, so clean-up fits the time kept for it however slow storage is.
+   * Returns the scratch keys KVS did not confirm deleted; their TTL removes them within the
+   * hour. Outside the budget and past `stopAt`.
+   */
+  async cleanUp(alongside: readonly string[] = []): Promise<string[]> {
+    const scratch = [...this.written].sort();
     const left: string[] = [];
-    for (const key of [...this.written].sort()) {
-      const answer: RawAnswer = await store.rawKvs.delete(key);
-      if (!answer.ok) left.push(key);
+    const all = [...scratch, ...alongside];
+    for (let i = 0; i < all.length; i += BATCH_MAX) {
+      const batch = all.slice(i, i + BATCH_MAX);
+      const answer = await store.rawKvs.batchDelete(batch);
+      const deleted = new Set(answer.ok ? answer.successfulKeys.map((k) => k.key) : []);
+      left.push(...batch.filter((key) => scratch.includes(key) && !deleted.has(key)));
     }
     return left;
   }

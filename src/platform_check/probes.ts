@@ -134,7 +134,7 @@ export const PROBES: readonly Probe[] = [
       const b = await ctx.kvs.set(recreate, 'expires', { ttlSeconds: TTL_SECONDS });
       if (!a.ok) return unchecked(`could not write with a TTL: ${refusal(a)}`);
       const waitedFrom = ctx.deps.now();
-      await ctx.deps.sleep(EXPIRY_WAIT_MS);
+      await ctx.wait(EXPIRY_WAIT_MS);
       // A simulated clock that stands still (the local dev host) lets no TTL run out.
       const waited = ctx.deps.now() - waitedFrom;
       if (waited <= TTL_SECONDS * 1000) return unchecked('platform time did not pass while waiting');

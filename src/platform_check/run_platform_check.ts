@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { describeError } from '../errors';
-import { toIso } from '../time';
+import { describeError, StorageWriteError } from '../errors';
+import { SCHEDULER } from '../scheduled/config';
+import { isRecord } from '../scheduled/scheduler_state';
+import { keys, store } from '../storage';
+import { parseIsoInstant, toIso } from '../time';
 import type { PlatformCheckReport, ProbeResult } from './check_report';
-import { BudgetExhausted, ProbeContext, ProbeDeps } from './probe_context';
+import { BudgetExhausted, OutOfTime, ProbeContext, ProbeDeps } from './probe_context';
 import { PROBES, ProbeShared } from './probes';
 
 /**
@@ -12,10 +15,14 @@ import { PROBES, ProbeShared } from './probes';
  * other key it reads is the installation evidence. A probe that fails in any way
  * answers COULD_NOT_CHECK with why; the run itself never throws.
  *
+ * Nothing it writes outlives it for long, whatever storage does: scratch keys carry
+ * a TTL of an hour, the run sends no probe request past `stopAt` (the caller keeps
+ * the end of the resolver's time for clean-up and the audit entry), clean-up is one
+ * batch delete, and one run at a time holds a lock that expires too.
+ *
  * Budget: 15 probes need 20 KVS requests and 3 Jira requests (measured on the
- * local runtime), plus one delete per scratch key at clean-up; the caps
- * leave room for the platform answering in unexpected ways, and for a resolver's
- * 25 s (the TTL probes wait 2.5 s).
+ * local runtime), plus one batch delete at clean-up and the lock's create and
+ * read-back; the caps leave room for the platform answering in unexpected ways.
  */
 export const PLATFORM_CHECK_BUDGET = { kvsRequests: 30, jiraRequests: 4 } as const;
 
@@ -24,10 +31,62 @@ const defaultDeps: ProbeDeps = {
   now: () => Date.now(),
 };
 
-export async function runPlatformCheck(cloudId: string, deps: ProbeDeps = defaultDeps): Promise<PlatformCheckReport> {
+export type PlatformCheckRun =
+  | { ran: true; report: PlatformCheckReport }
+  /** Another check holds the lock; `since` is when it started, when its lock says so believably. */
+  | { ran: false; since: number | null };
+
+/**
+ * The check's lock. Its lease is longer than a resolver can live (25 s), so once it has run
+ * out by every clock its holder is certainly gone; its TTL adds the clock allowance, so the
+ * platform drops it once nobody can hold it.
+ */
+export const PLATFORM_CHECK_LOCK_MS = 60_000;
+const LOCK_TTL = {
+  value: (PLATFORM_CHECK_LOCK_MS + SCHEDULER.maxClockDisagreementMs) / 1000,
+  unit: 'SECONDS',
+} as const;
+
+/**
+ * Takes the check's lock, or says who holds it. A lock whose lease has run out by every
+ * clock belongs to a check that is certainly over (a resolver lives 25 s): it is taken
+ * over, since the platform may go on showing an expired entry for up to 48 h. Two checks
+ * taking over one expired lock at the same instant could both run; each still touches
+ * only its own scratch keys. The create is not read back as a claim's is: the check is
+ * the tool that tells a vendor `get` does not read its own writes, so it must run where
+ * that is so, and a lock misread as won costs at most a second check's requests.
+ */
+async function takeLock(runId: string, now: number): Promise<true | { since: number | null }> {
+  const lockKey = keys.platformCheckLock();
+  const lock = { run_id: runId, started_at: toIso(now), lease_expires_at: toIso(now + PLATFORM_CHECK_LOCK_MS) };
+  const created = await store.rawKvs.set(lockKey, lock, { failIfExists: true, ttlSeconds: LOCK_TTL.value });
+  if (created.ok) return true;
+  if (created.status !== 409) {
+    throw new StorageWriteError(`KVS create-if-absent of ${lockKey} failed: ${created.status} ${created.code}`, [
+      lockKey,
+    ]);
+  }
+  // Absent after a 409: its holder wrote it a moment ago, and this read does not show it yet.
+  const held = await store.read(lockKey);
+  const since = isRecord(held) ? parseIsoInstant(held.started_at) : null;
+  const until = isRecord(held) ? parseIsoInstant(held.lease_expires_at) : null;
+  const believable = until !== null && until <= now + PLATFORM_CHECK_LOCK_MS + SCHEDULER.maxClockDisagreementMs;
+  if (held === undefined) return { since: null };
+  if (believable && now < until + SCHEDULER.maxClockDisagreementMs) return { since };
+  await store.write(lockKey, lock, LOCK_TTL);
+  return true;
+}
+
+export async function runPlatformCheck(
+  cloudId: string,
+  stopAt: number = Infinity,
+  deps: ProbeDeps = defaultDeps,
+): Promise<PlatformCheckRun> {
   const startedAt = deps.now();
   const runId = `${startedAt.toString(36)}-${randomBytes(3).toString('hex')}`;
-  const ctx = new ProbeContext(runId, cloudId, PLATFORM_CHECK_BUDGET, deps);
+  const locked = await takeLock(runId, startedAt);
+  if (locked !== true) return { ran: false, since: locked.since };
+  const ctx = new ProbeContext(runId, cloudId, PLATFORM_CHECK_BUDGET, deps, stopAt);
   const shared: ProbeShared = {};
   const results: ProbeResult[] = [];
   for (const probe of PROBES) {
@@ -37,7 +96,11 @@ export async function runPlatformCheck(cloudId: string, deps: ProbeDeps = defaul
       outcome = await probe.run(ctx, shared);
     } catch (err) {
       const why =
-        err instanceof BudgetExhausted ? `the ${err.message} was used up` : `the probe failed: ${describeError(err)}`;
+        err instanceof BudgetExhausted
+          ? `the ${err.message} was used up`
+          : err instanceof OutOfTime
+            ? "the check ran out of time: it keeps the end of the resolver's time to clean up"
+            : `the probe failed: ${describeError(err)}`;
       outcome = { verdict: 'COULD_NOT_CHECK' as const, observed: why };
     }
     results.push({
@@ -50,18 +113,21 @@ export async function runPlatformCheck(cloudId: string, deps: ProbeDeps = defaul
   }
   let leftBehind: string[];
   try {
-    leftBehind = await ctx.cleanUp();
+    leftBehind = await ctx.cleanUp([keys.platformCheckLock()]);
   } catch {
     leftBehind = [...ctx.written];
   }
   return {
-    runId,
-    startedAt: toIso(startedAt),
-    finishedAt: toIso(deps.now()),
-    scratchPrefix: ctx.prefix,
-    budget: { ...PLATFORM_CHECK_BUDGET },
-    used: { kvsRequests: ctx.kvsUsed, jiraRequests: ctx.jiraUsed },
-    results,
-    leftBehind,
+    ran: true,
+    report: {
+      runId,
+      startedAt: toIso(startedAt),
+      finishedAt: toIso(deps.now()),
+      scratchPrefix: ctx.prefix,
+      budget: { ...PLATFORM_CHECK_BUDGET },
+      used: { kvsRequests: ctx.kvsUsed, jiraRequests: ctx.jiraUsed },
+      results,
+      leftBehind,
+    },
   };
 }

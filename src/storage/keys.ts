@@ -106,6 +106,8 @@ export const keys = {
    */
   platformCheckPrefix: (runId: string) => checkedKey(`platform-check:${segment(runId)}:`),
   platformCheckKey: (runId: string, name: string) => checkedKey(`platform-check:${segment(runId)}:${segment(name)}`),
+  /** Held by the one platform check running on this installation; outside every run's prefix. */
+  platformCheckLock: () => checkedKey('platform-check-lock'),
 };
 
 /** Epoch 0 keeps the key form claims had before epochs existed, so stored claims keep their meaning. */

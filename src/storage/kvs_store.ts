@@ -322,17 +322,23 @@ export const rawKvs = {
     }),
   batchGet: (keyList: readonly string[]) =>
     raw(async () => rawBatch(await kvs.batchGet<unknown>(keyList.map((key) => ({ key }))))),
-  batchSet: (items: ReadonlyArray<{ key: string; value: unknown }>) =>
-    raw(async () => rawBatch(await kvs.batchSet(items.map((i) => ({ key: i.key, value: i.value }))))),
+  batchSet: (items: ReadonlyArray<{ key: string; value: unknown }>, ttlSeconds?: number) =>
+    raw(async () => {
+      const options = ttlSeconds ? { options: { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } } : {};
+      return rawBatch(await kvs.batchSet(items.map((i) => ({ key: i.key, value: i.value, ...options }))));
+    }),
+  batchDelete: (keyList: readonly string[]) =>
+    raw(async () => rawBatch(await kvs.batchDelete(keyList.map((key) => ({ key }))))),
   query: (prefix: string, limit: number) =>
     raw(async () => {
       const page = await kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(limit).getMany<unknown>();
       return { keys: page.results.map((r) => r.key) };
     }),
-  transactSet: (sets: ReadonlyArray<{ key: string; value: unknown }>) =>
+  transactSet: (sets: ReadonlyArray<{ key: string; value: unknown }>, ttlSeconds?: number) =>
     raw(async () => {
       let tx = kvs.transact();
-      for (const s of sets) tx = tx.set(s.key, s.value);
+      const ttl = ttlSeconds ? { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } : undefined;
+      for (const s of sets) tx = ttl ? tx.set(s.key, s.value, undefined, ttl) : tx.set(s.key, s.value);
       await tx.execute();
       return {};
     }),
