@@ -43,16 +43,16 @@ export interface StoredManualSequence {
  * The highest manual report number any record still shows as given: the sequence
  * record, the history entries (an earlier version kept no sequence record), and an
  * earlier version's single list, whose `next_sequence` was the next number to try.
- * Unreadable records count for nothing here; the others still do.
+ * A sequence record that does not hold a number a claim can have (1 to
+ * SCHEDULER.maxAttempts) counts for nothing; the other records still do.
  */
 export function highestManualSequence(
   records: Pick<AdminRecords, 'cloudId' | 'entries' | 'manualIndex'> & { manualSequence: unknown },
 ): number {
   const counter = records.manualSequence;
+  const last = isRecord(counter) ? counter.last_sequence : undefined;
   const recorded =
-    isRecord(counter) && Number.isSafeInteger(counter.last_sequence) && (counter.last_sequence as number) > 0
-      ? (counter.last_sequence as number)
-      : 0;
+    typeof last === 'number' && Number.isSafeInteger(last) && last >= 1 && last <= SCHEDULER.maxAttempts ? last : 0;
   const legacy = parseManualIndex(records.manualIndex);
   const kept = keptReports({ ...records, replacedIndex: undefined }).manual.map((e) => e.sequence);
   return Math.max(recorded, legacy.ok ? legacy.value.next_sequence - 1 : 0, ...kept);

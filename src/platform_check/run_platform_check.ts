@@ -13,7 +13,8 @@ import { PROBES, ProbeShared } from './probes';
  * prefix of its own (`platform-check:{runId}:`), and deletes what it wrote before
  * answering. It never writes a key the scheduler or the admin page uses; the only
  * other key it reads is the installation evidence. A probe that fails in any way
- * answers COULD_NOT_CHECK with why; the run itself never throws.
+ * answers COULD_NOT_CHECK with why; once the run holds its lock it never throws
+ * (taking the lock throws a storage error when storage cannot say who holds it).
  *
  * Nothing it writes outlives it for long, whatever storage does: scratch keys carry
  * a TTL of an hour, the run sends no probe request past `stopAt` (the caller keeps
@@ -21,8 +22,8 @@ import { PROBES, ProbeShared } from './probes';
  * batch delete, and one run at a time holds a lock that expires too.
  *
  * Budget: 15 probes need 20 KVS requests and 3 Jira requests (measured on the
- * local runtime), plus one batch delete at clean-up and the lock's create and
- * read-back; the caps leave room for the platform answering in unexpected ways.
+ * local runtime), plus the lock's create and one batch delete at clean-up; the
+ * caps leave room for the platform answering in unexpected ways.
  */
 export const PLATFORM_CHECK_BUDGET = { kvsRequests: 30, jiraRequests: 4 } as const;
 
@@ -66,11 +67,11 @@ async function takeLock(runId: string, now: number): Promise<true | { since: num
       lockKey,
     ]);
   }
-  // Absent after a 409: its holder wrote it a moment ago, and this read does not show it yet.
   const held = await store.read(lockKey);
   const since = isRecord(held) ? parseIsoInstant(held.started_at) : null;
   const until = isRecord(held) ? parseIsoInstant(held.lease_expires_at) : null;
   const believable = until !== null && until <= now + PLATFORM_CHECK_LOCK_MS + SCHEDULER.maxClockDisagreementMs;
+  // Absent after a 409: its holder wrote it a moment ago, and this read does not show it yet.
   if (held === undefined) return { since: null };
   if (believable && now < until + SCHEDULER.maxClockDisagreementMs) return { since };
   await store.write(lockKey, lock, LOCK_TTL);
