@@ -1,5 +1,5 @@
 import type { Installation, SeamCall } from '../runtime/forge_runtime';
-import { LocalApp } from '../runtime/local_app';
+import { DEFAULT_START, LocalApp } from '../runtime/local_app';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { nextTickAfter, SavedWorld, WorldFile, WorldFileError } from '../runtime/world_file';
 
@@ -90,6 +90,8 @@ export class DevWorld {
       kvsFile: this.kvsFile ?? undefined,
       site: world?.site,
       seed: world?.seed,
+      // A scenario installs the app at the clock's start; the site's day of configuration changes counts from there.
+      siteChangesFrom: world?.installEventAt ?? DEFAULT_START,
       jiraAdmins: [DEV_ACCOUNTS.admin],
       jiraUsers: DEV_PEOPLE,
       interceptor: (call: SeamCall) => {

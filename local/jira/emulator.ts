@@ -16,6 +16,7 @@ import { Caller, EndpointContext, JiraReply, JiraRequest, JiraUser } from './end
 import { FaultInjector, JiraDataset, JiraFaults } from './faults';
 import { errorBody, INVALID_PAYLOAD } from './jira_json';
 import { findRoute } from './routes';
+import { SiteVersion, siteVersions, versionAt } from './site_changes';
 import type { JiraSite } from './site';
 
 export type { JiraFaults } from './faults';
@@ -30,6 +31,11 @@ export interface JiraEmulatorOptions {
   users?: Record<string, JiraUser>;
   /** Answers to the behaviours the docs leave open; defaults to DEFAULT_VARIANTS.jira. */
   variants?: Partial<JiraVariants>;
+  /**
+   * From this instant (the app's installation) the site's administrators make the
+   * day's configuration changes (site_changes.ts). Without it the site never changes.
+   */
+  configurationChangesFrom?: number;
 }
 
 /** The parts of a Forge product-fetch descriptor the emulator reads. */
@@ -59,14 +65,20 @@ const FORBIDDEN_MESSAGES: Record<JiraDataset, string> = {
 };
 
 export class JiraEmulator {
+  /** The site as generated, before any of the day's configuration changes. */
   readonly site: JiraSite;
   readonly requestLog: JiraLogEntry[] = [];
   private readonly clock: Clock;
   private readonly context: EndpointContext;
   private faults: FaultInjector;
+  private readonly versions: readonly SiteVersion[];
 
   constructor(options: JiraEmulatorOptions) {
     this.site = options.site;
+    this.versions =
+      options.configurationChangesFrom === undefined
+        ? [{ from: -Infinity, site: options.site }]
+        : siteVersions(options.site, options.configurationChangesFrom);
     this.clock = options.clock ?? systemClock;
     this.faults = new FaultInjector(options.faults);
     const variants = { ...DEFAULT_VARIANTS.jira, ...options.variants };
@@ -79,6 +91,11 @@ export class JiraEmulator {
         browsable === 'all' ? undefined : new Set(options.site.projects.slice(0, browsable).map((p) => p.id)),
       refuseOpenEndedCount: variants.approximateCountOpenEnded === 'refuses',
     };
+  }
+
+  /** The site as it is at `now`, with the configuration changes made by then. */
+  siteAt(now: number): JiraSite {
+    return versionAt(this.versions, now);
   }
 
   /** Replaces the faults; counters and random draws restart, so a scenario replays identically. */
@@ -124,8 +141,9 @@ export class JiraEmulator {
         };
       }
     }
-    const request: JiraRequest = { method, url, body, caller: callerOf(descriptor), now: this.clock.now() };
-    return endpoint(request, this.context);
+    const now = this.clock.now();
+    const request: JiraRequest = { method, url, body, caller: callerOf(descriptor), now };
+    return endpoint(request, { ...this.context, site: this.siteAt(now) });
   }
 }
 

@@ -23,6 +23,12 @@ export interface LocalAppOptions {
   /** The Jira site the app reads: a preset generated from `seed` (default small), or a service of your own. */
   site?: SitePreset | JiraService;
   jiraFaults?: JiraFaults;
+  /**
+   * When the emulated site's administrators start the day's configuration changes
+   * (a project, fields, an issue type, a status: local/jira/site_changes.ts), usually
+   * the installation. Without it the site's configuration never changes.
+   */
+  siteChangesFrom?: number;
   /** Loss, duplication, lateness and refused pushes of async events. */
   eventFaults?: EventFaults;
   /** accountIds the emulated Jira treats as site administrators. */
@@ -96,6 +102,7 @@ export class LocalApp {
             admins: opts.jiraAdmins,
             users: opts.jiraUsers,
             variants: this.variants.jira,
+            configurationChangesFrom: opts.siteChangesFrom,
           })
         : undefined;
     this.runtime = new LocalForgeRuntime({

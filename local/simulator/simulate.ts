@@ -4,7 +4,7 @@ import { Prng, seededUuid } from '../prng';
 import type { SitePreset } from '../jira';
 import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
-import { LocalApp } from '../runtime/local_app';
+import { DEFAULT_START, LocalApp } from '../runtime/local_app';
 import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
 
 /**
@@ -143,6 +143,8 @@ async function simulate(
         : undefined,
     site: opts.site,
     seed: opts.seed,
+    // The site's administrators change its configuration over the installation's first day.
+    siteChangesFrom: saved?.installEventAt ?? DEFAULT_START,
     jiraFaults: opts.latencyMs > 0 ? { latencyMs: opts.latencyMs, seed: opts.seed } : undefined,
     eventFaults: { lossRate: opts.eventLoss ?? 0, seed: opts.seed },
     logSink: (_inv, level, line) => opts.onLog?.(app.clock.now(), line, level),

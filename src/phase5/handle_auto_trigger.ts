@@ -4,16 +4,16 @@ import { keys, store } from '../storage';
 import type { ReportTrigger } from '../storage/keys';
 import { toIso } from '../time';
 import { JiraReader } from './jira_reader';
+import { compareWith12h } from './comparison';
+import { inventoryOf, readIssueCounts } from './configuration';
 import {
-  ChangeSince12h,
   ComparisonUnavailable,
   GenerationResult,
   Phase5Report,
   REPORT_MAX_BYTES,
   REPORT_SCHEMA_VERSION,
-  SiteFigures,
 } from './report';
-import { surveySite, worthStoring } from './site_datasets';
+import { sinceInstallWindow, SURVEY_LIMITS, surveySite, worthStoring } from './site_datasets';
 
 export interface GenerationRequest {
   cloudId: string;
@@ -25,47 +25,29 @@ export interface GenerationRequest {
   deadlineAt: number;
 }
 
-const delta = (now: number | null, then: number | null | undefined) =>
-  now === null || then === null || then === undefined ? null : now - then;
-
 /** Reads of the 12 h report one comparison may make; each is one KVS request. */
 const COMPARISON_READS = 3;
+
+type EarlierReport = { found: Partial<Phase5Report> | undefined } | { failed: ComparisonUnavailable };
 
 /**
  * The 24 h report compares itself with the 12 h one, when there is one to read.
  * "There is none" (null) is recorded only when KVS says the key is absent. A read
  * that fails is tried again while the generation deadline allows; if it never
  * succeeds the comparison is marked unavailable with the reason, because a stored
- * report is permanent and a failed read is not an absence.
+ * report is permanent and a failed read is not an absence. It is read before the
+ * survey, whose activity ranking uses the issue counts the 12 h report kept.
  */
-async function changeSince12h(
-  req: GenerationRequest,
-  site: SiteFigures,
-): Promise<ChangeSince12h | ComparisonUnavailable | null> {
-  let earlier: Partial<Phase5Report> | undefined;
+async function read12h(req: GenerationRequest): Promise<EarlierReport> {
   let failure: unknown = null;
   for (let i = 0; i < COMPARISON_READS && (i === 0 || req.now() < req.deadlineAt); i++) {
     try {
-      earlier = await store.read<Partial<Phase5Report>>(keys.report(req.cloudId, 'AUTO_12H'));
-      failure = null;
-      break;
+      return { found: await store.read<Partial<Phase5Report>>(keys.report(req.cloudId, 'AUTO_12H')) };
     } catch (err) {
       failure = err;
     }
   }
-  if (failure !== null) {
-    return { status: 'unavailable', reason: 'READ_FAILED', detail: describeError(failure) };
-  }
-  if (!earlier?.site || typeof earlier.generated_at !== 'string') return null;
-  const then = earlier.site;
-  return {
-    twelve_hour_generated_at: earlier.generated_at,
-    projects_total: delta(site.projects.total, then.projects?.total),
-    issues_total: delta(site.issues.total, then.issues?.total),
-    issues_created_since_install: delta(site.issues.created_since_install, then.issues?.created_since_install),
-    issues_updated_since_install: delta(site.issues.updated_since_install, then.issues?.updated_since_install),
-    custom_fields_total: delta(site.custom_fields.total, then.custom_fields?.total),
-  };
+  return { failed: { status: 'unavailable', reason: 'READ_FAILED', detail: describeError(failure) } };
 }
 
 /**
@@ -77,8 +59,13 @@ async function changeSince12h(
 export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationRequest): Promise<GenerationResult> {
   try {
     const startedAt = req.now();
-    const jira = new JiraReader({ deadlineAt: req.deadlineAt, now: req.now });
-    const survey = await surveySite(jira, (startedAt - req.installedAt) / 60_000);
+    const earlier = trigger === 'AUTO_24H' ? await read12h(req) : null;
+    const jira = new JiraReader({ deadlineAt: req.deadlineAt, now: req.now, maxRequests: SURVEY_LIMITS.jiraRequests });
+    const survey = await surveySite(jira, {
+      installedAt: req.installedAt,
+      window: sinceInstallWindow((startedAt - req.installedAt) / 60_000),
+      earlierIssueCounts: earlier && 'found' in earlier ? readIssueCounts(earlier.found?.configuration) : null,
+    });
     if (!worthStoring(survey.coverage)) {
       const reasons = [...new Set(survey.coverage.map((c) => c.reason))].join(', ');
       return { success: false, error: `No site data could be read (${reasons})` };
@@ -94,8 +81,23 @@ export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationR
       app_version: appVersion(),
       attempt: req.attempt,
       site: survey.site,
+      activity: survey.activity,
+      // Only the 12 h report is ever compared with, so only it carries the inventory.
+      ...(trigger === 'AUTO_12H' ? { configuration: inventoryOf(survey.catalogues, survey.issueCounts) } : {}),
       coverage: survey.coverage,
-      ...(trigger === 'AUTO_24H' ? { change_since_12h: await changeSince12h(req, survey.site) } : {}),
+      ...(earlier
+        ? {
+            change_since_12h:
+              'failed' in earlier
+                ? earlier.failed
+                : compareWith12h(earlier.found, {
+                    generatedAt,
+                    installedAt: req.installedAt,
+                    site: survey.site,
+                    catalogues: survey.catalogues,
+                  }),
+          }
+        : {}),
       generation: { duration_ms: req.now() - startedAt, jira_requests: jira.requests },
     };
     const sizeBytes = Buffer.byteLength(JSON.stringify(report), 'utf8');

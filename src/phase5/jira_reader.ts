@@ -8,7 +8,14 @@ import { describeError } from '../errors';
  */
 
 export type UnavailableReason =
-  'NOT_PERMITTED' | 'RATE_LIMITED' | 'REMOVED_ENDPOINT' | 'TIMED_OUT' | 'SERVER_ERROR' | 'UNEXPECTED_RESPONSE';
+  | 'NOT_PERMITTED'
+  | 'RATE_LIMITED'
+  | 'REMOVED_ENDPOINT'
+  | 'TIMED_OUT'
+  | 'SERVER_ERROR'
+  | 'UNEXPECTED_RESPONSE'
+  /** Not asked: the generation's request budget was spent (on retries, usually). */
+  | 'OVER_BUDGET';
 
 export type JiraResult<T> = { ok: true; value: T } | { ok: false; reason: UnavailableReason; detail: string };
 
@@ -29,10 +36,13 @@ export interface JiraReaderOptions {
   maxRetries?: number;
   /** Requests in flight at once: enough to finish quickly, few enough not to provoke Jira's rate limiter. */
   maxConcurrent?: number;
+  /** Requests one reader sends at most, retries included; any beyond are answered OVER_BUDGET unsent. */
+  maxRequests?: number;
 }
 
 const TIMEOUT = Symbol('timeout');
 const OUT_OF_BUDGET = Symbol('out of budget');
+const OVER_REQUEST_BUDGET = Symbol('over the request budget');
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
   let timer: NodeJS.Timeout | undefined;
@@ -63,7 +73,19 @@ export class JiraReader {
   private readonly waiting: Array<() => void> = [];
 
   constructor(opts: JiraReaderOptions) {
-    this.opts = { requestTimeoutMs: 10_000, maxRetryAfterMs: 10_000, maxRetries: 2, maxConcurrent: 4, ...opts };
+    this.opts = {
+      requestTimeoutMs: 10_000,
+      maxRetryAfterMs: 10_000,
+      maxRetries: 2,
+      maxConcurrent: 4,
+      maxRequests: Infinity,
+      ...opts,
+    };
+  }
+
+  /** Requests this reader may still send. */
+  get requestsLeft(): number {
+    return Math.max(0, this.opts.maxRequests - this.requests);
   }
 
   private async slot<T>(work: () => Promise<T>): Promise<T> {
@@ -97,21 +119,26 @@ export class JiraReader {
     for (let retry = 0; ; retry++) {
       let response;
       try {
-        response = await this.slot<JiraAnswer | typeof TIMEOUT | typeof OUT_OF_BUDGET>(() => {
-          // Checked once a slot is free: a request that waited its turn past the deadline is not sent.
-          const remaining = this.opts.deadlineAt - this.opts.now();
-          if (remaining <= 0) return Promise.resolve(OUT_OF_BUDGET);
-          this.requests++;
-          return withTimeout(
-            api.asApp().requestJira(path, init as Parameters<ReturnType<typeof api.asApp>['requestJira']>[1]),
-            Math.min(this.opts.requestTimeoutMs, remaining),
-          );
-        });
+        response = await this.slot<JiraAnswer | typeof TIMEOUT | typeof OUT_OF_BUDGET | typeof OVER_REQUEST_BUDGET>(
+          () => {
+            // Checked once a slot is free: a request that waited its turn past the deadline is not sent.
+            const remaining = this.opts.deadlineAt - this.opts.now();
+            if (remaining <= 0) return Promise.resolve(OUT_OF_BUDGET);
+            if (this.requests >= this.opts.maxRequests) return Promise.resolve(OVER_REQUEST_BUDGET);
+            this.requests++;
+            return withTimeout(
+              api.asApp().requestJira(path, init as Parameters<ReturnType<typeof api.asApp>['requestJira']>[1]),
+              Math.min(this.opts.requestTimeoutMs, remaining),
+            );
+          },
+        );
       } catch (err) {
         return { ok: false, reason: 'SERVER_ERROR', detail: describeError(err) };
       }
       if (response === OUT_OF_BUDGET)
         return { ok: false, reason: 'TIMED_OUT', detail: 'generation time budget used up' };
+      if (response === OVER_REQUEST_BUDGET)
+        return { ok: false, reason: 'OVER_BUDGET', detail: `request budget of ${this.opts.maxRequests} used up` };
       if (response === TIMEOUT) return { ok: false, reason: 'TIMED_OUT', detail: 'Jira did not answer in time' };
 
       const status = response.status;

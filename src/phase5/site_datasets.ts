@@ -1,24 +1,59 @@
 import { route } from '@forge/api';
-import { isApproximateCount, isFieldList, isIssueTypeList, isProjectPage, isStatusList } from './jira_shapes';
+import type { CatalogueEntry, Catalogues } from './configuration';
+import {
+  isApproximateCount,
+  isFieldList,
+  isIssueTypeList,
+  isProjectListingPage,
+  isProjectPage,
+  isStatusList,
+  jiraInstant,
+  ListedProjectJson,
+} from './jira_shapes';
 import type { JiraReader, JiraResult, UnavailableReason } from './jira_reader';
-import type { CoverageRow, DatasetName, SiteFigures } from './report';
+import { countActivity, ListedProject, planActivity } from './project_activity';
+import type { CoverageRow, DatasetName, ProjectActivity, SiteFigures } from './report';
 
 /**
  * What the report says about the site, one dataset at a time. Each collector
- * makes a handful of cheap requests (counts, never listings of issues) and
- * returns its figures plus a coverage row; a figure it could not read stays null.
+ * makes a few requests (counts and catalogue listings, never listings of
+ * issues) and returns its figures plus a coverage row; a figure it could not
+ * read stays null.
+ *
+ * The request budget (SURVEY_LIMITS), on a site with 3,000 projects: the
+ * project listing with Jira's insight (30 pages of 100), three site-wide issue
+ * counts, the field, issue type and status lists (one request each), then two
+ * counts for each of at most 10 active projects with whatever the budget has
+ * left: 56 of 60. A site with more projects than the listing may read (3,200)
+ * is counted by type instead (four requests) and its activity sampled from the
+ * projects most recently changed (one more): 32 + 6 + 5 + 2 × 8 = 59.
  */
+
+export interface SurveyLimits {
+  /** Jira requests one generation sends at most, retries included. */
+  jiraRequests: number;
+  /** Projects per page of the listing (Jira's cap for project search is 100). */
+  projectPageSize: number;
+  /** Pages of the listing read at most; beyond, projects are counted, not listed. */
+  projectPages: number;
+  /** Projects whose issues are counted at most (two requests each). */
+  activityProjects: number;
+}
+
+export const SURVEY_LIMITS: SurveyLimits = {
+  jiraRequests: 60,
+  projectPageSize: 100,
+  projectPages: 30,
+  activityProjects: 10,
+};
 
 /** Jira Cloud's project types; anything else on a site still counts in `total`. */
 export const PROJECT_TYPES = ['software', 'business', 'service_desk', 'product_discovery'] as const;
 
-interface Collected<K extends keyof SiteFigures> {
-  figures: SiteFigures[K];
-  coverage: CoverageRow;
-}
+type Failure = { ok: false; reason: UnavailableReason; detail: string };
 
 function coverageOf(dataset: DatasetName, sources: string[], results: Array<JiraResult<unknown>>): CoverageRow {
-  const failures = results.filter((r): r is { ok: false; reason: UnavailableReason; detail: string } => !r.ok);
+  const failures = results.filter((r): r is Failure => !r.ok);
   if (failures.length === 0) return { dataset, status: 'available', sources };
   const first = failures[0];
   return {
@@ -32,27 +67,90 @@ function coverageOf(dataset: DatasetName, sources: string[], results: Array<Jira
 
 const value = <T, R>(r: JiraResult<T>, f: (v: T) => R): R | null => (r.ok ? f(r.value) : null);
 
-async function projects(jira: JiraReader): Promise<Collected<'projects'>> {
-  // `maxResults=1` with a type filter: the page's `total` is the count, without listing thousands of projects.
-  const total = jira.get(route`/rest/api/3/project/search?maxResults=${1}`, isProjectPage);
-  const byType = PROJECT_TYPES.map((t) =>
-    jira.get(route`/rest/api/3/project/search?maxResults=${1}&typeKey=${t}`, isProjectPage),
-  );
-  const [all, ...types] = await Promise.all([total, ...byType]);
+/** Every project the app can browse, with its insight, or as many as the page limit allows. */
+interface ProjectListing {
+  /** Jira's total; null when not even the first page came back. */
+  total: number | null;
+  projects: ListedProject[];
+  /** Every project the total promises was listed, on pages that all came back. */
+  complete: boolean;
+  results: Array<JiraResult<unknown>>;
+}
+
+function listedProject(p: ListedProjectJson): ListedProject {
   return {
-    figures: {
-      total: value(all, (p) => p.total),
-      by_type: Object.fromEntries(PROJECT_TYPES.map((t, i) => [t, value(types[i], (p) => p.total)])),
-    },
-    coverage: coverageOf('projects', ['GET /rest/api/3/project/search'], [all, ...types]),
+    id: p.id,
+    key: p.key,
+    name: p.name,
+    type: typeof p.projectTypeKey === 'string' ? p.projectTypeKey : 'unknown',
+    issueCount: p.insight?.totalIssueCount ?? null,
+    lastIssueUpdate: jiraInstant(p.insight?.lastIssueUpdateTime),
   };
 }
 
-async function issues(jira: JiraReader, sinceInstallMinutes: number): Promise<Collected<'issues'>> {
-  // Approximate counts need bounded JQL. Relative dates ("-725m") avoid depending on the
-  // time zone Jira reads absolute dates in for the app user.
+async function listProjects(jira: JiraReader, limits: SurveyLimits): Promise<ProjectListing> {
+  const size = limits.projectPageSize;
+  const page = (startAt: number) =>
+    jira.get(
+      route`/rest/api/3/project/search?maxResults=${size}&startAt=${startAt}&expand=${'insight'}`,
+      isProjectListingPage,
+    );
+  const first = await page(0);
+  if (!first.ok) return { total: null, projects: [], complete: false, results: [first] };
+  const total = first.value.total;
+  const pages = Math.min(Math.ceil(total / size), limits.projectPages);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page((i + 1) * size)));
+  const byId = new Map<string, ListedProject>();
+  for (const r of [first, ...rest]) if (r.ok) for (const p of r.value.values) byId.set(p.id, listedProject(p));
+  return {
+    total,
+    projects: [...byId.values()],
+    complete: rest.every((r) => r.ok) && byId.size >= total,
+    results: [first, ...rest],
+  };
+}
+
+/** When the listing is incomplete: each type's count from its page's `total` (maxResults=1). */
+async function countByType(jira: JiraReader): Promise<Array<JiraResult<{ total: number }>>> {
+  return Promise.all(
+    PROJECT_TYPES.map((t) => jira.get(route`/rest/api/3/project/search?maxResults=${1}&typeKey=${t}`, isProjectPage)),
+  );
+}
+
+interface Collected<K extends keyof SiteFigures> {
+  figures: SiteFigures[K];
+  coverage: CoverageRow;
+}
+
+async function projects(
+  jira: JiraReader,
+  limits: SurveyLimits,
+): Promise<Collected<'projects'> & { listing: ProjectListing }> {
+  const listing = await listProjects(jira, limits);
+  const sources = ['GET /rest/api/3/project/search'];
+  if (listing.complete) {
+    const byType: Record<string, number> = Object.fromEntries(PROJECT_TYPES.map((t) => [t, 0]));
+    for (const p of listing.projects) byType[p.type] = (byType[p.type] ?? 0) + 1;
+    return {
+      figures: { total: listing.projects.length, by_type: byType, accuracy: 'exact' },
+      coverage: coverageOf('projects', sources, listing.results),
+      listing,
+    };
+  }
+  const types = listing.total === null ? [] : await countByType(jira);
+  return {
+    figures: {
+      total: listing.total,
+      by_type: Object.fromEntries(PROJECT_TYPES.map((t, i) => [t, types[i] ? value(types[i], (p) => p.total) : null])),
+      accuracy: 'exact',
+    },
+    coverage: coverageOf('projects', sources, [listing.results[0], ...types]),
+    listing,
+  };
+}
+
+async function issues(jira: JiraReader, window: string): Promise<Collected<'issues'>> {
   const count = (jql: string) => jira.post(route`/rest/api/3/search/approximate-count`, { jql }, isApproximateCount);
-  const window = `-${Math.max(1, Math.ceil(sinceInstallMinutes))}m`;
   const [total, created, updated] = await Promise.all([
     count('created <= now()'),
     count(`created >= ${window}`),
@@ -63,28 +161,34 @@ async function issues(jira: JiraReader, sinceInstallMinutes: number): Promise<Co
       total: value(total, (c) => c.count),
       created_since_install: value(created, (c) => c.count),
       updated_since_install: value(updated, (c) => c.count),
+      accuracy: 'approximate',
     },
     coverage: coverageOf('issues', ['POST /rest/api/3/search/approximate-count'], [total, created, updated]),
   };
 }
 
-async function customFields(jira: JiraReader): Promise<Collected<'custom_fields'>> {
+type Listed<K extends keyof SiteFigures> = Collected<K> & { entries: CatalogueEntry[] | null };
+
+async function customFields(jira: JiraReader): Promise<Listed<'custom_fields'>> {
   const fields = await jira.get(route`/rest/api/3/field`, isFieldList);
+  const custom = value(fields, (list) => list.filter((f) => f.custom));
   return {
-    figures: { total: value(fields, (list) => list.filter((f) => f.custom).length) },
+    figures: { total: custom?.length ?? null },
     coverage: coverageOf('custom_fields', ['GET /rest/api/3/field'], [fields]),
+    entries: custom?.map((f) => ({ id: f.id, label: typeof f.name === 'string' ? f.name : f.id })) ?? null,
   };
 }
 
-async function issueTypes(jira: JiraReader): Promise<Collected<'issue_types'>> {
+async function issueTypes(jira: JiraReader): Promise<Listed<'issue_types'>> {
   const types = await jira.get(route`/rest/api/3/issuetype`, isIssueTypeList);
   return {
     figures: { total: value(types, (list) => list.length) },
     coverage: coverageOf('issue_types', ['GET /rest/api/3/issuetype'], [types]),
+    entries: value(types, (list) => list.map((t) => ({ id: t.id, label: typeof t.name === 'string' ? t.name : t.id }))),
   };
 }
 
-async function statuses(jira: JiraReader): Promise<Collected<'statuses'>> {
+async function statuses(jira: JiraReader): Promise<Listed<'statuses'>> {
   const list = await jira.get(route`/rest/api/3/status`, isStatusList);
   return {
     figures: {
@@ -99,23 +203,105 @@ async function statuses(jira: JiraReader): Promise<Collected<'statuses'>> {
       }),
     },
     coverage: coverageOf('statuses', ['GET /rest/api/3/status'], [list]),
+    entries: value(list, (l) => l.map((s) => ({ id: s.id, label: typeof s.name === 'string' ? s.name : s.id }))),
   };
+}
+
+const ACTIVITY_SOURCES = [
+  'GET /rest/api/3/project/search (expand=insight)',
+  'POST /rest/api/3/search/approximate-count',
+];
+
+/**
+ * The most active projects, from the listing's insight; when the listing could
+ * not hold every project, from the projects most recently changed (one page
+ * ordered by last issue update) as well.
+ */
+async function activity(
+  jira: JiraReader,
+  listing: ProjectListing,
+  input: SurveyInput,
+  limits: SurveyLimits,
+): Promise<{ activity: ProjectActivity | null; coverage: CoverageRow }> {
+  if (listing.total === null) {
+    return { activity: null, coverage: coverageOf('project_activity', ACTIVITY_SOURCES, listing.results) };
+  }
+  const byId = new Map(listing.projects.map((p) => [p.id, p]));
+  const extra: Array<JiraResult<unknown>> = [];
+  if (!listing.complete) {
+    const recent = await jira.get(
+      route`/rest/api/3/project/search?maxResults=${limits.projectPageSize}&orderBy=${'-lastIssueUpdatedDate'}&expand=${'insight'}`,
+      isProjectListingPage,
+    );
+    extra.push(recent);
+    if (recent.ok) for (const p of recent.value.values) if (!byId.has(p.id)) byId.set(p.id, listedProject(p));
+  }
+  const room = Math.min(limits.activityProjects, Math.floor(jira.requestsLeft / 2));
+  const plan = planActivity([...byId.values()], input.installedAt, room, input.earlierIssueCounts);
+  const counted = await countActivity(jira, plan.counted, input.window);
+  const sampled = plan.selection === 'sampled' || !listing.complete;
+  return {
+    activity: {
+      active_projects: plan.active,
+      projects_read: byId.size,
+      projects_total: listing.total,
+      selection: sampled ? 'sampled' : 'all_active',
+      picked_by: sampled ? (plan.pickedBy ?? 'last_update') : null,
+      accuracy: sampled ? 'sampled' : 'approximate',
+      projects: counted.projects,
+    },
+    coverage: coverageOf('project_activity', ACTIVITY_SOURCES, [
+      ...listing.results.filter((r) => !r.ok),
+      ...extra,
+      ...counted.results,
+      // A listing that answered counts as one success, so a few failed counts make the row partial, not unavailable.
+      { ok: true, value: null },
+    ]),
+  };
+}
+
+export interface SurveyInput {
+  /** The installation instant (epoch ms), from which activity is counted. */
+  installedAt: number;
+  /** Relative JQL for "since installation", e.g. `-725m`. */
+  window: string;
+  /** The 12-hour report's issue count per project id, when this is the 24-hour report and it kept them. */
+  earlierIssueCounts: ReadonlyMap<string, number> | null;
 }
 
 export interface SiteSurvey {
   site: SiteFigures;
   coverage: CoverageRow[];
+  activity: ProjectActivity | null;
+  /** The catalogues as read, for the inventory and the comparison; null where not read completely. */
+  catalogues: Catalogues;
+  /** Jira's issue count per project id, when the listing was complete. */
+  issueCounts: Map<string, number> | null;
 }
 
-/** All datasets, concurrently: about ten small requests in all. */
-export async function surveySite(jira: JiraReader, sinceInstallMinutes: number): Promise<SiteSurvey> {
+/** JQL's relative form for "since installation": whole minutes, rounded up, at least one. */
+export function sinceInstallWindow(minutesSinceInstall: number): string {
+  return `-${Math.max(1, Math.ceil(minutesSinceInstall))}m`;
+}
+
+/** All datasets, concurrently; then the activity counts, with what the budget has left. */
+export async function surveySite(
+  jira: JiraReader,
+  input: SurveyInput,
+  limits: SurveyLimits = SURVEY_LIMITS,
+): Promise<SiteSurvey> {
   const [p, i, f, t, s] = await Promise.all([
-    projects(jira),
-    issues(jira, sinceInstallMinutes),
+    projects(jira, limits),
+    issues(jira, input.window),
     customFields(jira),
     issueTypes(jira),
     statuses(jira),
   ]);
+  const a = await activity(jira, p.listing, input, limits);
+  const complete = p.listing.complete;
+  const counts = complete
+    ? new Map(p.listing.projects.filter((x) => x.issueCount !== null).map((x) => [x.id, x.issueCount as number]))
+    : null;
   return {
     site: {
       projects: p.figures,
@@ -124,7 +310,15 @@ export async function surveySite(jira: JiraReader, sinceInstallMinutes: number):
       issue_types: t.figures,
       statuses: s.figures,
     },
-    coverage: [p.coverage, i.coverage, f.coverage, t.coverage, s.coverage],
+    coverage: [p.coverage, i.coverage, f.coverage, t.coverage, s.coverage, a.coverage],
+    activity: a.activity,
+    catalogues: {
+      projects: complete ? p.listing.projects.map((x) => ({ id: x.id, label: x.key, name: x.name })) : null,
+      custom_fields: f.entries,
+      issue_types: t.entries,
+      statuses: s.entries,
+    },
+    issueCounts: counts,
   };
 }
 
