@@ -44,6 +44,8 @@ export function startJira(
     admins?: string[];
     users?: Record<string, { displayName: string; closed?: boolean }>;
     now?: number;
+    /** The instant the site's day of configuration changes counts from. */
+    configurationChangesFrom?: number;
   } = {},
 ): EmulatedJira {
   const clock = new ManualClock(options.now ?? TEST_NOW);
@@ -53,6 +55,7 @@ export function startJira(
     faults: options.faults,
     admins: options.admins,
     users: options.users,
+    configurationChangesFrom: options.configurationChangesFrom,
   });
   return { emulator, clock, uninstall: installJiraOnly(emulator) };
 }

@@ -1,5 +1,5 @@
 import { route } from '@forge/api';
-import { countIssues, getJson, searchPage, startJira } from './jira_harness';
+import { countIssues, getJson, searchPage, startJira, TEST_NOW } from './jira_harness';
 import { SchemaCheck, SchemaVerdict, validateWithJiraJs } from './jira_schemas';
 
 /**
@@ -112,6 +112,25 @@ async function collectBodies(): Promise<{ checks: SchemaCheck[]; issues: Issue[]
   } finally {
     large.uninstall();
   }
+
+  // The site after its day of configuration changes: the project, field, issue type and status its administrators added.
+  const changed = startJira({ seed: 3, configurationChangesFrom: TEST_NOW - 24 * 3_600_000 });
+  try {
+    add(
+      'project search ordered by last issue update, with insight',
+      'PageProjectSchema',
+      (
+        await getJson(
+          route`/rest/api/3/project/search?maxResults=${100}&orderBy=${'-lastIssueUpdatedDate'}&expand=${'insight'}`,
+        )
+      ).body,
+    );
+    add('changed site field list entries', 'FieldDetailsSchema', (await getJson(route`/rest/api/3/field`)).body, true);
+    add('changed site issue types', 'IssueTypeDetailsSchema', (await getJson(route`/rest/api/3/issuetype`)).body, true);
+    add('changed site statuses', 'StatusDetailsSchema', (await getJson(route`/rest/api/3/status`)).body, true);
+  } finally {
+    changed.uninstall();
+  }
   return { checks, issues };
 }
 
@@ -144,6 +163,10 @@ const LABELS = [
   'large site field list entries',
   'large site issue types',
   'large site statuses',
+  'project search ordered by last issue update, with insight',
+  'changed site field list entries',
+  'changed site issue types',
+  'changed site statuses',
 ];
 
 describe('response bodies conform to the jira.js models of Jira Cloud REST v3', () => {
