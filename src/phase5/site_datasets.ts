@@ -43,7 +43,8 @@ export interface SurveyLimits {
 export const SURVEY_LIMITS: SurveyLimits = {
   jiraRequests: 60,
   projectPageSize: 100,
-  projectPages: 30,
+  // 3,200 projects: the large preset's 3,000 and room for a site that grows between its two reports.
+  projectPages: 32,
   activityProjects: 10,
 };
 

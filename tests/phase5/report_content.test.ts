@@ -93,6 +93,13 @@ describe('activity per project', () => {
     const now = w.app.clock.now();
     expect(launch.created_since_install).toBe(truth(w.app.jira!.siteAt(now), launch.id, now, 24 * 60, 'created'));
     expect(launch.created_since_install).toBeGreaterThan(100);
+    // 3,001 projects still fit the listing, so the new one is also named among the configuration's changes.
+    expect((r24.change_since_12h as ChangeSince12h).configuration!.projects).toMatchObject({
+      added_count: 1,
+      removed_count: 0,
+      added: [{ label: 'LAUNCH' }],
+    });
+    expect(r24.generation.jira_requests).toBeLessThanOrEqual(SURVEY_LIMITS.jiraRequests);
   });
 });
 
