@@ -260,8 +260,8 @@ describe('the status and the reports', () => {
       ['AUTO_24H', 'waiting'],
     ]);
     expect(view.installation).toMatchObject({ status: 'recorded', source: 'event' });
-    expect(report.report).toMatchObject({ trigger: 'AUTO_12H', schema_version: 2 });
-    expect(report.report.coverage).toHaveLength(5);
+    expect(report.report).toMatchObject({ trigger: 'AUTO_12H', schema_version: 3 });
+    expect(report.report.coverage).toHaveLength(6);
   });
 
   it('answers NOT_FOUND for a report key of this site that holds nothing', async () => {
@@ -360,7 +360,7 @@ describe('1. generate a MANUAL report now', () => {
     const manualKeys = keysStartingWith(`phase5:report:${w.inst.cloudId}:MANUAL:`);
     expect(manualKeys).toEqual([`phase5:report:${w.inst.cloudId}:MANUAL:20261102T090000.000Z-1`]);
     expect(answer.reportKey).toBe(manualKeys[0]);
-    expect(w.stored().get(manualKeys[0])).toMatchObject({ trigger: 'MANUAL', schema_version: 2, attempt: 1 });
+    expect(w.stored().get(manualKeys[0])).toMatchObject({ trigger: 'MANUAL', schema_version: 3, attempt: 1 });
     expect(view.reports.map((r) => r.kind)).toEqual(['AUTO_12H', 'MANUAL']);
     expect(view.audit[0]).toMatchObject({ action: 'GENERATE_MANUAL_REPORT', accountId: ADMIN, outcome: 'done' });
     expect([w.keys.report12, w.keys.done12, w.keys.state].map((k) => JSON.stringify(w.stored().get(k)))).toEqual(

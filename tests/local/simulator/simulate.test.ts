@@ -28,7 +28,14 @@ describe('simulateInstallation', () => {
     expect(r.wakeUps).toBeGreaterThan(0);
     expect(r.kvs.writes).toBe(5); // evidence, 2 x (claim + commit)
     const written = JSON.parse(readFileSync(r.reports[1].file, 'utf8'));
-    expect(written).toMatchObject({ trigger: 'AUTO_24H', schema_version: 2 });
+    expect(written).toMatchObject({ trigger: 'AUTO_24H', schema_version: 3 });
+    // The site's administrators changed its configuration during the day: the 24-hour report says what.
+    const added = (c: string) => written.change_since_12h.configuration[c].added.map((x: { label: string }) => x.label);
+    expect(added('projects')).toEqual(['LAUNCH']);
+    expect(added('custom_fields')).toEqual(['Release Risk']);
+    expect(added('issue_types')).toEqual(['Release']);
+    expect(added('statuses')).toEqual(['Awaiting Deploy']);
+    expect(written.change_since_12h.configuration.custom_fields.removed_count).toBe(1);
   });
 
   it('with every wake-up lost, stores each report at the first tick after its mark', async () => {
