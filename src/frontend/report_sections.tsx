@@ -4,9 +4,12 @@ import DynamicTable from '@atlaskit/dynamic-table';
 import Lozenge from '@atlaskit/lozenge';
 import { Box, Stack, Text } from '@atlaskit/primitives';
 import type { AdminPageView, ReportResponse, AdminResult } from '../admin/contract';
-import { OpenReport, downloadJson, reportFileName, ReportView } from './report_view';
+import { downloadReport, siteName } from './report_download';
+import { readReport } from './report_reading';
+import { OpenReport, ReportView, useSiteUrl } from './report_view';
+import { rt, rtParts } from './report_words';
 import { ActionWithReason, Section } from './status_sections';
-import { Instant, PersonName, Sentence } from './viewer_context';
+import { Instant, PersonName, Sentence, usePresentation } from './viewer_context';
 import { AUDIT_LABELS, inWords, REPORT_KINDS, TRIGGER_TITLES } from './words';
 
 /** The stored reports (with the one open) and the audit log of administrators' actions. */
@@ -18,6 +21,46 @@ function Empty({ children, testId }: { children: ReactNode; testId?: string }) {
         {children}
       </Text>
     </Box>
+  );
+}
+
+/** A row's downloads: the report is fetched when asked for, then saved as CSV or JSON. */
+function RowDownloads(props: {
+  reportKey: string;
+  disabled: boolean;
+  fetchReport: (key: string) => Promise<Extract<AdminResult<ReportResponse>, { ok: true }> | null>;
+}) {
+  const siteUrl = useSiteUrl();
+  const { timeZone } = usePresentation().viewer;
+  const download = (format: 'csv' | 'json') =>
+    void props.fetchReport(props.reportKey).then((found) => {
+      if (!found) return;
+      const report = readReport(found.report);
+      downloadReport(found.report, report, format, { site: siteName(siteUrl, report.cloudId), timeZone });
+    });
+  return (
+    <>
+      <Button
+        appearance="subtle"
+        spacing="compact"
+        isDisabled={props.disabled}
+        testId="download-row-csv"
+        aria-label={rt('action.downloadCsv.label')}
+        onClick={() => download('csv')}
+      >
+        {rt('action.csv')}
+      </Button>
+      <Button
+        appearance="subtle"
+        spacing="compact"
+        isDisabled={props.disabled}
+        testId="download-row"
+        aria-label={rt('action.downloadJson.label')}
+        onClick={() => download('json')}
+      >
+        {rt('action.json')}
+      </Button>
+    </>
   );
 }
 
@@ -50,9 +93,9 @@ export function ReportsSection(props: {
               </Box>
               <Text size="small" color="color.text.subtle">
                 {r.kind === 'REPLACED' && r.trigger !== 'MANUAL'
-                  ? `Former ${TRIGGER_TITLES[r.trigger]}`
+                  ? rt('reports.former', { title: TRIGGER_TITLES[r.trigger] })
                   : r.attempt !== null
-                    ? `Attempt ${r.attempt}`
+                    ? rt('reports.attempt', { attempt: r.attempt })
                     : ''}
               </Text>
             </Stack>
@@ -65,7 +108,7 @@ export function ReportsSection(props: {
               <Instant at={r.generatedAt} />
               {r.replacedAt && (
                 <Text size="small" color="color.text.subtle">
-                  Set aside <Instant at={r.replacedAt} />
+                  {rtParts('reports.setAside', {}, { at: <Instant key="at" at={r.replacedAt} /> })}
                 </Text>
               )}
             </Stack>
@@ -73,7 +116,11 @@ export function ReportsSection(props: {
         },
         {
           key: 'by',
-          content: r.by ? <PersonName accountId={r.by} /> : <Text color="color.text.subtle">The scheduler</Text>,
+          content: r.by ? (
+            <PersonName accountId={r.by} />
+          ) : (
+            <Text color="color.text.subtle">{rt('reports.scheduler')}</Text>
+          ),
         },
         {
           key: 'actions',
@@ -86,21 +133,9 @@ export function ReportsSection(props: {
                 isDisabled={props.loadingKey !== null}
                 testId="view-report"
               >
-                {props.loadingKey === r.key ? 'Opening…' : 'View'}
+                {props.loadingKey === r.key ? rt('action.opening') : rt('action.view')}
               </Button>
-              <Button
-                appearance="subtle"
-                spacing="compact"
-                isDisabled={props.loadingKey !== null}
-                testId="download-row"
-                onClick={() =>
-                  void props.fetchReport(r.key).then((found) => {
-                    if (found) downloadJson(reportFileName(found.key), found.report);
-                  })
-                }
-              >
-                Download JSON
-              </Button>
+              <RowDownloads reportKey={r.key} disabled={props.loadingKey !== null} fetchReport={props.fetchReport} />
             </div>
           ),
         },
@@ -110,14 +145,14 @@ export function ReportsSection(props: {
   return (
     <Section
       id="reports-heading"
-      title="Stored reports"
+      title={rt('reports.title')}
       actions={
         <ActionWithReason
-          label="Generate manual report"
+          label={rt('reports.generate')}
           appearance="primary"
           availability={{
             allowed: view.manualReport.allowed,
-            reason: view.manualReport.allowed ? 'Reads the site now and keeps a snapshot.' : view.manualReport.reason,
+            reason: view.manualReport.allowed ? rt('reports.generate.reason') : view.manualReport.reason,
           }}
           blocked={props.blocked}
           onClick={props.onGenerate}
@@ -127,23 +162,22 @@ export function ReportsSection(props: {
     >
       {props.confirmation}
       <Text as="p" color="color.text.subtle">
-        The 12- and 24-hour reports are made once each by the app. Manual reports are snapshots on request; the newest{' '}
-        {view.limits.manualReportsKept} are kept.
+        {rt('reports.intro', { kept: view.limits.manualReportsKept })}
       </Text>
       <div className="table-frame" data-testid="reports-table">
         <DynamicTable
-          label="Stored reports"
+          label={rt('reports.title')}
           isFixedSize
           head={{
             cells: [
-              { key: 'report', content: 'Report', width: 20 },
-              { key: 'generated', content: 'Generated', width: 30 },
-              { key: 'by', content: 'Requested by', width: 24 },
-              { key: 'actions', content: 'Actions', width: 26 },
+              { key: 'report', content: rt('reports.column.report'), width: 18 },
+              { key: 'generated', content: rt('reports.column.generated'), width: 28 },
+              { key: 'by', content: rt('reports.column.by'), width: 22 },
+              { key: 'actions', content: rt('reports.column.actions'), width: 32 },
             ],
           }}
           rows={rows}
-          emptyView={<Empty testId="no-reports">No reports are stored yet.</Empty>}
+          emptyView={<Empty testId="no-reports">{rt('reports.empty')}</Empty>}
         />
       </div>
       {props.open && <ReportView open={props.open} onClose={props.onClose} />}
@@ -153,17 +187,17 @@ export function ReportsSection(props: {
 
 export function AuditLog({ view }: { view: AdminPageView }) {
   return (
-    <Section id="audit-heading" title="Audit log">
+    <Section id="audit-heading" title={rt('audit.title')}>
       <div className="table-frame" data-testid="audit-table">
         <DynamicTable
-          label="Audit log"
+          label={rt('audit.title')}
           isFixedSize
           head={{
             cells: [
-              { key: 'when', content: 'When', width: 22 },
-              { key: 'who', content: 'Who', width: 22 },
-              { key: 'action', content: 'Action', width: 22 },
-              { key: 'detail', content: 'Outcome', width: 34 },
+              { key: 'when', content: rt('audit.column.when'), width: 22 },
+              { key: 'who', content: rt('audit.column.who'), width: 22 },
+              { key: 'action', content: rt('audit.column.action'), width: 22 },
+              { key: 'detail', content: rt('audit.column.outcome'), width: 34 },
             ],
           }}
           rows={view.audit.map((e) => ({
@@ -191,7 +225,7 @@ export function AuditLog({ view }: { view: AdminPageView }) {
                   <Stack space="space.050">
                     <Box>
                       <Lozenge appearance={e.outcome === 'done' ? 'success' : 'removed'}>
-                        {e.outcome === 'done' ? 'Done' : 'Failed'}
+                        {e.outcome === 'done' ? rt('audit.done') : rt('audit.failed')}
                       </Lozenge>
                     </Box>
                     <Text size="small">
@@ -202,7 +236,7 @@ export function AuditLog({ view }: { view: AdminPageView }) {
               },
             ],
           }))}
-          emptyView={<Empty>No administrator actions yet.</Empty>}
+          emptyView={<Empty>{rt('audit.empty')}</Empty>}
         />
       </div>
     </Section>
