@@ -6,6 +6,8 @@ import type { Installation, Invocation } from '../runtime/forge_runtime';
 import { INTERVAL_MS } from '../runtime/manifest';
 import { DEFAULT_START, LocalApp } from '../runtime/local_app';
 import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
+import { reportCsv } from '../../src/frontend/report_csv';
+import { readReport } from '../../src/frontend/report_reading';
 
 /**
  * One installation's life, from the installed event through `hours` of
@@ -283,7 +285,8 @@ async function simulate(
 }
 
 /**
- * What is stored at the end, written out as files for reading: exactly the reports the
+ * What is stored at the end, written out as files for reading (JSON, and CSV as the admin
+ * page downloads it): exactly the reports the
  * installation holds now. Files an earlier run left for reports that are gone (a shorter run,
  * a reset) are removed, so the folder never shows a report the summary says was not generated.
  */
@@ -298,6 +301,10 @@ function writeReports(result: SimulationResult, stored: Map<string, unknown>, di
     const file = path.join(dir, `${name.replace(/:/g, '_')}.json`);
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     written.add(path.basename(file));
+    // Beside it, the CSV the admin page's download gives, for a spreadsheet.
+    const csv = file.replace(/\.json$/, '.csv');
+    writeFileSync(csv, reportCsv(readReport(report), result.installation.cloudId));
+    written.add(path.basename(csv));
     const generatedAt = Date.parse(report.generated_at);
     result.reports.push({
       name,
@@ -309,7 +316,7 @@ function writeReports(result: SimulationResult, stored: Map<string, unknown>, di
     });
   }
   for (const entry of readdirSync(dir)) {
-    if (!entry.endsWith('.json') || written.has(entry)) continue;
+    if (!/\.(json|csv)$/.test(entry) || written.has(entry)) continue;
     rmSync(path.join(dir, entry), { force: true });
     result.staleFilesRemoved.push(path.join(dir, entry));
   }

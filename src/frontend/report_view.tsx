@@ -266,11 +266,11 @@ function ActivityTable({ report }: { report: ReadReport }) {
               isFixedSize
               head={{
                 cells: [
-                  { key: 'project', content: rt('activity.project'), width: 34 },
-                  { key: 'type', content: rt('activity.type'), width: 16 },
-                  { key: 'created', content: rt('activity.created'), width: 14 },
-                  { key: 'updated', content: rt('activity.updated'), width: 14 },
-                  { key: 'last', content: rt('activity.lastChange'), width: 22 },
+                  { key: 'project', content: rt('activity.project'), width: 30 },
+                  { key: 'type', content: rt('activity.type'), width: 20 },
+                  { key: 'created', content: rt('activity.created'), width: 13 },
+                  { key: 'updated', content: rt('activity.updated'), width: 13 },
+                  { key: 'last', content: rt('activity.lastChange'), width: 24 },
                 ],
               }}
               rows={a.projects.map((p) => ({

@@ -51,7 +51,7 @@ describe('npm start and npm run dev over one --kvs-file', () => {
     );
     expect(summaryValue(second, 'installed at')).toBe(summaryValue(first, 'installed at'));
     expect(readdirSync(out)).toEqual([cloudId]);
-    expect(readdirSync(path.join(out, cloudId))).toEqual(['AUTO_12H.json']);
+    expect(readdirSync(path.join(out, cloudId)).sort()).toEqual(['AUTO_12H.csv', 'AUTO_12H.json']);
   });
 
   it('refuses to continue it on another site or seed', async () => {
@@ -114,7 +114,12 @@ describe('npm start and npm run dev over one --kvs-file', () => {
       expect(after.code).toBe(0);
       expect(after.stdout).toContain(`Continuing installation ${cloudId} from ${file}, now +25h00m after install`);
       expect(summaryValue(after, 'AUTO_24H')).toMatch(/^generated .*\(24\.\d\d h after install\), in an earlier run/);
-      expect(readdirSync(path.join(out, cloudId)).sort()).toEqual(['AUTO_12H.json', 'AUTO_24H.json']);
+      expect(readdirSync(path.join(out, cloudId)).sort()).toEqual([
+        'AUTO_12H.csv',
+        'AUTO_12H.json',
+        'AUTO_24H.csv',
+        'AUTO_24H.json',
+      ]);
     });
   });
 });
@@ -124,13 +129,14 @@ describe('npm start without --kvs-file', () => {
     const out = path.join(scratchFolder('stale'), 'reports');
     const long = await runCli('start', ['--hours', '13', '--out', out]);
     const cloudId = summaryValue(long, 'cloudId');
-    expect(readdirSync(path.join(out, cloudId))).toEqual(['AUTO_12H.json']);
+    expect(readdirSync(path.join(out, cloudId)).sort()).toEqual(['AUTO_12H.csv', 'AUTO_12H.json']);
 
     const short = await runCli('start', ['--hours', '1', '--out', out]);
     expect(short.code).toBe(0);
     expect(summaryValue(short, 'cloudId')).toBe(cloudId);
     expect(summaryValue(short, 'AUTO_12H')).toBe('not generated');
-    expect(summaryValue(short, 'removed')).toMatch(/^1 report file\(s\) an earlier run left/);
+    // Its JSON and its CSV.
+    expect(summaryValue(short, 'removed')).toMatch(/^2 report file\(s\) an earlier run left/);
     expect(readdirSync(path.join(out, cloudId))).toEqual([]);
   });
 

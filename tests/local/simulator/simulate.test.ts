@@ -36,6 +36,9 @@ describe('simulateInstallation', () => {
     expect(added('issue_types')).toEqual(['Release']);
     expect(added('statuses')).toEqual(['Awaiting Deploy']);
     expect(written.change_since_12h.configuration.custom_fields.removed_count).toBe(1);
+    // And the CSV the admin page would download, beside it.
+    const csv = readFileSync(r.reports[1].file.replace(/\.json$/, '.csv'), 'utf8');
+    expect(csv).toContain('Configuration,Projects,Added,Launch Readiness (LAUNCH) [10012]');
   });
 
   it('with every wake-up lost, stores each report at the first tick after its mark', async () => {
