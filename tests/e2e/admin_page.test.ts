@@ -258,7 +258,7 @@ describe('the admin page in Chromium', () => {
       await report.waitFor();
       await frame.waitForFunction(() => document.activeElement?.id === 'report-view-heading');
       expect(await inViewport(page, app.locator('#report-view-heading'))).toBe(true);
-      await expect(report.getByTestId('coverage-row').count()).resolves.toBe(5);
+      await expect(report.getByTestId('coverage-row').count()).resolves.toBe(6);
 
       // Download it as JSON, still by keyboard.
       await tabTo(page, frame, '[data-testid=download-report]');
@@ -267,8 +267,9 @@ describe('the admin page in Chromium', () => {
         trigger: string;
         schema_version: number;
       };
-      expect(download.suggestedFilename()).toMatch(/^site-report-MANUAL-20261102T220000\.000Z-1\.json$/);
-      expect(json).toMatchObject({ trigger: 'MANUAL', schema_version: 2 });
+      // Named with the site (from the Forge context) and when the report was made, in the viewer's zone.
+      expect(download.suggestedFilename()).toBe('local-dev.atlassian.net-manual-report-2026-11-02-2200.json');
+      expect(json).toMatchObject({ trigger: 'MANUAL', schema_version: 3 });
       await tabTo(page, frame, '[data-testid=close-report]');
       await page.keyboard.press('Enter');
       await report.waitFor({ state: 'detached' });
