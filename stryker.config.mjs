@@ -3,7 +3,9 @@
 // to five hours on two cores (README "Mutation testing").
 
 // `npm run mutate:parts` (bench/mutate_parts.ts) runs one part at a time, naming its files with `--mutate`
-// and the part in MUTATE_PART, and keeps each part's report, so a run cut short keeps the parts it finished.
+// and the part in MUTATE_PART, and keeps each part's report and incremental file, so a run cut short keeps
+// the parts it finished and a later run re-tests only what changed. One incremental file per part: with a
+// shared one, each part's run would overwrite the others' results with its own.
 const part = process.env.MUTATE_PART;
 const reportName = part ? `parts/${part}` : 'mutation';
 
@@ -43,7 +45,9 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'survivor-log'],
   htmlReporter: { fileName: `reports/mutation/${reportName}.html` },
   jsonReporter: { fileName: `reports/mutation/${reportName}.json` },
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  incrementalFile: part
+    ? `reports/mutation/parts/${part}.incremental.json`
+    : 'reports/mutation/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   ignorePatterns: ['reports', '.local-data', 'static/admin-page/build', 'coverage', 'out'],

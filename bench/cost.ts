@@ -9,11 +9,7 @@
  * subtracted to give the handler's own time. Those figures and Forge's
  * published prices give the monthly cost; every assumption is printed.
  *
- * Options: --reps N (invocations measured per idle kind, default 200; an eighth
- * of that for the others), --latency-ms N (per KVS request, default 10),
- * --jira-latency-ms N (per Jira request, default 150), --overhead-ms N (platform
- * time added per invocation, default 100), --site small|large (the emulated
- * Jira site, default small).
+ * Options: `npm run bench -- --help` (the table below, BENCH_OPTIONS).
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +18,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import path from 'node:path';
 import { bundleAsForgeDeploys } from '../local/forge_toolchain/deploy_bundle';
+import { commandLineOrExit, EXIT_CODES, helpText, oneOf, runTool, toggle, wholeNumber } from '../local/cli/options';
 import { SITE_PRESETS, type SitePreset } from '../local/jira';
 import { functionModules, validateManifest } from '../local/forge_toolchain/manifest_check';
 import type { Installation, Invocation, SeamCall } from '../local/runtime/forge_runtime';
@@ -51,28 +48,61 @@ const HOUR = 60 * MINUTE;
 // ---------------------------------------------------------------------------
 // Options.
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a non-negative number`);
-  return v;
-}
+const COMMAND = 'npm run bench';
 
-function siteOption(): SitePreset {
-  const i = process.argv.indexOf('--site');
-  const name = i < 0 ? 'small' : process.argv[i + 1];
-  if (!(name in SITE_PRESETS)) throw new Error(`--site must be one of ${Object.keys(SITE_PRESETS).join(', ')}`);
-  return name as SitePreset;
-}
+export const BENCH_OPTIONS = {
+  reps: wholeNumber({
+    min: 1,
+    max: 100_000,
+    default: 200,
+    help: 'invocations measured per idle kind; an eighth of that (at least 5) for the others',
+  }),
+  'latency-ms': wholeNumber({ min: 0, max: 5_000, default: 10, placeholder: 'MS', help: 'added to each KVS request' }),
+  'jira-latency-ms': wholeNumber({
+    min: 0,
+    max: 5_000,
+    default: 150,
+    placeholder: 'MS',
+    help: 'added to each Jira request',
+  }),
+  'overhead-ms': wholeNumber({
+    min: 0,
+    max: 10_000,
+    default: 100,
+    placeholder: 'MS',
+    help: 'platform time billed per invocation beyond what is measured here (an assumption)',
+  }),
+  site: oneOf({
+    choices: Object.keys(SITE_PRESETS) as SitePreset[],
+    default: 'small',
+    help: 'emulated Jira site the report reads',
+  }),
+  'lateness-installations': wholeNumber({
+    min: 1,
+    max: 100_000,
+    default: 100,
+    help: 'installations simulated per column of the lateness table',
+  }),
+  help: toggle('show this text'),
+};
 
-const IDLE_REPS = option('reps', 200);
+export const BENCH_HELP = helpText(
+  `Usage: ${COMMAND} -- [options]`,
+  'Measures each kind of scheduler invocation on the local Forge runtime and prints what one\n' +
+    "installation costs a month at Forge's published prices, with every assumption. Exit code 0 when\n" +
+    'every target holds, 1 when one does not, 2 when an option is wrong, 3 when the benchmark failed.',
+  BENCH_OPTIONS,
+);
+
+// Read before anything runs: this file is the benchmark itself, never imported.
+const OPTIONS = commandLineOrExit(COMMAND, BENCH_OPTIONS, BENCH_HELP).values;
+const IDLE_REPS = OPTIONS.reps;
 const ACTIVE_REPS = Math.max(5, Math.round(IDLE_REPS / 8));
-const KVS_LATENCY_MS = option('latency-ms', 10);
-const JIRA_LATENCY_MS = option('jira-latency-ms', 150);
-const PLATFORM_OVERHEAD_MS = option('overhead-ms', 100);
-const SITE = siteOption();
-const LATENESS_INSTALLATIONS = option('lateness-installations', 100);
+const KVS_LATENCY_MS = OPTIONS['latency-ms'];
+const JIRA_LATENCY_MS = OPTIONS['jira-latency-ms'];
+const PLATFORM_OVERHEAD_MS = OPTIONS['overhead-ms'];
+const SITE = OPTIONS.site;
+const LATENESS_INSTALLATIONS = OPTIONS['lateness-installations'];
 const EVENT_LOSSES = [0, 0.1, 1] as const;
 const BILLED_MS = [50, 100, 300] as const;
 const INSTALLATIONS = 10_000;
@@ -885,10 +915,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log('Targets');
   for (const [what, ok, detail] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${what} (${detail})`);
-  if (targets.some(([, ok]) => !ok)) process.exitCode = 1;
+  if (targets.some(([, ok]) => !ok)) process.exitCode = EXIT_CODES.finding;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runTool(COMMAND, main);

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { commandLineOrExit, EXIT_CODES, helpText, OperandSpec, Rejected, runTool, toggle } from '../local/cli/options';
 
 /**
- * npm run mutate:score [-- report.json ...]
+ * npm run mutate:score [-- report.json ...]   (`-- --help` for the details)
  *
  * The mutation score of each mutated folder, read from Stryker's JSON report
  * (reports/mutation/mutation.json after `npm run mutate`), and every surviving
@@ -159,9 +160,55 @@ export function summarise(report: Report, listed: readonly ListedSurvivor[]) {
   return { folders, total, unlisted, matched: [...matched], stale };
 }
 
-function main(): void {
-  const reportPaths = process.argv.slice(2);
-  if (reportPaths.length === 0) reportPaths.push('reports/mutation/mutation.json');
+const COMMAND = 'npm run mutate:score';
+const DEFAULT_REPORT = 'reports/mutation/mutation.json';
+
+export const SCORE_OPTIONS = { help: toggle('show this text') };
+
+/** A Stryker JSON report on this machine. */
+export const REPORT_OPERAND: OperandSpec<string> = {
+  placeholder: 'REPORT',
+  accepts: 'a JSON report a Stryker run wrote',
+  help: `reports to read as one, a later one's result for a mutant replacing an earlier one's (default ${DEFAULT_REPORT})`,
+  parse: (text) => {
+    if (text.trim() === '') throw new Rejected('is not a file name: it is empty');
+    return path.resolve(text);
+  },
+  check: (file) => {
+    let isFile: boolean;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      throw new Rejected('does not exist (npm run mutate or npm run mutate:parts writes the reports)');
+    }
+    if (!isFile) throw new Rejected('is not a file');
+    let files: unknown;
+    try {
+      files = (JSON.parse(readFileSync(file, 'utf8')) as { files?: unknown }).files;
+    } catch (err) {
+      throw new Rejected(`cannot be read as JSON (${(err as Error).message})`);
+    }
+    if (typeof files !== 'object' || files === null)
+      throw new Rejected('is JSON but not a Stryker report (no "files")');
+  },
+};
+
+export const SCORE_HELP = helpText(
+  `Usage: ${COMMAND} -- [REPORT ...]`,
+  'The mutation score of each mutated folder from Stryker JSON reports, every survivor checked against\n' +
+    'docs/mutation_survivors.json. Exit code 0 when every survivor is listed and every listed one still\n' +
+    'survives, 1 when not, 2 when an argument is wrong, 3 when the tool itself failed.',
+  SCORE_OPTIONS,
+  REPORT_OPERAND,
+);
+
+async function main(): Promise<void> {
+  const { operands } = commandLineOrExit(COMMAND, SCORE_OPTIONS, SCORE_HELP, REPORT_OPERAND);
+  // With no report named, the default one is read, checked as if it had been named.
+  const reportPaths =
+    operands.length > 0
+      ? operands
+      : commandLineOrExit(COMMAND, SCORE_OPTIONS, SCORE_HELP, REPORT_OPERAND, [DEFAULT_REPORT]).operands;
   const report = mergeReports(reportPaths.map((p) => JSON.parse(readFileSync(p, 'utf8')) as Report));
   const listed = JSON.parse(readFileSync('docs/mutation_survivors.json', 'utf8')) as ListedSurvivor[];
   const { folders, total, unlisted, matched, stale } = summarise(report, listed);
@@ -180,7 +227,7 @@ function main(): void {
   console.log(`survivors listed: ${matched.length} (${equivalent} equivalent, ${matched.length - equivalent} left)`);
   for (const u of unlisted) console.log(`NOT LISTED ${u}`);
   for (const s of stale) console.log(`NO LONGER SURVIVES ${s.file} ${s.mutator}: ${s.original} -> ${s.replacement}`);
-  if (unlisted.length > 0 || stale.length > 0) process.exitCode = 1;
+  if (unlisted.length > 0 || stale.length > 0) process.exitCode = EXIT_CODES.finding;
 }
 
-if (require.main === module) main();
+if (require.main === module) runTool(COMMAND, main);

@@ -3,12 +3,13 @@ import { LocalApp } from '../local/runtime/local_app';
 import type { SitePreset } from '../local/jira';
 import { SCHEDULER } from '../src/scheduled/config';
 import { SURVEY_LIMITS } from '../src/phase5/site_datasets';
+import { commandLineOrExit, EXIT_CODES, helpText, runTool, toggle, wholeNumber } from '../local/cli/options';
 
 /**
  * `npm run bench:report`: how long each automatic report takes to generate, how
  * many Jira requests it makes and how large it is when stored, on the small and
  * the large emulated sites, with every Jira request delayed (real time) as a
- * Jira Cloud site would: 150 ms by default, BENCH_LATENCY_MS to change it. The
+ * Jira Cloud site would: 150 ms by default, `-- --latency-ms N` to change it. The
  * site's administrators make the day's configuration changes from the
  * installation on (local/jira/site_changes.ts), so the 24-hour report has a
  * project, a field, an issue type and a status to find.
@@ -17,9 +18,34 @@ import { SURVEY_LIMITS } from '../src/phase5/site_datasets';
  * stored report well under the 240 KiB KVS value limit (here: at most half).
  */
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
+const COMMAND = 'npm run bench:report';
 const HOUR = 3_600_000;
+
+export const REPORT_BENCH_OPTIONS = {
+  runs: wholeNumber({
+    min: 1,
+    max: 100,
+    default: 3,
+    help: 'installations measured per site, each storing both reports',
+  }),
+  'latency-ms': wholeNumber({
+    min: 0,
+    max: 5_000,
+    default: 150,
+    placeholder: 'MS',
+    help: 'real milliseconds added to each Jira request',
+  }),
+  help: toggle('show this text'),
+};
+
+export const REPORT_BENCH_HELP = helpText(
+  `Usage: ${COMMAND} -- [options]`,
+  'Generates both automatic reports on the small and the large emulated Jira site, every Jira request\n' +
+    'delayed, and prints the median and maximum time, requests and size of each. Exit code 0 when every\n' +
+    'report keeps to its budget, 1 when one does not, 2 when an option is wrong, 3 when the benchmark\n' +
+    'itself failed.',
+  REPORT_BENCH_OPTIONS,
+);
 const BUDGET = { jiraRequests: SURVEY_LIMITS.jiraRequests, ms: 20_000, bytes: 120 * 1024 };
 
 interface Sample {
@@ -29,7 +55,11 @@ interface Sample {
   reportBytes: number;
 }
 
-async function generateBoth(site: SitePreset, seed: number): Promise<{ AUTO_12H: Sample; AUTO_24H: Sample }> {
+async function generateBoth(
+  site: SitePreset,
+  seed: number,
+  latencyMs: number,
+): Promise<{ AUTO_12H: Sample; AUTO_24H: Sample }> {
   const start = Date.parse('2026-11-02T09:00:00.000Z');
   const installedAt = start - 12 * HOUR;
   const app = new LocalApp({
@@ -37,7 +67,7 @@ async function generateBoth(site: SitePreset, seed: number): Promise<{ AUTO_12H:
     site,
     seed,
     siteChangesFrom: installedAt,
-    jiraFaults: { latencyMs: LATENCY_MS, seed },
+    jiraFaults: { latencyMs, seed },
   });
   try {
     const inst = app.newInstallation();
@@ -70,7 +100,9 @@ async function generateBoth(site: SitePreset, seed: number): Promise<{ AUTO_12H:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  console.log(`Report generation, Jira latency ${LATENCY_MS} ms per request, ${RUNS} runs per site`);
+  const { values } = commandLineOrExit(COMMAND, REPORT_BENCH_OPTIONS, REPORT_BENCH_HELP);
+  const latencyMs = values['latency-ms'];
+  console.log(`Report generation, Jira latency ${latencyMs} ms per request, ${values.runs} runs per site`);
   console.log(
     `Budget per report: ${BUDGET.jiraRequests} Jira requests, ${BUDGET.ms / 1000} s, ${BUDGET.bytes / 1024} KiB stored ` +
       `(KVS limit 240 KiB; the scheduler allows generation ${SCHEDULER.generationBudgetMs / 1000} s)\n`,
@@ -80,7 +112,7 @@ async function main(): Promise<void> {
   let ok = true;
   for (const site of ['small', 'large'] as const) {
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await generateBoth(site, i + 1));
+    for (let i = 0; i < values.runs; i++) runs.push(await generateBoth(site, i + 1, latencyMs));
     for (const trigger of ['AUTO_12H', 'AUTO_24H'] as const) {
       const samples = runs.map((r) => r[trigger]);
       const max = (f: (s: Sample) => number) => Math.max(...samples.map(f));
@@ -97,10 +129,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (!ok) process.exitCode = 1;
+  if (!ok) process.exitCode = EXIT_CODES.finding;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runTool(COMMAND, main);

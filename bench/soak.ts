@@ -4,10 +4,21 @@ import type { Installation, SeamCall } from '../local/runtime/forge_runtime';
 import { LocalApp } from '../local/runtime/local_app';
 import { Prng } from '../local/prng';
 import { SCHEDULER } from '../src/scheduled/config';
+import {
+  commandLineOrExit,
+  decimalNumber,
+  EXIT_CODES,
+  helpText,
+  OptionValues,
+  runTool,
+  toggle,
+  wholeNumber,
+} from '../local/cli/options';
 import { installLeanResponses } from './lean_response';
 
 /**
  * npm run soak -- --installations N --fault-rate F --duplicates D [--event-loss L] [--workers W] [--seed S]
+ * (`npm run soak -- --help` lists the options; a wrong one ends the run before it starts, exit code 2)
  *
  * Many simulated installations, each from install (the real lifecycle handler
  * writing Phase-4 evidence, retried a minute later when KVS refuses it, as Forge
@@ -79,37 +90,69 @@ export const SOAK_DEFAULTS: SoakOptions = {
   whatwgResponses: false,
 };
 
-function parseArgs(argv: string[]): SoakOptions {
-  const opts: SoakOptions = { ...SOAK_DEFAULTS };
-  const names: Record<string, Exclude<keyof SoakOptions, 'whatwgResponses'>> = {
-    '--installations': 'installations',
-    '--fault-rate': 'faultRate',
-    '--duplicates': 'duplicates',
-    '--workers': 'workers',
-    '--seed': 'seed',
-    '--event-loss': 'eventLoss',
+const COMMAND = 'npm run soak';
+
+export const SOAK_OPTIONS = {
+  installations: wholeNumber({
+    min: 1,
+    max: 1_000_000,
+    default: SOAK_DEFAULTS.installations,
+    help: 'simulated installations, each from install to 30 h',
+  }),
+  'fault-rate': decimalNumber({
+    min: 0,
+    max: 1,
+    default: SOAK_DEFAULTS.faultRate,
+    help: 'fraction of KVS requests refused, half with 500 and half with 429',
+  }),
+  duplicates: wholeNumber({
+    min: 1,
+    max: 20,
+    default: SOAK_DEFAULTS.duplicates,
+    help: 'deliver each scheduled tick N times at once',
+  }),
+  'event-loss': decimalNumber({
+    min: 0,
+    max: 1,
+    default: SOAK_DEFAULTS.eventLoss,
+    help: 'fraction of wake-up events lost; of all events, 10 % are also duplicated and 10 % up to a minute late',
+  }),
+  workers: wholeNumber({
+    min: 1,
+    max: 64,
+    default: SOAK_DEFAULTS.workers,
+    help: "worker threads the installations are split across; the default is this machine's cores, at most 8",
+  }),
+  seed: wholeNumber({
+    min: 0,
+    max: 2_147_483_647,
+    default: SOAK_DEFAULTS.seed,
+    help: 'seed for the installations, schedules and faults',
+  }),
+  'whatwg-responses': toggle("keep undici's Response on the seam instead of the lean one (slower; for comparison)"),
+  help: toggle('show this text'),
+};
+
+export const SOAK_HELP = helpText(
+  `Usage: ${COMMAND} -- [options]`,
+  'Runs many simulated installations from install to 30 h under KVS faults, duplicate ticks and lost,\n' +
+    'duplicated and late wake-up events, and prints one line per figure. Exit code 0 when no report was\n' +
+    'stored twice, none was missed and no handler threw, 1 when one of those happened, 2 when an option\n' +
+    'is wrong, 3 when the soak itself failed.',
+  SOAK_OPTIONS,
+);
+
+function soakOptions(values: OptionValues<typeof SOAK_OPTIONS>): SoakOptions {
+  return {
+    installations: values.installations,
+    faultRate: values['fault-rate'],
+    duplicates: values.duplicates,
+    eventLoss: values['event-loss'],
+    // More workers than installations would leave some with nothing to do.
+    workers: Math.min(values.workers, values.installations),
+    seed: values.seed,
+    whatwgResponses: values['whatwg-responses'],
   };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--whatwg-responses') {
-      opts.whatwgResponses = true;
-      continue;
-    }
-    const name = names[argv[i]];
-    const value = Number(argv[i + 1]);
-    if (!name || !Number.isFinite(value)) {
-      throw new Error(
-        `Usage: soak [--installations N] [--fault-rate F] [--duplicates D] [--event-loss L] [--workers W] [--seed S] [--whatwg-responses]; not understood: ${argv[i]}`,
-      );
-    }
-    opts[name] = value;
-    i++;
-  }
-  if (!(opts.faultRate >= 0 && opts.faultRate <= 1)) throw new Error('--fault-rate must be within [0, 1]');
-  if (!(opts.eventLoss >= 0 && opts.eventLoss <= 1)) throw new Error('--event-loss must be within [0, 1]');
-  if (!(opts.installations >= 1 && opts.duplicates >= 1 && opts.workers >= 1))
-    throw new Error('counts must be at least 1');
-  opts.workers = Math.min(opts.workers, opts.installations);
-  return opts;
 }
 
 function seeded(seed: number): () => number {
@@ -352,17 +395,14 @@ export function soakReport(opts: SoakOptions, f: SoakFigures & { seconds: number
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = soakOptions(commandLineOrExit(COMMAND, SOAK_OPTIONS, SOAK_HELP).values);
   const f = await runSoak(opts);
   process.stdout.write(soakReport(opts, f).join('\n') + '\n');
-  if (f.duplicates > 0 || f.missed > 0 || f.throws > 0) process.exitCode = 1;
+  if (f.duplicates > 0 || f.missed > 0 || f.throws > 0) process.exitCode = EXIT_CODES.finding;
 }
 
 if (!isMainThread) {
   void simulate(workerData as Slice).then((figures) => parentPort!.postMessage(figures));
 } else if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 2;
-  });
+  runTool(COMMAND, main);
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 
 /**
- * Command-line options for the local tools (`npm start`, `npm run dev`), declared
- * once as a table: each entry says what the option accepts, its default and its
+ * Command-line options for the local tools (`npm start`, `npm run dev`, and the
+ * bench, soak and mutation tools), declared once as a table: each entry says what the option accepts, its default and its
  * help line, and the same entry drives parsing, checking and `--help`. Adding an
  * option is one entry (say `'event-loss': decimalNumber({ min: 0, max: 1, default: 0,
  * help: '…' })`); the tool then reads its value as `values['event-loss']`.
@@ -14,6 +14,17 @@ import path from 'node:path';
  * and exit code 2.
  */
 
+/** The exit codes every local tool shares, so a script can tell a finding from a mistake or a failure. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** The tool ran and what it checks does not hold (a report stored twice, a broken invariant, a target missed). */
+  finding: 1,
+  /** The command line is wrong; nothing ran. */
+  usage: 2,
+  /** The tool itself failed while running: a bug, or the machine refused something mid-run. */
+  crashed: 3,
+} as const;
+
 /** A value the option refuses; the message completes "--name "value" …". */
 export class Rejected extends Error {
   constructor(readonly reason: string) {
@@ -24,7 +35,7 @@ export class Rejected extends Error {
 
 /** A command line the tool cannot run with; the message is the one line to show. */
 export class UsageError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT_CODES.usage;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -61,10 +72,28 @@ interface NumberOptions {
 }
 export type OptionValues<T extends OptionTable> = { [K in keyof T]: ValueOf<T[K]> };
 
-export interface ParsedCommandLine<T extends OptionTable> {
+export interface ParsedCommandLine<T extends OptionTable, O = never> {
   values: OptionValues<T>;
   /** The options written on the command line (as opposed to defaults). */
   given: ReadonlySet<keyof T & string>;
+  /** The arguments that are not options, parsed, in the order given (for a tool that takes them). */
+  operands: O[];
+}
+
+/**
+ * What a tool takes besides options (`npm run mutate:score -- a.json b.json`): any number of
+ * arguments that do not start with `--`, each parsed and checked like an option's value.
+ */
+export interface OperandSpec<T> {
+  /** How one is written in help (`REPORT`, `PART`). */
+  placeholder: string;
+  /** What is accepted, completing "is not …". */
+  accepts: string;
+  help: string;
+  /** Text to value; throws Rejected. */
+  parse(text: string): T;
+  /** Checks against the machine, once every option and operand has parsed; throws Rejected. */
+  check?(value: T): void;
 }
 
 const WHOLE = /^-?\d+$/;
@@ -160,12 +189,13 @@ const quote = (text: string) => JSON.stringify(text);
  * option). Throws UsageError with one line naming the option, the value and what it accepts.
  * `env` is the process environment, to recognise options npm itself took.
  */
-export function parseCommandLine<T extends OptionTable>(
+export function parseCommandLine<T extends OptionTable, O = never>(
   command: string,
   table: T,
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
-): ParsedCommandLine<T> {
+  operandSpec?: OperandSpec<O>,
+): ParsedCommandLine<T, O> {
   const fail = (message: string): never => {
     throw new UsageError(`${command}: ${message} (${command} -- --help lists every option)`);
   };
@@ -179,14 +209,21 @@ export function parseCommandLine<T extends OptionTable>(
       }
     }
   }
+  // For the hint when a number is typed without its option: the first option that takes a value.
+  const firstValued = Object.keys(table).find((k) => table[k].placeholder !== undefined) ?? 'help';
   const texts = new Map<string, string>();
+  const operandTexts: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (operandSpec && !arg.startsWith('--')) {
+      operandTexts.push(arg);
+      continue;
+    }
     if (!arg.startsWith('--') || arg === '--') {
       fail(
         `unexpected argument ${quote(arg)}: options start with --` +
           (WHOLE.test(arg) || DECIMAL.test(arg)
-            ? `, and follow a -- after the npm command (${command} -- --hours 13)`
+            ? `, and follow a -- after the npm command (${command} -- --${firstValued} ${arg})`
             : ''),
       );
     }
@@ -239,12 +276,36 @@ export function parseCommandLine<T extends OptionTable>(
       fail(`--${name} ${quote(text)}${texts.has(name) ? '' : ' (the default)'}: ${err.reason}`);
     }
   }
-  return { values: values as OptionValues<T>, given: new Set(texts.keys()) as ReadonlySet<keyof T & string> };
+  const operands: O[] = [];
+  for (const text of operandTexts) {
+    try {
+      operands.push(operandSpec!.parse(text));
+    } catch (err) {
+      if (!(err instanceof Rejected)) throw err;
+      fail(`${quote(text)} ${err.reason}`);
+    }
+  }
+  operands.forEach((value, i) => {
+    try {
+      operandSpec!.check?.(value);
+    } catch (err) {
+      if (!(err instanceof Rejected)) throw err;
+      fail(`${quote(operandTexts[i])}: ${err.reason}`);
+    }
+  });
+  return {
+    values: values as OptionValues<T>,
+    given: new Set(texts.keys()) as ReadonlySet<keyof T & string>,
+    operands,
+  };
 }
 
 /** The help text: usage, what the tool does, then each option with what it accepts and its default. */
-export function helpText(usage: string, about: string, table: OptionTable): string {
-  const rows = Object.entries(table).map(([name, spec]) => {
+export function helpText(usage: string, about: string, table: OptionTable, operandSpec?: OperandSpec<unknown>): string {
+  const operandRows = operandSpec
+    ? [{ left: `  ${operandSpec.placeholder} ...`, right: `${operandSpec.help} (${operandSpec.accepts})` }]
+    : [];
+  const optionRows = Object.entries(table).map(([name, spec]) => {
     const left = `  --${name}${spec.placeholder ? ` ${spec.placeholder}` : ''}`;
     const facts =
       spec.placeholder === undefined
@@ -252,7 +313,7 @@ export function helpText(usage: string, about: string, table: OptionTable): stri
         : ` (${spec.accepts}${spec.default !== undefined ? `; default ${spec.default}` : '; not set by default'})`;
     return { left, right: `${spec.help}${facts}` };
   });
-  const width = Math.max(...rows.map((r) => r.left.length)) + 2;
+  const width = Math.max(...[...operandRows, ...optionRows].map((r) => r.left.length)) + 2;
   const wrap = (text: string) => {
     const lines: string[] = [];
     let line = '';
@@ -265,5 +326,48 @@ export function helpText(usage: string, about: string, table: OptionTable): stri
     lines.push(line);
     return lines.join(`\n${' '.repeat(width)}`);
   };
-  return `${usage}\n\n${about}\n\nOptions:\n${rows.map((r) => r.left.padEnd(width) + wrap(r.right)).join('\n')}\n`;
+  const rows = (list: typeof optionRows) => list.map((r) => r.left.padEnd(width) + wrap(r.right)).join('\n');
+  const args = operandRows.length > 0 ? `Arguments:\n${rows(operandRows)}\n\n` : '';
+  return `${usage}\n\n${about}\n\n${args}Options:\n${rows(optionRows)}\n`;
+}
+
+/**
+ * For a tool whose command line needs no more than its table: the parsed command line, or the
+ * end of the process. `--help` prints `help` and exits 0; a bad command line prints its one line
+ * on stderr and exits 2, before the tool does any work.
+ */
+export function commandLineOrExit<T extends OptionTable & { help: OptionSpec<boolean> }, O = never>(
+  command: string,
+  table: T,
+  help: string,
+  operandSpec?: OperandSpec<O>,
+  argv: readonly string[] = process.argv.slice(2),
+): ParsedCommandLine<T, O> {
+  let parsed: ParsedCommandLine<T, O>;
+  try {
+    parsed = parseCommandLine(command, table, argv, process.env, operandSpec);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(err.message);
+    process.exit(err.exitCode);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(help);
+    process.exit(EXIT_CODES.ok);
+  }
+  return parsed;
+}
+
+/**
+ * Runs a tool's main. A throw ends the process with exit code 3, never 1: 1 is each tool's
+ * finding (a report stored twice, a broken invariant), and a crash must not read as one. A
+ * machine problem (a failed system call: disk full, a folder removed meanwhile) is said in one line;
+ * anything else is a bug, shown with its stack.
+ */
+export function runTool(command: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    const machine = typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string';
+    console.error(machine ? `${command}: ${(err as Error).message}` : err);
+    process.exit(EXIT_CODES.crashed);
+  });
 }
