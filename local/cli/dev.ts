@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { SCENARIOS, ScenarioName } from '../dev/dev_world';
 import { PathProblem } from '../fs_checks';
-import { helpText, oneOf, parseCommandLine, toggle, UsageError, wholeNumber } from './options';
+import { helpText, oneOf, parseCommandLine, runTool, toggle, UsageError, wholeNumber } from './options';
 import { kvsFileOption } from './shared_options';
 
 /**
@@ -33,7 +33,7 @@ export const DEV_HELP = helpText(
   'Builds the admin page and serves it at http://127.0.0.1:<port>/ inside a Jira-like frame, against the\n' +
     'local Forge runtime (KVS and Jira emulators, simulated clock), as a Jira administrator; add ?as=user or\n' +
     '?as=anonymous to the address for a standard user or no user. Ctrl-C stops it. Exit code 2 when an\n' +
-    'option is wrong or the port is taken.\n\nScenarios:\n' +
+    'option is wrong or the port is taken, 3 when the server failed.\n\nScenarios:\n' +
     Object.entries(SCENARIOS)
       .map(([name, text]) => `  ${name.padEnd(17)}${text}`)
       .join('\n'),
@@ -121,9 +121,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+if (require.main === module) runTool(COMMAND, main);

@@ -5,6 +5,7 @@ import { inspectWorldFile } from '../runtime/world_file';
 import type { SimulationResult, SimulationStart, TickOutcome } from '../simulator/simulate';
 import {
   decimalNumber,
+  EXIT_CODES,
   helpText,
   oneOf,
   parseCommandLine,
@@ -90,7 +91,7 @@ export const START_HELP = helpText(
   `Usage: ${COMMAND} -- [options]`,
   'Simulates one installation of the app from install through --hours of scheduled invocations, on a\n' +
     'simulated clock, with no Atlassian account. Exit code 0 when every report was stored at most once,\n' +
-    '1 when one was stored twice, 2 when an option is wrong.',
+    '1 when one was stored twice, 2 when an option is wrong, 3 when the simulation itself failed.',
   START_OPTIONS,
 );
 
@@ -176,13 +177,16 @@ async function main(): Promise<void> {
         ...(idle.count > 0 ? [`${idle.count} idle invocation(s): no trigger due`] : []),
         ...(idle.readFailures > 0 ? [`${idle.readFailures} failed KVS read(s) retried next tick`] : []),
       ];
-      console.log(`${since(idle.from)} .. ${since(idle.to)}  ${parts.join(', ')}`);
+      const when = idle.from === idle.to ? since(idle.from) : `${since(idle.from)} .. ${since(idle.to)}`;
+      console.log(`${when}  ${parts.join(', ')}`);
     }
     idle = null;
   };
   const IDLE_LINE = /Starting for cloudId|No trigger due|Scheduler error: KVS batch read/;
   const deliveries = `${opts.duplicates} deliver${opts.duplicates === 1 ? 'y' : 'ies'} per tick`;
   let installRecorded = false;
+  /** The simulated instant of the last log line printed. */
+  let shownAt: number | null = null;
 
   const onStart = (s: SimulationStart) => {
     // Times are shown from the recorded install time when there is one, else from the installed event.
@@ -209,11 +213,13 @@ async function main(): Promise<void> {
       if (verbose || !IDLE_LINE.test(line)) {
         flushIdle();
         console.log(`${since(at)}  ${line}`);
+        shownAt = at;
       }
     },
     onTick: (at, outcomes: TickOutcome[]) => {
       const readFailed = (o: TickOutcome) => o.reason === 'STORAGE_UNAVAILABLE' && o.invocation.stats.kvsRequests === 1;
-      if (verbose || !outcomes.every((o) => o.reason === 'NO_TRIGGER_DUE' || readFailed(o))) return;
+      // A tick that said something (it pushed a wake-up) has been shown already, not idle.
+      if (verbose || shownAt === at || !outcomes.every((o) => o.reason === 'NO_TRIGGER_DUE' || readFailed(o))) return;
       const quiet = idle ?? { count: 0, readFailures: 0, from: at, to: at };
       idle = {
         ...quiet,
@@ -227,7 +233,7 @@ async function main(): Promise<void> {
   const wallSeconds = Number(process.hrtime.bigint() - wallStart) / 1e9;
   printSummary(result, opts.kvsFile, wallSeconds);
   const duplicates = Object.values(result.commits).some((n) => n > 1);
-  if (duplicates) process.exitCode = 1;
+  if (duplicates) process.exitCode = EXIT_CODES.finding;
 }
 
 function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeconds: number): void {
@@ -266,6 +272,18 @@ function printSummary(r: SimulationResult, kvsFile: string | undefined, wallSeco
     'invocations',
     `${r.invocations} (${r.invocations - r.wakeUps} scheduled, ${r.wakeUps} wake-up events; ${r.wakeUpsLost} wake-up(s) lost)`,
   );
+  if (kvsFile && (r.wakeUpsCarriedIn > 0 || r.wakeUpsWaiting.length > 0)) {
+    const waiting = r.wakeUpsWaiting.length;
+    line(
+      'wake-ups kept',
+      [
+        ...(r.wakeUpsCarriedIn > 0 ? [`${r.wakeUpsCarriedIn} from the last run delivered in this one`] : []),
+        ...(waiting > 0
+          ? [`${waiting} still to come (from ${hhmm(r.wakeUpsWaiting[0] - origin)}), kept for the next run`]
+          : []),
+      ].join('; '),
+    );
+  }
   line(
     'outcomes',
     Object.entries(r.outcomes)
@@ -306,11 +324,12 @@ if (require.main === module) {
     // The file checked up front can still be taken by another tool before this run opens it.
     if (err instanceof PathProblem) {
       console.error(`${COMMAND}: --kvs-file: ${err.reason}`);
-      process.exit(2);
+      process.exit(EXIT_CODES.usage);
     }
-    // A machine problem met while running (disk full, a folder removed meanwhile): say it in one line.
+    // A machine problem met while running (disk full, a folder removed meanwhile, a file SQLite
+    // cannot use): say it in one line. Never exit code 1: that says a report was stored twice.
     const code = (err as NodeJS.ErrnoException).code;
     console.error(code ? `${COMMAND}: ${(err as Error).message}` : err);
-    process.exit(1);
+    process.exit(EXIT_CODES.crashed);
   });
 }

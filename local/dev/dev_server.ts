@@ -24,9 +24,37 @@ const HOST_DIR = path.join(__dirname, 'host');
 export const HOST = '127.0.0.1';
 
 /**
+ * The image hosts Forge's policy allows every Custom UI resource with no manifest entry, in
+ * production: Gravatar and Unsplash, and Atlassian's avatar, media, emoji, team and object-store
+ * hosts. From @forge/csp 6.3.2 (`EXTERNAL_ALLOW_LISTED_IMAGES_HOSTS` and
+ * `getAtlassianImageHost('prod')`, the package Forge builds a resource's policy with; a test keeps
+ * this list equal to it). The avatars Jira's user API points at (`secure.gravatar.com`, which
+ * falls back to Atlassian's avatar service) are among them, so the app shows people's avatars with
+ * no `permissions.external.images`: no egress, as Runs on Atlassian requires (FORGE_FACTS §7a).
+ */
+export const FORGE_DEFAULT_IMAGE_HOSTS: readonly string[] = [
+  'https://secure.gravatar.com',
+  'https://images.unsplash.com',
+  'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net',
+  'https://*.wp.com/avatar-management--avatars.us-west-2.prod.public.atl-paas.net/',
+  'https://api.atlassian.com',
+  'https://api.media.atlassian.com',
+  'https://pf-emoji-service.prod-east.frontend.public.atl-paas.net',
+  'https://pf-reactions-service.prod-east.frontend.public.atl-paas.net',
+  'https://assets-media.atlassian.com',
+  'https://teams-directory-frontend.prod-east.frontend.public.atl-paas.net/assets/',
+  'https://teams-directory-frontend.prod-east.frontend.public.atl-paas.net/assets/gradients/',
+  'https://tdp-os.services.atlassian.com/fos-eap/download/',
+  'https://tdp-os.services.atlassian.com/fos/app/download/',
+  'https://tdp-os.services.atlassian.com/fos/cdn/download/',
+  'https://object-store.atlassian.com/os/ecosystem/installation/',
+];
+
+/**
  * Forge's default policy for a Custom UI resource, widened only by what
  * manifest.yml declares (`permissions.content` and `permissions.external.images`),
- * as Forge widens it: what the manifest does not allow fails here too.
+ * as Forge widens it: what the manifest does not allow fails here too. Images
+ * also load from the hosts Forge allows by default (FORGE_DEFAULT_IMAGE_HOSTS).
  */
 export function forgeLikeCsp(manifestYaml: string): string {
   const permissions = ((parse(manifestYaml) as Record<string, unknown> | null)?.permissions ?? {}) as {
@@ -48,7 +76,7 @@ export function forgeLikeCsp(manifestYaml: string): string {
     "default-src 'self'",
     ["script-src 'self'", ...words(permissions.content?.scripts)].join(' '),
     ["style-src 'self'", ...words(permissions.content?.styles)].join(' '),
-    ["img-src 'self' data: blob:", ...images].join(' '),
+    ["img-src 'self' data: blob:", ...FORGE_DEFAULT_IMAGE_HOSTS, ...images].join(' '),
     "connect-src 'self'",
     "frame-ancestors 'self'",
   ].join('; ');

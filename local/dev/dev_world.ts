@@ -12,9 +12,10 @@ import { nextTickAfter, SavedWorld, WorldFile, WorldFileError } from '../runtime
  * the same times on every reload.
  *
  * Or, given a `--kvs-file`, the installation `npm start -- --kvs-file` left
- * there, as it is: same installation, KVS data, site and clock. Advancing the
- * clock runs the trigger on that installation's own schedule and saves the
- * clock, so a later `npm start` on the file continues from here.
+ * there, as it is: same installation, KVS data, site, clock and waiting wake-up
+ * events. Advancing the clock runs the trigger on that installation's own
+ * schedule and delivers its wake-ups, and saves the clock and the wake-ups still
+ * waiting, so a later `npm start` on the file continues from here.
  */
 
 const MINUTE = 60_000;
@@ -105,7 +106,13 @@ export class DevWorld {
         });
       },
     });
-    this.installation = world?.installation ?? this.app.newInstallation('7f3c2a9e-4b1d-4c8e-9a2f-1d5e6b7c8a90');
+    if (world) {
+      // The saved installation, and the wake-ups npm start pushed that are still to come.
+      this.installation = this.app.addInstallation(world.installation);
+      this.app.events.restore(file!.loadPendingEvents());
+    } else {
+      this.installation = this.app.newInstallation('7f3c2a9e-4b1d-4c8e-9a2f-1d5e6b7c8a90');
+    }
     const interval = this.app.invoker.manifest.scheduledTriggers[0]?.interval;
     this.saved = file && world ? { file, world, intervalMs: INTERVAL_MS[interval] } : null;
     const page = this.app.invoker.manifest.resolvers.find((r) => r.moduleType === 'jira:adminPage');
@@ -147,15 +154,19 @@ export class DevWorld {
     return this.serially(async () => {
       const saved = this.saved;
       if (saved) {
-        // On the installation's own schedule, saving the clock as it goes, as npm start does.
+        // On the installation's own schedule, with the wake-ups it pushes (and those npm start left
+        // waiting) delivered at their instants in between, saving the clock and the waiting
+        // wake-ups as it goes, as npm start does.
         const end = this.now() + minutes * MINUTE;
-        for (let at = nextTickAfter(saved.world, saved.intervalMs, this.now()); at <= end; at += saved.intervalMs) {
+        for (let at = nextTickAfter(saved.world, saved.intervalMs, this.now()); ; at += saved.intervalMs) {
+          await this.app.deliverEvents(Math.min(at - 1, end), () => this.saveProgress());
+          if (at > end) break;
           this.app.clock.set(at);
           await this.app.runScheduler(this.installation);
-          saved.file.saveClock(at);
+          this.saveProgress();
         }
-        this.app.clock.set(end);
-        saved.file.saveClock(end);
+        // deliverEvents left the clock at the end.
+        this.saveProgress();
         return;
       }
       for (let elapsed = 0; elapsed < minutes; elapsed += 5) {
@@ -179,11 +190,10 @@ export class DevWorld {
       } catch (err) {
         return { failure: err instanceof Error ? err.message : String(err) };
       } finally {
-        if (ticker) {
-          clearInterval(ticker);
-          // A --kvs-file installation keeps the time that passed, as it keeps every other advance.
-          this.saved?.file.saveClock(this.now());
-        }
+        if (ticker) clearInterval(ticker);
+        // A --kvs-file installation keeps the time that passed and any wake-up an action pushed
+        // (a Retry, a Reset), as it keeps every other advance.
+        this.saveProgress();
       }
     });
   }
@@ -202,6 +212,11 @@ export class DevWorld {
   dispose(): void {
     this.app.dispose();
     this.saved?.file.close();
+  }
+
+  /** For a --kvs-file installation: the clock and the wake-ups still to come, saved in the file. */
+  private saveProgress(): void {
+    this.saved?.file.saveProgress(this.now(), this.app.events.waiting());
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {

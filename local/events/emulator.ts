@@ -310,6 +310,14 @@ export class AsyncEventsEmulator {
     return true;
   }
 
+  /**
+   * Deliveries an earlier run left waiting (a `--kvs-file` world keeps them), to be delivered at
+   * their instants as if this emulator had accepted them.
+   */
+  restore(deliveries: readonly PendingDelivery[]): void {
+    this.pending.push(...deliveries.map((d) => structuredClone(d)));
+  }
+
   /** Forget every waiting delivery and the limits' counters (a world reused for another history). */
   clear(): void {
     this.pending = [];

@@ -8,7 +8,7 @@
 import { APP_ROOT } from '../runtime/invoker';
 import { runClientSideLint } from './client_lint';
 import { appSourcesOf, bundleAsForgeDeploys } from './deploy_bundle';
-import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from './manifest_check';
+import { DEPLOYABLE_RUNTIMES, functionModules, runsOnAtlassianBlockers, validateManifest } from './manifest_check';
 
 const problems: string[] = [];
 
@@ -28,6 +28,10 @@ async function main(): Promise<void> {
 
   const runtime = manifest.app.runtime.name;
   check(DEPLOYABLE_RUNTIMES.includes(runtime), `runtime ${runtime} (deployable: ${DEPLOYABLE_RUNTIMES.join(', ')})`);
+
+  const blockers = runsOnAtlassianBlockers(manifest);
+  check(blockers.length === 0, 'no egress declared: nothing in the manifest stands in the way of Runs on Atlassian');
+  for (const b of blockers) console.log(`      ${b}`);
 
   for (const fn of functionModules(manifest)) {
     const users = fn.usedBy.map((u) => `${u.moduleType}:${u.moduleKey}`).join(', ') || 'no module';

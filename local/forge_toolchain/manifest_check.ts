@@ -102,3 +102,57 @@ export function functionModules(manifest: ManifestSchema): FunctionModuleInfo[] 
   }
   return [...functions.values()];
 }
+
+/** One place the manifest lets the app send or fetch data off Atlassian's platform. */
+export interface EgressEntry {
+  /** Where in the manifest: `permissions.external.images`, `remotes`, … */
+  kind: string;
+  address: string;
+  /** `analytics` for egress declared as analytics; the only kind Runs on Atlassian allows. */
+  category?: string;
+  /** Whether in-scope end-user data may leave with it (analytics egress must say false). */
+  inScopeEUD?: boolean;
+}
+
+const EXTERNAL_KINDS = ['fetch.backend', 'fetch.client', 'images', 'media', 'scripts', 'styles', 'fonts', 'frames'];
+
+/**
+ * Every egress the manifest declares: each `permissions.external` list (an entry is an address,
+ * or `{ address, category, inScopeEUD }`) and each remote's base URL.
+ */
+export function egressOf(manifest: ManifestSchema): EgressEntry[] {
+  const raw = manifest as unknown as Raw;
+  const external = isRecord(raw.permissions) && isRecord(raw.permissions.external) ? raw.permissions.external : {};
+  const entries: EgressEntry[] = [];
+  for (const kind of EXTERNAL_KINDS) {
+    const list = kind.split('.').reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), external);
+    for (const e of Array.isArray(list) ? (list as unknown[]) : []) {
+      const entry: Raw = isRecord(e) ? e : { address: e };
+      entries.push({
+        kind: `permissions.external.${kind}`,
+        address: String(entry.address),
+        category: typeof entry.category === 'string' ? entry.category : undefined,
+        inScopeEUD: typeof entry.inScopeEUD === 'boolean' ? entry.inScopeEUD : undefined,
+      });
+    }
+  }
+  for (const r of Array.isArray(raw.remotes) ? (raw.remotes as unknown[]) : []) {
+    if (isRecord(r)) entries.push({ kind: 'remotes', address: String(r.baseUrl) });
+  }
+  return entries;
+}
+
+/**
+ * Why the manifest would cost the app the Runs on Atlassian badge (FORGE_FACTS §7a), one line
+ * each: any egress but analytics that keeps end-user data in, and any wildcard address, which
+ * Government Cloud refuses outright. `npx forge eligibility` gives Atlassian's own verdict for a
+ * deployed version (it needs a login); this is what can be known offline.
+ */
+export function runsOnAtlassianBlockers(manifest: ManifestSchema): string[] {
+  return egressOf(manifest).flatMap((e) => [
+    ...(e.address.includes('*') ? [`${e.kind}: ${e.address} is a wildcard address`] : []),
+    ...(e.category?.toLowerCase() === 'analytics' && e.inScopeEUD === false
+      ? []
+      : [`${e.kind}: ${e.address} is egress other than analytics without end-user data`]),
+  ]);
+}

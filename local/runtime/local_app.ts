@@ -129,7 +129,14 @@ export class LocalApp {
   }
 
   newInstallation(cloudId?: string): Installation {
-    const installation = newInstallation(cloudId);
+    return this.addInstallation(newInstallation(cloudId));
+  }
+
+  /**
+   * An installation made before this world was built (one a `--kvs-file` kept): its KVS data is
+   * in the file already, and from now on the events pushed for it are delivered to it.
+   */
+  addInstallation(installation: Installation): Installation {
     this.installations.set(installation.installationId, installation);
     return installation;
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { assertWritableFolder, PathProblem } from '../fs_checks';
+import type { PendingDelivery } from '../events/emulator';
 import type { SitePreset } from '../jira';
 import type { Installation } from './forge_runtime';
 import { openSqlite } from '../sqlite';
@@ -10,9 +11,12 @@ import { openSqlite } from '../sqlite';
  * The simulated installation that lives in a `--kvs-file`, next to its KVS data,
  * so that `npm start` can continue it and `npm run dev` can serve it: which
  * installation it is (its KVS namespace is keyed by installationId), the Jira
- * site it runs on, where its scheduled trigger fires within the interval, and
- * the simulated clock. Without this the file would hold data no later run could
- * find, because each run would make up a new installation.
+ * site it runs on, where its scheduled trigger fires within the interval, the
+ * simulated clock, and the wake-up events pushed and not yet delivered. Without
+ * this the file would hold data no later run could find, because each run would
+ * make up a new installation; without the waiting wake-ups, a run that stops
+ * between a push and its delivery would lose the event, and the report it was
+ * timed for would wait for the next tick.
  *
  * The file is also claimed by the one tool using it (a holder row with its
  * process id), because two tools advancing one installation's clock at once
@@ -95,10 +99,12 @@ function sqliteReason(err: unknown, file: string): string {
   return `cannot be used: ${(err as Error).message}`;
 }
 
+const str = (v: unknown) => typeof v === 'string' && v.length > 0;
+const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function parseWorld(text: string): SavedWorld {
   const w = JSON.parse(text) as Partial<SavedWorld> & { installation?: Partial<Installation> };
-  const str = (v: unknown) => typeof v === 'string' && v.length > 0;
-  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (
     !w.installation ||
     !str(w.installation.installationId) ||
@@ -113,6 +119,30 @@ function parseWorld(text: string): SavedWorld {
     throw new Error('missing or mistyped fields');
   }
   return w as SavedWorld;
+}
+
+function parsePending(text: string): PendingDelivery[] {
+  const list = JSON.parse(text) as unknown;
+  if (!Array.isArray(list)) throw new Error('not a list');
+  for (const d of list as unknown[]) {
+    if (
+      !isObject(d) ||
+      !num(d.at) ||
+      !num(d.scheduledAt) ||
+      !str(d.installationId) ||
+      !str(d.queueName) ||
+      !str(d.jobId) ||
+      !str(d.eventId) ||
+      !str(d.chain) ||
+      !num(d.retryCount) ||
+      typeof d.duplicate !== 'boolean' ||
+      !isObject(d.event) ||
+      !isObject(d.event.body)
+    ) {
+      throw new Error('a waiting event with missing or mistyped fields');
+    }
+  }
+  return list as PendingDelivery[];
 }
 
 export class WorldFile {
@@ -199,16 +229,30 @@ export class WorldFile {
       .immediate();
   }
 
+  private get(key: string): string | undefined {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM local_world WHERE key = ?').get(key)?.value;
+  }
+
   /** The installation saved in the file, if one was. */
   load(): SavedWorld | undefined {
-    const row = this.db
-      .prepare<[string], { value: string }>('SELECT value FROM local_world WHERE key = ?')
-      .get('installation');
-    if (!row) return undefined;
+    const text = this.get('installation');
+    if (text === undefined) return undefined;
     try {
-      return parseWorld(row.value);
+      return parseWorld(text);
     } catch (err) {
       throw new WorldFileError('holds a damaged installation record; use a new file', { cause: err });
+    }
+  }
+
+  /** The wake-up events pushed for the installation and not yet delivered when it was last saved. */
+  loadPendingEvents(): PendingDelivery[] {
+    // A file saved before wake-ups were kept has none waiting.
+    const text = this.get('pending-events');
+    if (text === undefined) return [];
+    try {
+      return parsePending(text);
+    } catch (err) {
+      throw new WorldFileError('holds a damaged list of waiting wake-up events; use a new file', { cause: err });
     }
   }
 
@@ -216,10 +260,20 @@ export class WorldFile {
     this.put('installation', JSON.stringify(world));
   }
 
-  /** Moves the saved clock; the rest of the record stays. */
-  saveClock(now: number): void {
-    const world = this.load();
-    if (world) this.save({ ...world, now });
+  /**
+   * Moves the saved clock and replaces the waiting wake-ups with `pendingEvents`, in one
+   * transaction: a run stopped at any point leaves a clock and the events still due after it,
+   * never one without the other. The rest of the record stays.
+   */
+  saveProgress(now: number, pendingEvents: readonly PendingDelivery[]): void {
+    this.db
+      .transaction(() => {
+        const world = this.load();
+        if (!world) return;
+        this.save({ ...world, now });
+        this.put('pending-events', JSON.stringify(pendingEvents));
+      })
+      .immediate();
   }
 
   close(): void {
@@ -253,7 +307,10 @@ export function inspectWorldFile(file: string): { exists: boolean; world?: Saved
   }
   const wf = WorldFile.open(file);
   try {
-    return { exists: true, world: wf.load(), heldBy: wf.heldBy() };
+    const world = wf.load();
+    // Read now so that damage is reported before a run starts, not halfway through it.
+    if (world) wf.loadPendingEvents();
+    return { exists: true, world, heldBy: wf.heldBy() };
   } finally {
     wf.close();
   }

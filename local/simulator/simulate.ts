@@ -82,6 +82,10 @@ export interface SimulationResult {
   installedAt: number | null;
   /** True when this run continued an installation saved in `kvsFile`. */
   continued: boolean;
+  /** Wake-up events an earlier run left waiting in `kvsFile`, delivered in this run at their instants. */
+  wakeUpsCarriedIn: number;
+  /** When the wake-ups still waiting at the end of this run fall due (kept in `kvsFile` for the next run). */
+  wakeUpsWaiting: number[];
   /** When Forge first delivered the installed event: the origin of the trigger's schedule. */
   installEventAt: number;
   /** Deliveries of the installed event in this run (0 when continuing: Forge sends it once per install). */
@@ -164,9 +168,16 @@ async function simulate(
     now: startedAt,
   };
   const { installation, offsetMs, installEventAt } = world;
-  // Saved before anything runs, so even a run stopped during the installed event leaves an
-  // installation the next run continues rather than a KVS namespace nobody can find.
-  if (!saved) worldFile?.save(world);
+  if (saved) {
+    // The installation an earlier run made, and the wake-ups it pushed that are still to come.
+    app.addInstallation(installation);
+    app.events.restore(worldFile!.loadPendingEvents());
+  } else {
+    // Saved before anything runs, so even a run stopped during the installed event leaves an
+    // installation the next run continues rather than a KVS namespace nobody can find.
+    worldFile?.save(world);
+  }
+  const saveProgress = () => worldFile?.saveProgress(app.clock.now(), app.events.waiting());
   const evidenceKey = `phase4:evidence:installation:${installation.cloudId}`;
   const recordedInstall = () => {
     const evidence = app.stored(installation).get(evidenceKey) as { installation_timestamp?: string } | undefined;
@@ -178,6 +189,8 @@ async function simulate(
     installation,
     installedAt: recordedInstall(),
     continued: saved !== undefined,
+    wakeUpsCarriedIn: saved ? app.events.waiting().length : 0,
+    wakeUpsWaiting: [],
     installEventAt,
     installDeliveries: 0,
     startedAt,
@@ -224,14 +237,37 @@ async function simulate(
         if (retryAfter === undefined) break;
         app.clock.advance(retryAfter * 1000);
       }
-      worldFile?.saveClock(app.clock.now());
+      saveProgress();
       // Scheduled ticks at the installation's stable offset within the interval.
       next = Math.ceil((app.clock.now() - startedAt) / intervalMs) * intervalMs + startedAt + offsetMs;
     } else {
       next = nextTickAfter(world, intervalMs, startedAt);
     }
 
-    while (next <= result.endedAt) {
+    const record = (o: TickOutcome, body: { trigger?: string } | undefined) => {
+      result.invocations++;
+      result.outcomes[o.reason] = (result.outcomes[o.reason] ?? 0) + 1;
+      account(o.invocation);
+      const committed = o.invocation.stats.kvsByOperation.transaction && o.reason === 'GENERATED';
+      if (committed && body?.trigger) result.commits[body.trigger] = (result.commits[body.trigger] ?? 0) + 1;
+      for (const l of o.invocation.logs) if (l.line.includes('Backoff ')) result.backoffs.push(l.line);
+    };
+    for (;;) {
+      // Wake-ups due before the next tick (or the end of the run), each delivered at its instant:
+      // those the last tick pushed, and those an earlier run left waiting in the file.
+      await app.deliverEvents<{ reason?: string; trigger?: string }>(Math.min(next - 1, result.endedAt), (d) => {
+        const o: TickOutcome = {
+          reason: d.killed ? 'KILLED' : typeof d.body?.reason === 'string' ? d.body.reason : 'RETRY_REQUESTED',
+          statusCode: d.statusCode ?? null,
+          killed: d.killed,
+          invocation: d.invocation,
+        };
+        result.wakeUps++;
+        record(o, d.body);
+        saveProgress();
+        opts.onWakeUp?.(app.clock.now(), o);
+      });
+      if (next > result.endedAt) break;
       app.clock.set(next);
       const copies = Math.max(1, opts.duplicates);
       const runs = await Promise.all(Array.from({ length: copies }, () => app.runScheduler(installation)));
@@ -241,38 +277,19 @@ async function simulate(
         killed: r.killed,
         invocation: r.invocation,
       }));
-      const record = (o: TickOutcome, body: { trigger?: string } | undefined) => {
-        result.invocations++;
-        result.outcomes[o.reason] = (result.outcomes[o.reason] ?? 0) + 1;
-        account(o.invocation);
-        const committed = o.invocation.stats.kvsByOperation.transaction && o.reason === 'GENERATED';
-        if (committed && body?.trigger) result.commits[body.trigger] = (result.commits[body.trigger] ?? 0) + 1;
-        for (const l of o.invocation.logs) if (l.line.includes('Backoff ')) result.backoffs.push(l.line);
-      };
       outcomes.forEach((o, i) => record(o, runs[i].body as { trigger?: string } | undefined));
-      worldFile?.saveClock(next);
+      saveProgress();
       opts.onTick?.(next, outcomes);
-      // Wake-ups pushed for instants before the next tick, delivered at their time.
-      await app.deliverEvents<{ reason?: string; trigger?: string }>(
-        Math.min(next + intervalMs - 1, result.endedAt),
-        (d) => {
-          const o: TickOutcome = {
-            reason: d.killed ? 'KILLED' : typeof d.body?.reason === 'string' ? d.body.reason : 'RETRY_REQUESTED',
-            statusCode: d.statusCode ?? null,
-            killed: d.killed,
-            invocation: d.invocation,
-          };
-          result.wakeUps++;
-          record(o, d.body);
-          opts.onWakeUp?.(app.clock.now(), o);
-        },
-      );
       next += intervalMs;
     }
     result.wakeUpsLost = app.events.stats.eventsLost;
-    // The run covers all of its hours, so the next one starts where this one said it ended.
-    if (app.clock.now() < result.endedAt) app.clock.set(result.endedAt);
-    worldFile?.saveClock(app.clock.now());
+    // The run covers all of its hours (deliverEvents leaves the clock at the end), so the next
+    // one starts where this one said it ended, with the wake-ups still to come.
+    saveProgress();
+    result.wakeUpsWaiting = app.events
+      .waiting()
+      .map((d) => d.at)
+      .sort((a, b) => a - b);
     result.installedAt = recordedInstall();
 
     const stored = app.stored(installation);

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { APP_ROOT } from '../../local/runtime/invoker';
-import { DEPLOYABLE_RUNTIMES, functionModules, validateManifest } from '../../local/forge_toolchain/manifest_check';
+import { parse } from 'yaml';
+import {
+  DEPLOYABLE_RUNTIMES,
+  egressOf,
+  functionModules,
+  runsOnAtlassianBlockers,
+  validateManifest,
+} from '../../local/forge_toolchain/manifest_check';
+import type { ManifestSchema } from '@forge/manifest';
 import { INTERVAL_MS, loadManifest } from '../../local/runtime/manifest';
 import { SCHEDULER } from '../../src/scheduled/config';
 import { WAKE_UP_QUEUE } from '../../src/scheduled/wake_up_queue';
@@ -41,6 +49,62 @@ describe('manifest.yml', () => {
       expect(fn.memoryMB).toBeGreaterThanOrEqual(128);
       expect(fn.memoryMB).toBeLessThanOrEqual(1024);
     }
+  });
+});
+
+describe('egress and Runs on Atlassian', () => {
+  const manifestOf = (yaml: string) => parse(yaml) as ManifestSchema;
+
+  it('declares no egress at all, so nothing in it costs the app the Runs on Atlassian badge', async () => {
+    const { manifest } = await validateManifest(APP_ROOT);
+
+    expect(egressOf(manifest!)).toEqual([]);
+    expect(runsOnAtlassianBlockers(manifest!)).toEqual([]);
+  });
+
+  it('fails a wildcard egress entry of any kind, even one declared as analytics', () => {
+    const manifest = manifestOf(`
+permissions:
+  external:
+    images:
+      - '*.atlassian.com'
+    fetch:
+      client:
+        - address: https://*.analytics.example
+          category: analytics
+          inScopeEUD: false
+`);
+
+    expect(runsOnAtlassianBlockers(manifest)).toEqual([
+      'permissions.external.fetch.client: https://*.analytics.example is a wildcard address',
+      'permissions.external.images: *.atlassian.com is a wildcard address',
+      'permissions.external.images: *.atlassian.com is egress other than analytics without end-user data',
+    ]);
+  });
+
+  it('fails any egress but analytics without end-user data, and remotes; allows exactly that analytics', () => {
+    const manifest = manifestOf(`
+permissions:
+  external:
+    fetch:
+      backend:
+        - address: metrics.example.com
+          category: analytics
+          inScopeEUD: false
+        - address: eud.example.com
+          category: analytics
+          inScopeEUD: true
+        - https://backend.example.com
+remotes:
+  - key: remote-backend
+    baseUrl: https://remote.example.com
+`);
+
+    expect(runsOnAtlassianBlockers(manifest)).toEqual([
+      'permissions.external.fetch.backend: eud.example.com is egress other than analytics without end-user data',
+      'permissions.external.fetch.backend: https://backend.example.com is egress other than analytics without end-user data',
+      'remotes: https://remote.example.com is egress other than analytics without end-user data',
+    ]);
   });
 });
 

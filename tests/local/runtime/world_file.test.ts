@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nextTickAfter, SavedWorld, WorldFile, WorldFileError } from '../../../local/runtime/world_file';
+import type { PendingDelivery } from '../../../local/events/emulator';
+import {
+  inspectWorldFile,
+  nextTickAfter,
+  SavedWorld,
+  WorldFile,
+  WorldFileError,
+} from '../../../local/runtime/world_file';
 import { openSqlite } from '../../../local/sqlite';
 
 /** The installation a --kvs-file keeps, and the claim that keeps two tools from running it at once. */
@@ -29,16 +36,34 @@ function writeHolder(file: string, pid: number): void {
   db.close();
 }
 
+/** A wake-up pushed for the installation and not yet delivered, as the async events emulator holds it. */
+const waiting: PendingDelivery = {
+  at: world.now + 3_600_000 + 240_000,
+  scheduledAt: world.now + 3_600_000 + 240_000,
+  installationId: 'inst-1',
+  queueName: 'phase5-wake-up',
+  jobId: 'job-1',
+  eventId: 'event-1',
+  event: { body: { cloudId: 'cloud-1' }, delayInSeconds: 900 },
+  chain: 'chain-1',
+  retryCount: 0,
+  duplicate: false,
+};
+
 describe('WorldFile', () => {
-  it('gives the next opener the installation and the clock last saved', () => {
+  it('gives the next opener the installation, the clock and the wake-ups still to come, as last saved', () => {
     const file = fileIn();
     const a = WorldFile.open(file, 'npm start');
     a.save(world);
-    a.saveClock(world.now + 3_600_000);
+    expect(a.loadPendingEvents()).toEqual([]);
+    a.saveProgress(world.now + 3_600_000, [waiting]);
     a.close();
 
     const b = WorldFile.open(file, 'npm run dev');
     expect(b.load()).toEqual({ ...world, now: world.now + 3_600_000 });
+    expect(b.loadPendingEvents()).toEqual([waiting]);
+    b.saveProgress(world.now + 7_200_000, []);
+    expect(b.loadPendingEvents()).toEqual([]);
     b.close();
   });
 
@@ -77,6 +102,18 @@ describe('WorldFile', () => {
     const wf = WorldFile.open(file);
     expect(() => wf.load()).toThrow(/holds a damaged installation record/);
     wf.close();
+  });
+
+  it('reports a damaged list of waiting wake-ups before a run starts, instead of losing them', () => {
+    const file = fileIn();
+    const wf = WorldFile.open(file);
+    wf.save(world);
+    wf.close();
+    const db = openSqlite(file);
+    db.prepare("INSERT INTO local_world (key, value) VALUES ('pending-events', ?)").run('[{"at":"soon"}]');
+    db.close();
+
+    expect(() => inspectWorldFile(file)).toThrow(/holds a damaged list of waiting wake-up events/);
   });
 });
 
