@@ -17,10 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import path from 'node:path';
-import { bundleAsForgeDeploys } from '../local/forge_toolchain/deploy_bundle';
 import { commandLineOrExit, EXIT_CODES, helpText, oneOf, runTool, toggle, wholeNumber } from '../local/cli/options';
 import { SITE_PRESETS, type SitePreset } from '../local/jira';
-import { functionModules, validateManifest } from '../local/forge_toolchain/manifest_check';
 import type { Installation, Invocation, SeamCall } from '../local/runtime/forge_runtime';
 import { APP_ROOT } from '../local/runtime/invoker';
 import { INTERVAL_MS } from '../local/runtime/manifest';
@@ -442,6 +440,8 @@ interface Footprint {
 }
 
 async function footprintOfDeployedCode(): Promise<Footprint> {
+  const { bundleAsForgeDeploys } = await import('../local/forge_toolchain/deploy_bundle');
+  const { validateManifest } = await import('../local/forge_toolchain/manifest_check');
   const { manifest } = await validateManifest(APP_ROOT);
   const bundle = await bundleAsForgeDeploys(APP_ROOT, manifest!);
   try {
@@ -542,6 +542,9 @@ const num = (v: number, digits = 0) =>
   v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
+  // Loaded here, not at the top: the bundler and the manifest schema take seconds to load, and
+  // a wrong option is refused before anything that slow.
+  const { functionModules, validateManifest } = await import('../local/forge_toolchain/manifest_check');
   const { manifest } = await validateManifest(APP_ROOT);
   const scheduled = functionModules(manifest!).find((f) => f.usedBy.some((u) => u.role === 'scheduledTrigger'));
   const triggerModule = (manifest!.modules?.scheduledTrigger ?? [])[0] as { interval: string } | undefined;

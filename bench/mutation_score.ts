@@ -186,7 +186,7 @@ export const REPORT_OPERAND: OperandSpec<string> = {
     try {
       files = (JSON.parse(readFileSync(file, 'utf8')) as { files?: unknown }).files;
     } catch (err) {
-      throw new Rejected(`cannot be read as JSON (${(err as Error).message})`);
+      throw new Rejected(`cannot be read as JSON (${(err as Error).message.replace(/\s+/g, ' ')})`);
     }
     if (typeof files !== 'object' || files === null)
       throw new Rejected('is JSON but not a Stryker report (no "files")');

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import path from 'node:path';
+import { APP_ROOT } from '../../local/runtime/invoker';
 import { openSqlite } from '../../local/sqlite';
-import { CliRun, runCli, scratchFolder, Tool } from './run_cli';
+import { CliRun, commandOf, ENTRY, runCli, scratchFolder, Tool } from './run_cli';
 
 /**
  * Every bad command line a newcomer can type ends the same way: before any
@@ -34,6 +35,7 @@ const start = (args: string[], says: RegExp, extra: Partial<Case> = {}): Case =>
   ...extra,
 });
 const dev = (args: string[], says: RegExp, extra: Partial<Case> = {}): Case => ({ tool: 'dev', args, says, ...extra });
+const other = (tool: Tool, args: string[], says: RegExp): Case => ({ tool, args, says });
 
 let busy: Server;
 let busyPort = 0;
@@ -124,6 +126,38 @@ const cases = (): Array<[string, Case]> => [
     'dev option npm kept for itself',
     dev(['--port', '9000'], /npm kept --port for itself.*npm run dev -- --port/, { viaNpm: true }),
   ],
+  // The soak, the benchmarks and the mutation tools read their options from the same kind of table.
+  ['soak help option misspelt', other('soak', ['--hlep'], /unknown option --hlep; known options: --installations, /)],
+  [
+    'soak without installations',
+    other('soak', ['--installations', '0'], /--installations "0" is not a whole number from 1 to 1000000/),
+  ],
+  [
+    'soak event loss above one',
+    other('soak', ['--event-loss', '1.5'], /--event-loss "1.5" is not a number from 0 to 1/),
+  ],
+  [
+    'bench reps in exponent form',
+    other('bench', ['--reps', '1e3'], /--reps "1e3" is not a whole number from 1 to 100000/),
+  ],
+  ['bench on an unknown site', other('bench', ['--site', 'huge'], /--site "huge" is not one of small, large/)],
+  [
+    'report bench runs without a value',
+    other('bench:report', ['--runs'], /--runs needs a value: a whole number from 1 to 100/),
+  ],
+  [
+    'mutation part that does not exist',
+    other('mutate:parts', ['admin'], /"admin" is not a part or a mutated folder: the parts are phase4, /),
+  ],
+  [
+    'mutation concurrency of zero',
+    other('mutate:parts', ['--concurrency', '0'], /--concurrency "0" is not a whole number from 1 to 64/),
+  ],
+  [
+    'mutation report that does not exist',
+    other('mutate:score', [path.join(scratch, 'none.json')], /".*none\.json": does not exist/),
+  ],
+  ['mutation report that is not JSON', other('mutate:score', [textFile], /".*notes\.txt": cannot be read as JSON/)],
 ];
 
 const results = new Map<string, CliRun>();
@@ -163,8 +197,21 @@ describe.each(cases().map(([name]) => name))('%s', (name) => {
     const lines = run.stderr.trim().split('\n');
     expect(c.viaNpm ? lines.slice(-1) : lines).toHaveLength(1);
     expect(lines[lines.length - 1]).toMatch(c.says);
-    expect(lines[lines.length - 1]).toMatch(c.tool === 'start' ? /^npm start: / : /^npm run dev: /);
+    expect(lines[lines.length - 1].startsWith(`${commandOf(c.tool)}: `)).toBe(true);
     expect(run.stdout.replace(/^\s*>.*$/gm, '').trim()).toBe('');
+  });
+});
+
+describe('the tools these tests run', () => {
+  it('are the entry files the npm scripts name', () => {
+    const scripts = (
+      JSON.parse(readFileSync(path.join(APP_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    for (const [tool, entry] of Object.entries(ENTRY)) {
+      expect({ tool, script: scripts[tool] }).toEqual({ tool, script: `tsx ${path.relative(APP_ROOT, entry)}` });
+    }
   });
 });
 

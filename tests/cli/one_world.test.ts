@@ -3,14 +3,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DevServer, startDevServer } from '../../local/dev/dev_server';
 import { APP_ROOT } from '../../local/runtime/invoker';
-import { CliRun, runCli, scratchFolder } from './run_cli';
+import { openSqlite } from '../../local/sqlite';
+import { CliRun, commandOf, runCli, scratchFolder, Tool } from './run_cli';
 
 /**
- * One local world: `npm start -- --kvs-file F` keeps the installation in F, a
- * second run continues it instead of making up a new one, and `npm run dev --
- * --kvs-file F` serves the admin page over that same installation, whose clock
- * a later `npm start` continues from. Without a file, each run's report folder
- * holds only what that run's installation stores.
+ * One local world: `npm start -- --kvs-file F` keeps the installation in F, with
+ * its clock and the wake-up events still to come; every later run continues it
+ * instead of making up a new one, and `npm run dev -- --kvs-file F` serves the
+ * admin page over that same installation and delivers its wake-ups as its clock
+ * advances, which a later `npm start` continues from. Without a file, each run's
+ * report folder holds only what that run's installation stores.
  */
 
 jest.setTimeout(240_000);
@@ -18,47 +20,29 @@ jest.setTimeout(240_000);
 const summaryValue = (run: CliRun, label: string) =>
   run.stdout.match(new RegExp(`^${label}:\\s+(.*)$`, 'm'))?.[1] ?? `(no "${label}" line in)\n${run.stdout}`;
 
-describe('npm start and npm run dev over one --kvs-file', () => {
+describe('npm start and npm run dev over one --kvs-file, through both reports', () => {
   const dir = scratchFolder('world');
   const file = path.join(dir, 'world.db');
   const out = path.join(dir, 'reports');
+  // Each run stops between a wake-up's push and its delivery (the tick at +hh:19 pushes one for
+  // +hh:34), so every hand-over below carries a waiting wake-up in the file.
   let first: CliRun;
-  let second: CliRun;
+  let third: CliRun;
+  let fourth: CliRun;
   let cloudId: string;
 
   beforeAll(async () => {
-    first = await runCli('start', ['--kvs-file', file, '--hours', '13', '--out', out]);
-    second = await runCli('start', ['--kvs-file', file, '--hours', '1', '--out', out]);
+    first = await runCli('start', ['--kvs-file', file, '--hours', '11.5', '--out', out]);
     cloudId = summaryValue(first, 'cloudId');
   });
 
-  it('the first run installs and generates the 12-hour report on its first attempt', () => {
+  it('the first run installs and stops at +11h30m with a wake-up still to come, kept in the file', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/\+00h00m {2}\[Phase4Evidence\] Installation recorded/);
-    expect(first.stdout).toMatch(/\+12h0\dm {2}\[Phase5Scheduler\] Attempting AUTO_12H generation .*\(attempt #1\)/);
-    expect(summaryValue(first, 'AUTO_12H')).toMatch(/^generated .*, committed 1x -> /);
-    expect(summaryValue(first, 'this run')).toBe('+00h00m .. +13h00m after install');
-  });
-
-  it('the second run continues that installation: same cloudId, its clock, no second install or AUTO_12H', () => {
-    expect(second.code).toBe(0);
-    expect(second.stdout).toContain(`Continuing installation ${cloudId} from ${file}, now +13h00m after install`);
-    expect(summaryValue(second, 'cloudId')).toBe(cloudId);
-    expect(summaryValue(second, 'this run')).toBe('+13h00m .. +14h00m after install');
-    expect(second.stdout).not.toMatch(/Installation recorded|Attempting AUTO_12H/);
-    expect(summaryValue(second, 'AUTO_12H')).toMatch(
-      /^generated .*\(12\.\d\d h after install\), in an earlier run -> /,
-    );
-    expect(summaryValue(second, 'installed at')).toBe(summaryValue(first, 'installed at'));
-    expect(readdirSync(out)).toEqual([cloudId]);
-    expect(readdirSync(path.join(out, cloudId)).sort()).toEqual(['AUTO_12H.csv', 'AUTO_12H.json']);
-  });
-
-  it('refuses to continue it on another site or seed', async () => {
-    const run = await runCli('start', ['--kvs-file', file, '--seed', '5', '--out', out]);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toMatch(/^npm start: --seed "5" differs from the installation in .*world\.db \(seed 1\)/);
-    expect(run.stdout).toBe('');
+    expect(first.stdout).toMatch(/\+11h19m {2}\[Phase5Scheduler\] Wake-up pushed .* in 900s/);
+    expect(summaryValue(first, 'this run')).toBe('+00h00m .. +11h30m after install');
+    expect(summaryValue(first, 'wake-ups kept')).toBe('1 still to come (from +11h34m), kept for the next run');
+    expect(summaryValue(first, 'AUTO_12H')).toBe('not generated');
   });
 
   describe('npm run dev -- --kvs-file over the same file', () => {
@@ -67,6 +51,14 @@ describe('npm start and npm run dev over one --kvs-file', () => {
       (await fetch(`${dev.url}${p}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<
         Record<string, unknown>
       >;
+    const adminView = async () => {
+      const answer = await post('/__dev/invoke', { functionKey: 'getAdminPage', payload: {}, as: 'admin' });
+      return (answer.result as { view: Record<string, unknown> }).view as {
+        cloudId: string;
+        installation: { status: string; source: string; installedAt: string };
+        triggers: Array<{ trigger: string; status: string; generatedAt: string | null }>;
+      };
+    };
 
     beforeAll(async () => {
       dev = await startDevServer({ kvsFile: file });
@@ -75,28 +67,13 @@ describe('npm start and npm run dev over one --kvs-file', () => {
       await dev?.close();
     });
 
-    it('shows that installation at the time the last run stopped', async () => {
+    it('shows that installation at the time the last run stopped, installed by the event, no report yet', async () => {
       const state = (await (await fetch(`${dev.url}/__dev/state`)).json()) as Record<string, unknown>;
-      expect(state).toMatchObject({ cloudId, kvsFile: file, scenario: null, hoursSinceInstall: 14 });
-    });
-
-    it("serves the admin page's view of it: installed by the event, AUTO_12H done with npm start's report", async () => {
-      const answer = await post('/__dev/invoke', { functionKey: 'getAdminPage', payload: {}, as: 'admin' });
-      const view = (answer.result as { view: Record<string, unknown> }).view as {
-        cloudId: string;
-        installation: { status: string; source: string };
-        triggers: Array<{ trigger: string; status: string; generatedAt: string | null }>;
-      };
-      const onDisk = JSON.parse(readFileSync(path.join(out, cloudId, 'AUTO_12H.json'), 'utf8')) as {
-        generated_at: string;
-      };
+      expect(state).toMatchObject({ cloudId, kvsFile: file, scenario: null, hoursSinceInstall: 11.5 });
+      const view = await adminView();
       expect(view.cloudId).toBe(cloudId);
       expect(view.installation).toMatchObject({ status: 'recorded', source: 'event' });
-      expect(view.triggers.find((t) => t.trigger === 'AUTO_12H')).toMatchObject({
-        status: 'done',
-        generatedAt: onDisk.generated_at,
-      });
-      expect(view.triggers.find((t) => t.trigger === 'AUTO_24H')?.status).not.toBe('done');
+      expect(view.triggers.find((t) => t.trigger === 'AUTO_12H')?.status).not.toBe('done');
     });
 
     it('keeps npm start off the file while it serves it', async () => {
@@ -107,13 +84,47 @@ describe('npm start and npm run dev over one --kvs-file', () => {
       );
     });
 
-    it('advancing its clock runs the trigger on the installation and saves the clock for npm start', async () => {
-      await post('/__dev/advance', { minutes: 11 * 60 });
-      await dev.close();
-      const after = await runCli('start', ['--kvs-file', file, '--hours', '0', '--out', out]);
-      expect(after.code).toBe(0);
-      expect(after.stdout).toContain(`Continuing installation ${cloudId} from ${file}, now +25h00m after install`);
-      expect(summaryValue(after, 'AUTO_24H')).toMatch(/^generated .*\(24\.\d\d h after install\), in an earlier run/);
+    it('advancing its clock delivers the waiting wake-ups: AUTO_12H stored on its mark, not at the next tick', async () => {
+      await post('/__dev/advance', { minutes: 60 });
+
+      const view = await adminView();
+      const installedAt = Date.parse(view.installation.installedAt);
+      const report = view.triggers.find((t) => t.trigger === 'AUTO_12H')!;
+      expect(report.status).toBe('done');
+      // The tick comes at +12h19m; only the wake-up chain (+11h34m, +11h49m, +12h00m) lands on the mark.
+      expect(Date.parse(report.generatedAt!) - installedAt).toBe(12 * 3_600_000);
+    });
+  });
+
+  describe('then npm start again, twice', () => {
+    beforeAll(async () => {
+      third = await runCli('start', ['--kvs-file', file, '--hours', '11', '--out', out]);
+      fourth = await runCli('start', ['--kvs-file', file, '--out', out]);
+    });
+
+    it('continues from the clock the dev server left, with no second install or AUTO_12H', () => {
+      expect(third.code).toBe(0);
+      expect(third.stdout).toContain(`Continuing installation ${cloudId} from ${file}, now +12h30m after install`);
+      expect(summaryValue(third, 'cloudId')).toBe(cloudId);
+      expect(summaryValue(third, 'installed at')).toBe(summaryValue(first, 'installed at'));
+      expect(third.stdout).not.toMatch(/Installation recorded|Attempting AUTO_12H/);
+      expect(summaryValue(third, 'AUTO_12H')).toMatch(/^generated .*\(12\.00 h after install\), in an earlier run -> /);
+      expect(summaryValue(third, 'this run')).toBe('+12h30m .. +23h30m after install');
+      expect(summaryValue(third, 'wake-ups kept')).toBe('1 still to come (from +23h34m), kept for the next run');
+    });
+
+    it('the next run delivers the waiting wake-up at its instant and stores AUTO_24H on its mark, once', () => {
+      expect(fourth.code).toBe(0);
+      expect(fourth.stdout).toContain(`Continuing installation ${cloudId} from ${file}, now +23h30m after install`);
+      expect(fourth.stdout).toMatch(/\+23h34m {2}\[Phase5Scheduler\] Wake-up pushed/);
+      expect(fourth.stdout).toMatch(/\+24h00m {2}\[Phase5Scheduler\] AUTO_24H report generated successfully/);
+      expect(summaryValue(fourth, 'wake-ups kept')).toBe('1 from the last run delivered in this one');
+      expect(summaryValue(fourth, 'AUTO_12H')).toMatch(/in an earlier run -> /);
+      expect(summaryValue(fourth, 'AUTO_24H')).toMatch(
+        /^generated .*\(24\.00 h after install\), committed 1x -> .*; 0 s after its due instant$/,
+      );
+      expect(summaryValue(fourth, 'this run')).toBe('+23h30m .. +53h30m after install');
+      expect(readdirSync(out)).toEqual([cloudId]);
       expect(readdirSync(path.join(out, cloudId)).sort()).toEqual([
         'AUTO_12H.csv',
         'AUTO_12H.json',
@@ -121,6 +132,32 @@ describe('npm start and npm run dev over one --kvs-file', () => {
         'AUTO_24H.json',
       ]);
     });
+
+    it('refuses to continue it on another site or seed', async () => {
+      const run = await runCli('start', ['--kvs-file', file, '--seed', '5', '--out', out]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toMatch(
+        /^npm start: --seed "5" differs from the installation in .*world\.db \(seed 1\)/,
+      );
+      expect(run.stdout).toBe('');
+    });
+  });
+});
+
+describe('a run that fails', () => {
+  it('exits 3, never 1, which says a report was stored twice', async () => {
+    // A file that holds an installation, but KVS data in a table of another shape: the run
+    // starts, and SQLite refuses its first statement.
+    const file = path.join(scratchFolder('crash'), 'world.db');
+    const made = await runCli('start', ['--kvs-file', file, '--hours', '0', '--out', scratchFolder('crash-out')]);
+    expect(made.code).toBe(0);
+    const db = openSqlite(file);
+    db.exec('DROP TABLE kvs_entries; CREATE TABLE kvs_entries (id INTEGER PRIMARY KEY)');
+    db.close();
+
+    const run = await runCli('start', ['--kvs-file', file, '--hours', '1', '--out', scratchFolder('crash-out')]);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toMatch(/^npm start: no such column/);
   });
 });
 
@@ -173,12 +210,34 @@ describe('npm start | head', () => {
 });
 
 describe('--help', () => {
-  it.each([
+  const expected: Array<[Tool, string[]]> = [
     ['start', ['--hours H', 'a number from 0 to 336; default 30', '--kvs-file FILE', 'default .local-data/reports']],
     ['dev', ['--port N', 'a whole number from 1 to 65535; default 8787', 'default done-12h', 'Ctrl-C stops it']],
-  ] as const)('npm %s shows each option with what it accepts and its default', async (tool, expected) => {
-    const run = await runCli(tool, ['--help']);
+    ['soak', ['--installations N', 'a whole number from 1 to 1000000; default 10000', '--event-loss F']],
+    ['bench', ['--reps N', '--site NAME', 'one of small, large; default small']],
+    ['bench:report', ['--runs N', 'a whole number from 1 to 100; default 5']],
+    ['mutate:parts', ['PART ...', '--force', '--concurrency N', 'not set by default']],
+    ['mutate:score', ['REPORT ...', 'default reports/mutation/mutation.json']],
+  ];
+  const runs = new Map<Tool, CliRun>();
+
+  /** Each tool is a separate Node process: three at a time. */
+  beforeAll(async () => {
+    const queue = expected.map(([tool]) => tool);
+    const worker = async () => {
+      for (let tool = queue.shift(); tool; tool = queue.shift()) runs.set(tool, await runCli(tool, ['--help']));
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  });
+
+  it.each(expected)('%s shows each option with what it accepts and its default, and its exit codes', (tool, texts) => {
+    const run = runs.get(tool)!;
+    const text = run.stdout.replace(/\s+/g, ' ');
     expect(run.code).toBe(0);
-    for (const text of expected) expect(run.stdout.replace(/\s+/g, ' ')).toContain(text);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.startsWith(`Usage: ${commandOf(tool)} -- `)).toBe(true);
+    for (const t of texts) expect(text).toContain(t);
+    // 3 (the tool failed) stands apart from 1 (what it checks does not hold) and 2 (a wrong option).
+    expect(text).toMatch(/[Ee]xit code.* 2 when .* 3 when /);
   });
 });

@@ -18,12 +18,21 @@ export interface CliRun {
   stderr: string;
 }
 
-export type Tool = 'start' | 'dev';
-
-const ENTRY: Record<Tool, string> = {
+/** The entry file each npm script runs with tsx (package.json; a test in bad_arguments.test.ts compares). */
+export const ENTRY = {
   start: path.join(APP_ROOT, 'local', 'cli', 'start.ts'),
   dev: path.join(APP_ROOT, 'local', 'cli', 'dev.ts'),
+  soak: path.join(APP_ROOT, 'bench', 'soak.ts'),
+  bench: path.join(APP_ROOT, 'bench', 'cost.ts'),
+  'bench:report': path.join(APP_ROOT, 'bench', 'report_generation.ts'),
+  'mutate:parts': path.join(APP_ROOT, 'bench', 'mutate_parts.ts'),
+  'mutate:score': path.join(APP_ROOT, 'bench', 'mutation_score.ts'),
 };
+
+export type Tool = keyof typeof ENTRY;
+
+/** How the tool names itself in its messages: the npm command that runs it. */
+export const commandOf = (tool: Tool) => (tool === 'start' ? 'npm start' : `npm run ${tool}`);
 
 /**
  * Root ignores permission bits, so a read-only folder is shown to be read-only by a
