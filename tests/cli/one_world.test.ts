@@ -111,6 +111,11 @@ describe('npm start and npm run dev over one --kvs-file, through both reports', 
       expect(summaryValue(third, 'AUTO_12H')).toMatch(/^generated .*\(12\.00 h after install\), in an earlier run -> /);
       expect(summaryValue(third, 'this run')).toBe('+12h30m .. +23h30m after install');
       expect(summaryValue(third, 'wake-ups kept')).toBe('1 still to come (from +23h34m), kept for the next run');
+      // The report the dev server's clock stored is the one npm start writes out.
+      const onDisk = JSON.parse(readFileSync(path.join(out, cloudId, 'AUTO_12H.json'), 'utf8')) as {
+        generated_at: string;
+      };
+      expect(Date.parse(onDisk.generated_at) - Date.parse(summaryValue(third, 'installed at'))).toBe(12 * 3_600_000);
     });
 
     it('the next run delivers the waiting wake-up at its instant and stores AUTO_24H on its mark, once', () => {
