@@ -41,10 +41,12 @@ import { loadManifest } from '../local/runtime/manifest';
  *    manifest.yml. Here a change *reaches* a test file when the file loads it,
  *    directly or through other files (importGraph: the relative imports and
  *    requires of every file, plus the handlers the local runtime loads by the
- *    paths in manifest.yml). Each test file a change reaches has its earlier
- *    results dropped from the part's incremental file, so Stryker counts its tests
- *    as new: every mutant one of them killed or covered is tested again, and every
- *    other result is kept. A part none of whose tests is reached is not run.
+ *    paths in manifest.yml). Each test file a change reaches, of those behind the
+ *    part's results (a test in it killed or covered one of its mutants), has its
+ *    earlier results dropped from the part's incremental file, so Stryker counts
+ *    its tests as new: every mutant one of them killed or covered is tested again,
+ *    and every other result is kept. A part none of whose such test files is
+ *    reached is not run.
  *  - The setup every mutant's run depends on (SETUP_FILES: the lockfile, the Jest,
  *    Stryker and TypeScript configuration, the test environment and sequencer):
  *    every part is run again in full.
@@ -230,7 +232,7 @@ export interface PartState {
   previous: Digests | undefined;
   current: Digests;
   graph: ReadonlyMap<string, readonly string[]>;
-  /** The test files the part's incremental file holds results for. */
+  /** The test files behind the part's kept results (testFilesWithResults). */
   testFilesWithResults: readonly string[];
 }
 
@@ -283,16 +285,28 @@ export function partPaths(root: string, part: string): PartPaths {
 }
 
 interface IncrementalReport {
-  testFiles?: Record<string, unknown>;
+  files?: Record<string, { mutants?: Array<{ coveredBy?: string[]; killedBy?: string[] }> }>;
+  testFiles?: Record<string, { tests?: Array<{ id: string }> }>;
 }
 
 const relative = (root: string, file: string) =>
   (path.isAbsolute(file) ? path.relative(root, file) : file).split(path.sep).join('/');
 
-/** The test files an incremental file holds results for, relative to `root`. */
+/**
+ * The test files behind an incremental file's results, relative to `root`: those holding a test
+ * that killed or covered one of its mutants. A test file that reached none of them can change
+ * no result by changing its behaviour, except by killing a survivor it did not reach before,
+ * which the next run with --force (or a change to the part's own code) finds.
+ */
 export function testFilesWithResults(root: string, incrementalFile: string): string[] {
   const report = JSON.parse(readFileSync(incrementalFile, 'utf8')) as IncrementalReport;
-  return Object.keys(report.testFiles ?? {}).map((f) => relative(root, f));
+  const used = new Set<string>();
+  for (const file of Object.values(report.files ?? {})) {
+    for (const m of file.mutants ?? []) for (const id of [...(m.killedBy ?? []), ...(m.coveredBy ?? [])]) used.add(id);
+  }
+  return Object.entries(report.testFiles ?? {})
+    .filter(([, t]) => (t.tests ?? []).some((test) => used.has(test.id)))
+    .map(([name]) => relative(root, name));
 }
 
 /**

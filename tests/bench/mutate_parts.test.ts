@@ -164,20 +164,30 @@ describe('what a part does when run again', () => {
 });
 
 describe("a part's incremental file", () => {
-  it("loses only the dropped test files' results, and lists the rest", () => {
+  it("names the test files behind its results, and loses only the dropped ones' results", () => {
     const root = project();
     const file = path.join(root, 'incremental.json');
     writeFileSync(
       file,
       JSON.stringify({
-        files: { 'src/storage/keys.ts': { source: 'x', mutants: [] } },
+        files: {
+          'src/storage/keys.ts': {
+            source: 'x',
+            mutants: [
+              { id: 'm1', status: 'Killed', killedBy: ['2'], coveredBy: ['2'] },
+              { id: 'm2', status: 'Survived', coveredBy: ['1'] },
+            ],
+          },
+        },
         testFiles: {
           'tests/storage/world.test.ts': { tests: [{ id: '1', name: 'w' }] },
           [path.join(root, 'tests/storage/keys.test.ts')]: { tests: [{ id: '2', name: 'a' }] },
+          'tests/phase5/report.test.ts': { tests: [{ id: '3', name: 'r' }] },
         },
       }),
     );
 
+    // The report test reached none of the part's mutants: a change only it loads cannot change a result.
     expect(testFilesWithResults(root, file).sort()).toEqual([
       'tests/storage/keys.test.ts',
       'tests/storage/world.test.ts',
@@ -185,7 +195,7 @@ describe("a part's incremental file", () => {
     expect(dropTestResults(root, file, ['tests/storage/keys.test.ts'])).toBe(1);
 
     const after = JSON.parse(readFileSync(file, 'utf8')) as { files: object; testFiles: object };
-    expect(Object.keys(after.testFiles)).toEqual(['tests/storage/world.test.ts']);
+    expect(Object.keys(after.testFiles)).toEqual(['tests/storage/world.test.ts', 'tests/phase5/report.test.ts']);
     expect(Object.keys(after.files)).toEqual(['src/storage/keys.ts']);
   });
 });
