@@ -103,12 +103,13 @@ export function partsAsked(asked: readonly string[]): Part[] {
 
 /**
  * What every mutant's result depends on, whoever's it is: a change here re-runs every part
- * in full. The three files under tests/support are the ones jest.mutation.config.js names
- * (a test that reads that configuration keeps this list complete).
+ * in full. The three files under tests/support, and the configuration it builds on, are the ones
+ * jest.mutation.config.js names (a test that reads that configuration keeps this list complete).
  */
 export const SETUP_FILES = [
   'package-lock.json',
   'jest.config.js',
+  'jest.all.config.js',
   'jest.mutation.config.js',
   'stryker.config.mjs',
   'tsconfig.json',

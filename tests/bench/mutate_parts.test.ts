@@ -212,8 +212,13 @@ describe('the setup files', () => {
       .map((f) => String(f).replace('<rootDir>', APP_ROOT))
       .map((f) => path.relative(APP_ROOT, f).split(path.sep).join('/'));
 
+    // And the configuration files it builds on.
+    const text = readFileSync(path.join(APP_ROOT, 'jest.mutation.config.js'), 'utf8');
+    const required = [...text.matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => m[1]);
+
     expect(named.length).toBeGreaterThan(0);
-    for (const file of named) expect(SETUP_FILES).toContain(file);
+    expect(required.length).toBeGreaterThan(0);
+    for (const file of [...named, ...required]) expect(SETUP_FILES).toContain(file);
   });
 
   it('are all changes that re-run a part in full', () => {

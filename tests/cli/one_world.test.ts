@@ -220,7 +220,7 @@ describe('--help', () => {
     ['dev', ['--port N', 'a whole number from 1 to 65535; default 8787', 'default done-12h', 'Ctrl-C stops it']],
     ['soak', ['--installations N', 'a whole number from 1 to 1000000; default 10000', '--event-loss F']],
     ['bench', ['--reps N', '--site NAME', 'one of small, large; default small']],
-    ['bench:report', ['--runs N', 'a whole number from 1 to 100; default 5']],
+    ['bench:report', ['--runs N', 'a whole number from 1 to 100; default 3', '--latency-ms MS', 'default 150']],
     ['mutate:parts', ['PART ...', '--force', '--concurrency N', 'not set by default']],
     ['mutate:score', ['REPORT ...', 'default reports/mutation/mutation.json']],
   ];
