@@ -98,8 +98,14 @@ export interface TriggerView {
   dueAt: string | null;
   /** AUTO_12H only: after this its window is closed and it is missed. */
   windowClosesAt: string | null;
-  /** The next instant the scheduler will attempt it; null when it will not (done, missed, generating). */
+  /** The next instant the scheduler will attempt it; null when it will not (done, missed, generating, no attempt left). */
   nextEligibleAt: string | null;
+  /**
+   * AUTO_12H waiting to retry (a failed attempt behind it, its window still open): the
+   * latest instant an attempt is still made before its window closes. Null otherwise,
+   * and when no attempt is left before the close.
+   */
+  lastChanceAt: string | null;
   attemptCount: number;
   failedAttempts: number;
   /** Failed attempts that were followed by a wait of 2 h or more. */

@@ -9,6 +9,7 @@ import {
   emptyState,
   forgetUnstoredReports,
   inEpochs,
+  lastChanceAt,
   SchedulerState,
 } from '../scheduled/decisions';
 import {
@@ -121,6 +122,8 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
       : installedAt + (trigger === 'AUTO_12H' ? SCHEDULER.auto12hAfterMs : SCHEDULER.auto24hAfterMs);
   const windowClosesAt = trigger === 'AUTO_12H' && installedAt !== null ? installedAt + SCHEDULER.auto24hAfterMs : null;
   const windowClosed = windowClosesAt !== null && now >= windowClosesAt;
+  // Backing off until the close: the window rule left no attempt before it.
+  const noAttemptLeft = windowClosesAt !== null && p.backoffUntil !== null && p.backoffUntil >= windowClosesAt;
 
   let status: TriggerStatus;
   if (done) status = 'done';
@@ -148,13 +151,24 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     unscheduled: () => 'Not scheduled: the installation time is not recorded.',
     waiting: () => `Waiting until ${formatInstant(dueAt)} (${formatRelative(dueAt, now)}).`,
     backing_off: () =>
-      `Backing off until ${formatInstant(p.backoffUntil)} (${formatRelative(p.backoffUntil, now)}) ` +
-      `after ${plural(failedAttempts, 'failed attempt')}.`,
+      noAttemptLeft
+        ? `No attempt is left before its window closes at ${formatInstant(windowClosesAt)}, ` +
+          `after ${plural(failedAttempts, 'failed attempt')}.`
+        : `Backing off until ${formatInstant(p.backoffUntil)} (${formatRelative(p.backoffUntil, now)}) ` +
+          `after ${plural(failedAttempts, 'failed attempt')}.`,
     due: () =>
       `Due: the next scheduled run (every ${INTERVAL_WORDS[SCHEDULER.interval]}), or a wake-up event sooner, generates it.${earlier}`,
   };
   const nextEligibleAt =
-    status === 'waiting' ? dueAt : status === 'due' ? now : status === 'backing_off' ? p.backoffUntil : null;
+    status === 'waiting'
+      ? dueAt
+      : status === 'due'
+        ? now
+        : status === 'backing_off' && !noAttemptLeft
+          ? p.backoffUntil
+          : null;
+  const waitingToRetry = (status === 'backing_off' || status === 'due') && failedAttempts > 0;
+  const lastChance = waitingToRetry && installedAt !== null ? lastChanceAt(trigger, installedAt, p, now) : null;
 
   return {
     trigger,
@@ -163,6 +177,7 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     dueAt: toIsoOrNull(dueAt),
     windowClosesAt: toIsoOrNull(windowClosesAt),
     nextEligibleAt: toIsoOrNull(nextEligibleAt),
+    lastChanceAt: toIsoOrNull(lastChance),
     attemptCount,
     failedAttempts,
     longBackoffs: longBackoffsAfter(failedAttempts),

@@ -169,6 +169,14 @@ function TriggerCard(props: {
           </dd>
           <dt>Next attempt</dt>
           <dd>{t.nextEligibleAt ? <Instant at={t.nextEligibleAt} relative /> : '—'}</dd>
+          {t.lastChanceAt && (
+            <>
+              <dt>Last chance</dt>
+              <dd data-testid="trigger-last-chance">
+                <Instant at={t.lastChanceAt} relative />
+              </dd>
+            </>
+          )}
           <dt>Attempts</dt>
           <dd>{t.attemptCount}</dd>
         </dl>

@@ -25,6 +25,40 @@ export class BackoffSchedule {
   }
 }
 
+/**
+ * The stretch of time an attempt must start in to count: it closes at `closesAt`, and
+ * `lastChanceAt` is the latest instant a retry is still brought forward to. A window
+ * that never closes has both at Infinity.
+ */
+export interface AttemptWindow {
+  closesAt: number;
+  lastChanceAt: number;
+}
+
+export const OPEN_WINDOW: AttemptWindow = Object.freeze({ closesAt: Infinity, lastChanceAt: Infinity });
+
+/**
+ * When a trigger that failed at `failedAt` (its `failures`-th failure) may be tried
+ * again. The ladder's step, while it lands no later than the window's last chance.
+ * A step that would land later (past the close, or in the last stretch before it,
+ * where only a wake-up could still reach it in time) is brought forward to the last
+ * chance: one last attempt, reachable by the next tick even if its wake-up is lost.
+ * A failure at or after the last chance has had that attempt; its step holds if it
+ * fits in the window, and otherwise the wait ends at the close, never past it (the
+ * trigger is then missed there). A window that never closes keeps the ladder as is.
+ */
+export function nextAttemptAt(
+  schedule: BackoffSchedule,
+  failedAt: number,
+  failures: number,
+  window: AttemptWindow = OPEN_WINDOW,
+): number {
+  const step = failedAt + schedule.delayAfter(failures);
+  if (step <= window.lastChanceAt) return step;
+  if (failedAt < window.lastChanceAt) return window.lastChanceAt;
+  return failedAt < window.closesAt ? Math.min(step, window.closesAt) : step;
+}
+
 export const SCHEDULER_BACKOFF = new BackoffSchedule([30 * 60_000, 120 * 60_000, 1440 * 60_000]);
 
 /** The guide's helper, kept under its name: attempt count after a failure -> wait in ms. */

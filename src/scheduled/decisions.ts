@@ -1,6 +1,6 @@
 import type { AutoTrigger } from '../storage/keys';
 import { SCHEDULER } from './config';
-import { SCHEDULER_BACKOFF } from './backoff';
+import { AttemptWindow, nextAttemptAt, SCHEDULER_BACKOFF } from './backoff';
 
 /**
  * The scheduler's pure core: what is due, whether backoff holds, and the next
@@ -84,6 +84,47 @@ export function emptyState(): SchedulerState {
 }
 
 // ---------------------------------------------------------------------------
+// Windows: when each trigger may be attempted.
+
+export interface TriggerWindow extends AttemptWindow {
+  opensAt: number;
+}
+
+/**
+ * AUTO_12H may be attempted from 12 h after installation until AUTO_24H falls due
+ * (24 h), its last chance one margin before that; AUTO_24H from 24 h on, for good.
+ */
+export function windowOf(trigger: AutoTrigger, installedAt: number): TriggerWindow {
+  if (trigger === 'AUTO_24H') {
+    return { opensAt: installedAt + SCHEDULER.auto24hAfterMs, closesAt: Infinity, lastChanceAt: Infinity };
+  }
+  const closesAt = installedAt + SCHEDULER.auto24hAfterMs;
+  return {
+    opensAt: installedAt + SCHEDULER.auto12hAfterMs,
+    closesAt,
+    lastChanceAt: closesAt - SCHEDULER.lastChanceMarginMs,
+  };
+}
+
+/**
+ * For a trigger waiting to retry inside a window that closes: the instant of the last
+ * attempt the window rule still guarantees (its last chance, or its next attempt if
+ * that comes later), or null when no attempt is left before the close, or the window
+ * never closes.
+ */
+export function lastChanceAt(
+  trigger: AutoTrigger,
+  installedAt: number,
+  progress: TriggerProgress,
+  now: number,
+): number | null {
+  const w = windowOf(trigger, installedAt);
+  if (w.closesAt === Infinity) return null;
+  const next = Math.max(progress.backoffUntil ?? now, now, w.opensAt);
+  return next < w.closesAt ? Math.max(w.lastChanceAt, next) : null;
+}
+
+// ---------------------------------------------------------------------------
 // Step 4: which trigger is due.
 
 export type DueTrigger =
@@ -145,16 +186,13 @@ export function nextActionableAt(
   state: SchedulerState,
   done: DoneMarkers,
 ): number | null {
-  const windows: Record<AutoTrigger, { opens: number; closes: number }> = {
-    AUTO_12H: { opens: installedAt + SCHEDULER.auto12hAfterMs, closes: installedAt + SCHEDULER.auto24hAfterMs },
-    AUTO_24H: { opens: installedAt + SCHEDULER.auto24hAfterMs, closes: Infinity },
-  };
   let next: number | null = null;
   for (const t of AUTO_TRIGGERS) {
     const p = state.triggers[t];
     if (done[t] !== null || p.generatedAt !== null || p.missedAt !== null) continue;
-    const at = Math.max(windows[t].opens, p.backoffUntil ?? -Infinity);
-    if (at >= windows[t].closes) continue;
+    const window = windowOf(t, installedAt);
+    const at = Math.max(window.opensAt, p.backoffUntil ?? -Infinity);
+    if (at >= window.closesAt) continue;
     if (at <= now) return null;
     if (next === null || at < next) next = at;
   }
@@ -240,18 +278,20 @@ export interface FailureOutcome {
 /**
  * A failed attempt. The wait is set by the attempt number, which for a trigger
  * not yet done equals its number of failures: 30 min after the first, 2 h after
- * the second, 24 h after every later one.
+ * the second, 24 h after every later one; bounded by the trigger's window
+ * (`nextAttemptAt`): AUTO_12H's last attempt comes before its window closes.
  */
 export function recordFailure(
   state: SchedulerState,
   trigger: AutoTrigger,
   failure: Failure,
   now: number,
+  installedAt: number,
 ): FailureOutcome {
   const progress = state.triggers[trigger];
   const attemptCount = Math.max(progress.attemptCount, failure.attempt);
-  const backoffMs = SCHEDULER_BACKOFF.delayAfter(failure.attempt);
-  const nextEligibleAt = failure.at + backoffMs;
+  const nextEligibleAt = nextAttemptAt(SCHEDULER_BACKOFF, failure.at, failure.attempt, windowOf(trigger, installedAt));
+  const backoffMs = nextEligibleAt - failure.at;
   const lastError = { at: failure.at, message: failure.message, attempt: failure.attempt };
   return {
     backoffMs,

@@ -446,6 +446,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
               : `Attempt #${attempt} did not finish within its lease`,
           },
           checkedAt,
+          installedAt,
         );
         log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
         logBackoff(failure);
@@ -518,7 +519,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       // did not land, the claim is released with the failure, so that nobody (a Reset, the
       // admin page) has to wait for its lease; otherwise it is left to run out.
       const failedAt = deps.now();
-      const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt);
+      const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt, installedAt);
       log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
       logBackoff(failure);
       unsaved = state = failure.state;

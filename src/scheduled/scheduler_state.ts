@@ -200,9 +200,11 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * A trigger's backoff is derived data: this scheduler only ever stores one that
- * ends exactly one ladder step after the failure it records. Anything else (a
- * backoff with no failure, or one decades away) was not written by us, and
- * believing it could hold a report back indefinitely, so the state is invalid.
+ * ends exactly one ladder step after the failure it records, or, for AUTO_12H, one
+ * its window brought forward (decisions.ts#recordFailure): after the failure, never
+ * later than the step. Anything else (a backoff with no failure, or one decades
+ * away) was not written by us, and believing it could hold a report back
+ * indefinitely, so the state is invalid.
  * A backoff inherited from the guide's shape was computed from the guide's clock
  * a moment after the failure it follows, so it is held to that failure's own step
  * (plus the clock allowance), never the ladder's longest: a first failure cannot
@@ -213,13 +215,16 @@ function checkedBackoff(
   failure: AttemptError | null,
   inherited: boolean,
   field: string,
+  windowCloses: boolean,
 ): number | null {
   if (until === null) return null;
   const consistent = inherited
     ? failure !== null &&
       until <=
         failure.at + SCHEDULER_BACKOFF.delayAfter(Math.max(1, failure.attempt)) + SCHEDULER.maxClockDisagreementMs
-    : failure !== null && until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt);
+    : failure !== null &&
+      (until === failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt) ||
+        (windowCloses && until > failure.at && until < failure.at + SCHEDULER_BACKOFF.delayAfter(failure.attempt)));
   if (!consistent) throw new Invalid(`${field} does not follow from the failure it belongs to`);
   return until;
 }
@@ -283,13 +288,14 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
         `${p}_backoff_until` in raw || (typeof raw.schema_version === 'number' && raw.schema_version >= 2);
       const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
       const lastError = attemptError(raw, `${p}_last_error`, now);
+      const closes = t === 'AUTO_12H';
       triggers[t] = {
         ...emptyProgress(count(raw, `${p}_epoch`, SCHEDULER.maxEpoch)),
         attemptCount: count(raw, `${p}_attempt_count`),
         generatedAt: pastOrNull(raw, `${p}_generated_at`, now),
         backoffUntil: hasOwnBackoff
-          ? checkedBackoff(instantOrNull(raw, `${p}_backoff_until`), lastError, false, `${p}_backoff_until`)
-          : checkedBackoff(inherited, lastErrorBase, true, 'last_backoff_until'),
+          ? checkedBackoff(instantOrNull(raw, `${p}_backoff_until`), lastError, false, `${p}_backoff_until`, closes)
+          : checkedBackoff(inherited, lastErrorBase, true, 'last_backoff_until', closes),
         lastError,
         missedAt: pastOrNull(raw, `${p}_missed_at`, now),
       };

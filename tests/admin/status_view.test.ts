@@ -45,7 +45,7 @@ function failing(
   let state = emptyState();
   let at = firstAt;
   for (let attempt = 1; attempt <= failures; attempt++) {
-    const outcome = recordFailure(state, trigger, { attempt, at, message: `Jira said no (#${attempt})` }, at);
+    const outcome = recordFailure(state, trigger, { attempt, at, message: `Jira said no (#${attempt})` }, at, T0);
     state = outcome.state;
     if (attempt < failures) at = outcome.nextEligibleAt;
   }
@@ -151,6 +151,39 @@ describe('trigger status', () => {
     });
     expect(t12.summary).toBe('Backing off until 2 Nov 2026, 23:30 UTC (in 1 h 50 min) after 2 failed attempts.');
     expect(t12.actions.retry.allowed).toBe(true);
+  });
+
+  it('waiting to retry, says when its last chance is: an hour before its window closes', () => {
+    const { state } = failing('AUTO_12H', 3, T0 + 12 * H);
+    const backingOff = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 15 * H), 'AUTO_12H');
+    const { state: once } = failing('AUTO_12H', 1, T0 + 12 * H);
+    const due = trigger(adminPageView(records({ state: serializeState(once) }), T0 + 13 * H), 'AUTO_12H');
+    const { state: failing24 } = failing('AUTO_24H', 1, T0 + 24 * H);
+    const t24 = trigger(adminPageView(records({ state: serializeState(failing24) }), T0 + 24 * H + M), 'AUTO_24H');
+
+    expect(backingOff).toMatchObject({
+      status: 'backing_off',
+      nextEligibleAt: '2026-11-03T08:00:00.000Z',
+      lastChanceAt: '2026-11-03T08:00:00.000Z',
+      windowClosesAt: '2026-11-03T09:00:00.000Z',
+    });
+    expect(due).toMatchObject({ status: 'due', lastChanceAt: '2026-11-03T08:00:00.000Z' });
+    expect(t24).toMatchObject({ status: 'backing_off', lastChanceAt: null });
+  });
+
+  it('after its last chance failed with no attempt left, names no next attempt and says the window closes', () => {
+    const { state } = failing('AUTO_12H', 4, T0 + 12 * H);
+    const t12 = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 23 * H + 5 * M), 'AUTO_12H');
+
+    expect(t12).toMatchObject({
+      status: 'backing_off',
+      backoffUntil: '2026-11-03T09:00:00.000Z',
+      nextEligibleAt: null,
+      lastChanceAt: null,
+    });
+    expect(t12.summary).toBe(
+      'No attempt is left before its window closes at 3 Nov 2026, 09:00 UTC, after 4 failed attempts.',
+    );
   });
 
   it('done at its generation time, from the DONE key even when the state does not know yet', () => {
@@ -353,6 +386,7 @@ describe('the whole page for a site installed two hours ago', () => {
           dueAt: '2026-11-02T21:00:00.000Z',
           windowClosesAt: '2026-11-03T09:00:00.000Z',
           nextEligibleAt: '2026-11-02T21:00:00.000Z',
+          lastChanceAt: null,
           attemptCount: 0,
           failedAttempts: 0,
           longBackoffs: 0,
@@ -375,6 +409,7 @@ describe('the whole page for a site installed two hours ago', () => {
           dueAt: '2026-11-03T09:00:00.000Z',
           windowClosesAt: null,
           nextEligibleAt: '2026-11-03T09:00:00.000Z',
+          lastChanceAt: null,
           attemptCount: 0,
           failedAttempts: 0,
           longBackoffs: 0,

@@ -11,19 +11,22 @@ import {
 
 const M = 60_000;
 const T0 = Date.parse('2026-11-02T21:00:00Z');
+/** Installed 12 h before T0: the failures below fall early in AUTO_12H's window. */
+const INSTALLED_AT = T0 - 12 * 60 * M;
 
 function bothFailing(): SchedulerState {
-  let s = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0, message: 'first' }, T0).state;
-  s = recordFailure(s, 'AUTO_12H', { attempt: 2, at: T0 + 30 * M, message: 'second' }, T0 + 30 * M).state;
-  return recordFailure(s, 'AUTO_24H', { attempt: 1, at: T0 + 40 * M, message: 'other' }, T0 + 40 * M).state;
+  let s = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0, message: 'first' }, T0, INSTALLED_AT).state;
+  s = recordFailure(s, 'AUTO_12H', { attempt: 2, at: T0 + 30 * M, message: 'second' }, T0 + 30 * M, INSTALLED_AT).state;
+  return recordFailure(s, 'AUTO_24H', { attempt: 1, at: T0 + 40 * M, message: 'other' }, T0 + 40 * M, INSTALLED_AT)
+    .state;
 }
 
 describe('clearBackoff', () => {
   it('ends the backoff now and keeps the counts, so a further failure backs off as the next in line', () => {
-    const s = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0, message: 'x' }, T0).state;
+    const s = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0, message: 'x' }, T0, INSTALLED_AT).state;
 
     const cleared = clearBackoff(s, 'AUTO_12H');
-    const next = recordFailure(cleared, 'AUTO_12H', { attempt: 2, at: T0 + M, message: 'y' }, T0 + M);
+    const next = recordFailure(cleared, 'AUTO_12H', { attempt: 2, at: T0 + M, message: 'y' }, T0 + M, INSTALLED_AT);
 
     expect(cleared.triggers.AUTO_12H).toMatchObject({
       backoffUntil: null,
@@ -58,7 +61,7 @@ describe('resetTrigger', () => {
   });
 
   it('clears the display error when it was this trigger’s', () => {
-    const s = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0).state;
+    const s = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0, INSTALLED_AT).state;
 
     const reset = resetTrigger(s, 'AUTO_24H', 1);
 

@@ -62,7 +62,7 @@ describe('backoff', () => {
   });
 
   it('a failure backs off only its own trigger, from the time it happened', () => {
-    const f = recordFailure(emptyState(), 'AUTO_12H', { attempt: 2, at: T0, message: 'boom' }, T0 + M);
+    const f = recordFailure(emptyState(), 'AUTO_12H', { attempt: 2, at: T0, message: 'boom' }, T0 + M, T0);
     expect(f.nextEligibleAt).toBe(T0 + 2 * H);
     expect(f.state.triggers.AUTO_12H).toMatchObject({ attemptCount: 2, backoffUntil: T0 + 2 * H });
     expect(f.state.triggers.AUTO_24H).toEqual(emptyState().triggers.AUTO_24H);
@@ -70,7 +70,7 @@ describe('backoff', () => {
   });
 
   it("success clears the trigger's backoff and the guide's display fields that described it", () => {
-    const failed = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0).state;
+    const failed = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'x' }, T0, T0).state;
     const ok = recordSuccess(failed, 'AUTO_24H', 2, T0 + H);
     expect(ok.triggers.AUTO_24H).toMatchObject({
       attemptCount: 2,
@@ -100,6 +100,7 @@ describe('state codec', () => {
       'AUTO_24H',
       { attempt: 3, at: T0 + 25 * H, message: 'API timeout' },
       T0 + 25 * H,
+      T0,
     ).state;
     const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))), T0 + 25 * H);
     expect(parsed).toEqual({ ok: true, value: s });

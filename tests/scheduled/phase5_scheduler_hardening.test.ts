@@ -244,19 +244,34 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
     return attempts;
   }
 
-  it('a failing AUTO_12H is retried after 30 min, then 2 h, then 24 h (never longer)', async () => {
+  it('a failing AUTO_24H is retried after 30 min, then 2 h, then 24 h (never longer)', async () => {
+    const installedAt = await w.installedHoursAgo(0);
+    w.advance(24 * HOUR);
+    w.failKvs('transaction', 500);
+
+    const attempts = await attemptsUntil(installedAt + 51 * HOUR);
+
+    const gaps = attempts.slice(1).map((t, i) => (t - attempts[i]) / MINUTE);
+    expect(gaps).toEqual([30, 120, 1440]);
+    const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
+    if (!state.ok) throw new Error(state.reason);
+    expect(state.value.triggers.AUTO_24H.attemptCount).toBe(4);
+    expect(state.value.triggers.AUTO_24H.backoffUntil).toBe(attempts[3] + 24 * HOUR);
+  });
+
+  it('a failing AUTO_12H is retried after 30 min, then 2 h; the 24 h step would pass its window, so the last attempt comes an hour before it closes', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(12 * HOUR);
     w.failKvs('transaction', 500);
 
-    const attempts = await attemptsUntil(installedAt + 23 * HOUR);
+    const attempts = await attemptsUntil(installedAt + 24 * HOUR - 1);
 
-    const gaps = attempts.slice(1).map((t, i) => (t - attempts[i]) / MINUTE);
-    expect(gaps).toEqual([30, 120]);
+    expect(attempts.map((t) => (t - installedAt) / HOUR)).toEqual([12, 12.5, 14.5, 23]);
     const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     if (!state.ok) throw new Error(state.reason);
-    expect(state.value.triggers.AUTO_12H.attemptCount).toBe(3);
-    expect(state.value.triggers.AUTO_12H.backoffUntil).toBe(attempts[2] + 24 * HOUR);
+    expect(state.value.triggers.AUTO_12H.attemptCount).toBe(4);
+    // The last chance failed too: the wait ends where the window does, never past it.
+    expect(state.value.triggers.AUTO_12H.backoffUntil).toBe(installedAt + 24 * HOUR);
   });
 
   it("logs the guide's backoff line with the wait and the next eligible time", async () => {

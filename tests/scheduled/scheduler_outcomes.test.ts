@@ -115,7 +115,13 @@ describe('nothing to do', () => {
     const installedAt = await w.installedHoursAgo(25);
     const c = w.inst.cloudId;
     const at = installedAt + 23 * HOUR + 55 * MINUTE;
-    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'lost answer' }, at).state;
+    const failed = recordFailure(
+      emptyState(),
+      'AUTO_12H',
+      { attempt: 1, at, message: 'lost answer' },
+      at,
+      installedAt,
+    ).state;
     await w.app.put(
       w.inst,
       w.keys.state,

@@ -22,6 +22,7 @@ const failing12 = recordFailure(
   'AUTO_12H',
   { attempt: 1, at: T0 + 12 * H, message: 'Jira 503' },
   T0 + 12 * H,
+  T0,
 ).state;
 const bothDone = recordSuccess(recordSuccess(failing12, 'AUTO_12H', 2, T0 + 12.5 * H), 'AUTO_24H', 1, T0 + 24 * H);
 const missed12 = recordMissed(failing12, 'AUTO_12H', T0 + 24 * H);
@@ -31,6 +32,7 @@ const resetAndFailing = recordFailure(
   'AUTO_12H',
   { attempt: 1, at: T0 + 26 * H, message: 'Jira 503' },
   T0 + 26 * H,
+  T0,
 ).state;
 
 const cases: Array<[string, SchedulerState]> = [

@@ -33,6 +33,7 @@ describe('the stored scheduler state', () => {
       'AUTO_24H',
       { attempt: 1, at: T0 + 24 * H, message: 'Jira timed out' },
       T0 + 24 * H + M,
+      T0,
     ).state;
 
     // Empty fields (null, 0) are left out to keep the record small; they read back as their defaults.
@@ -159,6 +160,24 @@ describe('a stored backoff is believed only when it follows from the failure it 
       reason: 'auto_12h_backoff_until does not follow from the failure it belongs to',
     });
     expect(parseState({ auto_24h_backoff_until: iso(T0 + 30 * M) })).toEqual({
+      ok: false,
+      reason: 'auto_24h_backoff_until does not follow from the failure it belongs to',
+    });
+  });
+
+  it("AUTO_12H's may end earlier than its step (its window brought it forward), but after the failure; AUTO_24H's may not", () => {
+    const own12 = (until: number) => parseState({ auto_12h_last_error: failure, auto_12h_backoff_until: iso(until) });
+    const own24 = (until: number) => parseState({ auto_24h_last_error: failure, auto_24h_backoff_until: iso(until) });
+
+    expect(own12(T0 + 45 * M)).toMatchObject({
+      ok: true,
+      value: { triggers: { AUTO_12H: { backoffUntil: T0 + 45 * M } } },
+    });
+    expect(own12(T0)).toEqual({
+      ok: false,
+      reason: 'auto_12h_backoff_until does not follow from the failure it belongs to',
+    });
+    expect(own24(T0 + 45 * M)).toEqual({
       ok: false,
       reason: 'auto_24h_backoff_until does not follow from the failure it belongs to',
     });

@@ -33,7 +33,7 @@ const doneMarker = (hours: number) => ({ generatedAt: T0 + hours * H, attempt: 1
 
 const generated = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', at: number) => recordSuccess(s, trigger, 1, at);
 const failed = (s: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', attempt: number, at: number) =>
-  recordFailure(s, trigger, { attempt, at, message: `attempt ${attempt} failed` }, at).state;
+  recordFailure(s, trigger, { attempt, at, message: `attempt ${attempt} failed` }, at, T0).state;
 
 describe('when a report falls due', () => {
   it('with the 12 h report stored, nothing is due until 24 h, and the page is told when that is', () => {
@@ -127,7 +127,13 @@ describe('DONE keys are what counts', () => {
 
 describe('how long a failure holds a trigger back', () => {
   it('the backoff runs from when the attempt failed, not from when the failure was noticed', () => {
-    const f = recordFailure(emptyState(), 'AUTO_24H', { attempt: 1, at: T0, message: 'lease ran out' }, T0 + 40 * M);
+    const f = recordFailure(
+      emptyState(),
+      'AUTO_24H',
+      { attempt: 1, at: T0, message: 'lease ran out' },
+      T0 + 40 * M,
+      T0,
+    );
 
     expect(f).toMatchObject({ backoffMs: 30 * M, nextEligibleAt: T0 + 30 * M });
     expect(f.state.lastBackoffUntil).toBe(T0 + 30 * M);
@@ -148,6 +154,7 @@ describe('how long a failure holds a trigger back', () => {
       'AUTO_12H',
       { attempt: 2, at: T0 + 5 * H, message: 'x' },
       T0 + 5 * H,
+      T0,
     );
 
     expect(lateReportOfAttempt2.state.triggers.AUTO_12H.attemptCount).toBe(3);

@@ -26,14 +26,20 @@ describe('nextActionableAt', () => {
   });
 
   it("is a failed trigger's backoff end, never earlier than its window opens", () => {
-    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at: T0 + 12 * H, message: 'x' }, T0 + 12 * H);
+    const failed = recordFailure(
+      emptyState(),
+      'AUTO_12H',
+      { attempt: 1, at: T0 + 12 * H, message: 'x' },
+      T0 + 12 * H,
+      T0,
+    );
 
     expect(nextActionableAt(T0, T0 + 12 * H, failed.state, none)).toBe(T0 + 12 * H + 30 * M);
   });
 
   it('skips a 12 h report whose backoff ends after its window closes: the 24 h instant comes next', () => {
     const at = T0 + 23 * H + 45 * M;
-    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at);
+    const failed = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at, T0);
 
     expect(nextActionableAt(T0, at, failed.state, none)).toBe(T0 + 24 * H);
   });
@@ -44,8 +50,14 @@ describe('nextActionableAt', () => {
 
   it('skips a 12 h report whose backoff ends exactly as its window closes: it would be eligible too late', () => {
     const at = T0 + 23 * H + 30 * M;
-    const failing12 = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at).state;
-    const failing24 = recordFailure(failing12, 'AUTO_24H', { attempt: 1, at: T0 + 24 * H, message: 'y' }, T0 + 24 * H);
+    const failing12 = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at, T0).state;
+    const failing24 = recordFailure(
+      failing12,
+      'AUTO_24H',
+      { attempt: 1, at: T0 + 24 * H, message: 'y' },
+      T0 + 24 * H,
+      T0,
+    );
 
     expect(nextActionableAt(T0, at, failing12, none)).toBe(T0 + 24 * H);
     expect(nextActionableAt(T0, T0 + 24 * H + M, failing24.state, none)).toBe(T0 + 24 * H + 30 * M);
@@ -66,7 +78,7 @@ describe('nextActionableAt', () => {
   it("is the 24 h report's backoff end once the 12 h report has been recorded as missed", () => {
     const at = T0 + 24 * H;
     const missed = recordMissed(emptyState(), 'AUTO_12H', at);
-    const failing24 = recordFailure(missed, 'AUTO_24H', { attempt: 1, at, message: 'x' }, at).state;
+    const failing24 = recordFailure(missed, 'AUTO_24H', { attempt: 1, at, message: 'x' }, at, T0).state;
 
     expect(nextActionableAt(T0, at + M, failing24, none)).toBe(at + 30 * M);
   });

@@ -1,5 +1,6 @@
-import { SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
+import { nextAttemptAt, SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff';
 import { SCHEDULER } from '../../../src/scheduled/config';
+import { windowOf } from '../../../src/scheduled/decisions';
 import { SchedulerReason } from '../../../src/scheduled/phase5_scheduler';
 import { parseClaim, parseState } from '../../../src/scheduled/scheduler_state';
 import type { AutoTrigger } from '../../../src/storage/keys';
@@ -27,6 +28,9 @@ const REASONS: ReadonlySet<SchedulerReason> = new Set<SchedulerReason>([
 ]);
 
 const delayAfter = (attempt: number) => SCHEDULER_BACKOFF.delayAfter(attempt);
+/** When failure #attempt at `failedAt` lets the trigger be tried again: the ladder, bounded by the trigger's window. */
+const nextAfter = (tenant: Tenant, t: AutoTrigger, failedAt: number, attempt: number) =>
+  nextAttemptAt(SCHEDULER_BACKOFF, failedAt, attempt, windowOf(t, tenant.installedAt));
 const iso = (ms: number) => new Date(ms).toISOString();
 const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
 
@@ -189,9 +193,9 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
       if (p.attemptCount > created)
         v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
       if (p.backoffUntil === null) continue;
-      if (!p.lastError || p.backoffUntil !== p.lastError.at + delayAfter(p.lastError.attempt)) {
+      if (!p.lastError || p.backoffUntil !== nextAfter(tenant, t, p.lastError.at, p.lastError.attempt)) {
         v.push(
-          `${c.invocation} wrote ${t} backoff until ${iso(p.backoffUntil)}, not ${p.lastError ? describeDuration(delayAfter(p.lastError.attempt)) : 'a ladder step'} after failure #${p.lastError?.attempt ?? '?'}`,
+          `${c.invocation} wrote ${t} backoff until ${iso(p.backoffUntil)}, not ${p.lastError ? iso(nextAfter(tenant, t, p.lastError.at, p.lastError.attempt)) : 'a ladder step'} after failure #${p.lastError?.attempt ?? '?'}`,
         );
       } else if (p.attemptCount < p.lastError.attempt) {
         v.push(
@@ -248,7 +252,11 @@ export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): vo
   }
 }
 
-/** Attempts are numbered 1..n without gaps, and attempt k+1 never starts before attempt k's backoff has run. */
+/**
+ * Attempts are numbered 1..n without gaps, and attempt k+1 never starts before attempt k's
+ * backoff has run (the window-bounded step is non-decreasing in the failure time, and a
+ * failure comes after its claim, so the step from the claim is a lower bound).
+ */
 function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
   for (const t of TRIGGERS) {
     const claims = claimsOf(w, tenant, t);
@@ -256,10 +264,10 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
       if (c.attempt !== i + 1) v.push(`${t}: claims are not numbered 1..n (${claims.map((x) => x.attempt).join(',')})`);
       if (i === 0) return;
       const prev = claims[i - 1];
-      const gap = c.claimedAt - prev.claimedAt;
-      if (gap < delayAfter(prev.attempt)) {
+      const earliest = nextAfter(tenant, t, prev.claimedAt, prev.attempt);
+      if (c.claimedAt < earliest) {
         v.push(
-          `${t}: attempt #${c.attempt} (${c.by}) started ${describeDuration(gap)} after #${prev.attempt}, inside its ${describeDuration(delayAfter(prev.attempt))} backoff`,
+          `${t}: attempt #${c.attempt} (${c.by}) started ${describeDuration(c.claimedAt - prev.claimedAt)} after #${prev.attempt}, inside its backoff (${iso(earliest)} at the earliest)`,
         );
       }
     });
@@ -267,10 +275,15 @@ function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
   for (const inv of schedulerRuns(w, tenant)) {
     const body = parseBody(inv.response);
     if (body?.reason !== 'GENERATION_FAILED') continue;
-    const failedAt = Date.parse(String(body.next_eligible_at)) - delayAfter(Number(body.attempt));
-    if (!(failedAt >= inv.startedAt && failedAt <= (inv.endedAt ?? Infinity))) {
+    const t = body.trigger as AutoTrigger;
+    const attempt = Number(body.attempt);
+    const next = Date.parse(String(body.next_eligible_at));
+    // Some instant inside the invocation failed, and the backoff follows from it.
+    const from = nextAfter(tenant, t, inv.startedAt, attempt);
+    const to = nextAfter(tenant, t, inv.endedAt ?? Infinity, attempt);
+    if (!(next >= from && next <= to)) {
       v.push(
-        `${inv.label}: failure #${String(body.attempt)} backs off until ${String(body.next_eligible_at)}, not ${describeDuration(delayAfter(Number(body.attempt)))} after it failed`,
+        `${inv.label}: failure #${String(body.attempt)} backs off until ${String(body.next_eligible_at)}, not ${describeDuration(delayAfter(attempt))} (bounded by its window) after it failed`,
       );
     }
   }
@@ -301,7 +314,10 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
     if (n > 0) {
       const p = stateAtT.ok ? stateAtT.value.triggers[t] : undefined;
       const recorded =
-        p && p.attemptCount === n && p.lastError?.attempt === n && p.backoffUntil === p.lastError.at + delayAfter(n);
+        p &&
+        p.attemptCount === n &&
+        p.lastError?.attempt === n &&
+        p.backoffUntil === nextAfter(tenant, t, p.lastError.at, n);
       // An abandoned attempt fails when its lease ends. A claim whose record no longer says
       // when that is (corrupt) can only be counted failed from when a fault-free tick finds
       // it, and with the state lost the walk meets older claims first: so the newest lease
@@ -314,7 +330,7 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       );
       const abandonedAt = Math.max(claims[n - 1].leaseExpiresAt, unreadable ? T + INTERVAL_MS : 0);
       walk = recorded ? 0 : Math.floor(n / 5) * INTERVAL_MS;
-      eligible = Math.max(due, recorded ? p.backoffUntil! : abandonedAt + delayAfter(n));
+      eligible = Math.max(due, recorded ? p.backoffUntil! : nextAfter(tenant, t, abandonedAt, n));
       basis = recorded
         ? `recorded backoff after #${n}`
         : `${unreadable ? 'discovery' : 'lease'} of abandoned #${n} + ${describeDuration(delayAfter(n))}`;
