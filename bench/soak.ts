@@ -268,11 +268,17 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
             figures.kvsRequests += s.kvsRequests;
             figures.kvsBytesRead += s.kvsBytesRead;
             figures.kvsBytesWritten += s.kvsBytesWritten;
-            const timedOut = { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } };
-            app.events.answered(d, r.killed ? timedOut : r.result);
+            // Forge delivers the event again after a timeout (as after a throw or an InvocationError).
+            app.events.answered(
+              d,
+              r.killed ? undefined : r.result,
+              r.killed ? 'timed-out' : 'returned',
+              r.invocation.id,
+            );
           },
           () => {
             figures.throws++;
+            app.events.answered(d, undefined, 'threw');
           },
         ),
       );

@@ -76,15 +76,34 @@ export interface JiraVariants {
   approximateCountOpenEnded: 'accepts' | 'refuses';
 }
 
+export interface EventVariants {
+  /**
+   * How long Forge keeps redelivering an async event that was not delivered successfully,
+   * from when it was pushed (ms): 24 h as documented, up to 96 h when platform trouble
+   * extends it. A retry that would fall after the window is dropped.
+   */
+  retentionWindowMs: number;
+  /**
+   * A push made by a consumer invocation that then failed (threw, timed out, or returned
+   * an InvocationError): is the pushed event delivered ('delivered'), or dropped with the
+   * failed delivery ('dropped')? Undocumented.
+   */
+  pushFromFailedConsumer: 'delivered' | 'dropped';
+}
+
 export interface PlatformVariants {
   kvs: KvsVariants;
   runtime: RuntimeVariants;
   jira: JiraVariants;
+  events: EventVariants;
 }
 
 export const HOUR_MS = 3_600_000;
 /** Forge: expired data is deleted "up to 48 hours" after it expires. */
 export const MAX_PURGE_LATENESS_MS = 48 * HOUR_MS;
+/** Forge: an async event is retried within a 24 h retention window, which platform trouble can extend to 96 h. */
+export const EVENT_RETENTION_MS = 24 * HOUR_MS;
+export const MAX_EVENT_RETENTION_MS = 96 * HOUR_MS;
 
 export const DEFAULT_VARIANTS: PlatformVariants = {
   kvs: {
@@ -101,12 +120,14 @@ export const DEFAULT_VARIANTS: PlatformVariants = {
   },
   runtime: { installedEvent: 'documented', scheduledTriggerSuccess: 'any2xx' },
   jira: { appBrowsableProjects: 'all', approximateCountOpenEnded: 'accepts' },
+  events: { retentionWindowMs: EVENT_RETENTION_MS, pushFromFailedConsumer: 'delivered' },
 };
 
 export type VariantOverrides = {
   kvs?: Partial<KvsVariants>;
   runtime?: Partial<RuntimeVariants>;
   jira?: Partial<JiraVariants>;
+  events?: Partial<EventVariants>;
 };
 
 /** Defaults overlaid with the given fields; out-of-range values fail loudly rather than run a different world. */
@@ -115,6 +136,7 @@ export function platformVariants(overrides: VariantOverrides = {}): PlatformVari
     kvs: { ...DEFAULT_VARIANTS.kvs, ...overrides.kvs },
     runtime: { ...DEFAULT_VARIANTS.runtime, ...overrides.runtime },
     jira: { ...DEFAULT_VARIANTS.jira, ...overrides.jira },
+    events: { ...DEFAULT_VARIANTS.events, ...overrides.events },
   };
   const { expiredReadableForMs, readLagMs, transactionConflictWindowMs } = v.kvs;
   if (!(expiredReadableForMs >= 0 && expiredReadableForMs <= MAX_PURGE_LATENESS_MS)) {
@@ -122,6 +144,10 @@ export function platformVariants(overrides: VariantOverrides = {}): PlatformVari
   }
   if (!(readLagMs.get >= 0 && readLagMs.batchGet >= 0)) throw new RangeError('readLagMs must be >= 0');
   if (!(transactionConflictWindowMs >= 0)) throw new RangeError('transactionConflictWindowMs must be >= 0');
+  const retention = v.events.retentionWindowMs;
+  if (!(retention >= EVENT_RETENTION_MS && retention <= MAX_EVENT_RETENTION_MS)) {
+    throw new RangeError(`retentionWindowMs must be within [24 h, 96 h], got ${retention}`);
+  }
   const browsable = v.jira.appBrowsableProjects;
   if (browsable !== 'all' && !(Number.isInteger(browsable) && browsable >= 0)) {
     throw new RangeError(`appBrowsableProjects must be 'all' or a count, got ${browsable}`);

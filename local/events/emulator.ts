@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../clock';
+import { DEFAULT_VARIANTS, EventVariants } from '../platform_variants';
 import { Prng } from '../prng';
 
 /**
@@ -18,9 +19,21 @@ import { Prng } from '../prng';
  *     that started it).
  *   - Accepted events are delivered at `delayInSeconds` on the injectable clock,
  *     to the consumer whose `queue` they were pushed to, with `jobId`, `eventId`
- *     and, on a redelivery, `retryContext`.
- *   - A consumer returning an InvocationError (`{ _retry: true, retryOptions }`)
- *     gets the event again after `retryAfter` seconds (at most 900), at most 4 times.
+ *     and, on a redelivery, `retryContext` (`retryCount`, `retryReason`,
+ *     `retryData`, `retentionWindow: { startTime, remainingTimeMs }`).
+ *   - Delivery is at least once within a retention window (24 h from the push;
+ *     the `events.retentionWindowMs` variant extends it up to 96 h). Until an
+ *     event is delivered successfully it is delivered again: after `retryAfter`
+ *     seconds (1..900) when the consumer returned an InvocationError (`{ _retry:
+ *     true, retryOptions }`), and with Forge's own exponential backoff (doubling
+ *     from EVENT_RETRIES.firstBackoffMs, capped at about 15 minutes) when it threw
+ *     or was stopped at its timeout. There is no cap on the number of retries: an
+ *     event is dropped only when its next delivery would fall after the window.
+ *   - Lifecycle events (`avi:forge:installed:app`) follow the product-event rule
+ *     instead: redelivered after an InvocationError's `retryAfter`, at most four
+ *     times, and never for a throw.
+ *   - A push made by a consumer invocation that then failed is delivered, or with
+ *     the `events.pushFromFailedConsumer: 'dropped'` variant discarded with it.
  *
  * And everything Forge allows itself, drawn from a seeded generator so a run can
  * be replayed: refused pushes (429, 202 with every event failed, 500, 405, a
@@ -57,9 +70,33 @@ export const EVENT_LIMITS = {
   maxDelaySeconds: 900,
   eventsPerMinutePerInstallation: 500,
   pushRequestsPerChain: 1000,
-  maxRetries: 4,
   maxRetryAfterSeconds: 900,
+  /** Product and lifecycle events only (events-reference/product_events); async events have no cap. */
+  lifecycleMaxRetries: 4,
 } as const;
+
+/**
+ * Forge's own redelivery of an async event whose consumer threw or timed out:
+ * "exponential backoff, up to about 15 minutes apart". The first step is not
+ * documented; a minute, doubling, reaches the cap on the fifth retry.
+ */
+export const EVENT_RETRIES = {
+  firstBackoffMs: 60_000,
+  maxBackoffMs: 900_000,
+} as const;
+
+/** How a consumer's invocation ended, as Forge sees it. */
+export type DeliveryEnd = 'returned' | 'threw' | 'timed-out';
+
+/**
+ * The `retryReason` Forge gives a redelivery it made on its own. A timeout is
+ * InvocationErrorCode.FUNCTION_TIME_OUT; what a throw is called is not documented,
+ * and this name is the emulator's own (docs/assumption_register.md, A14).
+ */
+export const FORGE_RETRY_REASONS: Record<Exclude<DeliveryEnd, 'returned'>, string> = {
+  threw: 'FUNCTION_ERROR',
+  'timed-out': 'FUNCTION_TIME_OUT',
+};
 
 export const PUSH_PATH = '/webhook/queue/publish/{contextAri}/{environmentId}/{appId}/{appVersion}';
 
@@ -74,6 +111,8 @@ export interface PendingDelivery {
   at: number;
   /** When it would have arrived without injected lateness. */
   scheduledAt: number;
+  /** When the event was pushed: its retention window starts here. */
+  enqueuedAt: number;
   installationId: string;
   queueName: string;
   jobId: string;
@@ -81,11 +120,15 @@ export interface PendingDelivery {
   event: PushEvent;
   /** The chain of invocations it belongs to (for the cyclic invocation limit). */
   chain: string;
+  /** The invocation that pushed it, if one did. */
+  pushedBy?: string;
   retryCount: number;
   retryReason?: string;
   retryData?: unknown;
   /** An injected duplicate (the original is another PendingDelivery). */
   duplicate: boolean;
+  /** A lifecycle event's type (its redelivery goes to the `trigger` module subscribed to it), not an async event. */
+  lifecycle?: string;
 }
 
 export interface EventStats {
@@ -97,12 +140,18 @@ export interface EventStats {
   eventsLate: number;
   deliveries: number;
   retries: number;
+  /** Events dropped because their next delivery would have fallen after the retention window. */
+  eventsExpired: number;
+  /** Events dropped with the failed consumer invocation that pushed them (the 'dropped' variant). */
+  eventsDroppedWithPusher: number;
 }
 
 export interface PushCaller {
   installationId: string;
   /** The chain the pushing invocation belongs to. */
   chain: string;
+  /** The pushing invocation. */
+  invocationId?: string;
 }
 
 function json(status: number, body: unknown): Response {
@@ -119,6 +168,8 @@ export class AsyncEventsEmulator {
     eventsLate: 0,
     deliveries: 0,
     retries: 0,
+    eventsExpired: 0,
+    eventsDroppedWithPusher: 0,
   };
   private pending: PendingDelivery[] = [];
   private faults: EventFaults;
@@ -132,6 +183,7 @@ export class AsyncEventsEmulator {
     /** The queues consumers listen on (manifest.yml's `consumer` modules). */
     private readonly queues: ReadonlySet<string>,
     faults: EventFaults = {},
+    readonly variants: EventVariants = DEFAULT_VARIANTS.events,
   ) {
     this.faults = faults;
     this.random = new Prng(faults.seed ?? 0xe7e7);
@@ -242,12 +294,14 @@ export class AsyncEventsEmulator {
       this.pending.push({
         at,
         scheduledAt,
+        enqueuedAt: now,
         installationId: caller.installationId,
         queueName,
         jobId,
         eventId: randomUUID(),
         event: structuredClone(event),
         chain: caller.chain,
+        pushedBy: caller.invocationId,
         retryCount: 0,
         duplicate: c > 0,
       });
@@ -269,6 +323,7 @@ export class AsyncEventsEmulator {
 
   /** What the consumer sees: the pushed event, plus Forge's identifiers and, on a retry, its context. */
   asyncEvent(d: PendingDelivery): Record<string, unknown> {
+    const retentionEnd = d.enqueuedAt + this.variants.retentionWindowMs;
     return {
       ...structuredClone(d.event),
       queueName: d.queueName,
@@ -276,35 +331,94 @@ export class AsyncEventsEmulator {
       eventId: d.eventId,
       contextToken: 'local-context-token',
       ...(d.retryCount > 0
-        ? { retryContext: { retryCount: d.retryCount, retryReason: d.retryReason, retryData: d.retryData } }
+        ? {
+            retryContext: {
+              retryCount: d.retryCount,
+              retryReason: d.retryReason,
+              retryData: d.retryData,
+              retentionWindow: {
+                startTime: new Date(d.enqueuedAt).toISOString(),
+                remainingTimeMs: Math.max(0, retentionEnd - this.clock.now()),
+              },
+            },
+          }
         : {}),
     };
   }
 
   /**
-   * The consumer answered a delivery. An InvocationError (`_retry: true`) has the
-   * event delivered again after its `retryAfter`, while retries remain; anything
-   * else ends the event. Returns whether it will come again.
+   * A lifecycle event's first delivery, as a delivery the answer can be recorded
+   * against (it is not queued: the caller delivers it now).
    */
-  answered(d: PendingDelivery, result: unknown): boolean {
+  lifecycleDelivery(installationId: string, eventType: string): PendingDelivery {
+    const now = this.clock.now();
+    return {
+      at: now,
+      scheduledAt: now,
+      enqueuedAt: now,
+      installationId,
+      queueName: '',
+      jobId: randomUUID(),
+      eventId: randomUUID(),
+      event: { body: {} },
+      chain: randomUUID(),
+      retryCount: 0,
+      duplicate: false,
+      lifecycle: eventType,
+    };
+  }
+
+  /**
+   * How the consumer's invocation of a delivery ended: it returned `result`, threw,
+   * or was stopped at its timeout. Anything but a plain return (or a return of an
+   * InvocationError) delivers the event successfully and ends it. Otherwise it comes
+   * again (see the header for when) while its retention window lasts, and under the
+   * 'dropped' variant what the failed invocation pushed is discarded. Returns whether
+   * the event will come again.
+   */
+  answered(d: PendingDelivery, result: unknown, end: DeliveryEnd = 'returned', invocationId?: string): boolean {
     const r = result as {
       _retry?: unknown;
       retryOptions?: { retryAfter?: unknown; retryReason?: unknown; retryData?: unknown };
-    };
-    if (!r || r._retry !== true || d.retryCount >= EVENT_LIMITS.maxRetries) return false;
-    const after = Number(r.retryOptions?.retryAfter ?? 1);
-    const seconds = Math.min(EVENT_LIMITS.maxRetryAfterSeconds, Math.max(1, Number.isFinite(after) ? after : 1));
+    } | null;
+    const asked = end === 'returned' && r !== null && typeof r === 'object' && r._retry === true;
+    if (end === 'returned' && !asked) return false;
+    if (invocationId !== undefined && this.variants.pushFromFailedConsumer === 'dropped') {
+      const dropped = this.pending.filter((p) => p.pushedBy === invocationId);
+      if (dropped.length > 0) {
+        this.stats.eventsDroppedWithPusher += dropped.length;
+        this.pending = this.pending.filter((p) => p.pushedBy !== invocationId);
+      }
+    }
+    if (d.lifecycle && (!asked || d.retryCount >= EVENT_LIMITS.lifecycleMaxRetries)) return false;
+
+    let delayMs: number;
+    let retryReason: string;
+    let retryData: unknown;
+    if (asked) {
+      const after = Number(r?.retryOptions?.retryAfter ?? 1);
+      delayMs = 1000 * Math.min(EVENT_LIMITS.maxRetryAfterSeconds, Math.max(1, Number.isFinite(after) ? after : 1));
+      retryReason =
+        typeof r?.retryOptions?.retryReason === 'string' ? r.retryOptions.retryReason : 'FUNCTION_RETRY_REQUEST';
+      retryData = r?.retryOptions?.retryData;
+    } else {
+      delayMs = Math.min(EVENT_RETRIES.maxBackoffMs, EVENT_RETRIES.firstBackoffMs * 2 ** d.retryCount);
+      retryReason = FORGE_RETRY_REASONS[end as Exclude<DeliveryEnd, 'returned'>];
+      retryData = undefined;
+    }
+    const at = this.clock.now() + delayMs;
+    if (!d.lifecycle && at > d.enqueuedAt + this.variants.retentionWindowMs) {
+      this.stats.eventsExpired++;
+      return false;
+    }
     this.stats.retries++;
-    const at = this.clock.now() + seconds * 1000;
     this.pending.push({
       ...d,
       at,
       scheduledAt: at,
-      eventId: randomUUID(),
       retryCount: d.retryCount + 1,
-      retryReason:
-        typeof r.retryOptions?.retryReason === 'string' ? r.retryOptions.retryReason : 'FUNCTION_RETRY_REQUEST',
-      retryData: r.retryOptions?.retryData,
+      retryReason,
+      retryData,
       duplicate: false,
     });
     return true;

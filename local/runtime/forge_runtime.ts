@@ -46,8 +46,17 @@ export interface AtlassianService {
   handle(path: string, init?: FetchInit): Response | Promise<Response>;
 }
 /** Forge's async events endpoint (`@forge/events` pushes through `__requestAtlassianAsApp`). */
+/** How one invocation ended: its result, or stopped (at its timeout, or by a throw when asked to catch it). */
+export type RunResult<T> =
+  | { invocation: Invocation; killed: false; result: T }
+  | { invocation: Invocation; killed: true; threw?: { error: unknown } };
+
 export interface EventsService {
-  handle(caller: { installationId: string; chain: string }, path: string, init: FetchInit): Promise<Response>;
+  handle(
+    caller: { installationId: string; chain: string; invocationId?: string },
+    path: string,
+    init: FetchInit,
+  ): Promise<Response>;
 }
 
 export interface InvocationStats {
@@ -262,14 +271,16 @@ export class LocalForgeRuntime {
   /**
    * Run `fn` as one invocation for an installation. Resolves with its result, or
    * with `killed: true` if it was stopped (by its timeout or by `Invocation.kill`).
+   * A throw rejects, unless `catchThrow` is set: then it resolves with no result and
+   * `threw` holding the error (how Forge's event delivery sees a throw).
    */
   async run<T>(
     installation: Installation,
     moduleKey: string,
     timeoutMs: number,
     fn: () => Promise<T>,
-    principal: { accountId?: string; chain?: string } = {},
-  ): Promise<{ invocation: Invocation; killed: false; result: T } | { invocation: Invocation; killed: true }> {
+    principal: { accountId?: string; chain?: string; catchThrow?: boolean } = {},
+  ): Promise<RunResult<T>> {
     const id = `local-${++this.sequence}`;
     const invocation = new Invocation(
       id,
@@ -280,7 +291,13 @@ export class LocalForgeRuntime {
       principal.chain ?? id,
     );
     const killed = new Promise<'killed'>((resolve) => invocation.onKill(() => resolve('killed')));
-    const outcome = await Promise.race([this.current.run(invocation, fn), killed]);
+    let outcome: T | 'killed';
+    try {
+      outcome = await Promise.race([this.current.run(invocation, fn), killed]);
+    } catch (error) {
+      if (!principal.catchThrow) throw error;
+      return { invocation, killed: true, threw: { error } };
+    }
     if (outcome === 'killed' || invocation.killed) return { invocation, killed: true };
     return { invocation, killed: false, result: outcome as T };
   }
@@ -351,7 +368,11 @@ export class LocalForgeRuntime {
       invocation.stats.eventPushes++;
       if (override) return override;
       if (!this.opts.events) throw new Error('No async events emulator is attached to this local runtime');
-      const caller = { installationId: invocation.installation.installationId, chain: invocation.chain };
+      const caller = {
+        installationId: invocation.installation.installationId,
+        chain: invocation.chain,
+        invocationId: invocation.id,
+      };
       const response = await this.opts.events.handle(caller, path, init ?? {});
       return invocation.killed ? never() : response;
     }

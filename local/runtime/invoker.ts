@@ -23,7 +23,8 @@ export function newInstallation(cloudId: string = randomUUID()): Installation {
 }
 
 export type InvocationResult<T = unknown> =
-  { killed: false; result: T; invocation: Invocation } | { killed: true; invocation: Invocation };
+  | { killed: false; result: T; invocation: Invocation }
+  | { killed: true; invocation: Invocation; threw?: { error: unknown } };
 
 export class Invoker {
   readonly manifest: AppManifest;
@@ -38,6 +39,16 @@ export class Invoker {
     this.manifest = loadManifest(appRoot);
   }
 
+  /**
+   * Run `handler` in place of the manifest's handler for `functionKey`. For the local
+   * runtime's own contract tests only (a consumer that throws, hangs or pushes on
+   * demand): the app's tests always run the app's handlers.
+   */
+  replaceHandler(functionKey: string, handler: (...args: unknown[]) => unknown): void {
+    if (!this.manifest.functions.has(functionKey)) throw new Error(`manifest.yml has no function ${functionKey}`);
+    this.handlers.set(functionKey, handler);
+  }
+
   private timeoutMs(functionKey: string): number {
     return (this.manifest.functions.get(functionKey)?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   }
@@ -47,7 +58,7 @@ export class Invoker {
     moduleKey: string,
     functionKey: string,
     args: unknown[],
-    caller: { accountId?: string; timeoutMs?: number; chain?: string } = {},
+    caller: { accountId?: string; timeoutMs?: number; chain?: string; catchThrow?: boolean } = {},
   ) {
     let handler = this.handlers.get(functionKey);
     if (!handler) {
@@ -59,7 +70,7 @@ export class Invoker {
       moduleKey,
       caller.timeoutMs ?? this.timeoutMs(functionKey),
       async () => (await handler(...args)) as T,
-      { accountId: caller.accountId, chain: caller.chain },
+      { accountId: caller.accountId, chain: caller.chain, catchThrow: caller.catchThrow },
     );
   }
 
@@ -86,24 +97,29 @@ export class Invoker {
     installation: Installation,
     eventType: string,
     payload: Record<string, unknown>,
+    opts: { catchThrow?: boolean } = {},
   ): Promise<InvocationResult<T>> {
     const trigger = this.manifest.triggers.find((t) => t.events.includes(eventType));
     if (!trigger) throw new Error(`No trigger module in manifest.yml subscribes to ${eventType}`);
     const context = { principal: undefined, installContext: installation.siteAri };
-    return this.call<T>(installation, trigger.key, trigger.function, [{ eventType, ...payload }, context]);
+    return this.call<T>(installation, trigger.key, trigger.function, [{ eventType, ...payload }, context], {
+      catchThrow: opts.catchThrow,
+    });
   }
 
   /**
    * An async event delivered to the `consumer` module listening on its queue:
    * `(event, context)`, the event being what was pushed plus Forge's `jobId`,
    * `eventId` and, on a redelivery, `retryContext`; the context names the site.
-   * `chain` is the pushing invocation's chain (the cyclic invocation limit).
+   * `chain` is the pushing invocation's chain (the cyclic invocation limit). With
+   * `catchThrow`, a throw resolves as `killed` with `threw` set instead of rejecting.
    */
   asyncEvent<T = unknown>(
     installation: Installation,
     queueName: string,
     event: Record<string, unknown>,
     chain?: string,
+    opts: { catchThrow?: boolean } = {},
   ): Promise<InvocationResult<T>> {
     const consumer = this.manifest.consumers.find((c) => c.queue === queueName);
     if (!consumer) throw new Error(`No consumer module in manifest.yml listens on queue ${queueName}`);
@@ -112,7 +128,10 @@ export class Invoker {
       installContext: installation.siteAri,
       installation: { ari: { installationId: installation.installationId }, contexts: [] },
     };
-    return this.call<T>(installation, consumer.key, consumer.function, [event, context], { chain });
+    return this.call<T>(installation, consumer.key, consumer.function, [event, context], {
+      chain,
+      catchThrow: opts.catchThrow,
+    });
   }
 
   /**
@@ -121,7 +140,11 @@ export class Invoker {
    * `context`, nothing more. The 'minimal' variant sends only the required fields; the site
    * is then known from the handler's `installContext` alone.
    */
-  installed<T = unknown>(installation: Installation, appVersion = '1.0.0'): Promise<InvocationResult<T>> {
+  installed<T = unknown>(
+    installation: Installation,
+    appVersion = '1.0.0',
+    opts: { catchThrow?: boolean } = {},
+  ): Promise<InvocationResult<T>> {
     const required = { id: installation.installationId, app: { id: 'local-app', version: appVersion } };
     const payload =
       this.variants.installedEvent === 'minimal'
@@ -132,7 +155,7 @@ export class Invoker {
             environment: { id: 'local' },
             context: installation.siteAri,
           };
-    return this.event<T>(installation, 'avi:forge:installed:app', payload);
+    return this.event<T>(installation, 'avi:forge:installed:app', payload, opts);
   }
 
   /** A resolver call from a UI module's frontend (`invoke(functionKey, payload)` in @forge/bridge). */

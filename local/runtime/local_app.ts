@@ -56,11 +56,13 @@ export interface SchedulerRun<B = Record<string, unknown>> {
   invocation: InvocationResult['invocation'];
 }
 
-/** One async event delivered to its consumer, and what came of it. */
+/** One async event delivered to its consumer (or a lifecycle event redelivered to its trigger), and what came of it. */
 export interface EventDelivery<B = Record<string, unknown>> {
   delivery: PendingDelivery;
   installation: Installation;
   killed: boolean;
+  /** The handler threw (Forge delivers an async event again after that). */
+  threw: boolean;
   /** The consumer's response body, when it answered with one. */
   body?: B;
   statusCode?: number;
@@ -119,6 +121,7 @@ export class LocalApp {
       this.clock,
       new Set(this.invoker.manifest.consumers.map((c) => c.queue)),
       opts.eventFaults,
+      this.variants.events,
     );
     this.runtime.attachEvents(this.events);
   }
@@ -168,17 +171,19 @@ export class LocalApp {
   private async deliver<B>(d: PendingDelivery): Promise<EventDelivery<B>> {
     const installation = this.installations.get(d.installationId);
     if (!installation) throw new Error(`An event was pushed for an installation this world does not know`);
-    const run = await this.invoker.asyncEvent<{ statusCode?: number; body?: string }>(
-      installation,
-      d.queueName,
-      this.events.asyncEvent(d),
-      d.chain,
+    type Answer = { statusCode?: number; body?: string };
+    const run = d.lifecycle
+      ? await this.invoker.installed<Answer>(installation, undefined, { catchThrow: true })
+      : await this.invoker.asyncEvent<Answer>(installation, d.queueName, this.events.asyncEvent(d), d.chain, {
+          catchThrow: true,
+        });
+    const threw = run.killed && run.threw !== undefined;
+    const retried = this.events.answered(
+      d,
+      run.killed ? undefined : run.result,
+      threw ? 'threw' : run.killed ? 'timed-out' : 'returned',
+      run.invocation.id,
     );
-    // Forge retries an event whose consumer timed out, as if it had asked to.
-    const answer = run.killed
-      ? { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } }
-      : run.result;
-    const retried = this.events.answered(d, answer);
     let body: B | undefined;
     if (!run.killed && typeof run.result?.body === 'string') {
       try {
@@ -190,12 +195,26 @@ export class LocalApp {
     return {
       delivery: d,
       installation,
-      killed: run.killed,
+      killed: run.killed && !threw,
+      threw,
       body,
       statusCode: run.killed ? undefined : run.result?.statusCode,
       retried,
       invocation: run.invocation,
     };
+  }
+
+  /**
+   * Deliver the `avi:forge:installed:app` lifecycle event as Forge does: once now, and
+   * again after an InvocationError's `retryAfter`, at most four times (the redeliveries
+   * come with `deliverEvents`).
+   */
+  async deliverInstalled<T = unknown>(installation: Installation): Promise<InvocationResult<T>> {
+    const d = this.events.lifecycleDelivery(installation.installationId, 'avi:forge:installed:app');
+    const run = await this.invoker.installed<T>(installation, undefined, { catchThrow: true });
+    const end = run.killed ? (run.threw ? 'threw' : 'timed-out') : 'returned';
+    this.events.answered(d, run.killed ? undefined : run.result, end, run.invocation.id);
+    return run;
   }
 
   /** Run the manifest's scheduled trigger for one installation, as Forge would. */

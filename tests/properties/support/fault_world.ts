@@ -427,8 +427,13 @@ export class FaultWorld {
     return run.then(
       (r) => {
         if (wakeUp) {
-          const timedOut = { _retry: true, retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_TIME_OUT' } };
-          this.app.events.answered(wakeUp, r.killed ? timedOut : r.result);
+          // Forge delivers the event again after a timeout (as after a throw or an InvocationError).
+          this.app.events.answered(
+            wakeUp,
+            r.killed ? undefined : r.result,
+            r.killed ? 'timed-out' : 'returned',
+            r.invocation.id,
+          );
         }
         record.killed = r.killed;
         if (!r.killed) record.response = r.result;
@@ -436,6 +441,7 @@ export class FaultWorld {
         this.live.delete(handle);
       },
       (err: unknown) => {
+        if (wakeUp) this.app.events.answered(wakeUp, undefined, 'threw');
         record.thrown = err;
         record.endedAt = this.now;
         this.live.delete(handle);
