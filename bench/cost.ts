@@ -27,6 +27,7 @@ import type { SchedulerOutcome } from '../src/scheduled/phase5_scheduler';
 import { keys } from '../src/storage/keys';
 import { SCHEDULER, TRIGGER_INTERVALS } from '../src/scheduled/config';
 import { describeLateness, quantile as latenessQuantile, runScenario, ScenarioResult } from './wake_up_model';
+import { describeOutage, OutageResult, OutageScenario, runStorageOutage } from './storage_outage';
 import {
   billInvocation,
   BillingAssumptions,
@@ -81,6 +82,12 @@ export const BENCH_OPTIONS = {
     default: 100,
     help: 'installations simulated per column of the lateness table',
   }),
+  'outage-installations': wholeNumber({
+    min: 1,
+    max: 100_000,
+    default: 20,
+    help: 'installations per storage-outage scenario (bench/storage_outage.ts)',
+  }),
   help: toggle('show this text'),
 };
 
@@ -101,6 +108,9 @@ const JIRA_LATENCY_MS = OPTIONS['jira-latency-ms'];
 const PLATFORM_OVERHEAD_MS = OPTIONS['overhead-ms'];
 const SITE = OPTIONS.site;
 const LATENESS_INSTALLATIONS = OPTIONS['lateness-installations'];
+const OUTAGE_INSTALLATIONS = OPTIONS['outage-installations'];
+/** During a total storage outage, per installation, every tick, duplicate delivery and wake-up counted. */
+const OUTAGE_MAX_PER_HOUR = 6;
 const EVENT_LOSSES = [0, 0.1, 1] as const;
 const BILLED_MS = [50, 100, 300] as const;
 const INSTALLATIONS = 10_000;
@@ -578,6 +588,27 @@ async function main(): Promise<void> {
       ),
     );
   }
+  // A total storage outage: the issue's 12 h-20 h over 30 h, a whole day of it, and the day again with
+  // Forge's duplicate deliveries, every invocation counted.
+  const outageBase: OutageScenario = {
+    fromAgeMs: 12 * HOUR,
+    toAgeMs: 20 * HOUR,
+    horizonMs: 30 * HOUR,
+    installations: OUTAGE_INSTALLATIONS,
+    tickDuplicates: 1,
+    eventDuplicateRate: 0,
+    seed: 11,
+  };
+  const day = { toAgeMs: 36 * HOUR, horizonMs: 40 * HOUR };
+  const outages: OutageResult[] = [];
+  for (const scenario of [
+    outageBase,
+    { ...outageBase, ...day },
+    { ...outageBase, ...day, eventDuplicateRate: 0.1 },
+    { ...outageBase, ...day, tickDuplicates: 2 },
+  ]) {
+    outages.push(await runStorageOutage(scenario));
+  }
   const footprint = await footprintOfDeployedCode();
   const summaries = kinds.map(summarise);
   const byName = (prefix: string) => summaries.find((s) => s.kind.name.startsWith(prefix))!;
@@ -860,6 +891,14 @@ async function main(): Promise<void> {
     console.log(`- ${line}`);
   }
 
+  console.log('');
+  console.log('Storage outage: every KVS request refused (500), through the manifest handlers on the local runtime');
+  for (const r of outages) for (const line of describeOutage(r)) console.log(line);
+  console.log(
+    `- Wake-up events are redelivered as Forge documents (after a throw, a timeout or an InvocationError, for 24 h, no retry cap); ` +
+      `the consumer asks for ${SCHEDULER.wakeUpStorageRetries} retry after ${SCHEDULER.wakeUpRetryAfterSeconds} s and answers any other redelivery at once.`,
+  );
+
   // Targets.
   const idleKinds = summaries.filter((s) => s.kind.samples.every((x) => x.reason === 'NO_TRIGGER_DUE'));
   // The four-request target is for generation as it normally runs, succeeding or failing in Jira.
@@ -908,6 +947,17 @@ async function main(): Promise<void> {
       `at most $2 a month for ${num(INSTALLATIONS)} installations at 100 ms billed per run (hour + wake-ups, later months)`,
       costOf(monthFor('hour', 100, 'later')).total <= 2,
       usd(costOf(monthFor('hour', 100, 'later')).total),
+    ],
+    [
+      `during a total storage outage, at most ${OUTAGE_MAX_PER_HOUR} invocations an hour per installation, ticks, duplicates and wake-ups counted`,
+      outages.every((r) => Math.max(...r.maxPerHourInOutage) <= OUTAGE_MAX_PER_HOUR),
+      outages
+        .map(
+          (r) =>
+            `${r.scenario.toAgeMs / HOUR - r.scenario.fromAgeMs / HOUR} h, ticks ${r.scenario.tickDuplicates}x, ` +
+            `${r.scenario.eventDuplicateRate * 100} % wake-ups twice: ${Math.max(...r.maxPerHourInOutage)}`,
+        )
+        .join('; '),
     ],
     [
       'the manifest gives the scheduler at least the recommended memory',

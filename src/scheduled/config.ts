@@ -31,6 +31,14 @@ export const SCHEDULER = {
   maxWakeUpDelaySeconds: 900,
   /** A wake-up that found storage refusing asks Forge to deliver it again after this long (InvocationError). */
   wakeUpRetryAfterSeconds: 60,
+  /**
+   * How many times one wake-up event asks for that. Forge puts no cap on async event
+   * retries (it redelivers for 24 h, up to 96 h), so this is the only one. One retry
+   * rides out a refusal that lasts seconds; past it the next tick does as well. It keeps
+   * an installation within 6 invocations an hour during a storage outage even when a
+   * tick and a wake-up are each delivered twice (SCHEDULER_HARDENING_DESIGN.md §4.3).
+   */
+  wakeUpStorageRetries: 1,
   /** AUTO_12H is due from 12 h after installation until 24 h; AUTO_24H from 24 h on. */
   auto12hAfterMs: 12 * HOUR,
   auto24hAfterMs: 24 * HOUR,

@@ -212,6 +212,58 @@ export function wakeUpDelaySeconds(wakeAt: number | null, now: number, intervalM
   return Math.min(SCHEDULER.maxWakeUpDelaySeconds, Math.ceil((wakeAt - now) / 1000));
 }
 
+/**
+ * What a redelivered wake-up event says about its earlier deliveries (Forge's
+ * `retryContext`, read at the edge by wake_up_queue.ts#wakeUpRetryOf).
+ */
+export interface WakeUpRetry {
+  /** Earlier deliveries that failed: threw, timed out, or asked for this one. */
+  retryCount: number;
+  /** The last failed delivery was this consumer asking for this one (its own mark in `retryData`). */
+  askedByUs: boolean;
+  /** Forge's retention window for the event: when it began, and how long is left, where Forge says. */
+  retentionStartedAt: number | null;
+  retentionRemainingMs: number | null;
+}
+
+/**
+ * Whether a delivery of a wake-up runs the scheduler's path. A first delivery does
+ * (Forge's redelivery after a platform error counts no retry, so it is one too), and
+ * so does the retry this consumer asked for, within its allowance. Any other
+ * redelivery is Forge retrying on its own, after a delivery that timed out, threw or
+ * ran out of memory, or is beyond what was asked for: it is answered at once,
+ * touching nothing. Running it could time out again and be redelivered again, for the
+ * whole retention window; the next tick does as well.
+ */
+export function wakeUpDeliveryRuns(retry: WakeUpRetry | null): boolean {
+  if (retry === null || retry.retryCount === 0) return true;
+  return retry.askedByUs && retry.retryCount <= SCHEDULER.wakeUpStorageRetries;
+}
+
+/**
+ * After a wake-up that storage refused: the delay, in seconds, of the retry to ask
+ * Forge for, or null when the next tick will do as well. Never more retries than
+ * SCHEDULER.wakeUpStorageRetries per event, whatever Forge would allow; none that
+ * Forge would drop for falling after the event's retention window; and none at or
+ * after one interval past the earliest instant the event is known to be for (its
+ * `wake_at`, or the start of its retention window): the tick that pushed the chain
+ * came less than an interval before that instant, so its next tick comes by then.
+ * `wakeAt` comes from the event's body; it can only stop a retry, never add one.
+ */
+export function wakeUpRetryAfterSeconds(
+  retry: WakeUpRetry | null,
+  now: number,
+  wakeAt: number | null,
+  intervalMs: number,
+): number | null {
+  if ((retry?.retryCount ?? 0) >= SCHEDULER.wakeUpStorageRetries) return null;
+  const afterMs = SCHEDULER.wakeUpRetryAfterSeconds * 1000;
+  if (retry && retry.retentionRemainingMs !== null && retry.retentionRemainingMs <= afterMs) return null;
+  const meantFor = Math.min(now, wakeAt ?? Infinity, retry?.retentionStartedAt ?? Infinity);
+  if (now + afterMs >= meantFor + intervalMs) return null;
+  return SCHEDULER.wakeUpRetryAfterSeconds;
+}
+
 // ---------------------------------------------------------------------------
 // Step 6: backoff.
 

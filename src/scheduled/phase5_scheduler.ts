@@ -27,6 +27,8 @@ import {
   recordSuccess,
   SchedulerState,
   wakeUpDelaySeconds,
+  wakeUpDeliveryRuns,
+  wakeUpRetryAfterSeconds,
 } from './decisions';
 import {
   claimAttempt,
@@ -43,7 +45,7 @@ import {
 } from './scheduler_state';
 import { SCHEDULER } from './config';
 import { resolveTenant, resolveWakeUpTenant, Tenant } from './tenant';
-import { pushWakeUp, retryLaterResponse, RetryLaterResponse, WakeUpBody } from './wake_up_queue';
+import { pushWakeUp, retryLaterResponse, RetryLaterResponse, WakeUpBody, wakeUpRetryOf } from './wake_up_queue';
 
 /**
  * The Phase-5 scheduler, run by a Forge scheduled trigger every interval
@@ -70,7 +72,8 @@ export type SchedulerReason =
   | 'GENERATED'
   | 'GENERATION_FAILED'
   | 'STORAGE_UNAVAILABLE'
-  | 'SCHEDULER_ERROR';
+  | 'SCHEDULER_ERROR'
+  | 'WAKE_UP_SUPERSEDED';
 
 /** What the handler reports; serialised as the JSON body of the response. */
 export interface SchedulerOutcome {
@@ -562,15 +565,40 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
     },
     /**
      * A wake-up event: `(event, context)` as Forge passes a consumer's function. The
-     * same path as a tick. Storage refusing it (the one outcome another look soon
-     * would fix) asks Forge to deliver the event again in a minute, which Forge does
-     * at most four times; anything else is answered like a tick, and Forge is done with it.
+     * same path as a tick. Forge delivers an async event again after a throw, a
+     * timeout or an InvocationError, for as long as its retention window lasts (24 h,
+     * up to 96 h), with no cap on retries; so the consumer sets its own
+     * (decisions.ts#wakeUpDeliveryRuns, #wakeUpRetryAfterSeconds). Storage refusing
+     * it (the one outcome another look soon would fix) asks for one retry a minute
+     * later, unless the next tick will do as well; a redelivery it did not ask for is
+     * answered at once, touching nothing. Any other answer ends the event.
      */
     async wakeUp(event?: unknown, context?: unknown): Promise<SchedulerResponse | RetryLaterResponse> {
       const body = typeof event === 'object' && event !== null ? (event as { body?: unknown }).body : undefined;
       const wakeAt = typeof body === 'object' && body !== null ? (body as { wake_at?: unknown }).wake_at : undefined;
-      const response = await run(resolveWakeUpTenant(event, context), 'wake-up', wakeAt);
-      return response.statusCode === 503 ? retryLaterResponse(SCHEDULER.wakeUpRetryAfterSeconds) : response;
+      const retry = wakeUpRetryOf(event);
+      const tenant = resolveWakeUpTenant(event, context);
+      if (!wakeUpDeliveryRuns(retry)) {
+        const cloudId = tenant.ok ? tenant.cloudId : undefined;
+        log.info(
+          `${TAG} Wake-up redelivered by Forge (retry #${retry!.retryCount}) without this consumer asking; ` +
+            'not run: the next scheduled tick covers it',
+        );
+        return respond(200, {
+          reason: 'WAKE_UP_SUPERSEDED',
+          message: 'Redelivered wake-up not run; the next scheduled tick covers it',
+          ...(cloudId ? { cloud_id: cloudId } : {}),
+        });
+      }
+      const response = await run(tenant, 'wake-up', wakeAt);
+      if (response.statusCode !== 503) return response;
+      const now = deps.now();
+      const retryAfter = wakeUpRetryAfterSeconds(retry, now, parseIsoInstant(wakeAt), SCHEDULER.intervalMs);
+      if (retryAfter === null) {
+        log.info(`${TAG} Not asking Forge to deliver this wake-up again: the next scheduled tick will do as well`);
+        return response;
+      }
+      return retryLaterResponse(retryAfter, now);
     },
   };
 }

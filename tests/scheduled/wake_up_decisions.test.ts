@@ -5,8 +5,12 @@ import {
   recordMissed,
   recordSuccess,
   wakeUpDelaySeconds,
+  wakeUpDeliveryRuns,
+  WakeUpRetry,
+  wakeUpRetryAfterSeconds,
 } from '../../src/scheduled/decisions';
-import { TRIGGER_INTERVALS } from '../../src/scheduled/config';
+import { SCHEDULER, TRIGGER_INTERVALS } from '../../src/scheduled/config';
+import { retryLaterResponse, wakeUpRetryOf } from '../../src/scheduled/wake_up_queue';
 
 /** The pure half of wake-ups: when the next thing can happen, and whether a tick would reach it late. */
 
@@ -108,5 +112,98 @@ describe('wakeUpDelaySeconds', () => {
     ['under fiveMinute, an instant 10 min away: the tick comes first', T0 + 10 * M, fiveMinute, null],
   ])('%s', (_name, wakeAt, interval, expected) => {
     expect(wakeUpDelaySeconds(wakeAt, T0, interval)).toBe(expected);
+  });
+});
+
+/**
+ * Forge redelivers an async event that threw, timed out or returned an InvocationError
+ * for 24 h (up to 96 h), with no cap: the consumer's own rules are the only limit.
+ */
+describe('wake-up redeliveries', () => {
+  const hour = TRIGGER_INTERVALS.hour;
+  const retry = (patch: Partial<WakeUpRetry> = {}): WakeUpRetry => ({
+    retryCount: 1,
+    askedByUs: true,
+    retentionStartedAt: T0 - 5 * M,
+    retentionRemainingMs: 24 * H - 5 * M,
+    ...patch,
+  });
+
+  it('runs a first delivery, and the retry it asked for; answers any other redelivery without running', () => {
+    expect(wakeUpDeliveryRuns(null)).toBe(true);
+    // A platform-level redelivery counts no retry: the consumer may never have run.
+    expect(wakeUpDeliveryRuns(retry({ retryCount: 0, askedByUs: false }))).toBe(true);
+    expect(wakeUpDeliveryRuns(retry())).toBe(true);
+    // Forge retrying on its own after a timeout or a throw.
+    expect(wakeUpDeliveryRuns(retry({ askedByUs: false }))).toBe(false);
+    // More than it asked for: beyond the allowance, whoever asked.
+    expect(wakeUpDeliveryRuns(retry({ retryCount: SCHEDULER.wakeUpStorageRetries + 1 }))).toBe(false);
+  });
+
+  it('asks for one retry a minute after a first delivery that storage refused', () => {
+    expect(wakeUpRetryAfterSeconds(null, T0, T0, hour)).toBe(60);
+    expect(SCHEDULER.wakeUpStorageRetries).toBe(1);
+  });
+
+  it('asks no more once its retries are spent, whatever Forge would allow', () => {
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 1 }), T0, T0, hour)).toBeNull();
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 7, askedByUs: false }), T0, T0, hour)).toBeNull();
+  });
+
+  it('asks for none that Forge would drop for falling after the retention window', () => {
+    const first = retry({ retryCount: 0, askedByUs: false });
+    expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: 60 * S }, T0, T0, hour)).toBeNull();
+    expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: 61 * S }, T0, T0, hour)).toBe(60);
+    expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: null }, T0, T0, hour)).toBe(60);
+  });
+
+  it('asks for none when the next tick will do as well: an interval after the instant the event was for', () => {
+    // The tick that pushed the chain came less than an interval before wake_at, so its next one comes by wake_at + interval.
+    expect(wakeUpRetryAfterSeconds(null, T0 + 58 * M, T0, hour)).toBe(60);
+    expect(wakeUpRetryAfterSeconds(null, T0 + 59 * M, T0, hour)).toBeNull();
+    // The start of the retention window bounds it too, when the body says nothing usable.
+    const first = retry({ retryCount: 0, askedByUs: false, retentionStartedAt: T0 - 59 * M });
+    expect(wakeUpRetryAfterSeconds(first, T0, null, hour)).toBeNull();
+    // A wake_at in the future (a garbled or forged body) never adds a retry: it counts as now.
+    expect(wakeUpRetryAfterSeconds(first, T0, T0 + 10 * H, hour)).toBeNull();
+    expect(wakeUpRetryAfterSeconds(null, T0 + 59 * M, T0 + 10 * H, hour)).toBe(60);
+    expect(wakeUpRetryAfterSeconds(null, T0 + 4 * M, T0, TRIGGER_INTERVALS.fiveMinute)).toBeNull();
+  });
+
+  it("reads Forge's retryContext, and knows its own retry request by the mark it left in retryData", () => {
+    const asked = retryLaterResponse(60, T0);
+    const event = (retryContext: unknown) => ({ body: {}, retryContext });
+
+    expect(wakeUpRetryOf({ body: {} })).toBeNull();
+    expect(
+      wakeUpRetryOf(
+        event({
+          retryCount: 1,
+          retryReason: 'FUNCTION_RETRY_REQUEST',
+          retryData: asked.retryOptions.retryData,
+          retentionWindow: { startTime: new Date(T0).toISOString(), remainingTimeMs: 1234 },
+        }),
+      ),
+    ).toEqual({ retryCount: 1, askedByUs: true, retentionStartedAt: T0, retentionRemainingMs: 1234 });
+    expect(wakeUpRetryOf(event({ retryCount: 2, retryReason: 'FUNCTION_TIME_OUT' }))).toEqual({
+      retryCount: 2,
+      askedByUs: false,
+      retentionStartedAt: null,
+      retentionRemainingMs: null,
+    });
+    expect(wakeUpRetryOf(event({ retryCount: 'x', retryData: 'storage_refused_at', retentionWindow: 5 }))).toEqual({
+      retryCount: 0,
+      askedByUs: false,
+      retentionStartedAt: null,
+      retentionRemainingMs: null,
+    });
+    expect(asked).toEqual({
+      _retry: true,
+      retryOptions: {
+        retryAfter: 60,
+        retryReason: 'FUNCTION_RETRY_REQUEST',
+        retryData: { storage_refused_at: new Date(T0).toISOString() },
+      },
+    });
   });
 });

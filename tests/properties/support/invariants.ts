@@ -25,6 +25,7 @@ const REASONS: ReadonlySet<SchedulerReason> = new Set<SchedulerReason>([
   'GENERATION_FAILED',
   'STORAGE_UNAVAILABLE',
   'SCHEDULER_ERROR',
+  'WAKE_UP_SUPERSEDED',
 ]);
 
 const delayAfter = (attempt: number) => SCHEDULER_BACKOFF.delayAfter(attempt);
