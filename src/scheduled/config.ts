@@ -46,10 +46,9 @@ export const SCHEDULER = {
    * How long before AUTO_12H's window closes its last attempt is made, when the backoff
    * ladder would carry the next one past (or into this last stretch of) the window.
    * One hour is the longest tick interval the app supports: even with the wake-up for
-   * that instant lost, the installation's next tick still comes before the window closes,
-   * and it leaves room for a holder that hangs at the last chance to run out its lease
-   * (16 min) and be retried once more. A wider margin would only move the last attempt
-   * further from the close, giving Jira less time to recover. SCHEDULER_HARDENING_DESIGN.md §3, property 4.
+   * that instant lost, the installation's next tick still comes before the window
+   * closes. A wider margin would only move the last attempt further from the close,
+   * giving Jira less time to recover. SCHEDULER_HARDENING_DESIGN.md §3, property 4.
    */
   lastChanceMarginMs: HOUR,
   /** The scheduler function's `timeoutSeconds` in manifest.yml; Forge kills the invocation then. */

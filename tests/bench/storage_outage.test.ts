@@ -41,7 +41,7 @@ describe('a storage outage', () => {
   });
 
   it.each([
-    ['a tenth of wake-ups delivered twice', { eventDuplicateRate: 0.1 }],
+    // Two ticks push two chains of wake-ups: two copies on their way when storage goes, 2 + 2 x 2.
     ['every tick delivered twice', { tickDuplicates: 2 }],
     ['a 96 h retention window', { variants: { events: { retentionWindowMs: 96 * HOUR } } }],
     ['pushes of failed consumers dropped', { variants: { events: { pushFromFailedConsumer: 'dropped' as const } } }],

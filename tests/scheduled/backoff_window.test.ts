@@ -1,5 +1,5 @@
 import { nextAttemptAt, OPEN_WINDOW, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff';
-import { SCHEDULER } from '../../src/scheduled/config';
+import { SCHEDULER, TRIGGER_INTERVALS } from '../../src/scheduled/config';
 import {
   emptyState,
   lastChanceAt,
@@ -36,8 +36,8 @@ describe('the windows', () => {
 
   it('the margin is at least one tick interval, so the next tick reaches the last chance even with its wake-up lost', () => {
     expect(SCHEDULER.lastChanceMarginMs).toBeGreaterThanOrEqual(SCHEDULER.intervalMs);
-    // And the last attempt leaves room, inside the window, for a hung holder's lease to run out and one retry.
-    expect(SCHEDULER.lastChanceMarginMs).toBeGreaterThan(SCHEDULER.claimLeaseMs + SCHEDULER_BACKOFF.delayAfter(1));
+    // Under every interval the app supports, not only this build's.
+    expect(SCHEDULER.lastChanceMarginMs).toBeGreaterThanOrEqual(Math.max(...Object.values(TRIGGER_INTERVALS)));
   });
 });
 
