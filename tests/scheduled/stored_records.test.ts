@@ -166,8 +166,10 @@ describe('a stored backoff is believed only when it follows from the failure it 
   });
 
   it("AUTO_12H's may end earlier than its step (its window brought it forward), but after the failure; AUTO_24H's may not", () => {
-    const own12 = (until: number) => parseState({ auto_12h_last_error: failure, auto_12h_backoff_until: iso(until) });
-    const own24 = (until: number) => parseState({ auto_24h_last_error: failure, auto_24h_backoff_until: iso(until) });
+    const own12 = (until: number) =>
+      parseState({ auto_12h_attempt_count: 2, auto_12h_last_error: failure, auto_12h_backoff_until: iso(until) });
+    const own24 = (until: number) =>
+      parseState({ auto_24h_attempt_count: 2, auto_24h_last_error: failure, auto_24h_backoff_until: iso(until) });
 
     expect(own12(T0 + 45 * M)).toMatchObject({
       ok: true,
