@@ -129,6 +129,7 @@ function parsePending(text: string): PendingDelivery[] {
       !isObject(d) ||
       !num(d.at) ||
       !num(d.scheduledAt) ||
+      !num(d.enqueuedAt) ||
       !str(d.installationId) ||
       !str(d.queueName) ||
       !str(d.jobId) ||

@@ -40,6 +40,7 @@ function writeHolder(file: string, pid: number): void {
 const waiting: PendingDelivery = {
   at: world.now + 3_600_000 + 240_000,
   scheduledAt: world.now + 3_600_000 + 240_000,
+  enqueuedAt: world.now + 3_600_000 - 660_000,
   installationId: 'inst-1',
   queueName: 'phase5-wake-up',
   jobId: 'job-1',
