@@ -55,8 +55,8 @@ export async function buildAdminPage(): Promise<UiBuild> {
   };
 }
 
-/** The code the page is built from: the frontend and what it shares with the resolver (contract, formatting, the closed-account marker). */
-const SOURCE_DIRS = ['frontend', 'admin', 'privacy'].map((dir) => path.join(APP_ROOT, 'src', dir));
+/** The code the page is built from: the frontend and what it shares with the resolver (contract, words, the schedule's constants, the closed-account marker). */
+const SOURCE_DIRS = ['frontend', 'admin', 'privacy', 'scheduled'].map((dir) => path.join(APP_ROOT, 'src', dir));
 
 function newestSourceChange(): number {
   let newest = 0;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -83,6 +83,37 @@ export function forgeLikeCsp(manifestYaml: string): string {
 }
 
 const FORGE_LIKE_CSP = forgeLikeCsp(readFileSync(path.join(APP_ROOT, 'manifest.yml'), 'utf8'));
+
+/**
+ * The translations as `forge deploy` ships them beside every Custom UI resource, under `__LOCALES__/`:
+ * one file per language the manifest's `translations` names, and `i18n-info.json` (the languages, the
+ * fallback, and the manifest's own translated fields), made by the Forge CLI's own bundling service.
+ * @forge/bridge's i18n reads them from there, relative to the page.
+ */
+export async function translationBundle(manifestYaml: string): Promise<Map<string, Buffer>> {
+  const manifest = (parse(manifestYaml) ?? {}) as {
+    modules?: Record<string, unknown>;
+    translations?: { resources: Array<{ key: string; path: string }>; fallback: { default: string } };
+  };
+  const files = new Map<string, Buffer>();
+  if (!manifest.translations) return files;
+  // The CLI reads the files relative to the app; the dev server may run from anywhere.
+  const config = {
+    ...manifest.translations,
+    resources: manifest.translations.resources.map((r) => ({ ...r, path: path.join(APP_ROOT, r.path) })),
+  };
+  // Loaded only here: the CLI's shared code is large, and only the dev host needs this from it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { I18nResourceBundlingService } = require('@forge/cli-shared') as typeof import('@forge/cli-shared');
+  const bundle = await new I18nResourceBundlingService().bundle(
+    manifest.modules as Parameters<InstanceType<typeof I18nResourceBundlingService>['bundle']>[0],
+    config as Parameters<InstanceType<typeof I18nResourceBundlingService>['bundle']>[1],
+  );
+  if (!bundle.exists) return files;
+  for (const name of readdirSync(bundle.path)) files.set(name, readFileSync(path.join(bundle.path, name)));
+  rmSync(bundle.path, { recursive: true, force: true });
+  return files;
+}
 
 /**
  * The design-token themes Jira applies to a Custom UI frame after `view.theme.enable()`
@@ -215,9 +246,18 @@ function appIndex(): string {
   return at < 0 ? html.replace('</body>', `${host}</body>`) : html.slice(0, at) + host + html.slice(at);
 }
 
-async function route(world: DevWorld, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  world: DevWorld,
+  locales: Map<string, Buffer>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${HOST}`);
   const p = url.pathname;
+  if (req.method === 'GET' && p.startsWith('/app/__LOCALES__/')) {
+    const file = locales.get(p.slice('/app/__LOCALES__/'.length));
+    return file ? send(res, 200, TYPES['.json'], file) : send(res, 404, 'text/plain', 'Not found');
+  }
   if (req.method === 'GET' && p === '/') return send(res, 200, TYPES['.html'], chromePage(url));
   if (req.method === 'GET' && p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
   if (req.method === 'GET' && p === '/app') return send(res, 302, 'text/plain', '', { Location: `/app/${url.search}` });
@@ -288,12 +328,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     throw new Error('A dev server shows either a scenario or a --kvs-file installation, not both');
   }
   if (options.build === 'always' || !adminPageUpToDate()) await buildAdminPage();
+  const locales = await translationBundle(readFileSync(path.join(APP_ROOT, 'manifest.yml'), 'utf8'));
   const world = new DevWorld(
     options.kvsFile !== undefined ? { kvsFile: options.kvsFile } : (options.scenario ?? 'done-12h'),
   );
   await world.prepare();
   const server = createServer((req, res) => {
-    route(world, req, res).catch((err: unknown) => {
+    route(world, locales, req, res).catch((err: unknown) => {
       if (!res.headersSent) json(res, 500, { message: err instanceof Error ? err.message : String(err) });
     });
   });

@@ -43,6 +43,13 @@ export const SCENARIOS = {
     'Jira answering 503 since 12 h: the 12-hour report missed, the 24-hour one backing off for 24 h after 3 failures.',
   /** An installation older than the lifecycle trigger: no installation evidence. */
   'no-installation': 'No Phase-4 evidence: the installation time must be recorded from the page.',
+  /** 15 h after installation, Jira down since 12 h: AUTO_12H waiting to retry, its window closing at 24 h. */
+  'last-chance':
+    'Jira answering 503 since 12 h, now 15 h: the 12-hour report waiting to try again, its time running out at 24 h.',
+  /** 12 h 10 min: the 12-hour attempt was stopped at Forge's time limit and its claim is still held. */
+  'outcome-unknown':
+    "The 12-hour attempt at 12 h stopped at the function's time limit (Jira never answered); now 12 h 10 min, " +
+    'the app cannot tell yet whether it still runs.',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -69,6 +76,11 @@ export class DevWorld {
   jiraOutage = false;
   /** While set, the report's reads wait for it to settle: a generation caught while it runs. */
   jiraHold: Promise<void> | null = null;
+  /**
+   * While true, the next read of the report hangs past the scheduler function's time limit, so Forge stops the
+   * invocation mid-generation (its claim stays held); then it is false again.
+   */
+  jiraHangsOnce = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly saved: { file: WorldFile; world: SavedWorld; intervalMs: number } | null;
 
@@ -99,6 +111,12 @@ export class DevWorld {
         if (call.service !== 'jira') return;
         if (call.path.startsWith('/rest/api/3/mypermissions') || call.path.startsWith('/rest/api/3/user/bulk')) return;
         if (this.jiraHold) return this.jiraHold.then(() => undefined);
+        if (this.jiraHangsOnce) {
+          // Jira does not answer before Forge's limit: past its deadline the runtime stops the invocation.
+          this.jiraHangsOnce = false;
+          this.app.clock.set(call.invocation.deadlineAt + 1000);
+          return;
+        }
         if (!this.jiraOutage) return;
         return new Response(JSON.stringify({ errorMessages: ['Service unavailable (simulated outage)'], errors: {} }), {
           status: 503,
@@ -135,11 +153,18 @@ export class DevWorld {
     }
     await this.app.invoker.installed(this.installation);
     await this.advance(12 * 60 - 5);
+    if (this.scenario === 'outcome-unknown') {
+      this.jiraHangsOnce = true;
+      await this.advance(15);
+      return;
+    }
     this.jiraOutage = true;
     if (this.scenario === 'done-12h') {
       await this.advance(5);
       this.jiraOutage = false;
       await this.advance(60);
+    } else if (this.scenario === 'last-chance') {
+      await this.advance(3 * 60 + 5);
     } else {
       await this.advance(15 * 60 + 5);
     }
@@ -185,6 +210,8 @@ export class DevWorld {
         functionKey === 'runPlatformCheck' ? setInterval(() => this.app.clock.advance(100), 100) : undefined;
       try {
         const run = await this.app.invoker.resolver(this.installation, this.moduleKey, functionKey, payload, accountId);
+        // Events the resolver pushed for now (a Retry's wake-up) arrive within seconds in Forge: here, before it answers.
+        await this.app.deliverEvents(this.now());
         if (run.killed) return { failure: 'The resolver was stopped at its 25 s limit.' };
         return { result: run.result };
       } catch (err) {

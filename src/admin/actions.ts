@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordInstallationByAdmin } from '../phase4/installation_evidence';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import { appVersion } from '../platform';
-import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
+import { SCHEDULER } from '../scheduled/config';
 import {
   Claim,
   claimMayBeLive,
@@ -39,9 +39,12 @@ import {
 } from './admin_records';
 import { appendAudit, auditRecord, AuditRecord } from './audit_log';
 import { ADMIN } from './config';
-import type { ActionDone, AdminPageView, AdminResult, ReportResponse } from './contract';
+import type { ActionDone, AdminPageView, AdminResult, ReportResponse, Words } from './contract';
 import { formatInstant } from './format';
+import { causeOf } from './causes';
+import { checkInstallationTime, consequencesOf } from './installation_time';
 import { adminPageView } from './status_view';
+import { at, reportName, words } from './words';
 
 /**
  * What the admin page can do. Each action re-reads storage, decides with the
@@ -64,7 +67,11 @@ export interface AdminCaller {
 
 type Outcome<T extends object = ActionDone> = AdminResult<T>;
 
-const refused = (message: string): Outcome<never> => ({ ok: false, error: { code: 'REFUSED', message } });
+/** `message` in English for logs and support; `said` for the admin. */
+const refused = (message: string, said: Words): Outcome<never> => ({
+  ok: false,
+  error: { code: 'REFUSED', message, words: said },
+});
 
 const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
 
@@ -152,8 +159,8 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     legacyIndex: keys.manualReportIndex(cloudId),
   };
   const records = await store.readMany(Object.values(k));
+  // A snapshot needs no installation time: without one, the report leaves out what counts from it.
   const installation = installationTimestampFrom(records.get(k.evidence), now);
-  if (!installation.ok) return refused('The installation time is not recorded or not usable; record it first.');
 
   const entries = await store.listByPrefix(keys.adminEntryPrefix(cloudId), 1000);
   const given = highestManualSequence({
@@ -163,10 +170,13 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     manualSequence: records.get(k.sequence),
   });
   const claim = await claimManualSequence(cloudId, given);
-  if (claim === null) return refused('No manual report number could be claimed; try again in a minute.');
+  if (claim === null) {
+    return refused('No manual report number could be claimed; try again in a minute.', words('error.manual.noNumber'));
+  }
   if ('busySince' in claim) {
     return refused(
       `A manual report has been generating since ${formatInstant(claim.busySince)}; wait for it to finish.`,
+      words('error.manual.busy', { started: at(toIso(claim.busySince)) }),
     );
   }
   const claimKey = keys.claim(cloudId, 'MANUAL', claim.attempt);
@@ -176,7 +186,7 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
 
   const result = await handleAutoTrigger('MANUAL', {
     cloudId,
-    installedAt: installation.installedAt,
+    installedAt: installation.ok ? installation.installedAt : null,
     attempt: 1,
     now: () => Date.now(),
     deadlineAt: claim.claimedAt + ADMIN.manualGenerationBudgetMs,
@@ -187,13 +197,18 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
       accountId,
       outcome: 'failed',
       detail: `Manual report #${claim.attempt} failed: ${result.error}`,
+      words: words('audit.manual.failed', { number: claim.attempt, cause: { words: causeOf(result.error) } }),
       changedKeys: [claimKey],
     });
     const release = serializeClaim(released(claim, Date.now(), 'failed'));
     await store.commit(withAudit({ set: [{ key: claimKey, value: release, ttl: claimTtl }, sequenceSet] }, audit));
     return {
       ok: false,
-      error: { code: 'GENERATION_FAILED', message: `The manual report could not be generated: ${result.error}` },
+      error: {
+        code: 'GENERATION_FAILED',
+        message: `The manual report could not be generated: ${result.error}`,
+        words: words('error.manual.failed', { cause: { words: causeOf(result.error) } }),
+      },
     };
   }
 
@@ -218,6 +233,10 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     detail:
       `Manual report #${claim.attempt} stored (${result.sizeBytes} bytes)` +
       (dropped.length > 0 ? `; the oldest beyond ${ADMIN.manualReportsKept} removed` : ''),
+    words:
+      dropped.length > 0
+        ? words('audit.manual.storedPruned', { number: claim.attempt, kept: ADMIN.manualReportsKept })
+        : words('audit.manual.stored', { number: claim.attempt }),
     changedKeys,
   });
   // The report, its entry and the claim's release land together: no entry without its
@@ -236,7 +255,12 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
       audit,
     ),
   );
-  return { ok: true, message: `Manual report stored as ${reportKey}.`, changedKeys, reportKey };
+  return {
+    ok: true,
+    words: words(installation.ok ? 'done.manual' : 'done.manualNoInstallation', { number: claim.attempt }),
+    changedKeys,
+    reportKey,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -253,9 +277,16 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const now = Date.now();
   const records = await loadAdminRecords(cloudId, now);
   const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
-  if (!offer.actions.retry.allowed) return refused(`${trigger} cannot be retried now: ${offer.actions.retry.reason}`);
+  if (!offer.actions.retry.allowed) {
+    return refused(`${trigger} cannot be retried now (${offer.status})`, offer.actions.retry.reason);
+  }
   const parsed = parseState(records.state, now);
-  if (!parsed.ok) return refused('The scheduler state is unreadable; the scheduler rebuilds it on its next run.');
+  if (!parsed.ok) {
+    return refused(
+      'The scheduler state is unreadable; the scheduler rebuilds it on its next run.',
+      words('error.retry.stateUnreadable'),
+    );
+  }
   const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
 
   const stateKey = keys.schedulerState(cloudId);
@@ -265,6 +296,7 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     trigger,
     outcome: 'done',
     detail: `Backoff until ${offer.backoffUntil} cleared after ${offer.failedAttempts} failed attempt(s)`,
+    words: words('audit.retry', { count: offer.failedAttempts }),
     changedKeys: [stateKey],
   });
   const next = clearBackoff(inEpochs(parsed.value, epochs), trigger);
@@ -277,9 +309,9 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   );
   return {
     ok: true,
-    message: woken
-      ? `${trigger}'s backoff is cleared; a wake-up event attempts it within seconds.`
-      : `${trigger}'s backoff is cleared; the next scheduled run (within the ${INTERVAL_WORDS[SCHEDULER.interval]}) attempts it.`,
+    words: woken
+      ? words('done.retry', { report: reportName(trigger) })
+      : words('done.retryAtNextCheck', { report: reportName(trigger), minutes: SCHEDULER.intervalMs / 60_000 }),
     changedKeys: [stateKey],
   };
 }
@@ -337,10 +369,22 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const now = Date.now();
   const records = await loadAdminRecords(cloudId, now);
   const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
-  if (!offer.actions.reset.allowed) return refused(`${trigger} cannot be reset: ${offer.actions.reset.reason}`);
+  if (!offer.actions.reset.allowed) {
+    return refused(`${trigger} cannot be reset (${offer.status})`, offer.actions.reset.reason);
+  }
   const epoch = epochFrom(records.epoch[trigger]);
-  if (epoch === null) return refused(`${trigger}'s epoch key does not hold an epoch; it cannot be reset safely.`);
-  if (epoch >= SCHEDULER.maxEpoch) return refused(`${trigger} has been reset ${epoch} times; no more resets.`);
+  if (epoch === null) {
+    return refused(
+      `${trigger}'s epoch key does not hold an epoch; it cannot be reset safely.`,
+      words('error.reset.damaged', { report: reportName(trigger) }),
+    );
+  }
+  if (epoch >= SCHEDULER.maxEpoch) {
+    return refused(
+      `${trigger} has been reset ${epoch} times; no more resets.`,
+      words('error.reset.tooMany', { report: reportName(trigger), count: epoch }),
+    );
+  }
   const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
   const parsed = records.state === undefined ? null : parseState(records.state, now);
   const state = inEpochs(parsed?.ok ? parsed.value : emptyState(), epochs);
@@ -349,14 +393,21 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const walked = await claimsOfEpoch(cloudId, trigger, epoch, state.triggers[trigger].attemptCount);
   for (const [attempt, claim] of walked.claims) {
     if (claim?.kind === 'reset' && claim.released !== null) {
-      return refused(`${trigger} has just been reset by someone else; reload the page.`);
+      return refused(
+        `${trigger} has just been reset by someone else; reload the page.`,
+        words('error.reset.justReset', { report: reportName(trigger) }),
+      );
     }
     if (claim && claimMayBeLive(claim, Date.now())) {
-      return refused(
-        claim.kind === 'reset'
-          ? `${trigger} is being reset by someone else right now; reload the page.`
-          : `${trigger} attempt #${attempt} holds a live claim until ${formatInstant(claim.leaseExpiresAt)}.`,
-      );
+      return claim.kind === 'reset'
+        ? refused(
+            `${trigger} is being reset by someone else right now; reload the page.`,
+            words('error.reset.beingReset', { report: reportName(trigger) }),
+          )
+        : refused(
+            `${trigger} attempt #${attempt} holds a live claim until ${formatInstant(claim.leaseExpiresAt)}.`,
+            words('error.reset.generating', { report: reportName(trigger), until: at(toIso(claim.leaseExpiresAt)) }),
+          );
     }
   }
 
@@ -365,7 +416,10 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
   const fence = newClaim(fenceAt, Date.now(), randomUUID(), SCHEDULER.resetFenceLeaseMs, 'reset');
   const fenceKey = keys.claim(cloudId, trigger, fenceAt, epoch);
   if (!(await store.createIfAbsent(fenceKey, serializeClaim(fence), claimTtl))) {
-    return refused(`A generation or another reset of ${trigger} has just started; reload the page.`);
+    return refused(
+      `A generation or another reset of ${trigger} has just started; reload the page.`,
+      words('error.reset.raced', { report: reportName(trigger) }),
+    );
   }
 
   // 3. What there is to set aside; nothing can commit in this epoch any more.
@@ -413,15 +467,13 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
       // Admins read this in the audit log; the keys and the epoch are in changedKeys and the stored state.
       (replacedKey ? 'Its report was set aside (still listed, as replaced); ' : '') +
       `marked not done after ${walked.top} attempt(s); attempts start again from 1`,
+    words: words(replacedKey ? 'audit.reset.setAside' : 'audit.reset', { count: walked.top }),
     changedKeys,
   });
   await store.commit(withAudit({ set: sets, delete: deletes }, audit));
   return {
     ok: true,
-    message:
-      `${trigger} is reset` +
-      (replacedKey ? ` and its report kept as ${replacedKey}` : '') +
-      '; the scheduler generates it again when it is due.',
+    words: words(replacedKey ? 'done.resetSetAside' : 'done.reset', { report: reportName(trigger) }),
     changedKeys,
   };
 }
@@ -429,21 +481,33 @@ export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
 // ---------------------------------------------------------------------------
 // 4. Record the installation time.
 
-export async function recordInstallationNow(caller: AdminCaller): Promise<Outcome> {
+/**
+ * For an installation the installed event never reached: the time the admin
+ * says the app was installed, not in the future and not before the app's first
+ * deployment, recorded create-if-absent beside the event's own record (the
+ * second source of Phase-4 evidence, SCHEDULER_HARDENING_DESIGN.md §3), and
+ * audited. What it makes due or missed follows from the scheduler's own rules.
+ */
+export async function recordInstallationNow(caller: AdminCaller, installedAtIso: string): Promise<Outcome> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const result = await recordInstallationByAdmin(cloudId, accountId, now, appVersion());
+  const checked = checkInstallationTime(parseIsoInstant(installedAtIso), now);
+  if (!checked.ok) return refused(`The installation time ${installedAtIso} cannot be recorded`, checked.reason);
+  const installedAt = checked.installedAt;
+  const result = await recordInstallationByAdmin(cloudId, accountId, installedAt, now, appVersion());
   if (!result.recorded) {
     const existing = isRecord(result.existing) ? result.existing : {};
     const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
     return refused(
       `The installation time is already recorded (${text(existing.installation_timestamp, 'unreadable')}, ` +
         `source ${text(existing.source, 'unknown')}); it is never overwritten.`,
+      words('error.record.alreadyRecorded'),
     );
   }
   const evidenceKey = keys.installationEvidence(cloudId);
+  const consequences = consequencesOf(installedAt, now);
   const done: ActionDone = {
-    message: `Installation time recorded as ${formatInstant(now)}; the 12-hour report is due at ${formatInstant(now + SCHEDULER.auto12hAfterMs)}.`,
+    words: words('done.record', { at: at(toIso(installedAt)), consequences: { words: consequences } }),
     changedKeys: [evidenceKey],
   };
   // Create-if-absent cannot share a transaction, so the audit entry follows the write.
@@ -453,16 +517,13 @@ export async function recordInstallationNow(caller: AdminCaller): Promise<Outcom
         action: 'RECORD_INSTALLATION',
         accountId,
         outcome: 'done',
-        detail: `Installation time recorded as ${toIso(now)} (source admin)`,
+        detail: `Installation time recorded as ${toIso(installedAt)}, entered by an administrator at ${toIso(now)}`,
+        words: words('audit.record', { at: at(toIso(installedAt)) }),
         changedKeys: [evidenceKey],
       }),
     );
   } catch {
-    return {
-      ok: true,
-      ...done,
-      warning: 'The installation time was recorded, but its audit entry could not be stored.',
-    };
+    return { ok: true, ...done, warning: words('warning.record.notAudited') };
   }
   return { ok: true, ...done };
 }

@@ -15,7 +15,14 @@ import { authorizeJiraAdministrator } from './authorization';
 import { accountIdsOn, lookUpPeople } from './people';
 import { runPlatformCheckNow } from './platform_check_action';
 import { ADMIN_FUNCTIONS, AdminErrorCode, AdminResult, CONFIRMATIONS } from './contract';
-import { Checked, checkConfirmedOnly, checkNoInput, checkReportRequest, checkTriggerAction } from './payloads';
+import {
+  Checked,
+  checkConfirmedOnly,
+  checkNoInput,
+  checkRecordInstallation,
+  checkReportRequest,
+  checkTriggerAction,
+} from './payloads';
 
 /**
  * The admin page's resolver (`jira:adminPage` → `resolver: { function }`).
@@ -120,10 +127,8 @@ resolver.define(
 
 resolver.define(
   ADMIN_FUNCTIONS.recordInstallation,
-  gated(
-    ADMIN_FUNCTIONS.recordInstallation,
-    (p) => checkConfirmedOnly(p, CONFIRMATIONS.recordInstallation()),
-    (caller) => recordInstallationNow(caller),
+  gated(ADMIN_FUNCTIONS.recordInstallation, checkRecordInstallation, (caller, input) =>
+    recordInstallationNow(caller, input.installedAt),
   ),
 );
 

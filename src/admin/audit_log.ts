@@ -5,7 +5,7 @@ import type { Ttl } from '../storage/kvs_store';
 import { isRecord } from '../scheduled/scheduler_state';
 import { parseIsoInstant, toIso } from '../time';
 import { ADMIN } from './config';
-import type { AuditAction, AuditEntryView } from './contract';
+import type { AuditAction, AuditEntryView, WordParam, Words } from './contract';
 
 /**
  * Who did what on the admin page. One KVS entry per action, so two admins
@@ -22,7 +22,13 @@ export interface StoredAuditEntry {
   account_id: string;
   trigger: AutoTrigger | null;
   outcome: 'done' | 'failed';
+  /** In English: what older readers, support and anyone looking in storage read. */
   detail: string;
+  /**
+   * The same for the page, in any language (since schema_version 2). Its key is a stored contract:
+   * a key renamed in the translations leaves older entries showing `detail`.
+   */
+  words?: Words;
   changed_keys: string[];
 }
 
@@ -41,19 +47,21 @@ export function auditRecord(
     trigger?: AutoTrigger;
     outcome: 'done' | 'failed';
     detail: string;
+    words: Words;
     changedKeys: string[];
   },
 ): AuditRecord {
   return {
     key: keys.auditEntry(cloudId, at, randomBytes(3).toString('hex')),
     value: {
-      schema_version: 1,
+      schema_version: 2,
       at: toIso(at),
       action: entry.action,
       account_id: entry.accountId,
       trigger: entry.trigger ?? null,
       outcome: entry.outcome,
       detail: entry.detail,
+      words: entry.words,
       changed_keys: entry.changedKeys,
     },
     ttl: { value: ADMIN.auditTtlDays, unit: 'DAYS' },
@@ -73,6 +81,21 @@ const ACTIONS: readonly AuditAction[] = [
   'RUN_PLATFORM_CHECK',
 ];
 
+function storedParam(p: unknown): p is WordParam {
+  if (typeof p === 'string' || (typeof p === 'number' && Number.isFinite(p))) return true;
+  if (!isRecord(p)) return false;
+  if ('words' in p) return storedWords(p.words) !== null;
+  return typeof p.at === 'string' && (p.relative === undefined || typeof p.relative === 'boolean');
+}
+
+/** Stored words as the page can use them, or null: an entry's words are untrusted like the rest of it. */
+function storedWords(raw: unknown): Words | null {
+  if (!isRecord(raw) || typeof raw.key !== 'string') return null;
+  if (raw.params === undefined) return { key: raw.key as Words['key'] };
+  if (!isRecord(raw.params) || !Object.values(raw.params).every(storedParam)) return null;
+  return { key: raw.key as Words['key'], params: raw.params as Record<string, WordParam> };
+}
+
 /** A stored entry for the page, or null when it does not parse (it is skipped, not guessed at). */
 export function auditEntryView(key: string, raw: unknown): AuditEntryView | null {
   if (!isRecord(raw)) return null;
@@ -87,6 +110,7 @@ export function auditEntryView(key: string, raw: unknown): AuditEntryView | null
     trigger: raw.trigger === 'AUTO_12H' || raw.trigger === 'AUTO_24H' ? raw.trigger : null,
     outcome: raw.outcome === 'failed' ? 'failed' : 'done',
     detail: typeof raw.detail === 'string' ? raw.detail : '',
+    words: storedWords(raw.words),
     changedKeys: Array.isArray(raw.changed_keys)
       ? raw.changed_keys.filter((k): k is string => typeof k === 'string')
       : [],

@@ -30,4 +30,10 @@ export const ADMIN = {
   auditTtlDays: 365,
   /** The page shows this many of the newest audit entries. */
   auditShown: 50,
+  /**
+   * The app's first deployment: no installation of it can be older, so an administrator cannot record an
+   * installation time before it. Set it to the day of the first production `forge deploy` (README,
+   * "Deploying"); until then it is the day before the local runtime's simulated installations begin.
+   */
+  firstDeployedAt: '2026-11-01T00:00:00.000Z',
 } as const;

@@ -9,6 +9,35 @@ import type { AutoTrigger } from '../storage/keys';
 
 export type AutoTriggerName = AutoTrigger;
 
+// ---------------------------------------------------------------------------
+// Words: what the resolver says, for the page to write in the viewer's language.
+
+/** The keys of the app's translations (locales/en-US.json, shipped with the app; manifest.yml `translations`). */
+type TranslationKey = keyof typeof import('../../locales/en-US.json');
+/** A key written `x.one` / `x.other` in the translations is asked for as `x`, with a `count` parameter. */
+type PluralKey<K> = K extends `${infer Base}.other` ? Base : never;
+type PluralForm = `${string}.${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}`;
+
+export type WordKey = Exclude<TranslationKey, PluralForm> | PluralKey<TranslationKey>;
+
+/**
+ * A parameter of {@link Words}. Instants travel as `{ at }` (ISO-8601, UTC) and
+ * numbers as numbers, so the page writes both in the viewer's locale and time
+ * zone; `relative` adds "in 3 hours" in the same words. `{ words }` nests a
+ * phrase; a plain string is shown as it is (a name, a status code).
+ */
+export type WordParam = string | number | { at: string; relative?: boolean } | { words: Words };
+
+/**
+ * A sentence the page writes in the viewer's language: a translation key and
+ * its parameters. The resolver sends these, never sentences, so the page has
+ * nothing to parse and a German admin reads German.
+ */
+export interface Words {
+  key: WordKey;
+  params?: Record<string, WordParam>;
+}
+
 /** The resolver's function keys, as `invoke(key, payload)` names them. */
 export const ADMIN_FUNCTIONS = {
   getAdminPage: 'getAdminPage',
@@ -41,6 +70,8 @@ export interface TriggerActionPayload {
 }
 export interface RecordInstallationPayload {
   confirmation: string;
+  /** When the app was installed, as the admin entered it (ISO-8601); not in the future, not before the first deployment. */
+  installedAt: string;
 }
 export interface GetReportPayload {
   reportKey: string;
@@ -60,22 +91,27 @@ export type AdminErrorCode =
   | 'NOT_FOUND'
   | 'GENERATION_FAILED'
   | 'STORAGE_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  /** The page's own, never the resolver's: the call got no answer, so whether it was done is not known. */
+  | 'UNREACHABLE';
 
 export interface AdminError {
   code: AdminErrorCode;
+  /** In English, for logs and for whoever reads the raw answer (support, a developer). */
   message: string;
+  /** What the page tells the admin; absent where the code alone says it (the page has words for every code). */
+  words?: Words;
 }
 
 export type AdminResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AdminError };
 
 /** What an action tells the admin when it is done. */
 export interface ActionDone {
-  message: string;
+  words: Words;
   /** Keys the action wrote or deleted, for the audit log and for anyone looking in storage. */
   changedKeys: string[];
   /** Set when the change was made but its audit entry could not be stored. */
-  warning?: string;
+  warning?: Words;
 }
 
 // ---------------------------------------------------------------------------
@@ -86,14 +122,14 @@ export type TriggerStatus = 'unscheduled' | 'waiting' | 'due' | 'generating' | '
 export interface ActionAvailability {
   allowed: boolean;
   /** Why not, or what it would do. */
-  reason: string;
+  reason: Words;
 }
 
 export interface TriggerView {
   trigger: AutoTriggerName;
   status: TriggerStatus;
-  /** The status in one sentence, times in UTC. */
-  summary: string;
+  /** Where it stands, in one sentence. */
+  summary: Words;
   /** When it becomes due: 12 h or 24 h after installation. */
   dueAt: string | null;
   /** AUTO_12H only: after this its window is closed and it is missed. */
@@ -111,10 +147,16 @@ export interface TriggerView {
   /** Failed attempts that were followed by a wait of 2 h or more. */
   longBackoffs: number;
   backoffUntil: string | null;
-  lastError: { at: string; message: string; attempt: number } | null;
+  /** `message` as the scheduler stored it (for support); `cause`, what it means, for the admin. */
+  lastError: { at: string; message: string; attempt: number; cause: Words } | null;
   generatedAt: string | null;
   missedAt: string | null;
   liveClaim: { attempt: number; claimedAt: string; leaseExpiresAt: string } | null;
+  /**
+   * A live claim older than the scheduler function's time limit: Forge has stopped that attempt, or it runs
+   * under a longer limit than this app sets; the app cannot tell which until the claim's lease has passed.
+   */
+  outcomeUnknown: boolean;
   reportKey: string | null;
   /** The guide's alert: it backed off for 2 h or more more than once and is still not done. */
   repeatedLongBackoff: boolean;
@@ -156,14 +198,55 @@ export interface AuditEntryView {
   accountId: string;
   trigger: AutoTriggerName | null;
   outcome: 'done' | 'failed';
+  /** The words stored with the entry, in English; entries written before `words` existed have only these. */
   detail: string;
+  /** What happened, for the page to write in the viewer's language (entries written since). */
+  words: Words | null;
   changedKeys: string[];
 }
 
-export interface Alert {
-  level: 'error' | 'warning' | 'information';
-  title: string;
-  body: string;
+/** What the page offers to do about a situation, beside its words. */
+export type SuggestedAction =
+  | { kind: 'recordInstallation' }
+  | { kind: 'retry'; trigger: AutoTriggerName }
+  | { kind: 'generateManual' }
+  | { kind: 'diagnostics' };
+
+/**
+ * Something an admin should know, in one message: what is wrong and why (`why`,
+ * with its cause), and the one thing to do about it (`todo`), if any.
+ * `action` needed: the app cannot do its job until someone acts.
+ * `attention`: something went wrong or is unsure, and the app copes (or the loss is past).
+ */
+export interface Situation {
+  level: 'action' | 'attention';
+  /** Which situation, for the page and tests (one message per situation). */
+  kind:
+    | 'installation_missing'
+    | 'installation_unusable'
+    | 'report_closing'
+    | 'report_failing'
+    | 'report_retrying'
+    | 'report_missed'
+    | 'report_unaccounted'
+    | 'state_unreadable'
+    | 'history_unreadable'
+    | 'report_blocked';
+  trigger: AutoTriggerName | null;
+  title: Words;
+  why: Words;
+  todo: Words | null;
+  action: SuggestedAction | null;
+}
+
+export type HealthLevel = 'healthy' | 'attention' | 'action';
+
+/** The page's first words: the app's health, one sentence why, and the one thing to do, if any. */
+export interface Health {
+  level: HealthLevel;
+  why: Words;
+  todo: Words | null;
+  action: SuggestedAction | null;
 }
 
 export interface AdminPageView {
@@ -171,17 +254,26 @@ export interface AdminPageView {
   now: string;
   cloudId: string;
   installation: InstallationView;
-  /** Set when the scheduler state does not parse (the scheduler rebuilds it from DONE keys). */
+  /** Set when the scheduler state does not parse (the scheduler rebuilds it from DONE keys); for support. */
   stateProblem: string | null;
+  /** Records the page could not read (report history, epoch keys), in English, for support. */
+  recordProblems: string[];
   triggers: TriggerView[];
-  alerts: Alert[];
+  /** The worst situation, or why all is well. */
+  health: Health;
+  /** Every other situation, one message each (the worst one is `health`). */
+  messages: Situation[];
   reports: ReportSummary[];
   manualReport: ActionAvailability & { inProgressSince: string | null };
-  recordInstallation: ActionAvailability;
+  /**
+   * Offered only while no installation time is recorded. The admin enters a time between `earliestAt` (the
+   * app's first deployment: no installation is older) and the resolver's `now`.
+   */
+  recordInstallation: ActionAvailability & { earliestAt: string };
   audit: AuditEntryView[];
   limits: { manualReportsKept: number; replacedReportsKept: number };
   /** The scheduled trigger's interval (manifest.yml, as configured in src/scheduled/config.ts). */
-  schedule: { interval: string; intervalMinutes: number; every: string; wakeUps: boolean };
+  schedule: { interval: string; intervalMinutes: number; wakeUps: boolean };
 }
 
 /** A person as Jira shows them to the calling admin. Only for display: the account id stays the reference. */

@@ -1,7 +1,7 @@
 import { AUTO_TRIGGERS } from '../scheduled/decisions';
 import { checkedKey, keys } from '../storage/keys';
 import { CONFIRMATIONS } from './contract';
-import type { AutoTriggerName, GetReportPayload, TriggerActionPayload } from './contract';
+import type { AutoTriggerName, GetReportPayload, RecordInstallationPayload, TriggerActionPayload } from './contract';
 
 /**
  * Resolver payloads come from a browser and are untrusted: each is checked for
@@ -58,6 +58,19 @@ export function checkTriggerAction(
   if (!t.ok) return t;
   const c = confirmed(f.value.confirmation, confirmationFor(t.value));
   return c.ok ? { ok: true, value: { trigger: t.value, confirmation: c.value } } : c;
+}
+
+/** The confirmation and an installation time; whether the time may be recorded is the action's to say. */
+export function checkRecordInstallation(payload: unknown): Checked<RecordInstallationPayload> {
+  const f = fields(payload, ['confirmation', 'installedAt']);
+  if (!f.ok) return f;
+  const c = confirmed(f.value.confirmation, CONFIRMATIONS.recordInstallation());
+  if (!c.ok) return c;
+  const installedAt = f.value.installedAt;
+  if (typeof installedAt !== 'string' || installedAt.length > 40) {
+    return bad('installedAt must be an ISO-8601 date and time, such as 2026-11-02T09:00:00Z.');
+  }
+  return { ok: true, value: { confirmation: c.value, installedAt } };
 }
 
 /** A report key must be a well-formed key under this site's reports; the page never reads anything else. */

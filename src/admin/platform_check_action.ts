@@ -3,9 +3,10 @@ import type { PlatformCheckReport } from '../platform_check/check_report';
 import { remainingTimeMs } from '../platform';
 import { appendAudit, auditRecord } from './audit_log';
 import { ADMIN } from './config';
-import type { ActionDone, AdminResult } from './contract';
+import type { ActionDone, AdminResult, Words } from './contract';
 import type { AdminCaller } from './actions';
 import { formatInstant } from './format';
+import { at, words } from './words';
 
 /**
  * The admin page's "Check the platform" action: runs the probe suite for this
@@ -32,6 +33,10 @@ export async function runPlatformCheckNow(
       error: {
         code: 'REFUSED',
         message: `A platform check is already running${since}; wait a minute for it to finish.`,
+        words:
+          run.since === null
+            ? words('error.platformCheck.running')
+            : words('error.platformCheck.runningSince', { started: at(new Date(run.since).toISOString()) }),
       },
     };
   }
@@ -45,22 +50,30 @@ export async function runPlatformCheckNow(
     (report.leftBehind.length > 0
       ? `; ${report.leftBehind.length} scratch key(s) left behind, which expire within the hour`
       : '');
+  // For the admin: how many answers were as the app expects. The rest (which, and the requests) is for support.
+  const said = words('audit.platformCheck', {
+    total: report.results.length,
+    holds: count('HOLDS'),
+    differ: count('DIFFERS'),
+    unknown: count('COULD_NOT_CHECK'),
+  });
   const audit = auditRecord(caller.cloudId, Date.now(), {
     action: 'RUN_PLATFORM_CHECK',
     accountId: caller.accountId,
     outcome: 'done',
     detail: summary.slice(0, 500),
+    words: said,
     changedKeys: report.leftBehind,
   });
-  let warning: string | undefined;
+  let warning: Words | undefined;
   try {
     await appendAudit(audit);
   } catch {
-    warning = 'The check ran, but its audit entry could not be stored.';
+    warning = words('warning.platformCheck.notAudited');
   }
   return {
     ok: true,
-    message: `Platform check ${report.runId}: ${summary}.`,
+    words: said,
     changedKeys: [audit.key, ...report.leftBehind],
     ...(warning ? { warning } : {}),
     report,

@@ -1,6 +1,6 @@
 import { EVIDENCE_SOURCE_ADMIN, EVIDENCE_SOURCE_EVENT } from '../phase4/installation_evidence';
 import { SCHEDULER_BACKOFF } from '../scheduled/backoff';
-import { INTERVAL_WORDS, SCHEDULER } from '../scheduled/config';
+import { SCHEDULER } from '../scheduled/config';
 import {
   AUTO_TRIGGERS,
   backoffActive,
@@ -25,16 +25,18 @@ import { toIso, toIsoOrNull } from '../time';
 import { AdminRecords, keptReports, parseManualIndex, parseReplacedIndex } from './admin_records';
 import { auditEntryView } from './audit_log';
 import { ADMIN } from './config';
+import { causeOf } from './causes';
 import type {
   ActionAvailability,
   AdminPageView,
-  Alert,
   InstallationView,
   ReportSummary,
   TriggerStatus,
   TriggerView,
+  Words,
 } from './contract';
-import { formatInstant, formatRelative } from './format';
+import { healthOf, situationsOf } from './health';
+import { at, words } from './words';
 
 /**
  * The admin page's status, as a pure function of what is stored and the time.
@@ -96,8 +98,6 @@ function longBackoffsAfter(failures: number): number {
   return n + (SCHEDULER_BACKOFF.maxDelayMs >= LONG_BACKOFF_MS ? rest : 0);
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 interface TriggerInputs {
   trigger: AutoTrigger;
   state: SchedulerState;
@@ -135,29 +135,34 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
   else if (backoffActive(p, now)) status = 'backing_off';
   else status = 'due';
 
-  const earlier = failedAttempts > 0 ? ` ${plural(failedAttempts, 'earlier attempt')} failed.` : '';
-  const summaries: Record<TriggerStatus, () => string> = {
+  // Older than the scheduler function's own time limit (plus the clocks' allowance): Forge has stopped it, or it
+  // runs under a longer limit than this app sets. Which, the app cannot tell until the claim's lease has passed.
+  const outcomeUnknown =
+    liveClaim !== null && now > liveClaim.claimedAt + SCHEDULER.functionTimeoutMs + SCHEDULER.maxClockDisagreementMs;
+  const summaries: Record<TriggerStatus, () => Words> = {
     done: () =>
       generatedAt === null
-        ? 'Done: its report is stored.'
-        : `Done at ${formatInstant(generatedAt)}${attemptCount > 1 ? ` on attempt #${attemptCount}` : ''}.`,
+        ? words('trigger.summary.doneStored')
+        : failedAttempts > 0
+          ? words('trigger.summary.doneAfterFailures', { at: at(toIso(generatedAt)), count: failedAttempts })
+          : words('trigger.summary.done', { at: at(toIso(generatedAt)) }),
     generating: () =>
-      `Generating: attempt #${liveClaim!.attempt} started ${formatInstant(liveClaim!.claimedAt)}; ` +
-      `its claim is held until ${formatInstant(liveClaim!.leaseExpiresAt)}.`,
+      outcomeUnknown
+        ? words('trigger.summary.unaccounted', {
+            started: at(toIso(liveClaim!.claimedAt)),
+            after: at(toIso(liveClaim!.leaseExpiresAt), true),
+          })
+        : words('trigger.summary.generating', { started: at(toIso(liveClaim!.claimedAt)) }),
     missed: () =>
       windowClosesAt !== null
-        ? `Missed: no report was stored before its window closed at ${formatInstant(windowClosesAt)}.`
-        : `Missed at ${formatInstant(p.missedAt)}.`,
-    unscheduled: () => 'Not scheduled: the installation time is not recorded.',
-    waiting: () => `Waiting until ${formatInstant(dueAt)} (${formatRelative(dueAt, now)}).`,
+        ? words('trigger.summary.missedWindow', { closed: at(toIso(windowClosesAt)) })
+        : words('trigger.summary.missedAt', { at: p.missedAt === null ? '—' : at(toIso(p.missedAt)) }),
+    unscheduled: () => words('trigger.summary.unscheduled'),
+    waiting: () => words('trigger.summary.waiting', { due: at(toIso(dueAt!), true) }),
     backing_off: () =>
-      noAttemptLeft
-        ? `No attempt is left before its window closes at ${formatInstant(windowClosesAt)}, ` +
-          `after ${plural(failedAttempts, 'failed attempt')}.`
-        : `Backing off until ${formatInstant(p.backoffUntil)} (${formatRelative(p.backoffUntil, now)}) ` +
-          `after ${plural(failedAttempts, 'failed attempt')}.`,
+      words('trigger.summary.backingOff', { count: failedAttempts, next: at(toIso(p.backoffUntil!), true) }),
     due: () =>
-      `Due: the next scheduled run (every ${INTERVAL_WORDS[SCHEDULER.interval]}), or a wake-up event sooner, generates it.${earlier}`,
+      failedAttempts > 0 ? words('trigger.summary.dueAgain', { count: failedAttempts }) : words('trigger.summary.due'),
   };
   const nextEligibleAt =
     status === 'waiting'
@@ -182,7 +187,12 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     failedAttempts,
     longBackoffs: longBackoffsAfter(failedAttempts),
     backoffUntil: toIsoOrNull(p.backoffUntil),
-    lastError: p.lastError && { at: toIso(p.lastError.at), message: p.lastError.message, attempt: p.lastError.attempt },
+    lastError: p.lastError && {
+      at: toIso(p.lastError.at),
+      message: p.lastError.message,
+      attempt: p.lastError.attempt,
+      cause: causeOf(p.lastError.message),
+    },
     generatedAt: toIsoOrNull(generatedAt),
     missedAt: toIsoOrNull(p.missedAt),
     liveClaim: liveClaim && {
@@ -190,36 +200,33 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
       claimedAt: toIso(liveClaim.claimedAt),
       leaseExpiresAt: toIso(liveClaim.leaseExpiresAt),
     },
+    outcomeUnknown,
     reportKey: null,
     // Only while it can still be made: a done or missed trigger needs no alert, its status says it all.
     repeatedLongBackoff: status !== 'done' && status !== 'missed' && longBackoffsAfter(failedAttempts) >= 2,
     actions: {
       retry: retryAvailability(status, p.backoffUntil),
-      reset: resetAvailability({ trigger, status, done, windowClosesAt, windowClosed, liveClaim, attemptCount, p }),
+      reset: resetAvailability({ status, done, windowClosesAt, windowClosed, liveClaim, attemptCount, p }),
     },
   };
 }
 
 function retryAvailability(status: TriggerStatus, backoffUntil: number | null): ActionAvailability {
   if (status === 'backing_off') {
-    return {
-      allowed: true,
-      reason: `Ends the backoff (due to end ${formatInstant(backoffUntil)}) now; the next scheduled run attempts it.`,
-    };
+    return { allowed: true, reason: words('action.retry.allowed', { next: at(toIso(backoffUntil!)) }) };
   }
-  const why: Record<Exclude<TriggerStatus, 'backing_off'>, string> = {
-    done: 'It is done; reset it to generate it again.',
-    generating: 'It is being generated right now.',
-    missed: 'Its window has closed.',
-    unscheduled: 'The installation time is not recorded.',
-    waiting: 'It is not due yet.',
-    due: 'It is not backing off: the next scheduled run attempts it.',
+  const why: Record<Exclude<TriggerStatus, 'backing_off'>, Words> = {
+    done: words('action.retry.done'),
+    generating: words('action.retry.generating'),
+    missed: words('action.retry.missed'),
+    unscheduled: words('action.retry.unscheduled'),
+    waiting: words('action.retry.waiting'),
+    due: words('action.retry.due'),
   };
   return { allowed: false, reason: why[status] };
 }
 
 function resetAvailability(a: {
-  trigger: AutoTrigger;
   status: TriggerStatus;
   done: boolean;
   windowClosesAt: number | null;
@@ -231,27 +238,16 @@ function resetAvailability(a: {
   if (a.liveClaim) {
     return {
       allowed: false,
-      reason: `A generation holds its claim until ${formatInstant(a.liveClaim.leaseExpiresAt)}.`,
+      reason: words('action.reset.generating', { until: at(toIso(a.liveClaim.leaseExpiresAt)) }),
     };
   }
   if (a.windowClosed) {
-    return {
-      allowed: false,
-      reason:
-        `The 12-hour window closed at ${formatInstant(a.windowClosesAt)}; reset, it would only be marked missed. ` +
-        'Generate a manual report instead.',
-    };
+    return { allowed: false, reason: words('action.reset.windowClosed', { closed: at(toIso(a.windowClosesAt!)) }) };
   }
   const untouched =
     !a.done && a.attemptCount === 0 && a.p.missedAt === null && a.p.lastError === null && a.p.backoffUntil === null;
-  if (untouched) return { allowed: false, reason: 'Nothing to reset: it has not been attempted.' };
-  return {
-    allowed: true,
-    reason: a.done
-      ? 'Sets its report aside (kept in the report history), marks it not done and restarts its attempt count, ' +
-        'so the scheduler generates it again.'
-      : 'Clears its attempts, backoff and last error, so the scheduler starts it over.',
-  };
+  if (untouched) return { allowed: false, reason: words('action.reset.untouched') };
+  return { allowed: true, reason: words(a.done ? 'action.reset.allowedDone' : 'action.reset.allowed') };
 }
 
 function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMarker | null>): ReportSummary[] {
@@ -288,66 +284,6 @@ function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMa
   ];
 }
 
-function alertsFor(
-  installation: InstallationView,
-  stateProblem: string | null,
-  triggers: TriggerView[],
-  indexProblems: string[],
-): Alert[] {
-  const alerts: Alert[] = [];
-  if (installation.status === 'missing') {
-    alerts.push({
-      level: 'error',
-      title: 'The installation time is not recorded',
-      body:
-        'No report can be scheduled until the app knows when it was installed. Installations older than the ' +
-        'lifecycle trigger never received the installed event. Record the installation time as now; the 12-hour ' +
-        'report follows 12 hours later.',
-    });
-  } else if (installation.status !== 'recorded') {
-    alerts.push({
-      level: 'error',
-      title: 'The installation time cannot be used',
-      body:
-        installation.status === 'invalid'
-          ? 'The stored installation evidence is not an ISO-8601 instant, so no report is scheduled. It is never overwritten from this page.'
-          : `The stored installation time ${installation.installedAt ?? ''} is in the future, so no report is scheduled.`,
-    });
-  }
-  if (stateProblem) {
-    alerts.push({
-      level: 'warning',
-      title: 'The scheduler state could not be read',
-      body: `${stateProblem}. The scheduler replaces it on its next run, rebuilding what is done from the stored reports.`,
-    });
-  }
-  for (const t of triggers) {
-    if (t.repeatedLongBackoff) {
-      const last = t.lastError ? ` The last, at ${formatInstant(t.lastError.at)}: “${t.lastError.message}”.` : '';
-      const next = t.nextEligibleAt ? ` Next attempt: ${formatInstant(t.nextEligibleAt)}.` : '';
-      alerts.push({
-        level: 'warning',
-        title: `${t.trigger} keeps failing: ${t.longBackoffs} backoffs of 2 hours or more`,
-        body:
-          `${plural(t.failedAttempts, 'attempt')} failed.${last}${next} Check that Jira is reachable and that the app ` +
-          'still has its permissions, then use “Retry now”.',
-      });
-    }
-    if (t.trigger === 'AUTO_12H' && t.status === 'missed') {
-      alerts.push({
-        level: 'information',
-        title: 'The 12-hour report was missed',
-        body:
-          'Its window closed before a report could be stored. The 24-hour report is not affected; a manual report ' +
-          'gives a snapshot now.',
-      });
-    }
-  }
-  for (const problem of indexProblems)
-    alerts.push({ level: 'warning', title: 'Report history unreadable', body: problem });
-  return alerts;
-}
-
 export function adminPageView(records: AdminRecords, now: number): AdminPageView {
   const { view: installation, installedAt } = installationView(records.evidence, now);
   const parsedState = records.state === undefined ? null : parseState(records.state, now);
@@ -377,11 +313,15 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
   const manualIndex = parseManualIndex(records.manualIndex);
   const replacedIndex = parseReplacedIndex(records.replacedIndex);
   const unreadable = keptReports(records).unreadable;
-  const indexProblems = [
+  const historyProblems = [
     ...(manualIndex.ok ? [] : [`The manual report index is invalid (${manualIndex.reason}).`]),
     ...(replacedIndex.ok ? [] : [`The replaced report index is invalid (${replacedIndex.reason}).`]),
-    ...(unreadable.length > 0 ? [`Report history entries that do not parse: ${unreadable.join(', ')}.`] : []),
-    ...AUTO_TRIGGERS.filter((t) => epochOf[t] === null).map(
+    ...unreadable.map((key) => `The report history entry ${key} does not parse.`),
+  ];
+  const blocked = AUTO_TRIGGERS.filter((t) => epochOf[t] === null);
+  const recordProblems = [
+    ...historyProblems,
+    ...blocked.map(
       (t) => `${t}'s epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.`,
     ),
   ];
@@ -391,18 +331,17 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
   const manualReport = manualBusy
     ? {
         allowed: false,
-        reason: `A manual report has been generating since ${formatInstant(manualBusy.claimedAt)}.`,
+        reason: words('action.manual.busy', { started: at(toIso(manualBusy.claimedAt)) }),
         inProgressSince: toIso(manualBusy.claimedAt),
       }
-    : installedAt === null
-      ? { allowed: false, reason: 'Record the installation time first.', inProgressSince: null }
-      : {
-          allowed: true,
-          reason:
-            `Reads the site from Jira now (for at most ${ADMIN.manualGenerationBudgetMs / 1000} s) and stores ` +
-            `a MANUAL report; the newest ${ADMIN.manualReportsKept} are kept. The scheduled reports are not affected.`,
-          inProgressSince: null,
-        };
+    : {
+        allowed: true,
+        reason: words(installedAt === null ? 'action.manual.allowedNoInstallation' : 'action.manual.allowed', {
+          seconds: ADMIN.manualGenerationBudgetMs / 1000,
+          kept: ADMIN.manualReportsKept,
+        }),
+        inProgressSince: null,
+      };
 
   const audit = records.audit
     .map((e) => auditEntryView(e.key, e.value))
@@ -410,25 +349,35 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
     .reverse()
     .slice(0, ADMIN.auditShown);
 
+  const situations = situationsOf({
+    installation,
+    triggers,
+    stateProblem,
+    historyProblems: historyProblems.length,
+    blocked,
+  });
   return {
     now: toIso(now),
     cloudId: records.cloudId,
     installation,
     stateProblem,
+    recordProblems,
     triggers,
-    alerts: alertsFor(installation, stateProblem, triggers, indexProblems),
+    health: healthOf(situations, triggers),
+    messages: situations.slice(1),
     reports,
     manualReport,
-    recordInstallation:
-      installation.status === 'missing'
-        ? { allowed: true, reason: 'Records “installed now”, attributed to you. It is never overwritten afterwards.' }
-        : { allowed: false, reason: 'The installation time is already recorded; it is never overwritten.' },
+    recordInstallation: {
+      ...(installation.status === 'missing'
+        ? { allowed: true, reason: words('action.record.allowed') }
+        : { allowed: false, reason: words('action.record.recorded') }),
+      earliestAt: ADMIN.firstDeployedAt,
+    },
     audit,
     limits: { manualReportsKept: ADMIN.manualReportsKept, replacedReportsKept: ADMIN.replacedReportsKept },
     schedule: {
       interval: SCHEDULER.interval,
       intervalMinutes: SCHEDULER.intervalMs / 60_000,
-      every: INTERVAL_WORDS[SCHEDULER.interval],
       wakeUps: true,
     },
   };

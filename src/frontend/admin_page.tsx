@@ -2,25 +2,40 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
-import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message';
+import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { view as forgeView } from '@forge/bridge';
-import type { AdminError, AdminPageView, AdminResult, AutoTriggerName, Person } from '../admin/contract';
+import { showFlag } from '@forge/bridge';
+import type {
+  AdminError,
+  AdminPageView,
+  AdminResult,
+  ActionDone,
+  AutoTriggerName,
+  Person,
+  SuggestedAction,
+  Words,
+} from '../admin/contract';
+import { reportName, words } from '../admin/words';
 import { adminApi } from './api';
-import { Confirmation } from './confirmation';
-import { UTC_VIEWER, Viewer, viewerFrom } from './local_time';
-import { AuditLog, ReportsSection } from './report_sections';
-import { PlatformCheckView } from './platform_check_view';
+import { AuditSection } from './audit_section';
+import { askToConfirm, ConfirmRequest } from './confirm_request';
+import { Diagnostics } from './diagnostics';
+import { errorWords } from './errors';
+import { HealthSummary, Messages } from './health_view';
+import { Viewer } from './local_time';
+import { ReportsSection } from './report_sections';
 import { OpenReport } from './report_view';
 import { InstallationSection, TriggersSection } from './status_sections';
-import { PersonName, PresentationProvider, Sentence } from './viewer_context';
-import { inWords, TRIGGER_TITLES } from './words';
+import { Lookup } from './word_parts';
+import { PersonName, PresentationProvider, T, useWords } from './viewer_context';
 
 /**
- * The Jira admin page: the scheduler at a glance, the stored reports, and the
- * four actions, each behind a confirmation shown where it was asked for.
- * Everything shown comes from the resolver's view model; the page decides
- * nothing the resolver would not, and only words and times are its own.
+ * The Jira admin page: the app's health first (is it all right, why, what to
+ * do), then the installation time, the two scheduled reports, the stored
+ * reports, the audit log, and diagnostics for the vendor's support. Everything
+ * shown comes from the resolver's view model; the page decides nothing the
+ * resolver would not, and only composes its words, in the viewer's language.
+ * Each action is confirmed in a Forge modal and its outcome shown in a flag.
  */
 
 type PageState =
@@ -28,98 +43,29 @@ type PageState =
   | { kind: 'refused'; error: AdminError }
   | { kind: 'ready'; view: AdminPageView; accountId: string; people: Record<string, Person> };
 
-export type PendingAction =
-  | { kind: 'generate' }
-  | { kind: 'retry'; trigger: AutoTriggerName; reason: string }
-  | { kind: 'reset'; trigger: AutoTriggerName; reason: string }
-  | { kind: 'record' };
+/** While a generation runs, and for a minute after a retry, the page asks again this often. */
+const FOLLOW_MS = 4_000;
+const FOLLOW_RETRY_FOR_MS = 60_000;
 
-interface Notice {
-  appearance: 'success' | 'error' | 'warning';
-  title: string;
-  body: string;
-  openReportKey?: string;
+function following(view: AdminPageView, retriedAt: number | null): boolean {
+  const moving = view.triggers.some((t) => t.status === 'generating' && !t.outcomeUnknown);
+  const retrying = retriedAt !== null && Date.now() - retriedAt < FOLLOW_RETRY_FOR_MS;
+  return (
+    view.manualReport.inProgressSince !== null || moving || (retrying && view.triggers.some((t) => t.status === 'due'))
+  );
 }
 
-/** While a generation runs, the page asks again this often until it ends. */
-const REFRESH_WHILE_GENERATING_MS = 5_000;
+let flagSequence = 0;
 
-function generating(view: AdminPageView): boolean {
-  return view.manualReport.inProgressSince !== null || view.triggers.some((t) => t.status === 'generating');
+type Outcome = AdminResult<ActionDone & { reportKey?: string }>;
+
+export interface PageProps {
+  viewer: Viewer;
+  lookup: Lookup;
 }
 
-function confirmationOf(action: PendingAction) {
-  switch (action.kind) {
-    case 'generate':
-      return {
-        title: 'Generate a manual report now?',
-        label: 'Generate report',
-        appearance: 'primary' as const,
-        body: 'The app reads this Jira site now and keeps the result as a manual report. The 12- and 24-hour reports are not affected.',
-      };
-    case 'retry':
-      return {
-        title: `Retry the ${TRIGGER_TITLES[action.trigger]} now?`,
-        label: 'Retry now',
-        appearance: 'primary' as const,
-        body: action.reason,
-      };
-    case 'reset':
-      return {
-        title: `Reset the ${TRIGGER_TITLES[action.trigger]}?`,
-        label: 'Reset',
-        appearance: 'danger' as const,
-        body: action.reason,
-      };
-    case 'record':
-      return {
-        title: 'Record the installation time as now?',
-        label: 'Record time',
-        appearance: 'primary' as const,
-        body: 'Use this only when the app was installed before it could record its own installation. The time is attributed to you and is never overwritten.',
-      };
-  }
-}
-
-function doneNotice(action: PendingAction, result: { message: string; warning?: string; reportKey?: string }): Notice {
-  const warning = result.warning ? ` ${result.warning}` : '';
-  const appearance = result.warning ? ('warning' as const) : ('success' as const);
-  switch (action.kind) {
-    case 'generate':
-      return {
-        appearance,
-        title: 'Manual report generated',
-        body: `It is listed under Stored reports.${warning}`,
-        openReportKey: result.reportKey,
-      };
-    case 'retry':
-      return {
-        appearance,
-        title: `The ${TRIGGER_TITLES[action.trigger]} will be retried`,
-        body: `Its wait is over: the scheduler attempts it on its next run.${warning}`,
-      };
-    case 'reset':
-      return {
-        appearance,
-        title: `The ${TRIGGER_TITLES[action.trigger]} was reset`,
-        body: `Any report it had is kept below as replaced; the scheduler makes it again from attempt 1.${warning}`,
-      };
-    case 'record':
-      return { appearance, title: 'Installation time recorded', body: `${result.message}${warning}` };
-  }
-}
-
-export function AdminPage() {
+export function AdminPage({ viewer, lookup }: PageProps) {
   const [page, setPage] = useState<PageState>({ kind: 'loading' });
-  const [viewer, setViewer] = useState<Viewer>(UTC_VIEWER);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [pending, setPending] = useState<PendingAction | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [openReport, setOpenReport] = useState<OpenReport | null>(null);
-  const [loadingKey, setLoadingKey] = useState<string | null>(null);
-  /** The control that opened the report, given focus back when the report closes. */
-  const reportOpener = useRef<Element | null>(null);
-
   const load = useCallback(async () => {
     const result = await adminApi.page();
     setPage(
@@ -128,37 +74,120 @@ export function AdminPage() {
         : { kind: 'refused', error: result.error },
     );
   }, []);
+  useEffect(() => void load(), [load]);
 
-  useEffect(() => {
-    const browser = Intl.DateTimeFormat().resolvedOptions();
-    forgeView.getContext().then(
-      (context) => setViewer(viewerFrom(context, { locale: navigator.language, timeZone: browser.timeZone })),
-      () => setViewer(viewerFrom({}, { locale: navigator.language, timeZone: browser.timeZone })),
-    );
-    void load();
-  }, [load]);
+  const now = page.kind === 'ready' ? page.view.now : new Date().toISOString();
+  const people = page.kind === 'ready' ? page.people : {};
+  return (
+    <PresentationProvider value={{ viewer, now, people, lookup }}>
+      {page.kind === 'loading' ? (
+        <main className="page page--centered">
+          <Inline space="space.100" alignBlock="center">
+            <Spinner size="medium" />
+            <Text color="color.text.subtle">
+              <T k="page.loading" />
+            </Text>
+          </Inline>
+        </main>
+      ) : page.kind === 'refused' ? (
+        <Refused error={page.error} />
+      ) : (
+        <ReadyPage view={page.view} accountId={page.accountId} reload={load} />
+      )}
+    </PresentationProvider>
+  );
+}
 
-  // While a report is being generated (here, by the scheduler, or by another admin), follow it to its end.
-  const view = page.kind === 'ready' ? page.view : null;
+function Refused({ error }: { error: AdminError }) {
+  const notAllowed = error.code === 'NOT_ADMIN' || error.code === 'NO_USER';
+  const { t } = useWords();
+  return (
+    <main className="page">
+      <Stack space="space.300">
+        <PageHeader />
+        <SectionMessage
+          appearance={notAllowed ? 'warning' : 'error'}
+          title={t(notAllowed ? 'refusal.notAdmin.title' : 'refusal.failed.title')}
+          testId="refusal"
+        >
+          <Stack space="space.100">
+            <Text as="p">
+              <T k={errorWords(error).key} params={errorWords(error).params} />
+            </Text>
+            {notAllowed && (
+              <Text as="p">
+                <T k="refusal.notAdmin.help" />
+              </Text>
+            )}
+          </Stack>
+        </SectionMessage>
+      </Stack>
+    </main>
+  );
+}
+
+function ReadyPage({
+  view,
+  accountId,
+  reload,
+}: {
+  view: AdminPageView;
+  accountId: string;
+  reload: () => Promise<void>;
+}) {
+  const { say, t } = useWords();
+  const [busy, setBusy] = useState<Words | null>(null);
+  const [retriedAt, setRetriedAt] = useState<number | null>(null);
+  const [openReport, setOpenReport] = useState<OpenReport | null>(null);
+  const [loadingKey, setLoadingKey] = useState<string | null>(null);
+  const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
+  /** The control that opened a report or a confirmation, given focus back afterwards. */
+  const opener = useRef<Element | null>(null);
+
+  // While a report is being made (here, by the app, or by another admin), follow it to its end.
   useEffect(() => {
-    if (!view || busy || !generating(view)) return;
-    const timer = setTimeout(() => void load(), REFRESH_WHILE_GENERATING_MS);
+    if (busy || !following(view, retriedAt)) return;
+    const timer = setTimeout(() => void reload(), FOLLOW_MS);
     return () => clearTimeout(timer);
-  }, [view, busy, load]);
+  }, [view, busy, retriedAt, reload]);
+
+  const flag = (
+    type: 'success' | 'warning' | 'error' | 'info',
+    title: string,
+    description: string,
+    actions?: Array<{ text: string; onClick: () => void }>,
+  ) => {
+    showFlag({
+      id: `site-reports-${++flagSequence}`,
+      type,
+      title,
+      description,
+      isAutoDismiss: type === 'success',
+      ...(actions ? { actions } : {}),
+    });
+  };
+
+  const restoreFocus = () => {
+    const back = opener.current;
+    requestAnimationFrame(() => {
+      if (back instanceof HTMLElement && back.isConnected && !back.matches(':disabled')) back.focus();
+      else document.querySelector<HTMLElement>('[data-focus-after-action]')?.focus();
+    });
+  };
 
   const fetchReport = async (key: string) => {
     setLoadingKey(key);
     const result = await adminApi.report(key);
     setLoadingKey(null);
     if (!result.ok) {
-      setNotice({ appearance: 'error', title: 'The report could not be opened', body: result.error.message });
+      flag('error', t('flag.reportNotOpened'), say(errorWords(result.error)));
       return null;
     }
     return result;
   };
 
   const openReportByKey = (key: string) => {
-    reportOpener.current = document.activeElement;
+    opener.current = document.activeElement;
     void fetchReport(key).then((r) => {
       if (r) setOpenReport({ key: r.key, report: r.report, openedAt: Date.now() });
     });
@@ -166,198 +195,182 @@ export function AdminPage() {
 
   const closeReport = () => {
     setOpenReport(null);
-    const opener = reportOpener.current;
-    requestAnimationFrame(() => {
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    });
+    restoreFocus();
   };
 
-  const confirm = async () => {
-    if (!pending) return;
-    setBusy(true);
-    let result: AdminResult<{ message: string; warning?: string; reportKey?: string }>;
-    switch (pending.kind) {
-      case 'generate':
-        result = await adminApi.generateManualReport();
-        break;
-      case 'retry':
-        result = await adminApi.retry(pending.trigger);
-        break;
-      case 'reset':
-        result = await adminApi.reset(pending.trigger);
-        break;
-      case 'record':
-        result = await adminApi.recordInstallation();
-        break;
+  /** Confirm in a modal, act, reload, and say how it went in a flag. */
+  const run = async (
+    request: ConfirmRequest,
+    working: Words,
+    act: (installedAt?: string) => Promise<Outcome>,
+    done: (r: ActionDone & { reportKey?: string }) => void,
+  ) => {
+    opener.current = document.activeElement;
+    let answer;
+    try {
+      answer = await askToConfirm(request);
+    } catch {
+      flag('error', t('flag.modalFailed.title'), t('flag.modalFailed.body'));
+      return;
     }
-    await load();
-    setNotice(
-      result.ok
-        ? doneNotice(pending, result)
-        : { appearance: 'error', title: 'Nothing was changed', body: inWords(result.error.message) },
-    );
-    setBusy(false);
-    setPending(null);
+    if (!answer) {
+      restoreFocus();
+      return;
+    }
+    setBusy(working);
+    const result = await act(answer.installedAt);
+    await reload();
+    setBusy(null);
+    if (result.ok) done(result);
+    else if (result.error.code === 'UNREACHABLE') flag('warning', t('flag.unknown.title'), t('flag.unknown.body'));
+    else flag('error', t('flag.refused.title'), say(errorWords(result.error)));
+    restoreFocus();
   };
 
-  if (page.kind === 'loading') {
-    return (
-      <main className="page page--centered">
-        <Inline space="space.100" alignBlock="center">
-          <Spinner size="medium" label="Loading" />
-          <Text color="color.text.subtle">Loading the scheduler status…</Text>
-        </Inline>
-      </main>
+  const succeeded = (title: string, result: ActionDone, actions?: Array<{ text: string; onClick: () => void }>) =>
+    flag(
+      result.warning ? 'warning' : 'success',
+      title,
+      [say(result.words), result.warning ? say(result.warning) : ''].filter(Boolean).join(' '),
+      actions,
     );
-  }
-  if (page.kind === 'refused') {
-    const notAllowed = page.error.code === 'NOT_ADMIN' || page.error.code === 'NO_USER';
-    return (
-      <main className="page">
-        <Stack space="space.300">
-          <PageHeader />
-          <SectionMessage
-            appearance={notAllowed ? 'warning' : 'error'}
-            title={notAllowed ? 'You need to be a Jira administrator to use this page' : 'The page could not be loaded'}
-            testId="refusal"
-          >
-            <Stack space="space.100">
-              <Text as="p">{page.error.message}</Text>
-              {notAllowed && <Text as="p">Ask a Jira administrator of this site for help.</Text>}
-            </Stack>
-          </SectionMessage>
-        </Stack>
-      </main>
+
+  const generate = () =>
+    void run(
+      { action: 'generate', now: view.now, installationKnown: view.installation.status === 'recorded' },
+      words('busy.generate'),
+      () => adminApi.generateManualReport(),
+      (r) =>
+        succeeded(
+          t('flag.generated.title'),
+          r,
+          r.reportKey ? [{ text: t('flag.generated.view'), onClick: () => openReportByKey(r.reportKey!) }] : undefined,
+        ),
     );
-  }
+  const retry = (trigger: AutoTriggerName) => {
+    const t0 = view.triggers.find((x) => x.trigger === trigger)!;
+    void run(
+      { action: 'retry', trigger, reason: t0.actions.retry.reason, now: view.now },
+      words('busy.retry', { report: reportName(trigger) }),
+      () => adminApi.retry(trigger),
+      (r) => {
+        setRetriedAt(Date.now());
+        succeeded(t('flag.retried.title', { report: reportName(trigger) }), r);
+      },
+    );
+  };
+  const reset = (trigger: AutoTriggerName) => {
+    const t0 = view.triggers.find((x) => x.trigger === trigger)!;
+    void run(
+      { action: 'reset', trigger, reason: t0.actions.reset.reason, now: view.now },
+      words('busy.reset', { report: reportName(trigger) }),
+      () => adminApi.reset(trigger),
+      (r) => succeeded(t('flag.reset.title', { report: reportName(trigger) }), r),
+    );
+  };
+  const record = () =>
+    void run(
+      { action: 'record', now: view.now, earliestAt: view.recordInstallation.earliestAt },
+      words('busy.record'),
+      (installedAt) => adminApi.recordInstallation(installedAt ?? ''),
+      (r) => succeeded(t('flag.recorded.title'), r),
+    );
 
-  const dialog = pending ? confirmationOf(pending) : null;
-  const confirmation =
-    pending && dialog ? (
-      <Confirmation
-        title={dialog.title}
-        appearance={dialog.appearance}
-        confirmLabel={dialog.label}
-        busy={busy}
-        onConfirm={() => void confirm()}
-        onCancel={() => setPending(null)}
-      >
-        <Text as="p">
-          <Sentence text={dialog.body} />
-        </Text>
-      </Confirmation>
-    ) : null;
-  const confirmationFor = (kind: PendingAction['kind'], trigger?: AutoTriggerName) =>
-    pending?.kind === kind && (trigger === undefined || ('trigger' in pending && pending.trigger === trigger))
-      ? confirmation
-      : null;
+  const suggested = (action: SuggestedAction) => {
+    switch (action.kind) {
+      case 'recordInstallation':
+        return record();
+      case 'retry':
+        return retry(action.trigger);
+      case 'generateManual':
+        return generate();
+      case 'diagnostics':
+        setDiagnosticsOpen(true);
+        requestAnimationFrame(() => document.getElementById('diagnostics-toggle')?.focus());
+        return;
+    }
+  };
 
+  const blocked = busy !== null;
   return (
-    <PresentationProvider value={{ viewer, now: page.view.now, people: page.people }}>
-      <main className="page">
-        <Stack space="space.400">
-          <PageHeader
-            refreshing={generating(page.view)}
-            onRefresh={() => {
-              setNotice(null);
-              void load();
-            }}
-            refreshDisabled={pending !== null}
-          />
-          <div tabIndex={-1} data-focus-after-action className="notice-slot" aria-live="polite">
-            {notice && (
-              <SectionMessage
-                appearance={notice.appearance}
-                title={notice.title}
-                testId="notice"
-                actions={[
-                  ...(notice.openReportKey
-                    ? [
-                        <SectionMessageAction key="open" onClick={() => openReportByKey(notice.openReportKey!)}>
-                          View report
-                        </SectionMessageAction>,
-                      ]
-                    : []),
-                  <SectionMessageAction key="dismiss" onClick={() => setNotice(null)}>
-                    Dismiss
-                  </SectionMessageAction>,
-                ]}
-              >
-                <Text as="p">
-                  <Sentence text={notice.body} />
-                </Text>
-              </SectionMessage>
+    <main className="page">
+      <Stack space="space.400">
+        <PageHeader onRefresh={() => void reload()} refreshDisabled={blocked} following={following(view, retriedAt)} />
+        <Stack space="space.200">
+          <HealthSummary view={view} blocked={blocked} onAction={suggested} />
+          <Messages view={view} blocked={blocked} onAction={suggested} />
+          <div tabIndex={-1} data-focus-after-action className="notice-slot" aria-live="polite" data-testid="busy">
+            {busy && (
+              <Inline space="space.100" alignBlock="center">
+                <Spinner size="small" />
+                <Text>{say(busy)}</Text>
+              </Inline>
             )}
           </div>
-          {page.view.alerts.map((a) => (
-            <SectionMessage key={a.title} appearance={a.level} title={inWords(a.title)} testId="alert">
-              <Text as="p">
-                <Sentence text={inWords(a.body)} />
-              </Text>
-            </SectionMessage>
-          ))}
-          <InstallationSection
-            installation={page.view.installation}
-            record={page.view.recordInstallation}
-            onRecord={() => setPending({ kind: 'record' })}
-            blocked={busy}
-            confirmation={confirmationFor('record')}
-          />
-          <TriggersSection
-            view={page.view}
-            blocked={busy}
-            onRetry={(t) => setPending({ kind: 'retry', trigger: t.trigger, reason: t.actions.retry.reason })}
-            onReset={(t) => setPending({ kind: 'reset', trigger: t.trigger, reason: t.actions.reset.reason })}
-            confirmationFor={(trigger) => confirmationFor('retry', trigger) ?? confirmationFor('reset', trigger)}
-          />
-          <ReportsSection
-            view={page.view}
-            open={openReport}
-            loadingKey={loadingKey}
-            blocked={busy}
-            onGenerate={() => setPending({ kind: 'generate' })}
-            confirmation={confirmationFor('generate')}
-            onOpen={openReportByKey}
-            onClose={closeReport}
-            fetchReport={fetchReport}
-          />
-          <AuditLog view={page.view} />
-          <PlatformCheckView onAudited={() => void load()} />
-          <Box as="footer" paddingBlockStart="space.200">
-            <Text size="small" color="color.text.subtle">
-              Times in {viewer.timeZone} ({viewer.locale}); hover a time for its exact UTC instant. Signed in as{' '}
-              <PersonName accountId={page.accountId} size="xsmall" />.
-            </Text>
-          </Box>
         </Stack>
-      </main>
-    </PresentationProvider>
+        <InstallationSection
+          installation={view.installation}
+          record={view.recordInstallation}
+          onRecord={record}
+          blocked={blocked}
+        />
+        <TriggersSection
+          view={view}
+          blocked={blocked}
+          onRetry={(t0) => retry(t0.trigger)}
+          onReset={(t0) => reset(t0.trigger)}
+        />
+        <ReportsSection
+          view={view}
+          open={openReport}
+          loadingKey={loadingKey}
+          blocked={blocked}
+          onGenerate={generate}
+          confirmation={null}
+          onOpen={openReportByKey}
+          onClose={closeReport}
+          fetchReport={fetchReport}
+        />
+        <AuditSection view={view} />
+        <Diagnostics
+          view={view}
+          open={diagnosticsOpen}
+          onToggle={setDiagnosticsOpen}
+          blocked={blocked}
+          onAudited={() => void reload()}
+        />
+        <Box as="footer" paddingBlockStart="space.200">
+          <Text size="small" color="color.text.subtle">
+            <T k="page.footer" /> <PersonName accountId={accountId} size="xsmall" />
+          </Text>
+        </Box>
+      </Stack>
+    </main>
   );
 }
 
-function PageHeader(props: { onRefresh?: () => void; refreshing?: boolean; refreshDisabled?: boolean }) {
+function PageHeader(props: { onRefresh?: () => void; refreshDisabled?: boolean; following?: boolean }) {
   return (
     <Stack space="space.100">
       <Inline spread="space-between" alignBlock="center" shouldWrap space="space.100">
         <Heading size="xlarge" as="h1">
-          Site reports
+          <T k="page.title" />
         </Heading>
         {props.onRefresh && (
           <Inline space="space.100" alignBlock="center">
-            {props.refreshing && (
+            {props.following && (
               <Text color="color.text.subtle" testId="auto-refresh">
-                A report is being generated; this page updates itself.
+                <T k="page.following" />
               </Text>
             )}
             <Button onClick={props.onRefresh} testId="refresh" isDisabled={props.refreshDisabled}>
-              Refresh
+              <T k="page.refresh" />
             </Button>
           </Inline>
         )}
       </Inline>
       <Text as="p" color="color.text.subtle">
-        Reports on this Jira site 12 and 24 hours after the app was installed, the scheduler that makes them, and what
-        administrators have done here.
+        <T k="page.intro" />
       </Text>
     </Stack>
   );

@@ -126,3 +126,47 @@ export function sentenceParts(sentence: string): SentencePart[] {
   if (last < sentence.length) parts.push({ text: sentence.slice(last) });
   return parts;
 }
+
+function wallParts(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
+}
+
+/** `2026-11-02T16:30`: the instant as the clock on the wall reads in `timeZone` (a `datetime-local` value). */
+export function wallTimeIn(at: string | number, timeZone: string): string {
+  const ms = toMs(at);
+  if (ms === null) return '';
+  const p = wallParts(ms, timeZone);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/**
+ * The instant a wall-clock time in `timeZone` names (what an admin types into a `datetime-local` input,
+ * in their Jira time zone, which need not be the browser's), or null for anything else. In the hour a
+ * clock is put back, the earlier of the two instants; in the hour it skips, the time an hour on.
+ */
+export function instantOfWallTime(wall: string, timeZone: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(wall);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number);
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  const check = new Date(asUtc);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  // The zone's offset at an instant: its wall time there, read as if it were UTC, minus the instant.
+  const offsetAt = (ms: number) => {
+    const p = wallParts(ms, timeZone);
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - Math.floor(ms / 60_000) * 60_000;
+  };
+  const first = asUtc - offsetAt(asUtc);
+  const second = asUtc - offsetAt(first);
+  return Math.min(first, second);
+}

@@ -3,9 +3,9 @@ import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
-import type { ActionAvailability, AdminPageView, InstallationView, TriggerView } from '../admin/contract';
-import { Instant, PersonName, Sentence } from './viewer_context';
-import { inWords, STATUS, TRIGGER_TITLES } from './words';
+import type { ActionAvailability, AdminPageView, InstallationView, TriggerView, Words } from '../admin/contract';
+import { Instant, PersonName, Say, T, usePresentation, useWords } from './viewer_context';
+import { STATUS_LOZENGE, TRIGGER_TITLE_KEYS } from './words';
 
 /** The installation time the schedule counts from, and the two scheduled reports. */
 
@@ -28,16 +28,18 @@ export function Section(props: { id: string; title: string; actions?: ReactNode;
 /**
  * A button whose reason is always on the page beside it: why it is unavailable,
  * or what it will do. Keyboard and touch users never see a `title` tooltip.
+ * A plain string reason is shown as it is (the report history's own, in English until it is translated).
  */
 export function ActionWithReason(props: {
   label: string;
-  availability: ActionAvailability;
+  availability: { allowed: boolean; reason: Words | string };
   blocked: boolean;
   onClick: () => void;
   appearance?: 'default' | 'primary' | 'danger' | 'subtle';
   testId: string;
 }) {
   const reasonId = useId();
+  const { t } = useWords();
   const { allowed, reason } = props.availability;
   return (
     <Stack space="space.050">
@@ -53,72 +55,64 @@ export function ActionWithReason(props: {
         </Button>
       </Box>
       <Text size="small" color="color.text.subtle" id={reasonId} testId={`${props.testId}-reason`}>
-        {allowed ? '' : 'Unavailable: '}
-        <Sentence text={inWords(reason)} />
+        {allowed ? '' : `${t('action.unavailable')} `}
+        {typeof reason === 'string' ? reason : <Say words={reason} />}
       </Text>
     </Stack>
   );
 }
-
-const SOURCES = {
-  event: {
-    label: 'Recorded by the app',
-    appearance: 'success' as const,
-    detail: 'The app recorded this time itself when Jira told it it had been installed.',
-  },
-  admin: { label: 'Recorded by an administrator', appearance: 'moved' as const, detail: 'Recorded from this page.' },
-  other: {
-    label: 'Unknown source',
-    appearance: 'default' as const,
-    detail: 'The record names a source this app does not know.',
-  },
-};
 
 export function InstallationSection(props: {
   installation: InstallationView;
   record: ActionAvailability;
   onRecord: () => void;
   blocked: boolean;
-  confirmation: ReactNode;
 }) {
   const { installation } = props;
-  const source = installation.source ? SOURCES[installation.source] : null;
+  const { t } = useWords();
   return (
-    <Section id="installation-heading" title="Installation">
+    <Section id="installation-heading" title={t('installation.heading')}>
       <dl className="details" data-testid="installation">
-        <dt>Installed</dt>
+        <dt>
+          <T k="installation.installed" />
+        </dt>
         <dd>
-          {installation.installedAt ? (
+          {installation.installedAt && installation.status === 'recorded' ? (
             <Instant at={installation.installedAt} relative />
           ) : (
-            <Lozenge appearance="removed">{installation.status === 'missing' ? 'Not recorded' : 'Unusable'}</Lozenge>
+            <Lozenge appearance="removed">
+              <T k={installation.status === 'missing' ? 'installation.notRecorded' : 'installation.unusable'} />
+            </Lozenge>
           )}
         </dd>
-        <dt>Source</dt>
+        <dt>
+          <T k="installation.source" />
+        </dt>
         <dd>
-          {source ? (
-            <Stack space="space.050">
-              <Box>
-                <Lozenge appearance={source.appearance}>{source.label}</Lozenge>
-              </Box>
-              <Text size="small" color="color.text.subtle">
-                {source.detail}
-                {installation.source === 'admin' && installation.recordedBy && (
-                  <>
-                    {' '}
-                    By <PersonName accountId={installation.recordedBy} size="xsmall" />.
-                  </>
-                )}
-              </Text>
-            </Stack>
+          {installation.source === 'event' ? (
+            <T k="installation.source.event" />
+          ) : installation.source === 'admin' ? (
+            <span>
+              <T k="installation.source.admin" />{' '}
+              {installation.recordedBy && <PersonName accountId={installation.recordedBy} size="xsmall" />}
+              {installation.recordedAt && (
+                <>
+                  {' '}
+                  <T k="installation.source.adminAt" params={{ at: { at: installation.recordedAt } }} />
+                </>
+              )}
+            </span>
+          ) : installation.source === 'other' ? (
+            <T k="installation.source.unknown" />
           ) : (
             <Text color="color.text.subtle">—</Text>
           )}
         </dd>
       </dl>
+      {/* Offered only while no installation time is recorded: one that is, is never changed from here. */}
       {props.record.allowed && (
         <ActionWithReason
-          label="Record installation time now"
+          label={t('installation.record')}
           appearance="primary"
           availability={props.record}
           blocked={props.blocked}
@@ -126,78 +120,81 @@ export function InstallationSection(props: {
           testId="record-installation"
         />
       )}
-      {props.confirmation}
     </Section>
   );
 }
 
-function TriggerCard(props: {
-  t: TriggerView;
-  blocked: boolean;
-  onRetry: () => void;
-  onReset: () => void;
-  confirmation: ReactNode;
-}) {
-  const { t } = props;
-  const status = STATUS[t.status];
-  const headingId = `trigger-${t.trigger}-heading`;
+function TriggerCard(props: { t: TriggerView; blocked: boolean; onRetry: () => void; onReset: () => void }) {
+  const { t: trigger } = props;
+  const { t } = useWords();
+  const { locale } = usePresentation().viewer;
+  const status = STATUS_LOZENGE[trigger.status];
+  const headingId = `trigger-${trigger.trigger}-heading`;
   return (
-    <section className="card" aria-labelledby={headingId} data-testid={`trigger-${t.trigger}`}>
+    <section className="card" aria-labelledby={headingId} data-testid={`trigger-${trigger.trigger}`}>
       <Stack space="space.150">
         <Inline space="space.100" alignBlock="center" shouldWrap>
           <Heading size="small" as="h3" id={headingId}>
-            {TRIGGER_TITLES[t.trigger]}
+            {t(TRIGGER_TITLE_KEYS[trigger.trigger])}
           </Heading>
           <span data-testid="trigger-status">
-            <Lozenge appearance={status.appearance}>{status.label}</Lozenge>
+            <Lozenge appearance={status.appearance}>{t(status.key)}</Lozenge>
           </span>
-          {t.repeatedLongBackoff && <Lozenge appearance="removed">Repeated long waits</Lozenge>}
         </Inline>
         <Text as="p" testId="trigger-summary">
-          <Sentence text={inWords(t.summary)} />
+          <Say words={trigger.summary} />
         </Text>
-        {t.lastError && t.status !== 'done' && (
-          <Text as="p" color="color.text.danger" size="small">
-            Last error (attempt {t.lastError.attempt}, <Instant at={t.lastError.at} />
-            ): {t.lastError.message}
+        {trigger.lastError && trigger.status !== 'done' && (
+          <Text as="p" color="color.text.danger" size="small" testId="trigger-last-error">
+            <T
+              k="trigger.lastError"
+              params={{ at: { at: trigger.lastError.at }, cause: { words: trigger.lastError.cause } }}
+            />
           </Text>
         )}
         <dl className="details details--inline">
-          <dt>Due</dt>
+          <dt>
+            <T k="trigger.due" />
+          </dt>
           <dd>
-            <Instant at={t.dueAt} />
+            <Instant at={trigger.dueAt} />
           </dd>
-          <dt>Next attempt</dt>
-          <dd>{t.nextEligibleAt ? <Instant at={t.nextEligibleAt} relative /> : '—'}</dd>
-          {t.lastChanceAt && (
+          <dt>
+            <T k="trigger.nextAttempt" />
+          </dt>
+          <dd>{trigger.nextEligibleAt ? <Instant at={trigger.nextEligibleAt} relative /> : '—'}</dd>
+          {trigger.lastChanceAt && (
             <>
-              <dt>Last chance</dt>
+              <dt>
+                <T k="trigger.lastChance" />
+              </dt>
               <dd data-testid="trigger-last-chance">
-                <Instant at={t.lastChanceAt} relative />
+                <Instant at={trigger.lastChanceAt} relative />
               </dd>
             </>
           )}
-          <dt>Attempts</dt>
-          <dd>{t.attemptCount}</dd>
+          <dt>
+            <T k="trigger.attempts" />
+          </dt>
+          <dd>{new Intl.NumberFormat(locale).format(trigger.attemptCount)}</dd>
         </dl>
         <div className="action-row">
           <ActionWithReason
-            label="Retry now"
-            availability={t.actions.retry}
+            label={t('trigger.retry')}
+            availability={trigger.actions.retry}
             blocked={props.blocked}
             onClick={props.onRetry}
-            testId={`retry-${t.trigger}`}
+            testId={`retry-${trigger.trigger}`}
           />
           <ActionWithReason
-            label="Reset"
+            label={t('trigger.reset')}
             appearance="subtle"
-            availability={t.actions.reset}
+            availability={trigger.actions.reset}
             blocked={props.blocked}
             onClick={props.onReset}
-            testId={`reset-${t.trigger}`}
+            testId={`reset-${trigger.trigger}`}
           />
         </div>
-        {props.confirmation}
       </Stack>
     </section>
   );
@@ -208,24 +205,21 @@ export function TriggersSection(props: {
   blocked: boolean;
   onRetry: (t: TriggerView) => void;
   onReset: (t: TriggerView) => void;
-  confirmationFor: (trigger: TriggerView['trigger']) => ReactNode;
 }) {
+  const { t } = useWords();
   return (
-    <Section id="scheduler-heading" title="Scheduled reports">
+    <Section id="scheduler-heading" title={t('triggers.heading')}>
       <Text as="p" color="color.text.subtle">
-        The app makes each of these once. It checks every {props.view.schedule.every}
-        {props.view.schedule.wakeUps ? ', and wakes itself at each due time in between' : ''}. After a failure it waits
-        30 minutes, then 2 hours, then 24 hours between attempts.
+        <T k="triggers.intro" params={{ count: props.view.schedule.intervalMinutes }} />
       </Text>
       <div className="cards" data-testid="triggers">
-        {props.view.triggers.map((t) => (
+        {props.view.triggers.map((trigger) => (
           <TriggerCard
-            key={t.trigger}
-            t={t}
+            key={trigger.trigger}
+            t={trigger}
             blocked={props.blocked}
-            onRetry={() => props.onRetry(t)}
-            onReset={() => props.onReset(t)}
-            confirmation={props.confirmationFor(t.trigger)}
+            onRetry={() => props.onRetry(trigger)}
+            onReset={() => props.onReset(trigger)}
           />
         ))}
       </div>

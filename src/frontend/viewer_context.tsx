@@ -1,27 +1,67 @@
 import { createContext, ReactNode, useContext } from 'react';
 import Avatar from '@atlaskit/avatar';
 import Tooltip from '@atlaskit/tooltip';
-import type { Person } from '../admin/contract';
+import type { Person, WordKey, WordParam, Words } from '../admin/contract';
 import { CLOSED_ACCOUNT } from '../privacy/personal_data';
 import { exactUtc, formatLocalInstant, formatRelativeTime, sentenceParts, UTC_VIEWER, Viewer } from './local_time';
+import { Lookup, wordParts, wordsText, Wording } from './word_parts';
 
 /**
- * What every part of the page needs to show people and times the way this
- * viewer reads them: their locale and time zone (from the Forge context), the
- * resolver's clock, and the names Jira gave for the account ids on the page.
+ * What every part of the page needs to show words, people and times the way
+ * this viewer reads them: the translations of their language, their locale and
+ * time zone (from the Forge context), the resolver's clock, and the names Jira
+ * gave for the account ids on the page.
  */
 export interface Presentation {
   viewer: Viewer;
   /** The resolver's clock; relative times count from it, never from the browser's. */
   now: string;
   people: Record<string, Person>;
+  lookup: Lookup;
 }
 
 const PresentationContext = createContext<Presentation>({
   viewer: UTC_VIEWER,
   now: new Date(0).toISOString(),
   people: {},
+  lookup: () => null,
 });
+
+/** A key with no translation, or a placeholder with no value, is a bug: say so where a test will see it. */
+const reportMissing = (what: string) => console.error(`Missing ${what}`);
+
+function wordingOf(p: Presentation): Wording {
+  return { lookup: p.lookup, viewer: p.viewer, now: p.now, onMissing: reportMissing };
+}
+
+/** The viewer's words as text: `say(words)` for what the resolver sent, `t(key, params)` for the page's own. */
+export function useWords(): {
+  say: (w: Words) => string;
+  t: (key: WordKey, params?: Record<string, WordParam>) => string;
+} {
+  const wording = wordingOf(useContext(PresentationContext));
+  return {
+    say: (w) => wordsText(w, wording),
+    t: (key, params) => wordsText(params ? { key, params } : { key }, wording),
+  };
+}
+
+/** Words shown in the page, each instant in them as an {@link Instant}. */
+export function Say({ words }: { words: Words }) {
+  const wording = wordingOf(useContext(PresentationContext));
+  return (
+    <>
+      {wordParts(words, wording).map((part, i) =>
+        'text' in part ? part.text : <Instant key={i} at={part.at} relative={part.relative} />,
+      )}
+    </>
+  );
+}
+
+/** The page's own words, by key. */
+export function T({ k, params }: { k: WordKey; params?: Record<string, WordParam> }) {
+  return <Say words={params ? { key: k, params } : { key: k }} />;
+}
 
 export function PresentationProvider({ value, children }: { value: Presentation; children: ReactNode }) {
   return <PresentationContext.Provider value={value}>{children}</PresentationContext.Provider>;
@@ -48,7 +88,7 @@ export function Instant({ at, relative = false }: { at: string | null | undefine
   );
 }
 
-/** A resolver sentence with each UTC instant in it shown as an {@link Instant}. */
+/** An English sentence with each UTC instant in it shown as an {@link Instant} (report history rows). */
 export function Sentence({ text }: { text: string }) {
   return <>{sentenceParts(text).map((part, i) => ('at' in part ? <Instant key={i} at={part.at} /> : part.text))}</>;
 }
@@ -63,7 +103,7 @@ export function PersonName({ accountId, size = 'small' }: { accountId: string; s
   if (accountId === CLOSED_ACCOUNT) {
     return (
       <span className="subtle" data-testid="person" data-account-id={accountId}>
-        A closed account
+        <T k="person.closedAccount" />
       </span>
     );
   }

@@ -94,18 +94,20 @@ export async function installedEventHandler(event: unknown, context: unknown): P
 }
 
 /**
- * For installations that predate the lifecycle trigger (they never receive an
- * installed event): an administrator records "installed now", explicitly and
- * attributed to them. Never overwrites existing evidence.
+ * The second source of evidence, for installations the installed event never
+ * reached (they predate the lifecycle trigger, or its delivery was lost): an
+ * administrator records when the app was installed, explicitly and attributed
+ * to them; `recorded_at` says when they did. Never overwrites existing evidence.
  */
 export async function recordInstallationByAdmin(
   cloudId: string,
   accountId: string,
+  installedAt: number,
   now: number,
   appVersion: string | null,
 ): Promise<EvidenceWrite> {
   return recordEvidence(cloudId, {
-    installation_timestamp: toIso(now),
+    installation_timestamp: toIso(installedAt),
     source: EVIDENCE_SOURCE_ADMIN,
     app_version: appVersion,
     recorded_at: toIso(now),

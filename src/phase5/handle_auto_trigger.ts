@@ -17,7 +17,8 @@ import { sinceInstallWindow, SURVEY_LIMITS, surveySite, worthStoring } from './s
 
 export interface GenerationRequest {
   cloudId: string;
-  installedAt: number;
+  /** Null only for a MANUAL report on a site whose installation time is not recorded. */
+  installedAt: number | null;
   attempt: number;
   /** The clock; generation reads it for `generated_at` and to respect its deadline. */
   now: () => number;
@@ -61,14 +62,16 @@ export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationR
     const startedAt = req.now();
     const earlier = trigger === 'AUTO_24H' ? await read12h(req) : null;
     const jira = new JiraReader({ deadlineAt: req.deadlineAt, now: req.now, maxRequests: SURVEY_LIMITS.jiraRequests });
+    const { installedAt } = req;
     const survey = await surveySite(jira, {
-      installedAt: req.installedAt,
-      window: sinceInstallWindow((startedAt - req.installedAt) / 60_000),
+      installedAt,
+      window: installedAt === null ? null : sinceInstallWindow((startedAt - installedAt) / 60_000),
       earlierIssueCounts: earlier && 'found' in earlier ? readIssueCounts(earlier.found?.configuration) : null,
     });
     if (!worthStoring(survey.coverage)) {
-      const reasons = [...new Set(survey.coverage.map((c) => c.reason))].join(', ');
-      return { success: false, error: `No site data could be read (${reasons})` };
+      // Each reason with what Jira answered (`SERVER_ERROR: 503 from Jira`): the admin page explains it from this.
+      const reasons = [...new Set(survey.coverage.map((c) => (c.detail ? `${c.reason}: ${c.detail}` : c.reason)))];
+      return { success: false, error: `No site data could be read (${reasons.join(', ')})` };
     }
     const generatedAt = req.now();
     const report: Phase5Report = {
@@ -76,8 +79,8 @@ export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationR
       trigger,
       cloud_id: req.cloudId,
       generated_at: toIso(generatedAt),
-      installation_timestamp: toIso(req.installedAt),
-      observation_window_hours: Math.round((generatedAt - req.installedAt) / 360_000) / 10,
+      installation_timestamp: installedAt === null ? null : toIso(installedAt),
+      observation_window_hours: installedAt === null ? null : Math.round((generatedAt - installedAt) / 360_000) / 10,
       app_version: appVersion(),
       attempt: req.attempt,
       site: survey.site,
@@ -85,14 +88,15 @@ export async function handleAutoTrigger(trigger: ReportTrigger, req: GenerationR
       // Only the 12 h report is ever compared with, so only it carries the inventory.
       ...(trigger === 'AUTO_12H' ? { configuration: inventoryOf(survey.catalogues, survey.issueCounts) } : {}),
       coverage: survey.coverage,
-      ...(earlier
+      // The scheduler always knows the installation time; only a manual report may not, and it is never compared.
+      ...(earlier && installedAt !== null
         ? {
             change_since_12h:
               'failed' in earlier
                 ? earlier.failed
                 : compareWith12h(earlier.found, {
                     generatedAt,
-                    installedAt: req.installedAt,
+                    installedAt,
                     site: survey.site,
                     catalogues: survey.catalogues,
                   }),

@@ -188,9 +188,10 @@ export interface Phase5Report {
   trigger: ReportTrigger;
   cloud_id: string;
   generated_at: string;
-  installation_timestamp: string;
-  /** Hours from installation to generation, to one decimal. */
-  observation_window_hours: number;
+  /** Null only in a MANUAL report made while the installation time was not recorded. */
+  installation_timestamp: string | null;
+  /** Hours from installation to generation, to one decimal (null as above). */
+  observation_window_hours: number | null;
   app_version: string | null;
   /** Which attempt produced it (1 for a first-time success). */
   attempt: number;

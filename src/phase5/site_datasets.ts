@@ -150,8 +150,21 @@ async function projects(
   };
 }
 
-async function issues(jira: JiraReader, window: string): Promise<Collected<'issues'>> {
+async function issues(jira: JiraReader, window: string | null): Promise<Collected<'issues'>> {
   const count = (jql: string) => jira.post(route`/rest/api/3/search/approximate-count`, { jql }, isApproximateCount);
+  // Without an installation time (a manual report before it is recorded) nothing counts "since installation".
+  if (window === null) {
+    const total = await count('created <= now()');
+    return {
+      figures: {
+        total: value(total, (c) => c.count),
+        created_since_install: null,
+        updated_since_install: null,
+        accuracy: 'approximate',
+      },
+      coverage: coverageOf('issues', ['POST /rest/api/3/search/approximate-count'], [total]),
+    };
+  }
   const [total, created, updated] = await Promise.all([
     count('created <= now()'),
     count(`created >= ${window}`),
@@ -221,7 +234,7 @@ const ACTIVITY_SOURCES = [
 async function activity(
   jira: JiraReader,
   listing: ProjectListing,
-  input: SurveyInput,
+  input: SurveyInput & { installedAt: number; window: string },
   limits: SurveyLimits,
 ): Promise<{ activity: ProjectActivity | null; coverage: CoverageRow }> {
   if (listing.total === null) {
@@ -262,10 +275,13 @@ async function activity(
 }
 
 export interface SurveyInput {
-  /** The installation instant (epoch ms), from which activity is counted. */
-  installedAt: number;
-  /** Relative JQL for "since installation", e.g. `-725m`. */
-  window: string;
+  /**
+   * The installation instant (epoch ms), from which activity is counted; null only for a manual report
+   * made before the installation time is recorded, which then counts nothing since installation.
+   */
+  installedAt: number | null;
+  /** Relative JQL for "since installation", e.g. `-725m`; null exactly when `installedAt` is. */
+  window: string | null;
   /** The 12-hour report's issue count per project id, when this is the 24-hour report and it kept them. */
   earlierIssueCounts: ReadonlyMap<string, number> | null;
 }
@@ -298,7 +314,11 @@ export async function surveySite(
     issueTypes(jira),
     statuses(jira),
   ]);
-  const a = await activity(jira, p.listing, input, limits);
+  const { installedAt, window } = input;
+  const a =
+    installedAt !== null && window !== null
+      ? await activity(jira, p.listing, { ...input, installedAt, window }, limits)
+      : { activity: null, coverage: null };
   const complete = p.listing.complete;
   const counts = complete
     ? new Map(p.listing.projects.filter((x) => x.issueCount !== null).map((x) => [x.id, x.issueCount as number]))
@@ -311,7 +331,7 @@ export async function surveySite(
       issue_types: t.figures,
       statuses: s.figures,
     },
-    coverage: [p.coverage, i.coverage, f.coverage, t.coverage, s.coverage, a.coverage],
+    coverage: [p.coverage, i.coverage, f.coverage, t.coverage, s.coverage, ...(a.coverage ? [a.coverage] : [])],
     activity: a.activity,
     catalogues: {
       projects: complete ? p.listing.projects.map((x) => ({ id: x.id, label: x.key, name: x.name })) : null,

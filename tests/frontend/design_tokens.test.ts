@@ -15,7 +15,7 @@ describe("the admin page's own styles", () => {
   const files = readdirSync(FRONTEND).filter((f) => /\.(css|tsx?)$/.test(f));
 
   it("covers the page's stylesheet and components", () => {
-    expect(files).toEqual(expect.arrayContaining(['admin_page.css', 'admin_page.tsx', 'confirmation.tsx']));
+    expect(files).toEqual(expect.arrayContaining(['admin_page.css', 'admin_page.tsx', 'confirm_dialog.tsx']));
   });
 
   it.each(files)('%s names no colour except through a design token', (file) => {

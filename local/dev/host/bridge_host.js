@@ -2,15 +2,29 @@
  * The host side of @forge/bridge for `npm run dev`. In Jira, the page's iframe
  * is given `window.__bridge.callBridge(type, payload)` by Atlassian's host
  * script; the app's own bundle (with the real @forge/bridge) calls it for
- * `invoke`, `view.getContext` and `view.theme.enable`. Here the same function
- * forwards each call to the dev server, which runs the app's resolver in the
- * local Forge runtime. Loaded before the app's bundle, which reads the bridge
- * as it loads.
+ * `invoke`, `view.getContext`, `view.theme.enable`, `view.close`, `Modal.open`
+ * (`openModal`) and `showFlag`/`closeFlag`. Here the same function forwards
+ * invokes to the dev server, which runs the app's resolver in the local Forge
+ * runtime, and asks the Jira-like page around the frame (jira_chrome.js) to draw
+ * modals and flags, as Jira draws them outside the app's frame. Functions in a
+ * call (a modal's onClose, a flag action's onClick) cannot cross frames: they
+ * stay here, and the host page says when to call them. Loaded before the app's
+ * bundle, which reads the bridge as it loads.
  */
 (function () {
   'use strict';
   var query = new URLSearchParams(window.location.search);
   var viewer = query.get('as') || 'admin';
+  /** Set in a frame the host opened as a modal: the id the host knows it by. */
+  var modalId = query.get('modal');
+  var host = window.parent !== window ? window.parent : null;
+  var origin = window.location.origin;
+  var modalClosers = {};
+  var flagActions = {};
+  var sequence = 0;
+  function toHost(message) {
+    if (host) host.postMessage(message, origin);
+  }
   var THEMES = ['atlassian-light', 'atlassian-dark', 'atlassian-spacing', 'atlassian-typography', 'atlassian-shape'];
 
   function post(path, body) {
@@ -58,8 +72,50 @@
   }
   window.addEventListener('message', function (event) {
     if (event.origin !== window.location.origin || event.source !== window.parent) return;
-    if (themingEnabled && event.data && event.data.type === 'dev-host:theme') applyTheme(event.data.colorMode);
+    var data = event.data || {};
+    if (themingEnabled && data.type === 'dev-host:theme') applyTheme(data.colorMode);
+    // Jira closed a modal this frame opened: hand its payload (view.close's, or none) to onClose.
+    if (data.type === 'dev-host:modal-closed' && modalClosers[data.id]) {
+      var onClose = modalClosers[data.id];
+      delete modalClosers[data.id];
+      onClose(data.payload);
+    }
+    if (data.type === 'dev-host:flag-action' && flagActions[data.id] && flagActions[data.id][data.index]) {
+      flagActions[data.id][data.index]();
+    }
   });
+
+  // A modal's frame: Escape closes it (unless the opener said not to), and Tab stays inside it, as Jira's
+  // dialog keeps focus while it is open.
+  if (modalId) {
+    document.addEventListener(
+      'keydown',
+      function (e) {
+        if (e.key === 'Escape') {
+          toHost({ type: 'dev-host:modal-escape', id: modalId });
+          return;
+        }
+        if (e.key !== 'Tab') return;
+        var stops = Array.prototype.filter.call(
+          document.querySelectorAll('button, [href], input, select, textarea, [tabindex]'),
+          function (el) {
+            return !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0;
+          },
+        );
+        if (stops.length === 0) return;
+        var first = stops[0];
+        var last = stops[stops.length - 1];
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      },
+      true,
+    );
+  }
 
   function callBridge(type, payload) {
     if (type === 'invoke') {
@@ -74,11 +130,65 @@
       ['tz', 'locale'].forEach(function (name) {
         if (query.get(name)) context.set(name, query.get(name));
       });
-      return fetch('/__dev/context?' + context.toString()).then(function (r) {
-        return r.json();
-      });
+      return fetch('/__dev/context?' + context.toString())
+        .then(function (r) {
+          return r.json();
+        })
+        .then(function (answer) {
+          // In a modal, Jira adds the opener's `context` under extension.modal.
+          if (modalId && host && host.__devHost) {
+            answer.extension = Object.assign({}, answer.extension, { modal: host.__devHost.modalContext(modalId) });
+          }
+          return answer;
+        });
     }
     if (type === 'enableTheming') return enableTheming();
+    if (type === 'openModal') {
+      // The bridge has checked the size; a frame with no host page around it cannot open one.
+      if (!host) return Promise.resolve(false);
+      var id = 'modal-' + ++sequence;
+      modalClosers[id] = typeof payload.onClose === 'function' ? payload.onClose : function () {};
+      toHost({
+        type: 'dev-host:open-modal',
+        id: id,
+        resource: payload.resource || null,
+        size: payload.size || 'medium',
+        context: payload.context || {},
+        closeOnEscape: payload.closeOnEscape !== false,
+        closeOnOverlayClick: payload.closeOnOverlayClick !== false,
+        title: payload.title || '',
+      });
+      return Promise.resolve(true);
+    }
+    if (type === 'close') {
+      // Only a modal's frame can be closed; Jira answers false for a page, and the bridge throws.
+      if (!modalId) return Promise.resolve(false);
+      toHost({ type: 'dev-host:close-modal', id: modalId, payload: payload });
+      return Promise.resolve(true);
+    }
+    if (type === 'showFlag') {
+      var actions = (payload.actions || []).map(function (a) {
+        return a.onClick;
+      });
+      flagActions[payload.id] = actions;
+      toHost({
+        type: 'dev-host:show-flag',
+        id: payload.id,
+        title: payload.title || '',
+        description: payload.description || '',
+        flagType: payload.type || 'info',
+        appearance: payload.appearance || null,
+        actions: (payload.actions || []).map(function (a) {
+          return a.text;
+        }),
+        isAutoDismiss: payload.isAutoDismiss === true,
+      });
+      return Promise.resolve(true);
+    }
+    if (type === 'closeFlag') {
+      toHost({ type: 'dev-host:close-flag', id: payload.id });
+      return Promise.resolve(true);
+    }
     return Promise.reject(new Error('The local dev host does not implement the bridge call "' + type + '".'));
   }
 
