@@ -244,6 +244,9 @@ export type HealthLevel = 'healthy' | 'attention' | 'action';
 /** The page's first words: the app's health, one sentence why, and the one thing to do, if any. */
 export interface Health {
   level: HealthLevel;
+  /** The situation it speaks of; null when healthy. */
+  kind: Situation['kind'] | null;
+  trigger: AutoTriggerName | null;
   why: Words;
   todo: Words | null;
   action: SuggestedAction | null;

@@ -1,7 +1,9 @@
 /**
- * How the admin page writes times, shared by the resolver's status sentences
- * and the page itself. Always UTC and always labelled so: admins of one site
- * sit in many time zones, and a bare "21:00" in a support ticket is ambiguous.
+ * How the resolver writes times into its English messages (logs, refusals, the
+ * audit log's stored words), and how the report history writes durations.
+ * Always UTC and always labelled so: those are read by support, from many time
+ * zones. What the admin reads, the page writes itself, in their zone and
+ * language (src/frontend/local_time.ts), relative times included.
  */
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -26,14 +28,4 @@ export function formatDuration(ms: number): string {
   if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
   if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
   return `${rest} min`;
-}
-
-/** `in 2 h 5 min` or `3 h ago`, counted from the resolver's clock, not the browser's. */
-export function formatRelative(at: number | string | null | undefined, now: number | string): string {
-  const ms = typeof at === 'string' ? Date.parse(at) : at;
-  const from = typeof now === 'string' ? Date.parse(now) : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || !Number.isFinite(from)) return '';
-  const d = ms - from;
-  if (Math.abs(d) < 60_000) return 'now';
-  return d > 0 ? `in ${formatDuration(d)}` : `${formatDuration(d)} ago`;
 }

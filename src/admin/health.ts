@@ -178,6 +178,7 @@ function healthyWhy(triggers: TriggerView[]): Words {
 /** The page's first words: the worst situation's, or why all is well. */
 export function healthOf(situations: Situation[], triggers: TriggerView[]): Health {
   const worst = situations[0];
-  if (!worst) return { level: 'healthy', why: healthyWhy(triggers), todo: null, action: null };
-  return { level: worst.level, why: worst.why, todo: worst.todo, action: worst.action };
+  if (!worst) return { level: 'healthy', kind: null, trigger: null, why: healthyWhy(triggers), todo: null, action: null };
+  const { level, kind, trigger, why, todo, action } = worst;
+  return { level, kind, trigger, why, todo, action };
 }

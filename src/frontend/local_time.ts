@@ -152,7 +152,7 @@ export function wallTimeIn(at: string | number, timeZone: string): string {
 /**
  * The instant a wall-clock time in `timeZone` names (what an admin types into a `datetime-local` input,
  * in their Jira time zone, which need not be the browser's), or null for anything else. In the hour a
- * clock is put back, the earlier of the two instants; in the hour it skips, the time an hour on.
+ * clock is put back, the earlier of the two instants; in the hour it skips, the time as it reads an hour on.
  */
 export function instantOfWallTime(wall: string, timeZone: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(wall);
@@ -166,7 +166,8 @@ export function instantOfWallTime(wall: string, timeZone: string): number | null
     const p = wallParts(ms, timeZone);
     return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - Math.floor(ms / 60_000) * 60_000;
   };
-  const first = asUtc - offsetAt(asUtc);
-  const second = asUtc - offsetAt(first);
-  return Math.min(first, second);
+  // A clock change falls between the offsets half a day either side: each names one candidate instant.
+  const candidates = [asUtc - offsetAt(asUtc - 12 * 3_600_000), asUtc - offsetAt(asUtc + 12 * 3_600_000)];
+  const named = candidates.filter((c) => wallTimeIn(c, timeZone) === wall);
+  return named.length > 0 ? Math.min(...named) : candidates[0];
 }

@@ -7,6 +7,8 @@ import { EMPTY_STORED_STATE_FIELDS, serializeClaim } from '../../src/scheduled/s
 import { InvalidStorageKeyError } from '../../src/errors';
 import { keys } from '../../src/storage/keys';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
+import type { Words } from '../../src/admin/contract';
+import { say } from './support/english';
 
 /**
  * The admin page's resolver, called the way Forge calls it for the page's
@@ -19,7 +21,7 @@ const ADMIN = '5b10a2844c20165700ede21g';
 const USER = '5b10ac8d82e05b22cc7d4ef5';
 const PAGE = 'phase5-admin-page';
 
-type Answer = { ok: boolean; error?: { code: string; message: string }; [k: string]: any };
+type Answer = { ok: boolean; error?: { code: string; message: string; words?: Words }; [k: string]: any };
 
 let w: SchedulerWorld;
 let jiraDown = false;
@@ -66,11 +68,21 @@ async function twelveHourReportBackingOff(): Promise<void> {
   jiraDown = false;
 }
 
+/** What the page tells the admin: the answer's words (or its refusal's), in English, by the world's clock. */
+const told = (answer: Answer): string => {
+  const said = answer.ok ? (answer.words as Words) : answer.error?.words;
+  if (!said) throw new Error(`The answer has no words: ${JSON.stringify(answer)}`);
+  return say(said, new Date(w.app.clock.now()).toISOString());
+};
+
 const confirmations = {
   generate: { confirmation: CONFIRMATIONS.generateManualReport() },
   retry12: { trigger: 'AUTO_12H', confirmation: CONFIRMATIONS.retryTrigger('AUTO_12H') },
   reset12: { trigger: 'AUTO_12H', confirmation: CONFIRMATIONS.resetTrigger('AUTO_12H') },
-  record: { confirmation: CONFIRMATIONS.recordInstallation() },
+  /** "Installed now", by the world's clock, as the page's input offers it first. */
+  get record() {
+    return { confirmation: CONFIRMATIONS.recordInstallation(), installedAt: new Date(w.app.clock.now()).toISOString() };
+  },
 };
 
 describe('authorization: only Jira administrators, checked in the resolver as the calling user', () => {
@@ -402,10 +414,13 @@ describe('1. generate a MANUAL report now', () => {
     w.advance(3 * MINUTE + 1_000);
     const later = await call('generateManualReport', confirmations.generate);
 
-    expect(busy.error).toEqual({
+    expect(busy.error).toMatchObject({
       code: 'REFUSED',
       message: 'A manual report has been generating since 2 Nov 2026, 09:00 UTC; wait for it to finish.',
     });
+    expect(told(busy)).toBe(
+      'Another manual report is being made (started Nov 2, 2026, 9:00 AM UTC); wait for it to finish.',
+    );
     expect(later.ok).toBe(true);
     expect(later.reportKey).toMatch(/MANUAL:20261102T\d{6}\.\d{3}Z-2$/);
   });
@@ -421,6 +436,7 @@ describe('1. generate a MANUAL report now', () => {
 
     expect(failed.error?.code).toBe('GENERATION_FAILED');
     expect(failed.error?.message).toContain('No site data could be read');
+    expect(told(failed)).toBe('The manual report could not be made: Jira answered 503 Service Unavailable.');
     expect(retried.ok).toBe(true);
     expect(keysStartingWith(`phase5:report:${w.inst.cloudId}:MANUAL:`)).toEqual([retried.reportKey]);
     const audit = (await page()).audit;
@@ -432,23 +448,31 @@ describe('1. generate a MANUAL report now', () => {
     });
   });
 
-  it('is refused until the installation time is recorded', async () => {
+  it('needs no installation time: the snapshot leaves out what counts from it, and says so', async () => {
     const answer = await call('generateManualReport', confirmations.generate);
 
-    expect(answer.error).toEqual({
-      code: 'REFUSED',
-      message: 'The installation time is not recorded or not usable; record it first.',
+    expect(answer.ok).toBe(true);
+    expect(told(answer)).toBe(
+      'Manual report 1 is stored and listed under Stored reports. It leaves out what counts from the ' +
+        'installation, which is not recorded.',
+    );
+    expect(w.stored().get(answer.reportKey as string)).toMatchObject({
+      trigger: 'MANUAL',
+      installation_timestamp: null,
+      observation_window_hours: null,
+      site: { issues: { created_since_install: null, updated_since_install: null } },
     });
-    expect(w.reports()).toEqual([]);
+    expect(w.stored().has(w.keys.evidence)).toBe(false);
   });
 
-  it('tells the admin where the report is stored; its audit entry names it, its size and the keys written', async () => {
+  it('tells the admin where the report is listed; its audit entry names it, its size and the keys written', async () => {
     await twelveHourReportDone();
 
     const answer = await call('generateManualReport', confirmations.generate);
     const entry = (await page()).audit[0];
 
-    expect(answer.message).toBe(`Manual report stored as ${answer.reportKey}.`);
+    expect(told(answer)).toBe('Manual report 1 is stored and listed under Stored reports.');
+    expect(say(entry.words!, entry.at)).toBe('Manual report 1 stored.');
     expect(answer.changedKeys).toEqual([answer.reportKey, keys.manualReportEntry(w.inst.cloudId, 1)]);
     expect(entry.detail).toMatch(/^Manual report #1 stored \(\d+ bytes\)$/);
     expect(entry.changedKeys).toEqual(answer.changedKeys);
@@ -541,10 +565,11 @@ describe('1. generate a MANUAL report now', () => {
 
       const answer = await call('generateManualReport', confirmations.generate);
 
-      expect(answer.error).toEqual({
+      expect(answer.error).toMatchObject({
         code: 'REFUSED',
         message: 'No manual report number could be claimed; try again in a minute.',
       });
+      expect(told(answer)).toBe('No manual report could be started just now; try again in a minute.');
       expect(snapshot()).toEqual(before);
     });
   });
@@ -615,7 +640,8 @@ describe('2. retry a trigger now', () => {
       confirmation: CONFIRMATIONS.retryTrigger('AUTO_24H'),
     });
 
-    expect(answer.error).toEqual({ code: 'REFUSED', message: 'AUTO_24H cannot be retried now: It is not due yet.' });
+    expect(answer.error).toMatchObject({ code: 'REFUSED', message: 'AUTO_24H cannot be retried now (waiting)' });
+    expect(told(answer)).toBe('It is not due yet.');
     expect(snapshot()).toEqual(before);
   });
 
@@ -625,10 +651,8 @@ describe('2. retry a trigger now', () => {
 
     const answer = await call('retryTrigger', confirmations.retry12);
 
-    expect(answer.error).toEqual({
-      code: 'REFUSED',
-      message: 'AUTO_12H cannot be retried now: It is done; reset it to generate it again.',
-    });
+    expect(answer.error).toMatchObject({ code: 'REFUSED', message: 'AUTO_12H cannot be retried now (done)' });
+    expect(told(answer)).toBe('It is done; reset it to make it again.');
     expect(snapshot()).toEqual(before);
   });
 });
@@ -677,7 +701,8 @@ describe('3. reset a trigger', () => {
     const answer = await call('resetTrigger', confirmations.reset12);
 
     expect(answer.error?.code).toBe('REFUSED');
-    expect(answer.error?.message).toMatch(/^AUTO_12H cannot be reset: A generation holds its claim until /);
+    expect(answer.error?.message).toBe('AUTO_12H cannot be reset (generating)');
+    expect(told(answer)).toMatch(/^It is being made right now; a reset is possible after Nov 2, 2026, 9:46 AM UTC\.$/);
     expect(snapshot()).toEqual(before);
   });
 
@@ -690,10 +715,8 @@ describe('3. reset a trigger', () => {
       confirmation: CONFIRMATIONS.resetTrigger('AUTO_24H'),
     });
 
-    expect(answer.error).toEqual({
-      code: 'REFUSED',
-      message: 'AUTO_24H cannot be reset: Nothing to reset: it has not been attempted.',
-    });
+    expect(answer.error).toMatchObject({ code: 'REFUSED', message: 'AUTO_24H cannot be reset (waiting)' });
+    expect(told(answer)).toBe('Nothing to reset: it has not been tried yet.');
     expect(snapshot()).toEqual(before);
   });
 
@@ -732,7 +755,7 @@ describe('3. reset a trigger', () => {
 
     const answer = await call('resetTrigger', confirmations.reset12);
 
-    expect(answer.error?.message).toContain('Generate a manual report instead');
+    expect(told(answer)).toContain('Generate a manual report instead');
     expect(snapshot()).toEqual(before);
   });
 
@@ -742,11 +765,12 @@ describe('3. reset a trigger', () => {
     const answer = await call('resetTrigger', confirmations.reset12);
     const entry = (await page()).audit[0];
 
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       ok: true,
-      message: 'AUTO_12H is reset; the scheduler generates it again when it is due.',
       changedKeys: [keys.epoch(w.inst.cloudId, 'AUTO_12H'), w.keys.state, w.keys.claim('AUTO_12H', 2)],
     });
+    expect(told(answer)).toBe('The app makes the 12-hour report again when it is due.');
+    expect(say(entry.words!, entry.at)).toBe('Started over after one attempt.');
     expect(entry).toMatchObject({
       action: 'RESET_TRIGGER',
       trigger: 'AUTO_12H',
@@ -763,9 +787,11 @@ describe('3. reset a trigger', () => {
     const answer = await call('resetTrigger', confirmations.reset12);
     const view = await page();
 
-    expect(answer).toEqual({
+    expect(told(answer)).toBe(
+      'Its report stays in the list, marked as replaced; the app makes the 12-hour report again when it is due.',
+    );
+    expect(answer).toMatchObject({
       ok: true,
-      message: `AUTO_12H is reset and its report kept as ${aside}; the scheduler generates it again when it is due.`,
       changedKeys: [
         keys.epoch(cloud, 'AUTO_12H'),
         w.keys.state,
@@ -802,7 +828,7 @@ describe('3. reset a trigger', () => {
 
     expect(answer.ok).toBe(true);
     expect(view.reports.find((r) => r.kind === 'REPLACED')).toMatchObject({ generatedAt, attempt: null });
-    expect(view.alerts.filter((a) => a.title === 'Report history unreadable')).toEqual([]);
+    expect(view.recordProblems).toEqual([]);
   });
 
   it("keeps the other trigger's progress, in that trigger's own epoch", async () => {
@@ -868,7 +894,8 @@ describe('3. reset a trigger', () => {
 
     const answer = await call('resetTrigger', confirmations.reset12);
 
-    expect(answer.error).toEqual({ code: 'REFUSED', message });
+    expect(answer.error).toMatchObject({ code: 'REFUSED', message });
+    expect(told(answer)).toMatch(/^The 12-hour report (cannot be reset|has been reset 10,000 times)/);
     expect(snapshot()).toEqual(before);
   });
 
@@ -897,10 +924,13 @@ describe('3. reset a trigger', () => {
 
     const answer = await call('resetTrigger', confirmations.reset12);
 
-    expect(answer.error).toEqual({
+    expect(answer.error).toMatchObject({
       code: 'REFUSED',
       message: 'AUTO_12H attempt #5 holds a live claim until 2 Nov 2026, 09:16 UTC.',
     });
+    expect(told(answer)).toBe(
+      'The 12-hour report is being made right now; a reset is possible after Nov 2, 2026, 9:16 AM UTC.',
+    );
     expect(snapshot()).toEqual(before);
   });
 
@@ -937,6 +967,10 @@ describe('3. reset a trigger', () => {
 });
 
 describe('4. record the installation time', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+  const recordAt = (installedAt: string) =>
+    call('recordInstallation', { confirmation: CONFIRMATIONS.recordInstallation(), installedAt });
+
   it('records "installed now" attributed to the admin; 12 hours later the scheduler makes the report', async () => {
     const answer = await call('recordInstallation', confirmations.record);
     const view = await page();
@@ -948,18 +982,76 @@ describe('4. record the installation time', () => {
       installation_timestamp: '2026-11-02T09:00:00.000Z',
       source: 'admin',
       recorded_by: ADMIN,
+      recorded_at: '2026-11-02T09:00:00.000Z',
     });
     expect(view.installation).toMatchObject({ status: 'recorded', source: 'admin', recordedBy: ADMIN });
-    expect(answer.message).toBe(
-      'Installation time recorded as 2 Nov 2026, 09:00 UTC; the 12-hour report is due at 2 Nov 2026, 21:00 UTC.',
+    expect(view.recordInstallation.allowed).toBe(false);
+    expect(say(answer.words as Words, '2026-11-02T09:00:00.000Z')).toBe(
+      'Installed Nov 2, 2026, 9:00 AM UTC. The 12-hour report will be due Nov 2, 2026, 9:00 PM UTC (in 12 hours), ' +
+        'and the 24-hour report Nov 3, 2026, 9:00 AM UTC.',
     );
     expect(view.audit[0]).toMatchObject({
       action: 'RECORD_INSTALLATION',
       accountId: ADMIN,
-      detail: 'Installation time recorded as 2026-11-02T09:00:00.000Z (source admin)',
+      detail:
+        'Installation time recorded as 2026-11-02T09:00:00.000Z, entered by an administrator at 2026-11-02T09:00:00.000Z',
       changedKeys: [w.keys.evidence],
     });
+    expect(say(view.audit[0].words!, view.now)).toBe('Installation time recorded: Nov 2, 2026, 9:00 AM UTC.');
     expect(run.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
+  });
+
+  it('records a time in the past: 13 h ago makes the 12-hour report due now, and the scheduler makes it at once', async () => {
+    w.advance(20 * HOUR);
+    const installedAt = w.app.clock.now() - 13 * HOUR;
+
+    const answer = await recordAt(at(installedAt));
+    const run = await w.run();
+
+    expect(w.stored().get(w.keys.evidence)).toMatchObject({
+      installation_timestamp: at(installedAt),
+      recorded_at: at(w.app.clock.now()),
+      source: 'admin',
+    });
+    expect(told(answer)).toBe(
+      'Installed Nov 2, 2026, 4:00 PM UTC. The 12-hour report becomes due at once (its time runs out ' +
+        'Nov 3, 2026, 4:00 PM UTC (in 11 hours)); the 24-hour report is due Nov 3, 2026, 4:00 PM UTC.',
+    );
+    expect(run.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
+  });
+
+  it('records a time more than 24 h ago: the 12-hour report is missed, the 24-hour one made at once', async () => {
+    w.advance(30 * HOUR);
+    const installedAt = w.app.clock.now() - 25 * HOUR;
+
+    const answer = await recordAt(at(installedAt));
+    const run = await w.run();
+    const view = await page();
+
+    expect(told(answer)).toBe(
+      'Installed Nov 2, 2026, 2:00 PM UTC. The 12-hour report counts as missed (its time ran out at ' +
+        'Nov 3, 2026, 2:00 PM UTC); the 24-hour report becomes due at once.',
+    );
+    expect(run.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_24H' });
+    expect(view.triggers.map((t) => t.status)).toEqual(['missed', 'done']);
+  });
+
+  it.each([
+    ['in the future', (now: number) => at(now + MINUTE), 'That time is in the future.'],
+    [
+      "before the app's first deployment",
+      () => '2026-10-31T23:59:00.000Z',
+      'That is before Nov 1, 2026, 12:00 AM UTC, when the app first became available.',
+    ],
+    ['not an instant', () => '2026-11-02 09:00', 'Enter a date and a time.'],
+  ])('refuses a time %s, and records nothing', async (_, time, words) => {
+    const before = snapshot();
+
+    const answer = await recordAt(time(w.app.clock.now()));
+
+    expect(answer.error?.code).toBe('REFUSED');
+    expect(told(answer)).toBe(words);
+    expect(snapshot()).toEqual(before);
   });
 
   it('records the time even when its audit entry cannot be stored, and says so', async () => {
@@ -971,11 +1063,10 @@ describe('4. record the installation time', () => {
 
     const answer = await call('recordInstallation', confirmations.record);
 
-    expect(answer).toMatchObject({
-      ok: true,
-      changedKeys: [w.keys.evidence],
-      warning: 'The installation time was recorded, but its audit entry could not be stored.',
-    });
+    expect(answer).toMatchObject({ ok: true, changedKeys: [w.keys.evidence] });
+    expect(say(answer.warning as Words, '2026-11-02T09:00:00.000Z')).toBe(
+      'The time is recorded, but its audit log entry could not be saved.',
+    );
     expect(w.stored().get(w.keys.evidence)).toMatchObject({ source: 'admin', recorded_by: ADMIN });
     expect(keysStartingWith('phase5:audit:')).toEqual([]);
   });
@@ -986,12 +1077,13 @@ describe('4. record the installation time', () => {
 
     const answer = await call('recordInstallation', confirmations.record);
 
-    expect(answer.error).toEqual({
+    expect(answer.error).toMatchObject({
       code: 'REFUSED',
       message:
         'The installation time is already recorded (2026-11-02T06:00:00.000Z, source avi:forge:installed:app); ' +
         'it is never overwritten.',
     });
+    expect(told(answer)).toBe('The installation time is already recorded; it is never changed.');
     expect(snapshot()).toEqual(before);
   });
 
@@ -1006,7 +1098,7 @@ describe('4. record the installation time', () => {
 
       const answer = await call('recordInstallation', confirmations.record);
 
-      expect(answer.error).toEqual({
+      expect(answer.error).toMatchObject({
         code: 'REFUSED',
         message: 'The installation time is already recorded (unreadable, source unknown); it is never overwritten.',
       });
@@ -1034,7 +1126,7 @@ describe('the audit log, as stored', () => {
 
     expect([record.ok, retry.ok, reset.ok, manual.ok]).toEqual([true, true, true, true]);
     const done = (action: string, at: string, trigger: string | null) => ({
-      schema_version: 1,
+      schema_version: 2,
       at,
       action,
       account_id: ADMIN,
@@ -1071,7 +1163,7 @@ describe('the report history, as stored', () => {
     const view = await page();
     return {
       reports: view.reports.filter((r) => r.kind === 'MANUAL' || r.kind === 'REPLACED'),
-      problems: view.alerts.filter((a) => a.title === 'Report history unreadable').map((a) => a.body),
+      problems: view.recordProblems,
     };
   };
 
@@ -1158,7 +1250,7 @@ describe('the report history, as stored', () => {
     const { reports, problems } = await history();
 
     expect(reports.map((r) => r.key)).toStrictEqual([`phase5:report:${cloud()}:MANUAL:m-2`]);
-    expect(problems).toEqual([`Report history entries that do not parse: ${keys.manualReportEntry(cloud(), 1)}.`]);
+    expect(problems).toEqual([`The report history entry ${keys.manualReportEntry(cloud(), 1)} does not parse.`]);
   });
 
   const damagedReplaced: Array<[string, Record<string, unknown>]> = [
@@ -1177,7 +1269,7 @@ describe('the report history, as stored', () => {
     const { reports, problems } = await history();
 
     expect(reports).toStrictEqual([]);
-    expect(problems).toEqual([`Report history entries that do not parse: ${key}.`]);
+    expect(problems).toEqual([`The report history entry ${key} does not parse.`]);
   });
 
   it('ignores a record of another kind under the same prefix', async () => {

@@ -18,6 +18,7 @@ const entry = {
   trigger: 'AUTO_12H' as const,
   outcome: 'done' as const,
   detail: 'DONE key, 1 attempt(s) and 1 claim key(s) removed',
+  words: { key: 'audit.reset' as const, params: { count: 1 } },
   changedKeys: ['k1', 'k2'],
 };
 
@@ -27,13 +28,14 @@ describe('an audit entry as stored', () => {
 
     expect(record.key).toMatch(new RegExp(`^phase5:audit:${CLOUD}:20261102T210000\\.250Z-[0-9a-f]{6}$`));
     expect(record.value).toEqual({
-      schema_version: 1,
+      schema_version: 2,
       at: '2026-11-02T21:00:00.250Z',
       action: 'RESET_TRIGGER',
       account_id: 'admin-1',
       trigger: 'AUTO_12H',
       outcome: 'done',
       detail: 'DONE key, 1 attempt(s) and 1 claim key(s) removed',
+      words: { key: 'audit.reset', params: { count: 1 } },
       changed_keys: ['k1', 'k2'],
     });
     expect(record.ttl).toEqual({ value: 365, unit: 'DAYS' });
@@ -64,8 +66,38 @@ describe('an audit entry on the page', () => {
       trigger: 'AUTO_12H',
       outcome: 'done',
       detail: 'DONE key, 1 attempt(s) and 1 claim key(s) removed',
+      words: { key: 'audit.reset', params: { count: 1 } },
       changedKeys: ['k1', 'k2'],
     });
+  });
+
+  it('an entry stored before words existed keeps its stored words, and has none for the page to translate', () => {
+    const { words: _none, ...older } = { ...stored, schema_version: 1 };
+
+    expect(auditEntryView(KEY, older)).toMatchObject({
+      detail: 'DONE key, 1 attempt(s) and 1 claim key(s) removed',
+      words: null,
+    });
+  });
+
+  it.each([
+    ['not a record', 'audit.reset'],
+    ['a key that is not text', { key: 7 }],
+    ['parameters that are not a record', { key: 'audit.reset', params: [1] }],
+    ['a parameter of a kind words never have', { key: 'audit.reset', params: { count: { seconds: 3 } } }],
+    ['an instant that is not text', { key: 'audit.record', params: { at: { at: 5 } } }],
+    ['nested words that do not read', { key: 'done.reset', params: { report: { words: { key: 3 } } } }],
+  ])('stored words that are %s are not shown (the stored English is)', (_what, words) => {
+    expect(auditEntryView(KEY, { ...stored, words })).toMatchObject({ words: null, detail: stored.detail });
+  });
+
+  it('stored words with nested words, instants and numbers read back as stored', () => {
+    const words = {
+      key: 'error.reset.generating',
+      params: { report: { words: { key: 'report.name.AUTO_12H' } }, until: { at: '2026-11-02T21:16:00.000Z' } },
+    };
+
+    expect(auditEntryView(KEY, { ...stored, words })?.words).toEqual(words);
   });
 
   it('shows a failed action as failed, and the time in UTC whatever offset it was stored with', () => {

@@ -304,9 +304,10 @@ describe('admin actions racing the scheduler', () => {
 
     // Assess
     expect(first.ok).toBe(true);
-    expect(answer.error).toEqual({
+    expect(answer.error).toMatchObject({
       code: 'REFUSED',
       message: 'AUTO_12H has just been reset by someone else; reload the page.',
+      words: { key: 'error.reset.justReset' },
     });
     expect(JSON.stringify([...w.stored()])).toBe(afterFirst);
   });
@@ -325,9 +326,10 @@ describe('admin actions racing the scheduler', () => {
 
     // Assess
     expect(run.body).toMatchObject({ reason: 'GENERATED', attempt: 2 });
-    expect(answer.error).toEqual({
+    expect(answer.error).toMatchObject({
       code: 'REFUSED',
       message: 'A generation or another reset of AUTO_12H has just started; reload the page.',
+      words: { key: 'error.reset.raced' },
     });
     expect(w.stored().has(w.keys.report12)).toBe(true);
     expectDoneWithReport();

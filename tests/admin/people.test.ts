@@ -102,6 +102,7 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
       accountId,
       trigger: 'AUTO_12H',
       outcome: 'done',
+      words: { key: 'audit.retry', params: { count: 1 } },
       detail: '',
       changedKeys: [],
     });
@@ -182,7 +183,8 @@ describe('names when the page holds many people, or Jira answers oddly', () => {
   });
 
   it('names the admin who recorded the installation time', async () => {
-    await call('recordInstallation', { confirmation: CONFIRMATIONS.recordInstallation() }, OTHER_ADMIN);
+    const installedAt = new Date(w.app.clock.now()).toISOString();
+    await call('recordInstallation', { confirmation: CONFIRMATIONS.recordInstallation(), installedAt }, OTHER_ADMIN);
     userApiCalls.length = 0;
 
     const answer = await call('getAdminPage', {}, ADMIN);

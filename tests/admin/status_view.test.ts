@@ -11,8 +11,13 @@ import {
   SchedulerState,
 } from '../../src/scheduled/decisions';
 import { serializeClaim, serializeState } from '../../src/scheduled/scheduler_state';
+import { inEnglish } from './support/english';
 
-/** The admin page's status as a pure function of stored records and the time. */
+/**
+ * The admin page's status as a pure function of stored records and the time.
+ * Its words are checked as the admin reads them: in English, in UTC, counted
+ * from the view's clock (support/english.ts writes them as the page does).
+ */
 
 const M = 60_000;
 const H = 60 * M;
@@ -52,8 +57,15 @@ function failing(
   return { state, lastAt: at };
 }
 
-const trigger = (view: ReturnType<typeof adminPageView>, t: 'AUTO_12H' | 'AUTO_24H') =>
-  view.triggers.find((v) => v.trigger === t)!;
+type View = ReturnType<typeof adminPageView>;
+
+/** The view as the admin reads it. */
+const english = (view: View) => inEnglish(view, view.now);
+
+const trigger = (view: View, t: 'AUTO_12H' | 'AUTO_24H') => english(view).triggers.find((v) => v.trigger === t)!;
+
+/** Which situations the page names, worst first: the health's, then each message's (null: healthy). */
+const situations = (view: View) => [view.health.kind, ...view.messages.map((m) => m.kind)];
 
 describe('installation', () => {
   it('shows the time and that it came from the installed event', () => {
@@ -76,22 +88,23 @@ describe('installation', () => {
     expect(view.installation).toMatchObject({ source: 'admin', recordedBy: 'acc-1' });
   });
 
-  it('when missing: an error alert, both triggers unscheduled, recording offered, manual reports not', () => {
+  it('when missing: action needed, both triggers unscheduled, recording offered, and a manual report too', () => {
     const view = adminPageView(records({ evidence: undefined }), T0);
 
     expect(view.installation.status).toBe('missing');
-    expect(view.alerts[0]).toMatchObject({ level: 'error', title: 'The installation time is not recorded' });
+    expect(view.health).toMatchObject({ level: 'action', action: { kind: 'recordInstallation' } });
+    expect(view.messages).toEqual([]);
     expect(view.triggers.map((t) => t.status)).toEqual(['unscheduled', 'unscheduled']);
     expect(view.recordInstallation.allowed).toBe(true);
-    expect(view.manualReport.allowed).toBe(false);
+    expect(view.manualReport.allowed).toBe(true);
   });
 
-  it('an unparseable timestamp is an error, and recording is not offered (it never overwrites)', () => {
+  it('an unparseable timestamp needs action (support), and recording is not offered (it never overwrites)', () => {
     const view = adminPageView(records({ evidence: { installation_timestamp: 'yesterday' } }), T0);
 
     expect(view.installation.status).toBe('invalid');
     expect(view.recordInstallation.allowed).toBe(false);
-    expect(view.alerts[0].level).toBe('error');
+    expect(view.health).toMatchObject({ level: 'action', action: { kind: 'diagnostics' } });
   });
 });
 
@@ -101,7 +114,7 @@ describe('trigger status', () => {
     const t12 = trigger(view, 'AUTO_12H');
 
     expect(t12).toMatchObject({ status: 'waiting', nextEligibleAt: '2026-11-02T21:00:00.000Z' });
-    expect(t12.summary).toBe('Waiting until 2 Nov 2026, 21:00 UTC (in 10 h).');
+    expect(t12.summary).toBe('Due Nov 2, 2026, 9:00 PM UTC (in 10 hours).');
   });
 
   it('due from 12 h: the next scheduled run is the next chance', () => {
@@ -146,10 +159,10 @@ describe('trigger status', () => {
       failedAttempts: 2,
       backoffUntil: '2026-11-02T23:30:00.000Z',
       nextEligibleAt: '2026-11-02T23:30:00.000Z',
-      lastError: { message: 'Jira said no (#2)', attempt: 2 },
+      lastError: { message: 'Jira said no (#2)', attempt: 2, cause: 'an unexpected error occurred' },
       repeatedLongBackoff: false,
     });
-    expect(t12.summary).toBe('Backing off until 2 Nov 2026, 23:30 UTC (in 1 h 50 min) after 2 failed attempts.');
+    expect(t12.summary).toBe('2 attempts failed; the app tries again Nov 2, 2026, 11:30 PM UTC (in 1 hour).');
     expect(t12.actions.retry.allowed).toBe(true);
   });
 
@@ -192,7 +205,7 @@ describe('trigger status', () => {
     const t12 = trigger(view, 'AUTO_12H');
 
     expect(t12).toMatchObject({ status: 'done', generatedAt: '2026-11-02T21:05:00.000Z', nextEligibleAt: null });
-    expect(t12.summary).toBe('Done at 2 Nov 2026, 21:05 UTC.');
+    expect(t12.summary).toBe('Made Nov 2, 2026, 9:05 PM UTC.');
     expect(t12.actions.retry.allowed).toBe(false);
     expect(t12.actions.reset.allowed).toBe(true);
     expect(view.reports.map((r) => r.kind)).toEqual(['AUTO_12H']);
@@ -205,7 +218,10 @@ describe('trigger status', () => {
     expect(t12.status).toBe('missed');
     expect(t12.actions.reset.allowed).toBe(false);
     expect(t12.actions.reset.reason).toContain('Generate a manual report instead');
-    expect(view.alerts.map((a) => a.title)).toContain('The 12-hour report was missed');
+    expect(situations(view)).toEqual(['report_missed']);
+    expect(english(view).health.why).toBe(
+      'The 12-hour report was missed: the app did not get to make it before its time ran out at Nov 3, 2026, 9:00 AM UTC.',
+    );
     expect(trigger(view, 'AUTO_24H').status).toBe('due');
   });
 
@@ -213,22 +229,31 @@ describe('trigger status', () => {
     const view = adminPageView(records({ state: { auto_12h_attempt_count: -3 } }), T0 + 13 * H);
 
     expect(view.stateProblem).toContain('auto_12h_attempt_count is not a count');
-    expect(view.alerts.map((a) => a.title)).toContain('The scheduler state could not be read');
+    expect(view.health).toMatchObject({ level: 'attention', todo: null, action: null });
+    expect(english(view).health.why).toBe(
+      "The app's record of its progress could not be read; it rebuilds it from the stored reports the next time it checks.",
+    );
     expect(trigger(view, 'AUTO_12H').status).toBe('due');
   });
 });
 
-describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
-  it('is not raised after two failures (one 2 h backoff)', () => {
+describe("the guide's alert (waits of 2 hours or more, repeatedly): the report keeps failing, and action is needed", () => {
+  it('is not raised after two failures (one 2 h wait): the app retries by itself, and says so', () => {
     const { state } = failing('AUTO_24H', 2, T0 + 24 * H);
 
     const view = adminPageView(records({ state: serializeState(state) }), T0 + 25 * H);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({ longBackoffs: 1, repeatedLongBackoff: false });
-    expect(view.alerts.filter((a) => a.title.startsWith('AUTO_24H'))).toEqual([]);
+    // The 12-hour report, never made, was missed at 24 h: a message of its own.
+    expect(situations(view)).toEqual(['report_missed', 'report_retrying']);
+    expect(view.messages[0]).toMatchObject({ level: 'attention', todo: null, action: null });
+    expect(english(view).messages[0].why).toBe(
+      'The 24-hour report could not be made: an unexpected error occurred. The app tries again by itself ' +
+        'Nov 3, 2026, 11:30 AM UTC (in 1 hour).',
+    );
   });
 
-  it('is raised after three failures (backoffs of 2 h and 24 h), naming the trigger, the error and the next attempt', () => {
+  it('is raised after three failures (waits of 2 h and 24 h), naming the report, the cause and the next attempt', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
 
     const view = adminPageView(records({ state: serializeState(state) }), lastAt + H);
@@ -238,12 +263,14 @@ describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
       longBackoffs: 2,
       repeatedLongBackoff: true,
     });
-    const alert = view.alerts.find((a) => a.title.startsWith('AUTO_24H'))!;
-    expect(alert.level).toBe('warning');
-    expect(alert.title).toBe('AUTO_24H keeps failing: 2 backoffs of 2 hours or more');
-    expect(alert.body).toContain('3 attempts failed');
-    expect(alert.body).toContain('“Jira said no (#3)”');
-    expect(alert.body).toContain('Next attempt: 4 Nov 2026, 11:30 UTC');
+    expect(view.health).toMatchObject({ level: 'action', action: { kind: 'retry', trigger: 'AUTO_24H' } });
+    expect(english(view).health).toMatchObject({
+      why:
+        'The 24-hour report could not be made: an unexpected error occurred. It has failed 3 times; the app tries ' +
+        'again Nov 4, 2026, 11:30 AM UTC (in 23 hours).',
+      todo: 'Check that Jira is available and that the app still has its permissions, then use “Try again now”.',
+    });
+    expect(situations(view)).toEqual(['report_failing', 'report_missed']);
   });
 
   it('is not raised once the trigger is done, however many attempts it took', () => {
@@ -258,7 +285,9 @@ describe('the guide alert: backoff of 2 hours or more, repeatedly', () => {
     );
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'done', failedAttempts: 3, repeatedLongBackoff: false });
-    expect(view.alerts.filter((a) => a.title.startsWith('AUTO_24H'))).toEqual([]);
+    expect(situations(view)).toEqual(['report_missed']);
+    expect(view.health.trigger).toBe('AUTO_12H');
+    expect(trigger(view, 'AUTO_24H').summary).toBe('Made Nov 4, 2026, 11:30 AM UTC, after 3 failed attempts.');
   });
 });
 
@@ -357,16 +386,16 @@ describe('reports, manual generation and the audit log', () => {
 
     expect(trigger(view, 'AUTO_12H').actions.reset).toMatchObject({
       allowed: false,
-      reason: 'Nothing to reset: it has not been attempted.',
+      reason: 'Nothing to reset: it has not been tried yet.',
     });
   });
 });
 
 describe('the whole page for a site installed two hours ago', () => {
-  it('shows both triggers waiting, no alerts, manual reports offered and the schedule it runs on', () => {
+  it('says all is well and when the first report is due, shows both triggers waiting, and offers a manual report', () => {
     const view = adminPageView(records(), T0 + 2 * H);
 
-    expect(view).toEqual({
+    expect(english(view)).toEqual({
       now: '2026-11-02T11:00:00.000Z',
       cloudId: CLOUD,
       installation: {
@@ -378,11 +407,12 @@ describe('the whole page for a site installed two hours ago', () => {
         ageHours: 2,
       },
       stateProblem: null,
+      recordProblems: [],
       triggers: [
         {
           trigger: 'AUTO_12H',
           status: 'waiting',
-          summary: 'Waiting until 2 Nov 2026, 21:00 UTC (in 10 h).',
+          summary: 'Due Nov 2, 2026, 9:00 PM UTC (in 10 hours).',
           dueAt: '2026-11-02T21:00:00.000Z',
           windowClosesAt: '2026-11-03T09:00:00.000Z',
           nextEligibleAt: '2026-11-02T21:00:00.000Z',
@@ -395,17 +425,18 @@ describe('the whole page for a site installed two hours ago', () => {
           generatedAt: null,
           missedAt: null,
           liveClaim: null,
+          outcomeUnknown: false,
           reportKey: null,
           repeatedLongBackoff: false,
           actions: {
             retry: { allowed: false, reason: 'It is not due yet.' },
-            reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+            reset: { allowed: false, reason: 'Nothing to reset: it has not been tried yet.' },
           },
         },
         {
           trigger: 'AUTO_24H',
           status: 'waiting',
-          summary: 'Waiting until 3 Nov 2026, 09:00 UTC (in 22 h).',
+          summary: 'Due Nov 3, 2026, 9:00 AM UTC (in 22 hours).',
           dueAt: '2026-11-03T09:00:00.000Z',
           windowClosesAt: null,
           nextEligibleAt: '2026-11-03T09:00:00.000Z',
@@ -418,30 +449,40 @@ describe('the whole page for a site installed two hours ago', () => {
           generatedAt: null,
           missedAt: null,
           liveClaim: null,
+          outcomeUnknown: false,
           reportKey: null,
           repeatedLongBackoff: false,
           actions: {
             retry: { allowed: false, reason: 'It is not due yet.' },
-            reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+            reset: { allowed: false, reason: 'Nothing to reset: it has not been tried yet.' },
           },
         },
       ],
-      alerts: [],
+      health: {
+        level: 'healthy',
+        kind: null,
+        trigger: null,
+        why: 'Everything is on schedule: the 12-hour report is due Nov 2, 2026, 9:00 PM UTC (in 10 hours).',
+        todo: null,
+        action: null,
+      },
+      messages: [],
       reports: [],
       manualReport: {
         allowed: true,
         reason:
-          'Reads the site from Jira now (for at most 15 s) and stores a MANUAL report; the newest 10 are kept. ' +
-          'The scheduled reports are not affected.',
+          'Reads the site now (for at most 15 seconds) and keeps the result; the newest 10 are kept. ' +
+          'The 12- and 24-hour reports are not affected.',
         inProgressSince: null,
       },
       recordInstallation: {
         allowed: false,
-        reason: 'The installation time is already recorded; it is never overwritten.',
+        reason: 'The installation time is recorded; it is never changed.',
+        earliestAt: '2026-11-01T00:00:00.000Z',
       },
       audit: [],
       limits: { manualReportsKept: 10, replacedReportsKept: 5 },
-      schedule: { interval: 'hour', intervalMinutes: 60, every: 'hour', wakeUps: true },
+      schedule: { interval: 'hour', intervalMinutes: 60, wakeUps: true },
     });
   });
 });
@@ -466,7 +507,7 @@ describe('installation evidence as the page reports it', () => {
     });
   });
 
-  it('when missing: nothing about it is shown, and the alert, the triggers and the actions all say why', () => {
+  it('when missing: nothing about it is shown, and the health, the triggers and the actions all say why', () => {
     const view = adminPageView(records({ evidence: undefined }), T0);
 
     expect(view.installation).toEqual({
@@ -477,56 +518,59 @@ describe('installation evidence as the page reports it', () => {
       recordedAt: null,
       ageHours: null,
     });
-    expect(view.alerts).toEqual([
-      {
-        level: 'error',
-        title: 'The installation time is not recorded',
-        body:
-          'No report can be scheduled until the app knows when it was installed. Installations older than the ' +
-          'lifecycle trigger never received the installed event. Record the installation time as now; the 12-hour ' +
-          'report follows 12 hours later.',
-      },
-    ]);
-    for (const t of view.triggers) {
+    expect(english(view).health).toEqual({
+      level: 'action',
+      kind: 'installation_missing',
+      trigger: null,
+      why:
+        'The app cannot make its 12- and 24-hour reports: it does not know when it was installed on this site, ' +
+        'because Jira never told it.',
+      todo: 'Record when the app was installed. Until then, you can still generate a manual report.',
+      action: { kind: 'recordInstallation' },
+    });
+    expect(view.messages).toEqual([]);
+    for (const t of english(view).triggers) {
       expect(t).toMatchObject({
-        summary: 'Not scheduled: the installation time is not recorded.',
+        summary: 'Not scheduled: the app does not know when it was installed.',
         dueAt: null,
         windowClosesAt: null,
         nextEligibleAt: null,
         actions: { retry: { allowed: false, reason: 'The installation time is not recorded.' } },
       });
     }
-    expect(view.manualReport).toEqual({
-      allowed: false,
-      reason: 'Record the installation time first.',
+    expect(english(view).manualReport).toEqual({
+      allowed: true,
+      reason:
+        'Reads the site now (for at most 15 seconds) and keeps the result; the newest 10 are kept. Without an ' +
+        'installation time, it leaves out what counts from the installation.',
       inProgressSince: null,
     });
-    expect(view.recordInstallation).toEqual({
+    expect(english(view).recordInstallation).toEqual({
       allowed: true,
-      reason: 'Records “installed now”, attributed to you. It is never overwritten afterwards.',
+      reason: 'Enter when the app was installed here; the reports count from that time.',
+      earliestAt: '2026-11-01T00:00:00.000Z',
     });
   });
 
-  it('when not an instant: the alert says it is never overwritten, and no time is shown', () => {
+  it('when not an instant: the health sends the admin to support, and no time is shown', () => {
     const evidence = { installation_timestamp: 'yesterday', source: 'avi:forge:installed:app' };
 
     const view = adminPageView(records({ evidence }), T0);
 
     expect(view.installation).toMatchObject({ status: 'invalid', installedAt: null, source: 'event', ageHours: null });
-    expect(view.alerts).toEqual([
-      {
-        level: 'error',
-        title: 'The installation time cannot be used',
-        body:
-          'The stored installation evidence is not an ISO-8601 instant, so no report is scheduled. ' +
-          'It is never overwritten from this page.',
-      },
-    ]);
+    expect(english(view).health).toEqual({
+      level: 'action',
+      kind: 'installation_unusable',
+      trigger: null,
+      why: 'The app cannot make its reports: the installation time it has recorded cannot be read.',
+      todo: "Contact the app vendor's support, and send them the download from Diagnostics below.",
+      action: { kind: 'diagnostics' },
+    });
     expect(view.triggers.map((t) => t.status)).toEqual(['unscheduled', 'unscheduled']);
-    expect(view.manualReport).toMatchObject({ allowed: false, reason: 'Record the installation time first.' });
+    expect(view.manualReport.allowed).toBe(true);
   });
 
-  it('when in the future: the stored time is shown and named in the alert, and nothing is scheduled from it', () => {
+  it('when in the future: the stored time is shown and named in the health, and nothing is scheduled from it', () => {
     const evidence = {
       installation_timestamp: '2026-11-02T10:00:00.000Z',
       source: 'admin',
@@ -544,15 +588,11 @@ describe('installation evidence as the page reports it', () => {
       recordedAt: '2026-11-02T08:59:00.000Z',
       ageHours: null,
     });
-    expect(view.alerts).toEqual([
-      {
-        level: 'error',
-        title: 'The installation time cannot be used',
-        body: 'The stored installation time 2026-11-02T10:00:00.000Z is in the future, so no report is scheduled.',
-      },
-    ]);
+    expect(english(view).health).toMatchObject({
+      level: 'action',
+      why: 'The app cannot make its reports: the installation time it has recorded, Nov 2, 2026, 10:00 AM UTC, lies in the future.',
+    });
     expect(view.triggers.map((t) => t.status)).toEqual(['unscheduled', 'unscheduled']);
-    expect(view.manualReport.allowed).toBe(false);
     expect(view.recordInstallation.allowed).toBe(false);
   });
 });
@@ -567,7 +607,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
     expect(trigger(lastMoment, 'AUTO_12H').status).toBe('due');
     expect(trigger(lastMoment, 'AUTO_24H')).toMatchObject({
       status: 'waiting',
-      summary: 'Waiting until 3 Nov 2026, 09:00 UTC (now).',
+      summary: 'Due Nov 3, 2026, 9:00 AM UTC (now).',
     });
     expect(trigger(atClose, 'AUTO_12H')).toMatchObject({ status: 'missed', nextEligibleAt: null });
     expect(trigger(atClose, 'AUTO_24H')).toMatchObject({ status: 'due', nextEligibleAt: '2026-11-03T09:00:00.000Z' });
@@ -576,10 +616,10 @@ describe('each trigger status, as the page words it and what it offers', () => {
   it('due and never attempted: the next run makes it; there is nothing to retry or reset', () => {
     const t12 = trigger(adminPageView(records(), T0 + 12 * H + 5 * M), 'AUTO_12H');
 
-    expect(t12.summary).toBe('Due: the next scheduled run (every hour), or a wake-up event sooner, generates it.');
+    expect(t12.summary).toBe('Due now: the app makes it within minutes.');
     expect(t12.actions).toEqual({
-      retry: { allowed: false, reason: 'It is not backing off: the next scheduled run attempts it.' },
-      reset: { allowed: false, reason: 'Nothing to reset: it has not been attempted.' },
+      retry: { allowed: false, reason: 'It is due already: the app makes it within minutes.' },
+      reset: { allowed: false, reason: 'Nothing to reset: it has not been tried yet.' },
     });
   });
 
@@ -591,21 +631,25 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(once).toMatchObject({
       status: 'due',
-      summary:
-        'Due: the next scheduled run (every hour), or a wake-up event sooner, generates it. 1 earlier attempt failed.',
+      summary: 'Due again after one failed attempt: the app tries within minutes.',
       attemptCount: 1,
       failedAttempts: 1,
       longBackoffs: 0,
       backoffUntil: '2026-11-02T21:30:00.000Z',
       nextEligibleAt: '2026-11-02T21:40:00.000Z',
-      lastError: { at: '2026-11-02T21:00:00.000Z', message: 'Jira said no (#1)', attempt: 1 },
+      lastError: {
+        at: '2026-11-02T21:00:00.000Z',
+        message: 'Jira said no (#1)',
+        attempt: 1,
+        cause: 'an unexpected error occurred',
+      },
       repeatedLongBackoff: false,
     });
     expect(once.actions).toEqual({
-      retry: { allowed: false, reason: 'It is not backing off: the next scheduled run attempts it.' },
-      reset: { allowed: true, reason: 'Clears its attempts, backoff and last error, so the scheduler starts it over.' },
+      retry: { allowed: false, reason: 'It is due already: the app makes it within minutes.' },
+      reset: { allowed: true, reason: 'Forgets its failed attempts and starts it over.' },
     });
-    expect(again.summary).toMatch(/ 2 earlier attempts failed\.$/);
+    expect(again.summary).toBe('Due again after 2 failed attempts: the app tries within minutes.');
     expect(again.longBackoffs).toBe(1);
   });
 
@@ -616,13 +660,13 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(t12).toMatchObject({
       status: 'backing_off',
-      summary: 'Backing off until 2 Nov 2026, 21:30 UTC (in 20 min) after 1 failed attempt.',
+      summary: 'One attempt failed; the app tries again Nov 2, 2026, 9:30 PM UTC (in 20 minutes).',
       failedAttempts: 1,
       longBackoffs: 0,
     });
     expect(t12.actions.retry).toEqual({
       allowed: true,
-      reason: 'Ends the backoff (due to end 2 Nov 2026, 21:30 UTC) now; the next scheduled run attempts it.',
+      reason: 'The app tries it again within seconds, instead of waiting until Nov 2, 2026, 9:30 PM UTC.',
     });
   });
 
@@ -633,7 +677,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'done',
-      summary: 'Done at 2 Nov 2026, 21:35 UTC on attempt #2.',
+      summary: 'Made Nov 2, 2026, 9:35 PM UTC, after one failed attempt.',
       attemptCount: 2,
       failedAttempts: 1,
       nextEligibleAt: null,
@@ -641,12 +685,11 @@ describe('each trigger status, as the page words it and what it offers', () => {
       reportKey: `phase5:report:${CLOUD}:AUTO_12H`,
     });
     expect(trigger(view, 'AUTO_12H').actions).toEqual({
-      retry: { allowed: false, reason: 'It is done; reset it to generate it again.' },
+      retry: { allowed: false, reason: 'It is done; reset it to make it again.' },
       reset: {
         allowed: true,
         reason:
-          'Sets its report aside (kept in the report history), marks it not done and restarts its attempt count, ' +
-          'so the scheduler generates it again.',
+          'Sets its report aside (it stays in the list, marked as replaced) and makes it again, from the first attempt.',
       },
     });
     expect(trigger(view, 'AUTO_24H').reportKey).toBeNull();
@@ -675,7 +718,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
     ]);
   });
 
-  it('generating: names the attempt, when it started and how long its claim holds; neither action is offered', () => {
+  it('generating: says when the attempt started, and when a reset becomes possible; neither action is offered', () => {
     const now = T0 + 12 * H + M;
     const claim = serializeClaim(newClaim(1, now - M, 'inv-1'));
 
@@ -686,7 +729,8 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(t12).toMatchObject({
       status: 'generating',
-      summary: 'Generating: attempt #1 started 2 Nov 2026, 21:00 UTC; its claim is held until 2 Nov 2026, 21:16 UTC.',
+      summary: 'Being made now: the attempt started Nov 2, 2026, 9:00 PM UTC.',
+      outcomeUnknown: false,
       nextEligibleAt: null,
       liveClaim: {
         attempt: 1,
@@ -695,8 +739,11 @@ describe('each trigger status, as the page words it and what it offers', () => {
       },
     });
     expect(t12.actions).toEqual({
-      retry: { allowed: false, reason: 'It is being generated right now.' },
-      reset: { allowed: false, reason: 'A generation holds its claim until 2 Nov 2026, 21:16 UTC.' },
+      retry: { allowed: false, reason: 'It is being made right now.' },
+      reset: {
+        allowed: false,
+        reason: 'It is being made right now; a reset is possible after Nov 2, 2026, 9:16 PM UTC.',
+      },
     });
   });
 
@@ -718,27 +765,30 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'missed',
-      summary: 'Missed: no report was stored before its window closed at 3 Nov 2026, 09:00 UTC.',
+      summary: 'Missed: it could not be made before its time ran out at Nov 3, 2026, 9:00 AM UTC.',
       nextEligibleAt: null,
       actions: {
-        retry: { allowed: false, reason: 'Its window has closed.' },
+        retry: { allowed: false, reason: 'Its time has run out.' },
         reset: {
           allowed: false,
           reason:
-            'The 12-hour window closed at 3 Nov 2026, 09:00 UTC; reset, it would only be marked missed. ' +
+            'Its time ran out at Nov 3, 2026, 9:00 AM UTC; reset, it would only be missed again. ' +
             'Generate a manual report instead.',
         },
       },
     });
-    expect(view.alerts).toEqual([
-      {
-        level: 'information',
-        title: 'The 12-hour report was missed',
-        body:
-          'Its window closed before a report could be stored. The 24-hour report is not affected; a manual report ' +
-          'gives a snapshot now.',
-      },
-    ]);
+    // A warning, with its cause and its remedy: one message, the page's first.
+    expect(english(view).health).toEqual({
+      level: 'attention',
+      kind: 'report_missed',
+      trigger: 'AUTO_12H',
+      why:
+        'The 12-hour report was missed: the app did not get to make it before its time ran out at ' +
+        'Nov 3, 2026, 9:00 AM UTC.',
+      todo: 'For a picture of the site as it is now, generate a manual report.',
+      action: { kind: 'generateManual' },
+    });
+    expect(view.messages).toEqual([]);
   });
 
   it('missed as the scheduler recorded it, when the installation time is no longer usable: says when, and the mark can be reset', () => {
@@ -749,7 +799,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'missed',
-      summary: 'Missed at 3 Nov 2026, 09:03 UTC.',
+      summary: 'Missed (Nov 3, 2026, 9:03 AM UTC).',
       missedAt: '2026-11-03T09:03:00.000Z',
       actions: { reset: { allowed: true } },
     });
@@ -773,31 +823,27 @@ describe('each trigger status, as the page words it and what it offers', () => {
         lastError: null,
         backoffUntil: null,
       });
-      expect(view.alerts.filter((a) => a.level === 'warning')).toEqual([]);
+      expect([view.health, ...view.messages].filter((m) => m.trigger === t)).toEqual([]);
     },
   );
 });
 
-describe('the guide alert, wherever the trigger stands', () => {
-  it('after a retry ends the backoff, names the next attempt as now', () => {
+describe("the guide's alert, wherever the trigger stands", () => {
+  it('after a retry, the report is due at once and the page says so, all well again', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
     const now = lastAt + H;
 
     const view = adminPageView(records({ state: serializeState(clearBackoff(state, 'AUTO_24H')) }), now);
 
-    expect(trigger(view, 'AUTO_24H')).toMatchObject({ status: 'due', repeatedLongBackoff: true });
-    expect(view.alerts.filter((a) => a.level === 'warning')).toEqual([
-      {
-        level: 'warning',
-        title: 'AUTO_24H keeps failing: 2 backoffs of 2 hours or more',
-        body:
-          '3 attempts failed. The last, at 3 Nov 2026, 11:30 UTC: “Jira said no (#3)”. Next attempt: 3 Nov 2026, 12:30 UTC. ' +
-          'Check that Jira is reachable and that the app still has its permissions, then use “Retry now”.',
-      },
-    ]);
+    expect(trigger(view, 'AUTO_24H')).toMatchObject({
+      status: 'due',
+      repeatedLongBackoff: true,
+      summary: 'Due again after 3 failed attempts: the app tries within minutes.',
+    });
+    expect(situations(view)).toEqual(['report_missed']);
   });
 
-  it('while a further attempt is generating, names no next attempt', () => {
+  it('while a further attempt is generating, the page says it is being made', () => {
     const { state, lastAt } = failing('AUTO_24H', 4, T0 + 24 * H);
     const now = lastAt + 24 * H + M;
     const claim = serializeClaim(newClaim(5, now - M, 'inv-5'));
@@ -812,38 +858,39 @@ describe('the guide alert, wherever the trigger stands', () => {
       longBackoffs: 3,
       repeatedLongBackoff: true,
     });
-    const alert = view.alerts.find((a) => a.title.startsWith('AUTO_24H'))!;
-    expect(alert.title).toBe('AUTO_24H keeps failing: 3 backoffs of 2 hours or more');
-    expect(alert.body).toMatch(/^4 attempts failed\. The last, at [^:]+:\d\d UTC: “Jira said no \(#4\)”\. Check that/);
+    expect(view.messages.filter((m) => m.trigger === 'AUTO_24H')).toEqual([]);
   });
 
-  it('is not raised for AUTO_12H once its window has closed: the missed notice says it all', () => {
+  it('is not raised for AUTO_12H once its window has closed: the missed report says it all, with its cause', () => {
     const { state } = failing('AUTO_12H', 3, T0 + 12 * H);
 
     const view = adminPageView(records({ state: serializeState(state) }), T0 + 25 * H);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'missed', longBackoffs: 2, repeatedLongBackoff: false });
-    expect(view.alerts.map((a) => a.title)).toEqual(['The 12-hour report was missed']);
+    expect(situations(view)).toEqual(['report_missed']);
+    expect(english(view).health.why).toBe(
+      'The 12-hour report was missed: it could not be made before its time ran out at Nov 3, 2026, 9:00 AM UTC. ' +
+        'The last attempt failed: an unexpected error occurred.',
+    );
   });
 });
 
 describe('what the page could not read', () => {
-  it('an unreadable state: names the problem and says the scheduler rebuilds it', () => {
+  it('an unreadable state: says the app rebuilds it, and keeps the problem for support', () => {
     const view = adminPageView(records({ state: { auto_12h_attempt_count: -3 } }), T0 + 13 * H);
 
-    expect(view.alerts).toEqual([
-      {
-        level: 'warning',
-        title: 'The scheduler state could not be read',
-        body:
-          `${view.stateProblem}. The scheduler replaces it on its next run, rebuilding what is done from the ` +
-          'stored reports.',
-      },
-    ]);
+    expect(english(view).health).toEqual({
+      level: 'attention',
+      kind: 'state_unreadable',
+      trigger: null,
+      why: "The app's record of its progress could not be read; it rebuilds it from the stored reports the next time it checks.",
+      todo: null,
+      action: null,
+    });
     expect(view.stateProblem).toMatch(/^The stored state is invalid \(.*auto_12h_attempt_count is not a count.*\)$/);
   });
 
-  it('each unreadable part of the report history, and an epoch key that holds no epoch, is a warning of its own', () => {
+  it('an epoch key that holds no epoch stops that report (action: support); the unreadable history is one message', () => {
     const view = adminPageView(
       records({
         manualIndex: 'junk',
@@ -857,15 +904,22 @@ describe('what the page could not read', () => {
       T0 + 2 * H,
     );
 
-    expect(view.alerts).toEqual(
-      [
-        'The manual report index is invalid (not an object).',
-        'The replaced report index is invalid (reports is not a list).',
-        `Report history entries that do not parse: phase5:admin:${CLOUD}:MANUAL:000001, ` +
-          `phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001.`,
-        "AUTO_12H's epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.",
-      ].map((body) => ({ level: 'warning', title: 'Report history unreadable', body })),
+    expect(situations(view)).toEqual(['report_blocked', 'history_unreadable']);
+    expect(english(view).health).toMatchObject({
+      level: 'action',
+      why: 'The app has stopped making the 12-hour report: part of its record of that report cannot be read, and the app does not guess.',
+      action: { kind: 'diagnostics' },
+    });
+    expect(english(view).messages[0].why).toBe(
+      '4 entries in the list of kept reports could not be read; they are left as they are and not shown.',
     );
+    expect(view.recordProblems).toEqual([
+      'The manual report index is invalid (not an object).',
+      'The replaced report index is invalid (reports is not a list).',
+      `The report history entry phase5:admin:${CLOUD}:MANUAL:000001 does not parse.`,
+      `The report history entry phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001 does not parse.`,
+      "AUTO_12H's epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.",
+    ]);
   });
 });
 
@@ -941,9 +995,9 @@ describe('manual generation and the audit log, in detail', () => {
     const now = T0 + 13 * H;
     const manualClaim = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 60_000)) };
 
-    expect(adminPageView(records({ manualClaim }), now).manualReport).toEqual({
+    expect(english(adminPageView(records({ manualClaim }), now)).manualReport).toEqual({
       allowed: false,
-      reason: 'A manual report has been generating since 2 Nov 2026, 21:59 UTC.',
+      reason: 'A manual report is being made (started Nov 2, 2026, 9:59 PM UTC).',
       inProgressSince: '2026-11-02T21:59:50.000Z',
     });
   });
@@ -1007,7 +1061,7 @@ describe('the DONE keys are what says a report is stored, as for the scheduler',
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'done',
-      summary: 'Done at 2 Nov 2026, 21:02 UTC.',
+      summary: 'Made Nov 2, 2026, 9:02 PM UTC.',
       generatedAt: '2026-11-02T21:02:00.000Z',
     });
   });
@@ -1023,7 +1077,7 @@ describe("a state in the guide's original shape (one last error and backoff for 
     last_backoff_until: iso(lastFailureAt + 24 * H),
   };
 
-  it('raises the guide alert from it: how many attempts failed and when the next one is', () => {
+  it("raises the guide's alert from it: how many attempts failed and when the next one is", () => {
     const view = adminPageView(records({ state: guideState }), lastFailureAt + H);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({
@@ -1031,8 +1085,10 @@ describe("a state in the guide's original shape (one last error and backoff for 
       backoffUntil: iso(lastFailureAt + 24 * H),
       repeatedLongBackoff: true,
     });
-    expect(view.alerts.find((a) => a.title.startsWith('AUTO_24H'))?.body).toMatch(
-      /^3 attempts failed\.( The last, at [^”]*”\.)? Next attempt: 4 Nov 2026, 11:30 UTC\. Check that Jira is reachable/,
+    expect(view.health).toMatchObject({ level: 'action', kind: 'report_failing', trigger: 'AUTO_24H' });
+    expect(english(view).health.why).toBe(
+      'The 24-hour report could not be made: an unexpected error occurred. It has failed 3 times; the app tries ' +
+        'again Nov 4, 2026, 11:30 AM UTC (in 23 hours).',
     );
   });
 });
@@ -1042,7 +1098,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
   /** The page shows such a state as the scheduler treats it: invalid, counted as empty, with a warning. */
   const unreadableBecause = (view: ReturnType<typeof adminPageView>, reason: string) => {
     expect(view.stateProblem).toBe(`The stored state is invalid (${reason})`);
-    expect(view.alerts.map((a) => a.title)).toContain('The scheduler state could not be read');
+    expect([view.health, ...view.messages].map((m) => m.kind)).toContain('state_unreadable');
   };
 
   it('a guide-shape backoff on a trigger whose count says 0: not believed; the trigger is due', () => {
@@ -1086,7 +1142,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
 
     expect(trigger(view, 'AUTO_24H').status).toBe('due');
     expect(trigger(view, 'AUTO_12H').status).toBe('missed');
-    expect(view.alerts.filter((a) => a.title === 'The 12-hour report was missed')).toHaveLength(1);
+    expect([view.health, ...view.messages].filter((m) => m.kind === 'report_missed')).toHaveLength(1);
     unreadableBecause(view, 'auto_24h_missed_at: its window never closes');
   });
 });

@@ -1,9 +1,9 @@
-import { formatDuration, formatInstant, formatRelative } from '../../src/admin/format';
+import { formatDuration, formatInstant } from '../../src/admin/format';
 
 /**
- * How the admin page words times. Admins of one site sit in many time zones and
- * quote the page in support tickets, so an instant is always UTC and says so,
- * and a wait reads the way a person would say it.
+ * How the resolver words times in its English messages (read by support, from
+ * many time zones): an instant is always UTC and says so, and a wait reads the
+ * way a person would say it. The page's own times are tests/frontend/local_time.test.ts.
  */
 
 const M = 60_000;
@@ -59,26 +59,5 @@ describe('a wait', () => {
     [-(2 * H), '2 h'],
   ])('of %p ms reads "%s"', (ms, words) => {
     expect(formatDuration(ms)).toBe(words);
-  });
-});
-
-describe('a time relative to the resolver clock', () => {
-  it('is "now" within a minute either side', () => {
-    expect(formatRelative(AT + 59_999, AT)).toBe('now');
-    expect(formatRelative(AT - 59_999, AT)).toBe('now');
-  });
-
-  it('is "in …" ahead and "… ago" behind, from a minute on', () => {
-    expect(formatRelative(AT + M, AT)).toBe('in 1 min');
-    expect(formatRelative(AT + 2 * H + 5 * M, AT)).toBe('in 2 h 5 min');
-    expect(formatRelative(AT - 3 * H, AT)).toBe('3 h ago');
-    expect(formatRelative('2026-11-02T18:00:00Z', '2026-11-02T21:00:00Z')).toBe('3 h ago');
-  });
-
-  it('is empty when either time is missing or unreadable', () => {
-    expect(formatRelative(null, AT)).toBe('');
-    expect(formatRelative(undefined, AT)).toBe('');
-    expect(formatRelative('soon', AT)).toBe('');
-    expect(formatRelative(AT, 'now')).toBe('');
   });
 });

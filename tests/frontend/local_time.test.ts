@@ -3,8 +3,10 @@ import {
   exactUtc,
   formatLocalInstant,
   formatRelativeTime,
+  instantOfWallTime,
   sentenceParts,
   viewerFrom,
+  wallTimeIn,
 } from '../../src/frontend/local_time';
 
 /** Times as the admin page shows them: the viewer's zone and locale from the Forge context, UTC kept exact. */
@@ -76,5 +78,48 @@ describe("the resolver's sentences, with their instants found", () => {
       { text: ' cleared' },
     ]);
     expect(sentenceParts('It is not due yet.')).toEqual([{ text: 'It is not due yet.' }]);
+  });
+});
+
+describe('a time typed in the viewer’s Jira time zone (the installation time’s input)', () => {
+  it('reads back as the instant it names there, whatever zone the browser is in', () => {
+    expect(new Date(instantOfWallTime('2026-11-02T10:30', 'Europe/Berlin')!).toISOString()).toBe(
+      '2026-11-02T09:30:00.000Z',
+    );
+    expect(new Date(instantOfWallTime('2026-07-02T10:30', 'Europe/Berlin')!).toISOString()).toBe(
+      '2026-07-02T08:30:00.000Z',
+    );
+    expect(new Date(instantOfWallTime('2026-11-02T04:30', 'America/New_York')!).toISOString()).toBe(
+      '2026-11-02T09:30:00.000Z',
+    );
+  });
+
+  it('is offered as the wall-clock time there, and round-trips', () => {
+    expect(wallTimeIn('2026-11-02T09:30:00.000Z', 'Europe/Berlin')).toBe('2026-11-02T10:30');
+    expect(wallTimeIn('2026-11-02T09:30:00.000Z', 'Asia/Kolkata')).toBe('2026-11-02T15:00');
+    for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Kathmandu']) {
+      const at = Date.parse('2026-10-25T00:45:00Z');
+      expect(instantOfWallTime(wallTimeIn(at, zone), zone)).toBe(at);
+    }
+  });
+
+  it('is nothing when it is not a date and a time, or not a real one', () => {
+    expect(instantOfWallTime('', 'UTC')).toBeNull();
+    expect(instantOfWallTime('2026-02-30T10:00', 'UTC')).toBeNull();
+    expect(instantOfWallTime('2026-11-02 10:00', 'UTC')).toBeNull();
+  });
+});
+
+describe('a typed time where the clocks change', () => {
+  it('in the hour put back, is the earlier of the two instants it names', () => {
+    expect(new Date(instantOfWallTime('2026-10-25T02:30', 'Europe/Berlin')!).toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
+  });
+
+  it('in the hour skipped, is the time it reads an hour on', () => {
+    expect(new Date(instantOfWallTime('2026-03-29T02:30', 'Europe/Berlin')!).toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
   });
 });

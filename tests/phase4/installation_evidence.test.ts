@@ -73,20 +73,22 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
 });
 
 describe('recording the installation time by an administrator', () => {
-  it('records "installed now", attributed to the admin, and never overwrites', async () => {
+  it('records the time the admin entered, attributed to them with when they did it, and never overwrites', async () => {
     const now = w.app.clock.now();
     const first = await w.app.runtime.run(w.inst, 'admin', 25_000, () =>
-      recordInstallationByAdmin(w.inst.cloudId, 'admin-account', now, '1.0.0'),
+      recordInstallationByAdmin(w.inst.cloudId, 'admin-account', now - 3 * HOUR, now, '1.0.0'),
     );
     const second = await w.app.runtime.run(w.inst, 'admin', 25_000, () =>
-      recordInstallationByAdmin(w.inst.cloudId, 'someone-else', now + HOUR, '1.0.0'),
+      recordInstallationByAdmin(w.inst.cloudId, 'someone-else', now, now + HOUR, '1.0.0'),
     );
 
     expect(!first.killed && first.result.recorded).toBe(true);
     expect(!second.killed && second.result.recorded).toBe(false);
-    expect(w.stored().get(w.keys.evidence)).toMatchObject({
-      installation_timestamp: new Date(now).toISOString(),
+    expect(w.stored().get(w.keys.evidence)).toEqual({
+      installation_timestamp: new Date(now - 3 * HOUR).toISOString(),
       source: 'admin',
+      app_version: '1.0.0',
+      recorded_at: new Date(now).toISOString(),
       recorded_by: 'admin-account',
     });
   });

@@ -124,7 +124,8 @@ describe('coverage when Jira does not answer', () => {
     const { run, report } = await generate12h(w);
 
     expect(run.statusCode).toBe(502);
-    expect(run.body?.message).toMatch(/No site data could be read \(RATE_LIMITED\)/);
+    // Each reason with what Jira answered: the admin page explains the failure from it.
+    expect(run.body?.message).toBe('No site data could be read (RATE_LIMITED: 429 from Jira; Retry-After 600 s)');
     expect(run.body?.next_eligible_at).toBe(new Date(w.app.clock.now() + 30 * MINUTE).toISOString());
     expect(report).toBeUndefined();
   });

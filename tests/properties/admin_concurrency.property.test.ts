@@ -43,7 +43,7 @@ async function wedgeProbe(world: FaultWorld): Promise<string[]> {
   if (page.killed || !page.result.ok) v.push(`probe: the admin page does not load: ${JSON.stringify(page)}`);
   const marker = world.stored().get(k.done('AUTO_24H')) as { epoch?: number } | undefined;
   if (!marker) return v;
-  const { functionKey, payload } = adminCall('reset-24h');
+  const { functionKey, payload } = adminCall('reset-24h', world.app.clock.now());
   const reset = await world.app.invoker.resolver<{ ok: boolean }>(inst, PAGE, functionKey, payload, ADMIN_ACCOUNT);
   if (reset.killed || !reset.result.ok) {
     v.push(`probe: a Reset of AUTO_24H is not accepted: ${JSON.stringify(reset.killed ? 'killed' : reset.result)}`);

@@ -129,8 +129,8 @@ export function keysOf(body: unknown): string[] {
 export const ADMIN_ACCOUNT = '5b10a2844c20165700ede21g';
 const ADMIN_PAGE = 'phase5-admin-page';
 
-/** The resolver function and payload each admin action is. */
-export function adminCall(action: AdminAction): { functionKey: string; payload: unknown } {
+/** The resolver function and payload each admin action is; `now` is when the admin asks (Record installation: "installed now"). */
+export function adminCall(action: AdminAction, now: number): { functionKey: string; payload: unknown } {
   const trigger = action.endsWith('12h') ? 'AUTO_12H' : 'AUTO_24H';
   switch (action) {
     case 'reset-12h':
@@ -145,7 +145,10 @@ export function adminCall(action: AdminAction): { functionKey: string; payload: 
         payload: { confirmation: CONFIRMATIONS.generateManualReport() },
       };
     case 'record-installation':
-      return { functionKey: 'recordInstallation', payload: { confirmation: CONFIRMATIONS.recordInstallation() } };
+      return {
+        functionKey: 'recordInstallation',
+        payload: { confirmation: CONFIRMATIONS.recordInstallation(), installedAt: new Date(now).toISOString() },
+      };
   }
 }
 
@@ -416,7 +419,7 @@ export class FaultWorld {
     this.invocations.push(record);
     const live: Live = { record, plan, jiraDown };
     this.live.set(handle, live);
-    const call = admin ? adminCall(admin) : undefined;
+    const call = admin ? adminCall(admin, this.app.clock.now()) : undefined;
     const run = call
       ? this.app.invoker.resolver(handle, ADMIN_PAGE, call.functionKey, call.payload, ADMIN_ACCOUNT)
       : phase === 'install'
