@@ -178,7 +178,8 @@ function healthyWhy(triggers: TriggerView[]): Words {
 /** The page's first words: the worst situation's, or why all is well. */
 export function healthOf(situations: Situation[], triggers: TriggerView[]): Health {
   const worst = situations[0];
-  if (!worst) return { level: 'healthy', kind: null, trigger: null, why: healthyWhy(triggers), todo: null, action: null };
+  if (!worst)
+    return { level: 'healthy', kind: null, trigger: null, why: healthyWhy(triggers), todo: null, action: null };
   const { level, kind, trigger, why, todo, action } = worst;
   return { level, kind, trigger, why, todo, action };
 }

@@ -57,7 +57,12 @@ export function HealthSummary(props: {
   const { health } = props.view;
   const { t } = useWords();
   return (
-    <section aria-label={t('health.heading')} data-testid="health" data-level={health.level} data-kind={health.kind ?? 'healthy'}>
+    <section
+      aria-label={t('health.heading')}
+      data-testid="health"
+      data-level={health.level}
+      data-kind={health.kind ?? 'healthy'}
+    >
       <SectionMessage appearance={APPEARANCE[health.level]} title={t(LEVEL_WORDS[health.level])}>
         <Stack space="space.100">
           <Text as="p" testId="health-why">
