@@ -225,6 +225,7 @@ export interface Situation {
     | 'installation_missing'
     | 'installation_unusable'
     | 'report_closing'
+    | 'report_last_chance'
     | 'report_failing'
     | 'report_retrying'
     | 'report_missed'

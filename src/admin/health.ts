@@ -81,11 +81,10 @@ function triggerSituation(t: TriggerView): Situation | null {
       action: null,
     };
   }
-  if (t.status !== 'backing_off' || t.nextEligibleAt === null) return null;
-  const next = at(t.nextEligibleAt, true);
+  if (t.status !== 'backing_off' || t.backoffUntil === null) return null;
   const cause = { words: lastCause(t) };
   // The window closes before the app would try again: only a retry now can still make it.
-  if (t.windowClosesAt !== null && Date.parse(t.nextEligibleAt) >= Date.parse(t.windowClosesAt)) {
+  if (t.windowClosesAt !== null && Date.parse(t.backoffUntil) >= Date.parse(t.windowClosesAt)) {
     return {
       ...base,
       level: 'action',
@@ -93,6 +92,19 @@ function triggerSituation(t: TriggerView): Situation | null {
       title: words('situation.closing.title', { report }),
       why: words('situation.closing.why', { report, cause, closes: at(t.windowClosesAt, true) }),
       todo: words('situation.closing.todo', { closes: at(t.windowClosesAt) }),
+      action: { kind: 'retry', trigger: t.trigger },
+    };
+  }
+  const next = at(t.backoffUntil, true);
+  // Its next attempt is the last the window leaves: if Jira is still down then, the report is lost.
+  if (t.lastChanceAt !== null && t.windowClosesAt !== null && t.lastChanceAt === t.backoffUntil) {
+    return {
+      ...base,
+      level: 'action',
+      kind: 'report_last_chance',
+      title: words('situation.lastChance.title', { report }),
+      why: words('situation.lastChance.why', { report, cause, next, closes: at(t.windowClosesAt) }),
+      todo: words('situation.lastChance.todo'),
       action: { kind: 'retry', trigger: t.trigger },
     };
   }

@@ -160,7 +160,18 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     unscheduled: () => words('trigger.summary.unscheduled'),
     waiting: () => words('trigger.summary.waiting', { due: at(toIso(dueAt!), true) }),
     backing_off: () =>
-      words('trigger.summary.backingOff', { count: failedAttempts, next: at(toIso(p.backoffUntil!), true) }),
+      noAttemptLeft
+        ? words('trigger.summary.backingOffPastWindow', {
+            count: failedAttempts,
+            closes: at(toIso(windowClosesAt!), true),
+          })
+        : lastChance !== null && lastChance === p.backoffUntil
+          ? words('trigger.summary.backingOffLastChance', {
+              count: failedAttempts,
+              next: at(toIso(p.backoffUntil), true),
+              closes: at(toIso(windowClosesAt!)),
+            })
+          : words('trigger.summary.backingOff', { count: failedAttempts, next: at(toIso(p.backoffUntil!), true) }),
     due: () =>
       failedAttempts > 0 ? words('trigger.summary.dueAgain', { count: failedAttempts }) : words('trigger.summary.due'),
   };
@@ -205,15 +216,30 @@ function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: Tri
     // Only while it can still be made: a done or missed trigger needs no alert, its status says it all.
     repeatedLongBackoff: status !== 'done' && status !== 'missed' && longBackoffsAfter(failedAttempts) >= 2,
     actions: {
-      retry: retryAvailability(status, p.backoffUntil),
+      retry: retryAvailability(
+        status,
+        p.backoffUntil,
+        status === 'backing_off' && noAttemptLeft ? windowClosesAt : null,
+      ),
       reset: resetAvailability({ status, done, windowClosesAt, windowClosed, liveClaim, attemptCount, p }),
     },
   };
 }
 
-function retryAvailability(status: TriggerStatus, backoffUntil: number | null): ActionAvailability {
+/** `closesFirst`: the window closes before the wait ends, so without a retry the report is missed then. */
+function retryAvailability(
+  status: TriggerStatus,
+  backoffUntil: number | null,
+  closesFirst: number | null,
+): ActionAvailability {
   if (status === 'backing_off') {
-    return { allowed: true, reason: words('action.retry.allowed', { next: at(toIso(backoffUntil!)) }) };
+    return {
+      allowed: true,
+      reason:
+        closesFirst !== null
+          ? words('action.retry.allowedPastWindow', { closes: at(toIso(closesFirst)) })
+          : words('action.retry.allowed', { next: at(toIso(backoffUntil!)) }),
+    };
   }
   const why: Record<Exclude<TriggerStatus, 'backing_off'>, Words> = {
     done: words('action.retry.done'),

@@ -30,6 +30,7 @@ async function start() {
   // Dates and numbers in the language of the words, in the viewer's own variant of it where it is theirs.
   const shown = { ...viewer, locale: formattingLocale(viewer.locale, translations.locale) };
   document.documentElement.lang = translations.locale;
+  document.title = translations.lookup('page.title') ?? document.title;
   const request: unknown = (context.extension as { modal?: Record<string, unknown> } | undefined)?.modal?.[
     CONFIRM_CONTEXT
   ];

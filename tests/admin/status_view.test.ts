@@ -828,6 +828,50 @@ describe('each trigger status, as the page words it and what it offers', () => {
   );
 });
 
+describe('a report whose time runs out before its next attempt', () => {
+  it('names no next attempt, says when its time runs out, and asks for a retry before then: action needed', () => {
+    const { state, lastAt } = failing('AUTO_12H', 3, T0 + 12 * H);
+    const now = lastAt + 30 * M;
+
+    const view = adminPageView(records({ state: serializeState(state) }), now);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'backing_off',
+      backoffUntil: '2026-11-03T23:30:00.000Z',
+      nextEligibleAt: null,
+      summary:
+        '3 attempts failed; its time runs out Nov 3, 2026, 9:00 AM UTC (in 9 hours), before the app would try again.',
+      actions: {
+        retry: {
+          allowed: true,
+          reason:
+            'The app tries it again within seconds; otherwise its time runs out at Nov 3, 2026, 9:00 AM UTC ' +
+            'before the next attempt.',
+        },
+      },
+    });
+    expect(english(view).health).toEqual({
+      level: 'action',
+      kind: 'report_closing',
+      trigger: 'AUTO_12H',
+      why:
+        'The 12-hour report could not be made: an unexpected error occurred. The app would try again only after ' +
+        'its time runs out at Nov 3, 2026, 9:00 AM UTC (in 9 hours).',
+      todo: 'Make sure Jira is available, then use “Try again now” before Nov 3, 2026, 9:00 AM UTC.',
+      action: { kind: 'retry', trigger: 'AUTO_12H' },
+    });
+  });
+
+  it('the 24-hour report has no window: its next attempt is a day away, and it says when', () => {
+    const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
+
+    const t24 = trigger(adminPageView(records({ state: serializeState(state) }), lastAt + M), 'AUTO_24H');
+
+    expect(t24).toMatchObject({ nextEligibleAt: '2026-11-04T11:30:00.000Z' });
+    expect(t24.summary).toMatch(/^3 attempts failed; the app tries again Nov 4, 2026, 11:30 AM UTC/);
+  });
+});
+
 describe("the guide's alert, wherever the trigger stands", () => {
   it('after a retry, the report is due at once and the page says so, all well again', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
