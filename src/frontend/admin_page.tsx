@@ -18,7 +18,7 @@ import type {
 import { reportName, words } from '../admin/words';
 import { adminApi } from './api';
 import { AuditSection } from './audit_section';
-import { askToConfirm, ConfirmRequest } from './confirm_request';
+import { askToConfirm, ConfirmRequest, focusBack } from './confirm_request';
 import { Diagnostics } from './diagnostics';
 import { errorWords } from './errors';
 import { HealthSummary, Messages } from './health_view';
@@ -167,13 +167,7 @@ function ReadyPage({
     });
   };
 
-  const restoreFocus = () => {
-    const back = opener.current;
-    requestAnimationFrame(() => {
-      if (back instanceof HTMLElement && back.isConnected && !back.matches(':disabled')) back.focus();
-      else document.querySelector<HTMLElement>('[data-focus-after-action]')?.focus();
-    });
-  };
+  const restoreFocus = () => focusBack(opener.current);
 
   const fetchReport = async (key: string) => {
     setLoadingKey(key);
@@ -213,10 +207,7 @@ function ReadyPage({
       flag('error', t('flag.modalFailed.title'), t('flag.modalFailed.body'));
       return;
     }
-    if (!answer) {
-      restoreFocus();
-      return;
-    }
+    if (!answer) return;
     setBusy(working);
     const result = await act(answer.installedAt);
     await reload();

@@ -98,6 +98,7 @@ function InstallationTime(props: {
           onChange={(e) => props.onChange(e.target.value)}
           aria-describedby={`${hintId} ${outcomeId}`}
           aria-invalid={!checked.ok}
+          autoFocus
           data-testid="installation-time"
         />
         <Text size="small" color="color.text.subtle" id={hintId}>

@@ -36,8 +36,23 @@ function isAnswer(v: unknown): v is ConfirmAnswer {
   return typeof v === 'object' && v !== null && (v as ConfirmAnswer).confirmed === true;
 }
 
-/** Ask in a modal; resolves with the answer, or null when the admin did not confirm. Rejects if Jira cannot open it. */
+/**
+ * Focus back on the control that asked, once Jira has closed the modal and the page has re-rendered; when
+ * that control is gone or disabled, on the page's announcement slot.
+ */
+export function focusBack(opener: Element | null): void {
+  requestAnimationFrame(() => {
+    if (opener instanceof HTMLElement && opener.isConnected && !opener.matches(':disabled')) opener.focus();
+    else document.querySelector<HTMLElement>('[data-focus-after-action]')?.focus();
+  });
+}
+
+/**
+ * Ask in a modal; resolves with the answer, or null when the admin did not confirm. Rejects if Jira cannot
+ * open it. When it closes, focus goes back to the control that asked.
+ */
 export function askToConfirm(request: ConfirmRequest): Promise<ConfirmAnswer | null> {
+  const opener = document.activeElement;
   return new Promise((resolve, reject) => {
     const modal = new Modal({
       // The page's own resource (the default), opened with the request as its context.
@@ -45,7 +60,10 @@ export function askToConfirm(request: ConfirmRequest): Promise<ConfirmAnswer | n
       context: { [CONFIRM_CONTEXT]: request },
       closeOnEscape: true,
       closeOnOverlayClick: true,
-      onClose: (payload: unknown) => resolve(isAnswer(payload) ? payload : null),
+      onClose: (payload: unknown) => {
+        focusBack(opener);
+        resolve(isAnswer(payload) ? payload : null);
+      },
     });
     modal.open().catch(reject);
   });
