@@ -317,7 +317,6 @@ function ReadyPage({
           loadingKey={loadingKey}
           blocked={blocked}
           onGenerate={generate}
-          confirmation={null}
           onOpen={openReportByKey}
           onClose={closeReport}
           fetchReport={fetchReport}

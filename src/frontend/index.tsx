@@ -7,6 +7,7 @@ import { ConfirmDialog } from './confirm_dialog';
 import { CONFIRM_CONTEXT, isConfirmRequest } from './confirm_request';
 import { formattingLocale, loadTranslations } from './i18n';
 import { viewerFrom } from './local_time';
+import { setReportWords } from './report_words';
 import { PresentationProvider } from './viewer_context';
 import './admin_page.css';
 
@@ -29,6 +30,7 @@ async function start() {
   const translations = await loadTranslations(viewer.locale);
   // Dates and numbers in the language of the words, in the viewer's own variant of it where it is theirs.
   const shown = { ...viewer, locale: formattingLocale(viewer.locale, translations.locale) };
+  setReportWords(translations.lookup);
   document.documentElement.lang = translations.locale;
   document.title = translations.lookup('page.title') ?? document.title;
   const request: unknown = (context.extension as { modal?: Record<string, unknown> } | undefined)?.modal?.[

@@ -96,37 +96,6 @@ export function formatRelativeTime(at: string | number | null | undefined, now: 
   return rtf.format(0, 'second');
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/**
- * What `formatInstant` in src/admin/format.ts writes into the resolver's sentences,
- * or an ISO-8601 UTC instant (as some audit entries hold).
- */
-const UTC_IN_SENTENCE =
-  /\b(?:(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}), (\d{2}):(\d{2}) UTC|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z))\b/g;
-
-export type SentencePart = { text: string } | { at: string };
-
-/**
- * The resolver's sentences ("Done at 2 Nov 2026, 21:30 UTC on attempt #2.")
- * cut into text and instants, so the page can show each instant in the
- * viewer's zone while the resolver, its logs and its audit entries stay in UTC.
- */
-export function sentenceParts(sentence: string): SentencePart[] {
-  const parts: SentencePart[] = [];
-  let last = 0;
-  for (const m of sentence.matchAll(UTC_IN_SENTENCE)) {
-    const ms = m[6]
-      ? Date.parse(m[6])
-      : Date.UTC(Number(m[3]), MONTHS.indexOf(m[2]), Number(m[1]), Number(m[4]), Number(m[5]));
-    if (m.index > last) parts.push({ text: sentence.slice(last, m.index) });
-    parts.push({ at: new Date(ms).toISOString() });
-    last = m.index + m[0].length;
-  }
-  if (last < sentence.length) parts.push({ text: sentence.slice(last) });
-  return parts;
-}
-
 function wallParts(ms: number, timeZone: string) {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,

@@ -53,6 +53,8 @@ export interface ActivityRow {
 
 export type Activity =
   | { status: 'missing' }
+  /** A manual report made while the installation time was not recorded: nothing counts since installation. */
+  | { status: 'noInstallation' }
   | { status: 'unavailable' }
   | {
       status: 'read';
@@ -268,7 +270,10 @@ export function readReport(report: unknown): ReadReport {
     projectTypes: entries(obj(site.projects).by_type),
     statusCategories: entries(obj(site.statuses).by_category),
     comparison,
-    activity: readActivity(r.activity, 'activity' in r),
+    activity:
+      r.installation_timestamp === null && !r.activity
+        ? { status: 'noInstallation' }
+        : readActivity(r.activity, 'activity' in r),
     configuration: comparison.status === 'compared' ? readConfiguration(change.configuration) : null,
     coverage: (Array.isArray(r.coverage) ? r.coverage : []).map((row) => {
       const o = obj(row);

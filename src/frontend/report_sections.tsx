@@ -3,16 +3,23 @@ import Button from '@atlaskit/button/new';
 import DynamicTable from '@atlaskit/dynamic-table';
 import Lozenge from '@atlaskit/lozenge';
 import { Box, Stack, Text } from '@atlaskit/primitives';
-import type { AdminPageView, ReportResponse, AdminResult } from '../admin/contract';
+import type { AdminPageView, ReportResponse, AdminResult, ReportKind } from '../admin/contract';
 import { downloadReport, siteName } from './report_download';
 import { readReport } from './report_reading';
 import { OpenReport, ReportView, useSiteUrl } from './report_view';
 import { rt, rtParts } from './report_words';
 import { ActionWithReason, Section } from './status_sections';
-import { Instant, PersonName, Sentence, usePresentation } from './viewer_context';
-import { AUDIT_LABELS, inWords, REPORT_KINDS, TRIGGER_TITLES } from './words';
+import { Instant, PersonName, usePresentation } from './viewer_context';
+import { LozengeAppearance } from './words';
 
-/** The stored reports (with the one open) and the audit log of administrators' actions. */
+/** The stored reports, with the one open. */
+
+const KIND_APPEARANCE: Record<ReportKind, LozengeAppearance> = {
+  AUTO_12H: 'inprogress',
+  AUTO_24H: 'inprogress',
+  MANUAL: 'new',
+  REPLACED: 'default',
+};
 
 function Empty({ children, testId }: { children: ReactNode; testId?: string }) {
   return (
@@ -70,14 +77,12 @@ export function ReportsSection(props: {
   loadingKey: string | null;
   blocked: boolean;
   onGenerate: () => void;
-  confirmation: ReactNode;
   onOpen: (key: string) => void;
   onClose: () => void;
   fetchReport: (key: string) => Promise<Extract<AdminResult<ReportResponse>, { ok: true }> | null>;
 }) {
   const { view } = props;
   const rows = view.reports.map((r) => {
-    const kind = REPORT_KINDS[r.kind];
     return {
       key: r.key,
       testId: 'report-row',
@@ -89,11 +94,11 @@ export function ReportsSection(props: {
           content: (
             <Stack space="space.050">
               <Box>
-                <Lozenge appearance={kind.appearance}>{kind.label}</Lozenge>
+                <Lozenge appearance={KIND_APPEARANCE[r.kind]}>{rt(`kind.${r.kind}`)}</Lozenge>
               </Box>
               <Text size="small" color="color.text.subtle">
                 {r.kind === 'REPLACED' && r.trigger !== 'MANUAL'
-                  ? rt('reports.former', { title: TRIGGER_TITLES[r.trigger] })
+                  ? rt('reports.former', { title: rt(`title.${r.trigger}`) })
                   : r.attempt !== null
                     ? rt('reports.attempt', { attempt: r.attempt })
                     : ''}
@@ -160,7 +165,6 @@ export function ReportsSection(props: {
         />
       }
     >
-      {props.confirmation}
       <Text as="p" color="color.text.subtle">
         {rt('reports.intro', { kept: view.limits.manualReportsKept })}
       </Text>
@@ -181,64 +185,6 @@ export function ReportsSection(props: {
         />
       </div>
       {props.open && <ReportView open={props.open} onClose={props.onClose} />}
-    </Section>
-  );
-}
-
-export function AuditLog({ view }: { view: AdminPageView }) {
-  return (
-    <Section id="audit-heading" title={rt('audit.title')}>
-      <div className="table-frame" data-testid="audit-table">
-        <DynamicTable
-          label={rt('audit.title')}
-          isFixedSize
-          head={{
-            cells: [
-              { key: 'when', content: rt('audit.column.when'), width: 22 },
-              { key: 'who', content: rt('audit.column.who'), width: 22 },
-              { key: 'action', content: rt('audit.column.action'), width: 22 },
-              { key: 'detail', content: rt('audit.column.outcome'), width: 34 },
-            ],
-          }}
-          rows={view.audit.map((e) => ({
-            key: e.key,
-            testId: 'audit-row',
-            cells: [
-              { key: 'when', content: <Instant at={e.at} /> },
-              { key: 'who', content: <PersonName accountId={e.accountId} /> },
-              {
-                key: 'action',
-                content: (
-                  <Stack space="space.050">
-                    <span>{AUDIT_LABELS[e.action]}</span>
-                    {e.trigger && (
-                      <Text size="small" color="color.text.subtle">
-                        {TRIGGER_TITLES[e.trigger]}
-                      </Text>
-                    )}
-                  </Stack>
-                ),
-              },
-              {
-                key: 'detail',
-                content: (
-                  <Stack space="space.050">
-                    <Box>
-                      <Lozenge appearance={e.outcome === 'done' ? 'success' : 'removed'}>
-                        {e.outcome === 'done' ? rt('audit.done') : rt('audit.failed')}
-                      </Lozenge>
-                    </Box>
-                    <Text size="small">
-                      <Sentence text={inWords(e.detail)} />
-                    </Text>
-                  </Stack>
-                ),
-              },
-            ],
-          }))}
-          emptyView={<Empty>{rt('audit.empty')}</Empty>}
-        />
-      </div>
     </Section>
   );
 }

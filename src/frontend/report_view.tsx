@@ -242,6 +242,11 @@ function ActivityTable({ report }: { report: ReadReport }) {
           {rt('activity.missing')}
         </Text>
       )}
+      {a.status === 'noInstallation' && (
+        <Text as="p" color="color.text.subtle">
+          {rt('activity.noInstallation')}
+        </Text>
+      )}
       {a.status === 'unavailable' && (
         <Text as="p" color="color.text.subtle">
           {rt('activity.unavailable')}
@@ -510,13 +515,17 @@ export function ReportView({ open, onClose }: { open: OpenReport; onClose: () =>
               <Parts parts={rtParts('header.generated', { title }, { at: <Instant at={report.generatedAt} /> })} />
             </h3>
             <Text as="p" size="small" color="color.text.subtle">
-              <Parts
-                parts={rtParts(
-                  'header.window',
-                  { hours: rate(report.windowHours) },
-                  { installedAt: <Instant at={report.installedAt} /> },
-                )}
-              />
+              {report.installedAt === null ? (
+                rt('header.noInstallation')
+              ) : (
+                <Parts
+                  parts={rtParts(
+                    'header.window',
+                    { hours: rate(report.windowHours) },
+                    { installedAt: <Instant at={report.installedAt} /> },
+                  )}
+                />
+              )}
               {' · '}
               {rt('header.attempt', { attempt: num(report.attempt) })}
               {' · '}

@@ -3,7 +3,7 @@ import Avatar from '@atlaskit/avatar';
 import Tooltip from '@atlaskit/tooltip';
 import type { Person, WordKey, WordParam, Words } from '../admin/contract';
 import { CLOSED_ACCOUNT } from '../privacy/personal_data';
-import { exactUtc, formatLocalInstant, formatRelativeTime, sentenceParts, UTC_VIEWER, Viewer } from './local_time';
+import { exactUtc, formatLocalInstant, formatRelativeTime, UTC_VIEWER, Viewer } from './local_time';
 import { Lookup, wordParts, wordsText, Wording } from './word_parts';
 
 /**
@@ -86,11 +86,6 @@ export function Instant({ at, relative = false }: { at: string | null | undefine
       )}
     </Tooltip>
   );
-}
-
-/** An English sentence with each UTC instant in it shown as an {@link Instant} (report history rows). */
-export function Sentence({ text }: { text: string }) {
-  return <>{sentenceParts(text).map((part, i) => ('at' in part ? <Instant key={i} at={part.at} /> : part.text))}</>;
 }
 
 /**

@@ -1,10 +1,8 @@
-import { formatInstant } from '../../src/admin/format';
 import {
   exactUtc,
   formatLocalInstant,
   formatRelativeTime,
   instantOfWallTime,
-  sentenceParts,
   viewerFrom,
   wallTimeIn,
 } from '../../src/frontend/local_time';
@@ -53,31 +51,6 @@ describe('an instant for the viewer', () => {
     expect(formatRelativeTime('2026-11-02T21:55:00.000Z', at, { locale: 'fr-FR', timeZone: 'UTC' })).toBe(
       'dans 25 minutes',
     );
-  });
-});
-
-describe("the resolver's sentences, with their instants found", () => {
-  it('finds every instant the resolver wrote with formatInstant, exact to the minute', () => {
-    const due = Date.parse('2026-11-03T09:00:00.000Z');
-    const held = Date.parse('2026-11-02T21:46:00.000Z');
-    const sentence = `Generating: started ${formatInstant(held)}; due ${formatInstant(due)}.`;
-
-    expect(sentenceParts(sentence)).toEqual([
-      { text: 'Generating: started ' },
-      { at: '2026-11-02T21:46:00.000Z' },
-      { text: '; due ' },
-      { at: '2026-11-03T09:00:00.000Z' },
-      { text: '.' },
-    ]);
-  });
-
-  it('finds ISO instants too, and leaves a sentence without one alone', () => {
-    expect(sentenceParts('Backoff until 2026-11-04T11:30:00.000Z cleared')).toEqual([
-      { text: 'Backoff until ' },
-      { at: '2026-11-04T11:30:00.000Z' },
-      { text: ' cleared' },
-    ]);
-    expect(sentenceParts('It is not due yet.')).toEqual([{ text: 'It is not due yet.' }]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { reportCsv } from '../../src/frontend/report_csv';
 import { reportFileName, siteName } from '../../src/frontend/report_download';
 import { readReport } from '../../src/frontend/report_reading';
+import { setReportWords } from '../../src/frontend/report_words';
+import en from '../../locales/en-US.json';
 import type { Phase5Report } from '../../src/phase5/report';
 import { reportPair } from '../support/report_pair';
 
@@ -14,6 +16,8 @@ jest.setTimeout(60_000);
 
 let pair: Awaited<ReturnType<typeof reportPair>>;
 beforeAll(async () => {
+  // The report's words as the page gives them: the app's translations, here in English.
+  setReportWords((key) => (en as Record<string, string>)[key] ?? null);
   pair = await reportPair('small');
 });
 

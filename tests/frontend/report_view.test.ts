@@ -164,3 +164,44 @@ describe('reports stored by earlier versions', () => {
     expect(text).toContain('Projects —');
   });
 });
+
+describe('the report in the viewer’s language', () => {
+  it('reads in German, with German numbers and dates, from the translations shipped with the app', () => {
+    const { r12, r24 } = pair;
+    const { html, text } = renderReport(r24, { locale: 'de-DE', timeZone: 'Europe/Berlin' }, 'de-DE');
+
+    expect(text).toContain('Wozu dieser Bericht dient');
+    expect(text).toContain('Neben dem 12-Stunden-Bericht');
+    expect(text).toContain('Aktivste Projekte seit der Installation');
+    expect(text).toContain('Was gelesen werden konnte');
+    expect(rows(html, 'comparison-row')[0]).toBe(`Projekte ${r12.site.projects.total} ${r24.site.projects.total} +1`);
+    expect(text).toMatch(/24-Stunden-Bericht · erstellt am \d\d\.11\.2026, \d\d:\d\d MEZ/);
+    // No English word of the report's own is left.
+    expect(text).not.toMatch(/\b(What this report|The site now|Issues|Projects|Custom fields|generated|Coverage)\b/);
+    expect(text).not.toMatch(INTERNAL);
+  });
+});
+
+describe('a manual report made while the installation time was not recorded', () => {
+  it('says so, and counts nothing since installation instead of showing blanks as if they were unknown', () => {
+    const manual = {
+      ...pair.r12,
+      trigger: 'MANUAL',
+      installation_timestamp: null,
+      observation_window_hours: null,
+      activity: null,
+      site: {
+        ...pair.r12.site,
+        issues: { ...pair.r12.site.issues, created_since_install: null, updated_since_install: null },
+      },
+    };
+
+    const { text } = renderReport(manual);
+
+    expect(text).toContain('made while the installation time was not recorded');
+    expect(text).toContain(
+      'The installation time was not recorded when this report was made, so activity since installation is not known.',
+    );
+    expect(text).not.toMatch(INTERNAL);
+  });
+});

@@ -22,7 +22,8 @@ export interface RenderedReport {
   text: string;
 }
 
-type Render = (report: unknown, viewer: { locale: string; timeZone: string }) => string;
+type Language = 'en-US' | 'de-DE';
+type Render = (report: unknown, viewer: { locale: string; timeZone: string }, language: Language) => string;
 
 let render: Render | null = null;
 
@@ -32,14 +33,22 @@ function load(): Render {
   try {
     const entry = path.join(dir, 'entry.tsx');
     const src = (file: string) => JSON.stringify(path.join(APP_ROOT, 'src', 'frontend', file));
+    const locale = (language: Language) => JSON.stringify(path.join(APP_ROOT, 'locales', `${language}.json`));
+    // The page's words are the app's translations, as index.tsx gives them to the page and the report.
     writeFileSync(
       entry,
       `import { renderToStaticMarkup } from 'react-dom/server';
        import { ReportView } from ${src('report_view')};
+       import { setReportWords } from ${src('report_words')};
        import { PresentationProvider } from ${src('viewer_context')};
-       export function render(report, viewer) {
+       import en from ${locale('en-US')};
+       import de from ${locale('de-DE')};
+       const TABLES = { 'en-US': en, 'de-DE': de };
+       export function render(report, viewer, language) {
+         const lookup = (key) => TABLES[language][key] ?? null;
+         setReportWords(lookup);
          return renderToStaticMarkup(
-           <PresentationProvider value={{ viewer, now: '2026-11-03T12:00:00.000Z', people: {} }}>
+           <PresentationProvider value={{ viewer, now: '2026-11-03T12:00:00.000Z', people: {}, lookup }}>
              <ReportView open={{ key: 'report', report, openedAt: 1 }} onClose={() => {}} />
            </PresentationProvider>,
          );
@@ -68,8 +77,13 @@ function load(): Render {
   }
 }
 
-export function renderReport(report: unknown, viewer = { locale: 'en-US', timeZone: 'UTC' }): RenderedReport {
-  const html = load()(report, viewer);
+/** Rendered for `viewer` (numbers, dates), in `language` (the words; English unless said). */
+export function renderReport(
+  report: unknown,
+  viewer = { locale: 'en-US', timeZone: 'UTC' },
+  language: Language = 'en-US',
+): RenderedReport {
+  const html = load()(report, viewer, language);
   const text = html
     // Emotion writes the design system's styles inline, as <style> elements: not text anyone reads.
     .replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
