@@ -43,9 +43,10 @@ export const SCENARIOS = {
     'Jira answering 503 since 12 h: the 12-hour report missed, the 24-hour one backing off for 24 h after 3 failures.',
   /** An installation older than the lifecycle trigger: no installation evidence. */
   'no-installation': 'No Phase-4 evidence: the installation time must be recorded from the page.',
-  /** 15 h after installation, Jira down since 12 h: AUTO_12H waiting to retry, its window closing at 24 h. */
+  /** 15 h after installation, Jira down since 12 h: AUTO_12H's next attempt, at 23 h, is its last chance. */
   'last-chance':
-    'Jira answering 503 since 12 h, now 15 h: the 12-hour report waiting to try again, its time running out at 24 h.',
+    'Jira answering 503 since 12 h, now 15 h: the 12-hour report failed three times; its next attempt, at 23 h, ' +
+    'is its last chance before its time runs out at 24 h.',
   /** 12 h 10 min: the 12-hour attempt was stopped at Forge's time limit and its claim is still held. */
   'outcome-unknown':
     "The 12-hour attempt at 12 h stopped at the function's time limit (Jira never answered); now 12 h 10 min, " +

@@ -195,7 +195,7 @@ describe('trigger status', () => {
       lastChanceAt: null,
     });
     expect(t12.summary).toBe(
-      'No attempt is left before its window closes at 3 Nov 2026, 09:00 UTC, after 4 failed attempts.',
+      '4 attempts failed; its time runs out Nov 3, 2026, 9:00 AM UTC (in 55 minutes), before the app would try again.',
     );
   });
 
@@ -828,19 +828,42 @@ describe('each trigger status, as the page words it and what it offers', () => {
   );
 });
 
-describe('a report whose time runs out before its next attempt', () => {
-  it('names no next attempt, says when its time runs out, and asks for a retry before then: action needed', () => {
+describe('a report near the close of its window', () => {
+  it('whose next attempt is its last chance: says so, with when its time runs out; action needed', () => {
     const { state, lastAt } = failing('AUTO_12H', 3, T0 + 12 * H);
-    const now = lastAt + 30 * M;
-
-    const view = adminPageView(records({ state: serializeState(state) }), now);
+    const view = adminPageView(records({ state: serializeState(state) }), lastAt + 30 * M);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'backing_off',
-      backoffUntil: '2026-11-03T23:30:00.000Z',
-      nextEligibleAt: null,
+      backoffUntil: '2026-11-03T08:00:00.000Z',
+      nextEligibleAt: '2026-11-03T08:00:00.000Z',
+      lastChanceAt: '2026-11-03T08:00:00.000Z',
       summary:
-        '3 attempts failed; its time runs out Nov 3, 2026, 9:00 AM UTC (in 9 hours), before the app would try again.',
+        '3 attempts failed; the app tries again Nov 3, 2026, 8:00 AM UTC (in 8 hours), its last chance before its ' +
+        'time runs out at Nov 3, 2026, 9:00 AM UTC.',
+    });
+    expect(english(view).health).toEqual({
+      level: 'action',
+      kind: 'report_last_chance',
+      trigger: 'AUTO_12H',
+      why:
+        'The 12-hour report could not be made: an unexpected error occurred. Its next attempt, Nov 3, 2026, ' +
+        '8:00 AM UTC (in 8 hours), is its last chance: if it fails too, the report is missed when its time runs ' +
+        'out at Nov 3, 2026, 9:00 AM UTC.',
+      todo: 'Make sure Jira is available before then; once it is, “Try again now” makes the report at once.',
+      action: { kind: 'retry', trigger: 'AUTO_12H' },
+    });
+  });
+
+  it('with no attempt left before it closes: names no next attempt, and asks for a retry before then', () => {
+    const { state, lastAt } = failing('AUTO_12H', 4, T0 + 12 * H);
+    const view = adminPageView(records({ state: serializeState(state) }), lastAt + 5 * M);
+
+    expect(trigger(view, 'AUTO_12H')).toMatchObject({
+      status: 'backing_off',
+      backoffUntil: '2026-11-03T09:00:00.000Z',
+      nextEligibleAt: null,
+      lastChanceAt: null,
       actions: {
         retry: {
           allowed: true,
@@ -856,7 +879,7 @@ describe('a report whose time runs out before its next attempt', () => {
       trigger: 'AUTO_12H',
       why:
         'The 12-hour report could not be made: an unexpected error occurred. The app would try again only after ' +
-        'its time runs out at Nov 3, 2026, 9:00 AM UTC (in 9 hours).',
+        'its time runs out at Nov 3, 2026, 9:00 AM UTC (in 55 minutes).',
       todo: 'Make sure Jira is available, then use “Try again now” before Nov 3, 2026, 9:00 AM UTC.',
       action: { kind: 'retry', trigger: 'AUTO_12H' },
     });

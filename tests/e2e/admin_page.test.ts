@@ -222,7 +222,7 @@ const HEALTH: Record<ScenarioName, { level: string; kind: string; title: string 
   'done-12h': { level: 'healthy', kind: 'healthy', title: 'Healthy' },
   failing: { level: 'action', kind: 'report_failing', title: 'Action needed' },
   'no-installation': { level: 'action', kind: 'installation_missing', title: 'Action needed' },
-  'last-chance': { level: 'action', kind: 'report_closing', title: 'Action needed' },
+  'last-chance': { level: 'action', kind: 'report_last_chance', title: 'Action needed' },
   'outcome-unknown': { level: 'attention', kind: 'report_unaccounted', title: 'Needs attention' },
 };
 

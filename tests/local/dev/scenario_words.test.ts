@@ -33,7 +33,7 @@ const HEALTH: Record<ScenarioName, Array<string | null>> = {
   'done-12h': [null],
   failing: ['report_failing', 'report_missed'],
   'no-installation': ['installation_missing'],
-  'last-chance': ['report_closing'],
+  'last-chance': ['report_last_chance'],
   'outcome-unknown': ['report_unaccounted'],
 };
 
