@@ -8,6 +8,8 @@ import { DEFAULT_START, LocalApp } from '../runtime/local_app';
 import { nextTickAfter, SavedWorld, WorldFile } from '../runtime/world_file';
 import { reportCsv } from '../../src/frontend/report_csv';
 import { readReport } from '../../src/frontend/report_reading';
+import { setReportWords } from '../../src/frontend/report_words';
+import english from '../../locales/en-US.json';
 
 /**
  * One installation's life, from the installed event through `hours` of
@@ -318,7 +320,8 @@ function writeReports(result: SimulationResult, stored: Map<string, unknown>, di
     const file = path.join(dir, `${name.replace(/:/g, '_')}.json`);
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     written.add(path.basename(file));
-    // Beside it, the CSV the admin page's download gives, for a spreadsheet.
+    // Beside it, the CSV the admin page's download gives, for a spreadsheet: in English, the app's default language.
+    setReportWords((k) => (english as Record<string, string>)[k] ?? null);
     const csv = file.replace(/\.json$/, '.csv');
     writeFileSync(csv, reportCsv(readReport(report), result.installation.cloudId));
     written.add(path.basename(csv));
