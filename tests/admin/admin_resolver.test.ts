@@ -1014,8 +1014,8 @@ describe('4. record the installation time', () => {
       source: 'admin',
     });
     expect(told(answer)).toBe(
-      'Installed Nov 2, 2026, 4:00 PM UTC. The 12-hour report becomes due at once (its time runs out ' +
-        'Nov 3, 2026, 4:00 PM UTC (in 11 hours)); the 24-hour report is due Nov 3, 2026, 4:00 PM UTC.',
+      'Installed Nov 2, 2026, 4:00 PM UTC. The 12-hour report becomes due at once, and its time runs out at ' +
+        'Nov 3, 2026, 4:00 PM UTC (in 11 hours); the 24-hour report is due Nov 3, 2026, 4:00 PM UTC.',
     );
     expect(run.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
   });

@@ -39,7 +39,7 @@ describe('what recording it would make due, or missed', () => {
   });
 
   it('exactly 12 h ago, and up to the last moment before 24 h: the 12-hour report is due at once', () => {
-    expect(english(NOW - 12 * H)).toMatch(/^The 12-hour report becomes due at once \(its time runs out Nov 6/);
+    expect(english(NOW - 12 * H)).toMatch(/^The 12-hour report becomes due at once, and its time runs out at Nov 6/);
     expect(english(NOW - 24 * H + 1)).toMatch(/^The 12-hour report becomes due at once/);
   });
 
