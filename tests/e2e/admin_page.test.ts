@@ -214,16 +214,16 @@ async function themed(frame: Frame, mode: 'light' | 'dark'): Promise<void> {
   await frame.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
 }
 
-/** The whole page, or with `window`, what the window shows (a modal covers the window, not the page). */
-async function screenshot(page: Page, name: string, { window = false } = {}): Promise<void> {
+/** The whole page, or with `windowOnly`, what the window shows (a modal covers the window, not the page). */
+async function screenshot(page: Page, name: string, { windowOnly = false } = {}): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(DOCS, { recursive: true });
   await page.evaluate(() => window.scrollTo(0, 0));
   // A flag stays put in the window: across a whole-page picture it would cover the middle of the page.
   const flags = page.getByTestId('dev-flags');
-  if (!window) await flags.evaluate((el) => (el.style.visibility = 'hidden'));
-  await page.screenshot({ path: path.join(DOCS, name), fullPage: !window });
-  if (!window) await flags.evaluate((el) => (el.style.visibility = ''));
+  if (!windowOnly) await flags.evaluate((el) => (el.style.visibility = 'hidden'));
+  await page.screenshot({ path: path.join(DOCS, name), fullPage: !windowOnly });
+  if (!windowOnly) await flags.evaluate((el) => (el.style.visibility = ''));
 }
 
 /** What the top of the page says for each scenario, in English. */
@@ -513,7 +513,7 @@ describe('the admin page in Chromium', () => {
           'der 24-Stunden-Bericht ist fällig am 02.11.2026, 20:00 MEZ.',
       );
       await expect(axeViolations(modal.frame)).resolves.toEqual([]);
-      await screenshot(page, 'admin-page-record-installation.png', { window: true });
+      await screenshot(page, 'admin-page-record-installation.png', { windowOnly: true });
       await confirmWithKeyboard(o, modal);
 
       await expect(flag(page, 'Installationszeitpunkt erfasst')).resolves.toMatch(
