@@ -162,9 +162,14 @@ describe('what the platform check tells the administrator', () => {
       const audited = [...app.stored(inst)].find(([key]) => key.startsWith('phase5:audit:'));
       app.dispose();
 
-      const { runId, used } = answer.report!;
+      const { used, results } = answer.report!;
       const summary = `${found}; ${used.kvsRequests} KVS and ${used.jiraRequests} Jira requests`;
-      expect(answer.message).toBe(`Platform check ${runId}: ${summary}.`);
+      const [holds, differ, unknown] = /^(\d+) hold, (\d+) differ, (\d+) could not/.exec(found)!.slice(1).map(Number);
+      // The admin reads the counts in their own language; the audit's detail keeps what support needs.
+      expect(answer.words).toEqual({
+        key: 'audit.platformCheck',
+        params: { total: results.length, holds, differ, unknown },
+      });
       expect(answer.changedKeys).toEqual([audited?.[0]]);
       expect(audited?.[1]).toMatchObject({
         action: 'RUN_PLATFORM_CHECK',
@@ -188,11 +193,11 @@ describe('what the platform check tells the administrator', () => {
 
     const left = answer.report!.leftBehind;
     expect(left.length).toBeGreaterThan(0);
-    expect(answer.message).toMatch(
-      new RegExp(`; ${left.length} scratch key\\(s\\) left behind, which expire within the hour\\.$`),
-    );
     expect(answer.changedKeys).toEqual([audited?.[0], ...left]);
     expect(audited?.[1]).toMatchObject({ changed_keys: left });
+    expect((audited?.[1] as { detail: string }).detail).toMatch(
+      new RegExp(`; ${left.length} scratch key\\(s\\) left behind, which expire within the hour$`),
+    );
   });
 
   it('answers with what it found even when its audit entry cannot be stored, and says so', async () => {
@@ -206,7 +211,7 @@ describe('what the platform check tells the administrator', () => {
     const audited = [...app.stored(inst).keys()].filter((key) => key.startsWith('phase5:audit:'));
     app.dispose();
 
-    expect(answer).toMatchObject({ ok: true, warning: 'The check ran, but its audit entry could not be stored.' });
+    expect(answer).toMatchObject({ ok: true, warning: { key: 'warning.platformCheck.notAudited' } });
     expect(answer.report!.results.length).toBeGreaterThan(0);
     expect(audited).toEqual([]);
   });
