@@ -48,7 +48,8 @@ type Answer = {
   ok: boolean;
   error?: { code: string };
   message?: string;
-  warning?: string;
+  words?: unknown;
+  warning?: unknown;
   report?: PlatformCheckReport;
   changedKeys?: string[];
 };
