@@ -29,6 +29,25 @@ export type GetMissing = 'keyNotFound' | 'nullValue';
 /** The code string of the 409 a FAIL_IF_EXISTS write gets on an existing key ('none': a 409 without a JSON body). */
 export type ConflictCode = 'KEY_CONFLICT' | 'CONFLICT' | 'KEY_ALREADY_EXISTS' | 'none';
 
+/**
+ * The HTTP status and code of a Custom Entity Store transaction refused because one
+ * of its conditions did not hold; the docs say only that "the entire transaction will
+ * fail" (storage-reference/entities-transactions).
+ *  - 'conflict409': 409 CONDITIONAL_CHECK_FAILED, as a create-if-absent conflict is a 409;
+ *  - 'badRequest400': 400 TRANSACTION_CONDITION_FAILED, as the docs' other refusals are 400s;
+ *  - 'preconditionFailed412': 412 PRECONDITION_FAILED, HTTP's own word for it.
+ */
+export type ConditionRefusal = 'conflict409' | 'badRequest400' | 'preconditionFailed412';
+
+/**
+ * What a condition on a key that holds no entity evaluates to (undocumented):
+ *  - 'fails': every condition is false, so the transaction is refused (NOT_EXISTS included);
+ *  - 'noAttributes': the key reads as an entity with no attributes, so NOT_EXISTS and
+ *    NOT_EQUAL_TO hold and EQUAL_TO does not.
+ * Under both, a condition of equality fails on an absent entity.
+ */
+export type ConditionOnAbsentEntity = 'fails' | 'noAttributes';
+
 export interface KvsVariants {
   batchGetMissing: BatchGetMissing;
   getMissing: GetMissing;
@@ -53,6 +72,10 @@ export interface KvsVariants {
   batchInvalidItem: 'itemFails' | 'batchFails';
   /** Items of a batch read failing on their own with a transient error: none, or the first item of every batch. */
   batchGetItemErrors: 'none' | 'firstItem';
+  /** How a transaction refused by a condition is answered. */
+  conditionRefusal: ConditionRefusal;
+  /** What a condition on a key with no entity evaluates to. */
+  conditionOnAbsentEntity: ConditionOnAbsentEntity;
 }
 
 export interface RuntimeVariants {
@@ -117,6 +140,8 @@ export const DEFAULT_VARIANTS: PlatformVariants = {
     transactionConflictWindowMs: 0,
     batchInvalidItem: 'itemFails',
     batchGetItemErrors: 'none',
+    conditionRefusal: 'conflict409',
+    conditionOnAbsentEntity: 'fails',
   },
   runtime: { installedEvent: 'documented', scheduledTriggerSuccess: 'any2xx' },
   jira: { appBrowsableProjects: 'all', approximateCountOpenEnded: 'accepts' },

@@ -2,6 +2,8 @@ import { Clock, systemClock } from '../clock';
 import { DEFAULT_VARIANTS, KvsVariants } from '../platform_variants';
 import { batchDeleteOp, batchGetOp, batchSetOp } from './batch-ops';
 import { expireTimeOf } from './entries';
+import { ENTITY_SEPARATOR, entityDeleteOp, entityGetOp, entityNamespace, entityQueryOp, entitySetOp } from './entity-ops';
+import { EntityDefinitions } from './entity_schema';
 import { FaultInjector, KvsFaults } from './faults';
 import { MemoryBackend } from './memory-backend';
 import { Operation, refuse } from './operation';
@@ -26,6 +28,8 @@ export interface KvsEmulatorOptions {
   faults?: KvsFaults;
   /** Answers to the behaviours Forge's docs leave open; defaults to DEFAULT_VARIANTS.kvs. */
   variants?: Partial<KvsVariants>;
+  /** The custom entities the app declares (manifest.yml `app.storage.entities`); none by default. */
+  entities?: EntityDefinitions;
 }
 
 export interface KvsRequestInit {
@@ -60,6 +64,10 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
   ['batch/set', batchSetOp],
   ['batch/delete', batchDeleteOp],
   ['transaction', transactionOp],
+  ['entity/get', entityGetOp],
+  ['entity/set', entitySetOp],
+  ['entity/delete', entityDeleteOp],
+  ['entity/query', entityQueryOp],
 ]);
 
 /** 'get' for '/api/v1/get'; tolerates an absolute URL because the SDK's Mode B resolves paths against kvs.url. */
@@ -80,6 +88,7 @@ export class KvsEmulator {
   private readonly backend: KvsBackend;
   private readonly history: HistoryBackend | undefined;
   readonly variants: KvsVariants;
+  readonly entities: EntityDefinitions;
   private faults: FaultInjector | undefined;
   private traceCounter = 0;
   private closed = false;
@@ -87,6 +96,7 @@ export class KvsEmulator {
   constructor(opts: KvsEmulatorOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.variants = { ...DEFAULT_VARIANTS.kvs, ...opts.variants };
+    this.entities = opts.entities ?? new Map();
     const stored = opts.file === undefined ? new MemoryBackend() : new SqliteBackend(opts.file);
     const keepMs = Math.max(
       this.variants.readLagMs.get,
@@ -117,7 +127,7 @@ export class KvsEmulator {
     const name = operationName(path);
     const operation = name === undefined ? undefined : OPERATIONS.get(name);
     if (operation === undefined || name === undefined) {
-      if (name?.startsWith('secret/') || name?.startsWith('entity/')) return reply(notEmulated(501, `/api/v1/${name}`));
+      if (name?.startsWith('secret/')) return reply(notEmulated(501, `/api/v1/${name}`));
       return reply(new Violation(404, 'NOT_FOUND', `No KVS endpoint at ${path}`));
     }
 
@@ -144,6 +154,7 @@ export class KvsEmulator {
       variants: this.variants,
       history: this.history,
       writer: init.writer,
+      entities: this.entities,
     };
     // Operations run synchronously, so the writer set here is the one every write of this request records.
     this.history?.setWriter(init.writer);
@@ -156,8 +167,17 @@ export class KvsEmulator {
     this.faults = f === undefined ? undefined : new FaultInjector(f);
   }
 
-  /** Inspection for tools and tests (not part of Forge's API): every live entry of a namespace. */
+  /** Inspection for tools and tests (not part of Forge's API): every live plain entry of a namespace. */
   entries(namespace: string): KvsEntrySnapshot[] {
+    return this.snapshot(namespace);
+  }
+
+  /** Inspection for tools and tests: every live entity of one declared entity in a namespace. */
+  entityEntries(namespace: string, entityName: string): KvsEntrySnapshot[] {
+    return this.snapshot(entityNamespace(namespace, entityName));
+  }
+
+  private snapshot(namespace: string): KvsEntrySnapshot[] {
     this.assertOpen();
     const rows = this.backend.scan(namespace, { prefix: '', limit: Number.POSITIVE_INFINITY, now: this.clock.now() });
     return rows.map(([key, entry]) => {
@@ -173,10 +193,11 @@ export class KvsEmulator {
     });
   }
 
-  /** Namespaces that hold at least one live entry, sorted. */
+  /** Namespaces that hold at least one live entry (plain or entity), sorted. */
   namespaces(): string[] {
     this.assertOpen();
-    return this.backend.namespaces(this.clock.now());
+    const all = this.backend.namespaces(this.clock.now()).map((ns) => ns.split(ENTITY_SEPARATOR)[0]);
+    return [...new Set(all)].sort();
   }
 
   close(): void {

@@ -26,6 +26,10 @@ export const FAULTABLE_OPERATIONS: readonly string[] = [
   'batch/set',
   'batch/delete',
   'transaction',
+  'entity/get',
+  'entity/set',
+  'entity/delete',
+  'entity/query',
 ];
 
 export interface FaultDecision {

@@ -27,8 +27,16 @@ export const INVENTED_CODES = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   INVALID_CURSOR: 'INVALID_CURSOR',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
-  /** Features the emulator does not implement (custom entities, transaction checks, secrets). */
+  /** Features the emulator does not implement (secrets). */
   NOT_EMULATED: 'NOT_EMULATED',
+  /** 400 of a request naming a custom entity the manifest does not declare (the docs name no code for it). */
+  ENTITY_NOT_DECLARED: 'ENTITY_NOT_DECLARED',
+  /** A transaction refused because a condition did not hold, under each answer of the conditionRefusal variant. */
+  CONDITIONAL_CHECK_FAILED: 'CONDITIONAL_CHECK_FAILED',
+  TRANSACTION_CONDITION_FAILED: 'TRANSACTION_CONDITION_FAILED',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  /** 400 of an entity query whose partition values do not match its index, or whose cursor is not one. */
+  INVALID_PARTITION: 'INVALID_PARTITION',
   /**
    * INTERNAL_SERVER_ERROR as a per-item code inside a batch answer (batch-item-error
    * variant): the SDK's fixtures show it only as a whole-request code.

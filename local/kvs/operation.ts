@@ -1,4 +1,5 @@
 import type { KvsVariants } from '../platform_variants';
+import type { EntityDefinitions } from './entity_schema';
 import { KvsBackend } from './store';
 import type { HistoryBackend } from './write_history';
 import { Violation } from './violation';
@@ -16,6 +17,8 @@ export interface OpContext {
   readonly history?: HistoryBackend;
   /** Who sent the request, when known (see KvsRequestInit.writer). */
   readonly writer?: string;
+  /** The custom entities the app's manifest declares. */
+  readonly entities: EntityDefinitions;
 }
 
 /** An operation's answer before it becomes a Response; `json` absent means an empty body. */

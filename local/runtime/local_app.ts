@@ -5,7 +5,8 @@ import { generateSite, JiraEmulator, JiraFaults, SitePreset } from '../jira';
 import { KvsEmulator, KvsFaults } from '../kvs';
 import { AsyncEventsEmulator, EventFaults, PendingDelivery } from '../events/emulator';
 import { Installation, Interceptor, JiraService, LocalForgeRuntime, LogSink } from './forge_runtime';
-import { Invoker, InvocationResult, newInstallation } from './invoker';
+import { APP_ROOT, Invoker, InvocationResult, newInstallation } from './invoker';
+import { loadManifest } from './manifest';
 import { PlatformVariants, platformVariants, VariantOverrides } from '../platform_variants';
 
 /**
@@ -93,6 +94,7 @@ export class LocalApp {
       file: opts.kvsFile,
       faults: opts.kvsFaults,
       variants: this.variants.kvs,
+      entities: loadManifest(APP_ROOT).entities,
     });
     const site = opts.site ?? 'small';
     this.jira =

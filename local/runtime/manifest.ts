@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { EntityDefinition, parseEntityDefinitions } from '../kvs/entity_schema';
 
 /**
  * manifest.yml as the local runtime needs it: which function each module runs,
@@ -25,6 +26,8 @@ export interface AppManifest {
   resolvers: Array<{ moduleType: string; key: string; function: string }>;
   runtimeName: string;
   scopes: string[];
+  /** `app.storage.entities`: the Custom Entity Store's entities, by name. */
+  entities: Map<string, EntityDefinition>;
 }
 
 type Raw = Record<string, unknown>;
@@ -69,6 +72,7 @@ export function loadManifest(appRoot: string): AppManifest {
     resolvers,
     runtimeName: typeof (app.runtime as Raw | undefined)?.name === 'string' ? String((app.runtime as Raw).name) : '',
     scopes: (((raw.permissions ?? {}) as Raw).scopes as string[]) ?? [],
+    entities: parseEntityDefinitions(((app.storage ?? {}) as Raw).entities),
   };
 }
 

@@ -1,6 +1,5 @@
 import type { Invocation, SeamCall } from '../../local/runtime/forge_runtime';
 import { CONFIRMATIONS } from '../../src/admin/contract';
-import { phase5SchedulerHandler } from '../../src/scheduler_entry';
 import type { SchedulerOutcome } from '../../src/scheduled/phase5_scheduler';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 

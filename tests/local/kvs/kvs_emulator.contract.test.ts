@@ -439,7 +439,7 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       expect(emulator.entries(NS).map((e) => e.key)).not.toContain('x');
     });
 
-    it('refuses entity conditions as not emulated', async () => {
+    it('refuses entity conditions on an entity the emulator was given no declaration of', async () => {
       const check = kvs
         .transact()
         .set('a', 1)
@@ -452,7 +452,7 @@ describe.each(BACKENDS)('Forge KVS contract over the %s backend', (_backend, fil
       const refused = await kvsFailure(check);
 
       expect(refused.responseDetails.status).toBe(400);
-      expect(refused.code).toBe('NOT_EMULATED');
+      expect(refused.code).toBe('ENTITY_NOT_DECLARED');
       expect(emulator.entries(NS)).toEqual([]);
     });
   });
@@ -742,7 +742,8 @@ describe('wire details the SDK does not show', () => {
 
   it.each([
     ['/api/v1/secret/get', 501, 'NOT_EMULATED'],
-    ['/api/v1/entity/set', 501, 'NOT_EMULATED'],
+    // An entity request without its entityName (tests/local/kvs/entity_store.contract.test.ts covers the rest).
+    ['/api/v1/entity/set', 400, 'BAD_REQUEST'],
     ['/api/v1/nope', 404, 'NOT_FOUND'],
     ['/elsewhere', 404, 'NOT_FOUND'],
   ])('answers %s with %i %s', async (path, status, code) => {
