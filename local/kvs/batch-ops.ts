@@ -39,7 +39,8 @@ function parseBatch(body: unknown): BatchItem[] | Violation {
     }
     // "Multiple requests to set, delete, or get the same key or key plus entity" fail the batch.
     const id = `${item.entityName ?? ''}\u0000${item.key}`;
-    if (seen.has(id)) return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the batch: ${item.key}`);
+    if (seen.has(id))
+      return new Violation(400, 'DUPLICATE_KEYS', `Key appears more than once in the batch: ${item.key}`);
     seen.add(id);
   }
   return body as BatchItem[];

@@ -2,7 +2,14 @@ import { Clock, systemClock } from '../clock';
 import { DEFAULT_VARIANTS, KvsVariants } from '../platform_variants';
 import { batchDeleteOp, batchGetOp, batchSetOp } from './batch-ops';
 import { expireTimeOf } from './entries';
-import { ENTITY_SEPARATOR, entityDeleteOp, entityGetOp, entityNamespace, entityQueryOp, entitySetOp } from './entity-ops';
+import {
+  ENTITY_SEPARATOR,
+  entityDeleteOp,
+  entityGetOp,
+  entityNamespace,
+  entityQueryOp,
+  entitySetOp,
+} from './entity-ops';
 import { EntityDefinitions } from './entity_schema';
 import { FaultInjector, KvsFaults } from './faults';
 import { MemoryBackend } from './memory-backend';

@@ -143,8 +143,7 @@ function decodeCursor(cursor: unknown): [string | number | boolean, string] | un
 function indexOf(definition: EntityDefinition, name: unknown): EntityIndex | Violation {
   const index = definition.indexes.find((i) => i.name === name);
   return (
-    index ??
-    new Violation(400, 'INVALID_ENTITY_INDEX', `${JSON.stringify(name)} is not an index of ${definition.name}`)
+    index ?? new Violation(400, 'INVALID_ENTITY_INDEX', `${JSON.stringify(name)} is not an index of ${definition.name}`)
   );
 }
 

@@ -82,7 +82,8 @@ export function parseEntityDefinitions(raw: unknown): Map<string, EntityDefiniti
 /** The declared entity a request names, or why it cannot name one. */
 export function entityNamed(definitions: EntityDefinitions, name: unknown): EntityDefinition | Violation {
   if (typeof name !== 'string') return badRequest('entityName must be a string');
-  if (name.length < 3) return new Violation(400, 'ENTITY_TYPE_TOO_SHORT', 'The provided key needs to be more than 3 characters');
+  if (name.length < 3)
+    return new Violation(400, 'ENTITY_TYPE_TOO_SHORT', 'The provided key needs to be more than 3 characters');
   if (name.length > 60) {
     return new Violation(400, 'ENTITY_TYPE_TOO_LARGE', 'The provided key has exceeded the maximum 60 characters');
   }

@@ -71,7 +71,8 @@ function plan(ctx: OpContext, body: unknown): Planned[] | Violation {
     if (list instanceof Violation) return list;
     for (const op of list) ops.push([kind, op]);
   }
-  if (ops.length === 0) return new Violation(400, 'EMPTY_TRANSACTION', 'A transaction must contain at least one operation');
+  if (ops.length === 0)
+    return new Violation(400, 'EMPTY_TRANSACTION', 'A transaction must contain at least one operation');
   if (ops.length > LIMITS.transactionMaxOperations) {
     return new Violation(
       400,

@@ -42,8 +42,10 @@ const ENTITIES = parseEntityDefinitions([
 ]);
 
 const task = () => kvs.entity<Task>('task');
-const when = (attr: keyof Task, condition: ReturnType<typeof FilterConditions.equalTo>) =>
-  new Filter<Task>().and(attr, condition);
+type Clause = Parameters<Filter<Task>['and']>[1];
+const when = (attr: keyof Task, condition: Clause) => new Filter<Task>().and(attr, condition);
+/** A task value, typed as one, so a transaction's conditions on it type-check. */
+const t = (value: Task): Task => value;
 
 const BACKENDS: Array<[string, string | undefined]> = [
   ['memory', undefined],
@@ -80,7 +82,11 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       await task().delete('t1');
 
       // Assess
-      expect(read).toEqual({ key: 't1', value: { site: 's1', n: 1, done: false, notes: { any: ['thing'] } }, createdAt: T0 });
+      expect(read).toEqual({
+        key: 't1',
+        value: { site: 's1', n: 1, done: false, notes: { any: ['thing'] } },
+        createdAt: T0,
+      });
       expect(plain).toBe('a plain value');
       expect(await task().get('t1')).toBeUndefined();
       expect(emulator.entityEntries(NS, 'task')).toEqual([]);
@@ -152,8 +158,15 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
     });
 
     it('a partitioned index holds the entities with its attributes, in range order, either way', async () => {
-      const asc = await task().query().index('by-site', { partition: ['s1'] }).getMany();
-      const desc = await task().query().index('by-site', { partition: ['s1'] }).sort(Sort.DESC).getMany();
+      const asc = await task()
+        .query()
+        .index('by-site', { partition: ['s1'] })
+        .getMany();
+      const desc = await task()
+        .query()
+        .index('by-site', { partition: ['s1'] })
+        .sort(Sort.DESC)
+        .getMany();
       const ranged = await task()
         .query()
         .index('by-site', { partition: ['s1'] })
@@ -195,11 +208,7 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       const unknown = await kvsFailure(task().query().index('by-age').getMany());
       const partition = await kvsFailure(task().query().index('by-site').getMany());
       const anyType = await kvsFailure(
-        task()
-          .query()
-          .index('by-key')
-          .filters(new Filter<Task>().and('notes', FilterConditions.exists()))
-          .getMany(),
+        task().query().index('by-key').filters(new Filter<Task>().and('notes', FilterConditions.exists())).getMany(),
       );
 
       expect(unknown.code).toBe('INVALID_ENTITY_INDEX');
@@ -212,7 +221,7 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
     it('gets, sets and deletes entities and plain keys in one batch, naming the entity in each answer', async () => {
       await task().set('t', { n: 1 });
 
-      const set = await kvs.batchSet([
+      const set = await kvs.batchSet<unknown>([
         { key: 't2', value: { n: 2 }, entityName: 'task' },
         { key: 't', value: 'plain' },
       ]);
@@ -261,7 +270,10 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       // Act
       await kvs
         .transact()
-        .set('claim', { n: 2, holder: 'me' }, { entityName: 'task', conditions: when('n', FilterConditions.equalTo(1)) })
+        .set('claim', t({ n: 2, holder: 'me' }), {
+          entityName: 'task',
+          conditions: when('n', FilterConditions.equalTo(1)),
+        })
         .set('report', { ok: true }, undefined, { ttl: { value: 1, unit: 'DAYS' } })
         .delete('gone')
         .check('other', { entityName: 'task', conditions: when('n', FilterConditions.equalTo(7)) })
@@ -283,14 +295,17 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       const refusedSet = await kvsFailure(
         kvs
           .transact()
-          .set('claim', { n: 2 }, { entityName: 'task', conditions: when('holder', FilterConditions.equalTo('you')) })
+          .set('claim', t({ n: 2 }), {
+            entityName: 'task',
+            conditions: when('holder', FilterConditions.equalTo('you')),
+          })
           .set('report', 'r')
           .execute(),
       );
       const refusedCheck = await kvsFailure(
         kvs
           .transact()
-          .set('claim', { n: 2 }, { entityName: 'task', conditions: when('n', FilterConditions.equalTo(1)) })
+          .set('claim', t({ n: 2 }), { entityName: 'task', conditions: when('n', FilterConditions.equalTo(1)) })
           .check('other', { entityName: 'task', conditions: when('n', FilterConditions.notEqualTo(7)) })
           .execute(),
       );
@@ -307,7 +322,9 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
         .transact()
         .delete('claim', {
           entityName: 'task',
-          conditions: new Filter<Task>().or('n', FilterConditions.equalTo(5)).or('holder', FilterConditions.equalTo('me')),
+          conditions: new Filter<Task>()
+            .or('n', FilterConditions.equalTo(5))
+            .or('holder', FilterConditions.equalTo('me')),
         })
         .execute();
 
@@ -326,7 +343,7 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
 
       await kvs
         .transact()
-        .set('claim', { n: 1 }, { entityName: 'task', conditions: when('n', FilterConditions.notExists()) })
+        .set('claim', t({ n: 1 }), { entityName: 'task', conditions: when('n', FilterConditions.notExists()) })
         .check('other', { entityName: 'task', conditions: when('holder', FilterConditions.beginsWith('m')) })
         .execute()
         .catch(() => undefined);
@@ -363,7 +380,7 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       const twice = await kvsFailure(
         kvs
           .transact()
-          .set('c', { n: 1 }, { entityName: 'task' })
+          .set('c', t({ n: 1 }), { entityName: 'task' })
           .check('c', { entityName: 'task', conditions: when('holder', FilterConditions.equalTo('h')) })
           .execute(),
       );
@@ -380,7 +397,12 @@ describe.each(BACKENDS)('Custom Entity Store over the %s backend', (_name, file)
       const check = await wire(emulator, NS, '/api/v1/transaction', {
         check: [{ key: 'k', conditions: { and: [{ property: 'n', condition: 'EXISTS', values: [true] }] } }],
       });
-      const typed = await kvsFailure(kvs.transact().set('k', { n: 'x' }, { entityName: 'task' }).execute());
+      const typed = await kvsFailure(
+        kvs
+          .transact()
+          .set('k', { n: 'x' } as unknown as Task, { entityName: 'task' })
+          .execute(),
+      );
 
       expect([plain.status, check.status, typed.code]).toEqual([400, 400, 'INVALID_ENTITY_VALUE']);
     });
@@ -427,7 +449,7 @@ describe('the two answers the docs leave open', () => {
     const refused = await kvsFailure(
       kvs
         .transact()
-        .set('c', { n: 2 }, { entityName: 'task', conditions: when('n', FilterConditions.equalTo(9)) })
+        .set('c', t({ n: 2 }), { entityName: 'task', conditions: when('n', FilterConditions.equalTo(9)) })
         .execute(),
     );
 
@@ -442,10 +464,10 @@ describe('the two answers the docs leave open', () => {
     'on a key with no entity, under %s: equalTo fails either way, notExists holds: %s',
     async (answer, notExistsHolds) => {
       start({ conditionOnAbsentEntity: answer });
-      const attempt = (condition: ReturnType<typeof FilterConditions.equalTo>) =>
+      const attempt = (condition: Clause) =>
         kvs
           .transact()
-          .set('absent', { n: 1 }, { entityName: 'task', conditions: when('n', condition) })
+          .set('absent', t({ n: 1 }), { entityName: 'task', conditions: when('n', condition) })
           .execute()
           .then(
             () => true,
