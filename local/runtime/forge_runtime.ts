@@ -155,7 +155,7 @@ export class Invocation {
 export type LogLevel = 'info' | 'warn' | 'error';
 export type LogSink = (invocation: Invocation, level: LogLevel, line: string) => void;
 
-const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transaction']);
+const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transaction', 'entity/set', 'entity/delete']);
 
 export interface LocalForgeRuntimeOptions {
   kvs: KvsService;

@@ -74,8 +74,16 @@ export class Invoker {
     );
   }
 
-  /** A scheduled trigger: `({context:{cloudId, moduleKey}, contextToken}, {installContext, principal: undefined})`. */
-  scheduledTrigger<T = unknown>(installation: Installation, moduleKey?: string): Promise<InvocationResult<T>> {
+  /**
+   * A scheduled trigger: `({context:{cloudId, moduleKey}, contextToken}, {installContext, principal: undefined})`.
+   * `timeoutMs` stands for a host that stops the function at another time than the manifest's (a frozen one,
+   * or `forge tunnel`, which enforces none).
+   */
+  scheduledTrigger<T = unknown>(
+    installation: Installation,
+    moduleKey?: string,
+    timeoutMs?: number,
+  ): Promise<InvocationResult<T>> {
     const trigger = moduleKey
       ? this.manifest.scheduledTriggers.find((t) => t.key === moduleKey)
       : this.manifest.scheduledTriggers[0];
@@ -89,7 +97,7 @@ export class Invoker {
       installContext: installation.siteAri,
       installation: { ari: { installationId: installation.installationId }, contexts: [] },
     };
-    return this.call<T>(installation, trigger.key, trigger.function, [request, context]);
+    return this.call<T>(installation, trigger.key, trigger.function, [request, context], { timeoutMs });
   }
 
   /** A product or lifecycle event delivered to a `trigger` module subscribed to it. */
@@ -166,6 +174,7 @@ export class Invoker {
     payload: unknown,
     accountId: string | undefined,
     extraContext: Record<string, unknown> = {},
+    timeoutOverrideMs?: number,
   ): Promise<InvocationResult<T>> {
     const mod = this.manifest.resolvers.find((r) => r.key === moduleKey);
     if (!mod) throw new Error(`No module "${moduleKey}" with a resolver in manifest.yml`);
@@ -186,7 +195,7 @@ export class Invoker {
       installation: { ari: { installationId: installation.installationId }, contexts: [] },
     };
     // A UI module's resolver is stopped at 25 s whatever its function's own timeout says.
-    const timeoutMs = Math.min(this.timeoutMs(mod.function), RESOLVER_TIMEOUT_SECONDS * 1000);
+    const timeoutMs = timeoutOverrideMs ?? Math.min(this.timeoutMs(mod.function), RESOLVER_TIMEOUT_SECONDS * 1000);
     return this.call<T>(installation, moduleKey, mod.function, [request, backend], { accountId, timeoutMs });
   }
 }

@@ -1,28 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { StorageReadError } from '../errors';
 import { recordInstallationByAdmin } from '../phase4/installation_evidence';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
 import { appVersion } from '../platform';
 import { SCHEDULER } from '../scheduled/config';
-import {
-  Claim,
-  claimMayBeLive,
-  clearBackoff,
-  emptyState,
-  inEpochs,
-  newClaim,
-  released,
-  resetTrigger,
-} from '../scheduled/decisions';
-import {
-  epochFrom,
-  installationTimestampFrom,
-  isRecord,
-  parseClaim,
-  parseState,
-  serializeClaim,
-  serializeState,
-  StoredEpoch,
-} from '../scheduled/scheduler_state';
+import { leaseRunning, LedgerRecord } from '../scheduled/decisions';
+import * as ledger from '../scheduled/ledger';
+import { ensureManualRecord, ensureRecords } from '../scheduled/ledger_upgrade';
+import { doneMarkerFrom, installationTimestampFrom, isRecord } from '../scheduled/scheduler_state';
 import { keys, store } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
 import type { Commit } from '../storage/kvs_store';
@@ -38,24 +23,25 @@ import {
   StoredReplacedReportEntry,
 } from './admin_records';
 import { appendAudit, auditRecord, AuditRecord } from './audit_log';
+import { causeOf } from './causes';
 import { ADMIN } from './config';
 import type { ActionDone, AdminPageView, AdminResult, ReportResponse, Words } from './contract';
 import { formatInstant } from './format';
-import { causeOf } from './causes';
 import { checkInstallationTime, consequencesOf } from './installation_time';
 import { adminPageView } from './status_view';
 import { at, reportName, words } from './words';
 
 /**
  * What the admin page can do. Each action re-reads storage, decides with the
- * same rules the page used to offer it (adminPageView), changes state only
- * through the scheduler's own transitions and codecs, and writes its audit
- * entry in the same transaction as the change. Reports are built by
+ * same rules the page used to offer it (adminPageView), changes a trigger only
+ * through the ledger's transitions (src/scheduled/ledger.ts), and writes its
+ * audit entry in the same transaction as the change. Reports are built by
  * handleAutoTrigger, the one generation path.
  *
- * An action that touches a trigger is conditional on what it read: it takes a
- * create-if-absent claim first (a Reset's fence, a manual report's number), so
- * an action working from a stale read is refused rather than applied.
+ * Every change is conditional on the ledger record as this action read it, so
+ * an action working from a stale read is refused rather than applied, and one
+ * whose reply was lost is read back: the answer says what storage holds, or
+ * that nobody can say yet, never "nothing was changed" for a change that landed.
  * SCHEDULER_HARDENING_DESIGN.md §4.1 argues why no admin action can break
  * exactly-once.
  */
@@ -73,19 +59,28 @@ const refused = (message: string, said: Words): Outcome<never> => ({
   error: { code: 'REFUSED', message, words: said },
 });
 
-const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
+/** The change may or may not have landed, and a read to tell failed too. */
+const unknownOutcome = (what: string): Outcome<never> => ({
+  ok: false,
+  error: {
+    code: 'OUTCOME_UNKNOWN',
+    message:
+      `Storage did not answer whether ${what} was applied, and reading it back failed too. ` +
+      'Reload the page in a minute: the audit log lists it if it was applied, and the trigger shows its state either way.',
+  },
+});
 
 /** How many older entries one transaction prunes at most (each is an entry and its report). */
 const MAX_PRUNED_PER_COMMIT = 6;
 
-const withAudit = (commit: Commit, audit: AuditRecord): Commit => ({
-  ...commit,
-  set: [...commit.set, { key: audit.key, value: audit.value, ttl: audit.ttl }],
-});
+const withAudit = (set: Commit['set'], audit: AuditRecord): Commit['set'] => [
+  ...set,
+  { key: audit.key, value: audit.value, ttl: audit.ttl },
+];
 
 export async function getAdminPage(caller: AdminCaller): Promise<Outcome<{ view: AdminPageView; accountId: string }>> {
   const now = Date.now();
-  const view = adminPageView(await loadAdminRecords(caller.cloudId, now), now);
+  const view = adminPageView(await loadAdminRecords(caller.cloudId), now);
   return { ok: true, view, accountId: caller.accountId };
 }
 
@@ -122,33 +117,97 @@ const ownReplaced = (cloudId: string) => (e: StoredReplacedReportEntry & KeptEnt
   keys.isReplacedReportEntry(cloudId, e.trigger, e.entryKey) &&
   keys.isReplacedReport(cloudId, e.trigger, e.key);
 
+/**
+ * What an action on one trigger acts on, read strongly (one batch): the evidence, the
+ * state, the trigger's DONE key and report, and both ledger records, created first if
+ * the installation has none yet (ledger_upgrade.ts).
+ */
+async function readTrigger(cloudId: string, trigger: AutoTrigger, now: number) {
+  const refs = [
+    keys.installationEvidence(cloudId),
+    keys.schedulerState(cloudId),
+    keys.done(cloudId, 'AUTO_12H'),
+    keys.done(cloudId, 'AUTO_24H'),
+    keys.report(cloudId, trigger),
+    ledger.recordRef(cloudId, 'AUTO_12H'),
+    ledger.recordRef(cloudId, 'AUTO_24H'),
+  ];
+  const values = await store.readMany(refs);
+  const get = (ref: (typeof refs)[number]) => values.get(store.refId(ref));
+  const done = {
+    AUTO_12H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_12H')), now),
+    AUTO_24H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_24H')), now),
+  };
+  const read = {
+    AUTO_12H: ledger.recordFrom(get(ledger.recordRef(cloudId, 'AUTO_12H')), 'AUTO_12H'),
+    AUTO_24H: ledger.recordFrom(get(ledger.recordRef(cloudId, 'AUTO_24H')), 'AUTO_24H'),
+  };
+  const base = {
+    evidence: get(keys.installationEvidence(cloudId)),
+    stateRaw: get(keys.schedulerState(cloudId)),
+    doneRaw: get(keys.done(cloudId, trigger)),
+    report: get(keys.report(cloudId, trigger)),
+  };
+  if (read.AUTO_12H === 'unreadable' || read.AUTO_24H === 'unreadable')
+    return { ...base, records: 'unreadable' as const };
+  if (read.AUTO_12H === null || read.AUTO_24H === null) {
+    const ensured = await ensureRecords({ cloudId, now, stateRaw: base.stateRaw, done });
+    if (ensured.kind === 'wait') return { ...base, records: ensured };
+    return { ...base, records: ensured.records };
+  }
+  return { ...base, records: { AUTO_12H: read.AUTO_12H, AUTO_24H: read.AUTO_24H } };
+}
+
+type TriggerRead = Awaited<ReturnType<typeof readTrigger>>;
+
+/** The records an action may move, or why it may not act now. */
+function actionable(
+  read: TriggerRead,
+  trigger: AutoTrigger,
+  action: 'retry' | 'reset',
+): ledger.Records | Outcome<never> {
+  if (read.records === 'unreadable') {
+    return refused(
+      `${trigger}'s ledger record cannot be read; it is not changed on a guess.`,
+      words(action === 'reset' ? 'error.reset.damaged' : 'error.action.damaged', { report: reportName(trigger) }),
+    );
+  }
+  if ('kind' in read.records) {
+    return refused(
+      `The installation's records are being moved to the ledger (${read.records.reason}); try again after ${formatInstant(read.records.until)}.`,
+      words('error.action.upgrading', { until: at(toIso(read.records.until)) }),
+    );
+  }
+  return read.records;
+}
+
+/** Retry and Reset act on the installation time's windows: without a usable one there is nothing to act on. */
+function installedAtOf(read: TriggerRead, now: number): number | Outcome<never> {
+  const installation = installationTimestampFrom(read.evidence, now);
+  if (installation.ok) return installation.installedAt;
+  return refused('The installation time is not recorded or not usable.', words('error.action.noInstallation'));
+}
+
+/** Say what storage holds after a transition that was not answered 2xx, or that nobody can say yet. */
+function afterTransition(
+  applied: ledger.Applied,
+  what: string,
+  changedMeanwhile: [string, Words],
+  done: () => Outcome,
+): Outcome {
+  if (applied.kind === 'landed') return done();
+  if (applied.kind === 'lost') return refused(...changedMeanwhile);
+  return {
+    ok: false,
+    error: {
+      code: 'STORAGE_UNAVAILABLE',
+      message: `Storage refused ${what}; it was not applied, and nothing was changed.`,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------
 // 1. A MANUAL report now.
-
-/**
- * Manual reports are numbered by their claims, which are never reused. The walk
- * starts past `given`, the highest number the records that never expire show as
- * given (highestManualSequence: claims expire after 30 days, their reports and
- * history entries do not), or at the highest claim a (possibly lagging) listing
- * shows, if that is higher. It goes on over numbers already used (released, or
- * abandoned by a killed resolver), so a live claim anywhere ahead is met before a
- * free number: two manual generations never run at once, whatever the listing
- * missed. The one number that can come round again is one a killed generation
- * claimed and no record shows: nothing was stored or audited under it.
- */
-async function claimManualSequence(cloudId: string, given: number): Promise<Claim | { busySince: number } | null> {
-  const prefix = keys.claimPrefix(cloudId, 'MANUAL');
-  const first = Math.max(1, given + 1, highestClaimed(await store.listByPrefix(prefix, 1000), prefix));
-  for (let sequence = first; sequence < first + ADMIN.maxAbandonedManualClaims; sequence++) {
-    const candidate = newClaim(sequence, Date.now(), randomUUID(), ADMIN.manualClaimLeaseMs);
-    const key = keys.claim(cloudId, 'MANUAL', sequence);
-    if (await store.createIfAbsent(key, serializeClaim(candidate), claimTtl)) return candidate;
-    const holder = parseClaim(await store.read(key));
-    if (holder && claimMayBeLive(holder, Date.now(), ADMIN.manualClaimLeaseMs)) return { busySince: holder.claimedAt };
-    // Finished, or left by a generation killed mid-way: its number is used up.
-  }
-  return null;
-}
 
 export async function generateManualReport(caller: AdminCaller): Promise<Outcome<ActionDone & { reportKey: string }>> {
   const { cloudId, accountId } = caller;
@@ -162,6 +221,8 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
   // A snapshot needs no installation time: without one, the report leaves out what counts from it.
   const installation = installationTimestampFrom(records.get(k.evidence), now);
 
+  // The number: past the MANUAL record's, and past every number another record shows as used, so
+  // none is given twice (an earlier version's resolver, during a rolling deploy, numbers from those).
   const entries = await store.listByPrefix(keys.adminEntryPrefix(cloudId), 1000);
   const given = highestManualSequence({
     cloudId,
@@ -169,19 +230,24 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     manualIndex: records.get(k.legacyIndex),
     manualSequence: records.get(k.sequence),
   });
-  const claim = await claimManualSequence(cloudId, given);
-  if (claim === null) {
-    return refused('No manual report number could be claimed; try again in a minute.', words('error.manual.noNumber'));
-  }
-  if ('busySince' in claim) {
+  const record = await ensureManualRecord(cloudId, now, async () => {
+    const prefix = keys.legacyClaimPrefix(cloudId, 'MANUAL');
+    return Math.max(given, highestClaimed(await store.listByPrefix(prefix, 1000), prefix));
+  });
+  const claim = await ledger.claimManual(cloudId, record, randomUUID(), Date.now(), ADMIN.manualClaimLeaseMs, given);
+  if (claim.kind === 'busy') {
     return refused(
-      `A manual report has been generating since ${formatInstant(claim.busySince)}; wait for it to finish.`,
-      words('error.manual.busy', { started: at(toIso(claim.busySince)) }),
+      `A manual report has been generating since ${formatInstant(claim.since)}; wait for it to finish.`,
+      words('error.manual.busy', { started: at(toIso(claim.since)) }),
     );
   }
-  const claimKey = keys.claim(cloudId, 'MANUAL', claim.attempt);
-  // Written with the report or the failure: from then on the number is used up for good.
-  const sequenceRecord: StoredManualSequence = { schema_version: 1, last_sequence: claim.attempt };
+  if (claim.kind !== 'claimed') {
+    return refused('Another manual report took the next number first; try again.', words('error.manual.noNumber'));
+  }
+  const held = claim.record;
+  const sequence = held.progress.attemptCount;
+  // Written with the report or the failure, for an earlier version's resolver to number past.
+  const sequenceRecord: StoredManualSequence = { schema_version: 1, last_sequence: sequence };
   const sequenceSet = { key: k.sequence, value: sequenceRecord };
 
   const result = await handleAutoTrigger('MANUAL', {
@@ -189,118 +255,134 @@ export async function generateManualReport(caller: AdminCaller): Promise<Outcome
     installedAt: installation.ok ? installation.installedAt : null,
     attempt: 1,
     now: () => Date.now(),
-    deadlineAt: claim.claimedAt + ADMIN.manualGenerationBudgetMs,
+    deadlineAt: held.claim!.claimedAt + ADMIN.manualGenerationBudgetMs,
   });
-  if (!result.success) {
+  try {
+    if (!result.success) {
+      const audit = auditRecord(cloudId, Date.now(), {
+        action: 'GENERATE_MANUAL_REPORT',
+        accountId,
+        outcome: 'failed',
+        detail: `Manual report #${sequence} failed: ${result.error}`,
+        words: words('audit.manual.failed', { number: sequence, cause: { words: causeOf(result.error) } }),
+        changedKeys: [keys.claimRecord(cloudId, 'MANUAL')],
+      });
+      await ledger.finishManual(cloudId, held, Date.now(), 'failed', { set: withAudit([sequenceSet], audit) });
+      return {
+        ok: false,
+        error: {
+          code: 'GENERATION_FAILED',
+          message: `The manual report could not be generated: ${result.error}`,
+          words: words('error.manual.failed', { cause: { words: causeOf(result.error) } }),
+        },
+      };
+    }
+
+    const generatedAt = parseIsoInstant(result.report.generated_at) ?? Date.now();
+    const reportKey = keys.manualReport(cloudId, generatedAt, sequence);
+    const entryKey = keys.manualReportEntry(cloudId, sequence);
+    const entry: StoredManualReportEntry = {
+      key: reportKey,
+      sequence,
+      generated_at: result.report.generated_at,
+      requested_by: accountId,
+    };
+    const older = keptReports({ cloudId, entries, manualIndex: undefined, replacedIndex: undefined }).manual.filter(
+      (e) => e.sequence !== sequence,
+    );
+    const dropped = pruned(older, ADMIN.manualReportsKept - 1, ownManual(cloudId));
+    const changedKeys = [reportKey, entryKey, ...dropped];
     const audit = auditRecord(cloudId, Date.now(), {
       action: 'GENERATE_MANUAL_REPORT',
       accountId,
-      outcome: 'failed',
-      detail: `Manual report #${claim.attempt} failed: ${result.error}`,
-      words: words('audit.manual.failed', { number: claim.attempt, cause: { words: causeOf(result.error) } }),
-      changedKeys: [claimKey],
+      outcome: 'done',
+      detail:
+        `Manual report #${sequence} stored (${result.sizeBytes} bytes)` +
+        (dropped.length > 0 ? `; the oldest beyond ${ADMIN.manualReportsKept} removed` : ''),
+      words:
+        dropped.length > 0
+          ? words('audit.manual.storedPruned', { number: sequence, kept: ADMIN.manualReportsKept })
+          : words('audit.manual.stored', { number: sequence }),
+      changedKeys,
     });
-    const release = serializeClaim(released(claim, Date.now(), 'failed'));
-    await store.commit(withAudit({ set: [{ key: claimKey, value: release, ttl: claimTtl }, sequenceSet] }, audit));
+    // The report, its entry and the claim's release land together: no entry without its
+    // report, no report without its entry, and a pruned report goes with its entry.
+    const applied = await ledger.finishManual(cloudId, held, Date.now(), 'generated', {
+      set: withAudit([{ key: reportKey, value: result.report }, { key: entryKey, value: entry }, sequenceSet], audit),
+      delete: dropped,
+    });
+    if (applied.kind === 'landed') {
+      return {
+        ok: true,
+        words: words(installation.ok ? 'done.manual' : 'done.manualNoInstallation', { number: sequence }),
+        changedKeys,
+        reportKey,
+      };
+    }
+    if (applied.kind === 'lost') {
+      return refused('The manual report took too long; its number was passed over.', words('error.manual.passedOver'));
+    }
     return {
       ok: false,
-      error: {
-        code: 'GENERATION_FAILED',
-        message: `The manual report could not be generated: ${result.error}`,
-        words: words('error.manual.failed', { cause: { words: causeOf(result.error) } }),
-      },
+      error: { code: 'STORAGE_UNAVAILABLE', message: 'Storage refused the manual report; it was not stored.' },
     };
+  } catch (err) {
+    if (err instanceof StorageReadError) return unknownOutcome(`manual report #${sequence}`);
+    throw err;
   }
-
-  const generatedAt = parseIsoInstant(result.report.generated_at) ?? Date.now();
-  const reportKey = keys.manualReport(cloudId, generatedAt, claim.attempt);
-  const entryKey = keys.manualReportEntry(cloudId, claim.attempt);
-  const entry: StoredManualReportEntry = {
-    key: reportKey,
-    sequence: claim.attempt,
-    generated_at: result.report.generated_at,
-    requested_by: accountId,
-  };
-  const older = keptReports({ cloudId, entries, manualIndex: undefined, replacedIndex: undefined }).manual.filter(
-    (e) => e.sequence !== claim.attempt,
-  );
-  const dropped = pruned(older, ADMIN.manualReportsKept - 1, ownManual(cloudId));
-  const changedKeys = [reportKey, entryKey, ...dropped];
-  const audit = auditRecord(cloudId, Date.now(), {
-    action: 'GENERATE_MANUAL_REPORT',
-    accountId,
-    outcome: 'done',
-    detail:
-      `Manual report #${claim.attempt} stored (${result.sizeBytes} bytes)` +
-      (dropped.length > 0 ? `; the oldest beyond ${ADMIN.manualReportsKept} removed` : ''),
-    words:
-      dropped.length > 0
-        ? words('audit.manual.storedPruned', { number: claim.attempt, kept: ADMIN.manualReportsKept })
-        : words('audit.manual.stored', { number: claim.attempt }),
-    changedKeys,
-  });
-  // The report, its entry and the claim's release land together: no entry without its
-  // report, no report without its entry, and a pruned report goes with its entry.
-  await store.commit(
-    withAudit(
-      {
-        set: [
-          { key: reportKey, value: result.report },
-          { key: entryKey, value: entry },
-          { key: claimKey, value: serializeClaim(released(claim, Date.now(), 'generated')), ttl: claimTtl },
-          sequenceSet,
-        ],
-        delete: dropped,
-      },
-      audit,
-    ),
-  );
-  return {
-    ok: true,
-    words: words(installation.ok ? 'done.manual' : 'done.manualNoInstallation', { number: claim.attempt }),
-    changedKeys,
-    reportKey,
-  };
 }
 
 // ---------------------------------------------------------------------------
 // 2. Retry a trigger now.
 
-/**
- * Only the state changes, and it is advisory: written over a newer state, it can at
- * worst bring back an older attempt count (the claim walk then finds the newer
- * claims) or an older epoch's progress (void against the epoch key). It can neither
- * add a report nor remove one.
- */
+/** The backoff ends: the trigger's record and the state, together, conditional like every transition. */
 export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger): Promise<Outcome> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const records = await loadAdminRecords(cloudId, now);
-  const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
+  const offer = adminPageView(await loadAdminRecords(cloudId), now).triggers.find((t) => t.trigger === trigger)!;
   if (!offer.actions.retry.allowed) {
     return refused(`${trigger} cannot be retried now (${offer.status})`, offer.actions.retry.reason);
   }
-  const parsed = parseState(records.state, now);
-  if (!parsed.ok) {
+  const read = await readTrigger(cloudId, trigger, now);
+  const records = actionable(read, trigger, 'retry');
+  if ('ok' in records) return records;
+  const installedAt = installedAtOf(read, now);
+  if (typeof installedAt !== 'number') return installedAt;
+  const record = records[trigger];
+  if (record.status !== 'idle' || record.progress.backoffUntil === null) {
     return refused(
-      'The scheduler state is unreadable; the scheduler rebuilds it on its next run.',
-      words('error.retry.stateUnreadable'),
+      `${trigger} is no longer backing off; reload the page.`,
+      words('error.action.changed', { report: reportName(trigger) }),
     );
   }
-  const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
 
   const stateKey = keys.schedulerState(cloudId);
+  const changedKeys = [keys.claimRecord(cloudId, trigger), stateKey];
   const audit = auditRecord(cloudId, now, {
     action: 'RETRY_TRIGGER',
     accountId,
     trigger,
     outcome: 'done',
-    detail: `Backoff until ${offer.backoffUntil} cleared after ${offer.failedAttempts} failed attempt(s)`,
-    words: words('audit.retry', { count: offer.failedAttempts }),
-    changedKeys: [stateKey],
+    detail: `Backoff until ${toIso(record.progress.backoffUntil)} cleared after ${record.progress.attemptCount} failed attempt(s)`,
+    words: words('audit.retry', { count: record.progress.attemptCount }),
+    changedKeys,
   });
-  const next = clearBackoff(inEpochs(parsed.value, epochs), trigger);
-  await store.commit(withAudit({ set: [{ key: stateKey, value: serializeState(next) }] }, audit));
+  let applied: ledger.Applied;
+  try {
+    applied = await ledger.retry(context(cloudId, trigger, records, installedAt, read.stateRaw, now), {
+      set: withAudit([], audit),
+    });
+  } catch (err) {
+    if (err instanceof StorageReadError) return unknownOutcome(`the retry of ${trigger}`);
+    throw err;
+  }
+  const answer = afterTransition(
+    applied,
+    `the retry of ${trigger}`,
+    [`${trigger} changed meanwhile; reload the page.`, words('error.action.changed', { report: reportName(trigger) })],
+    () => ({ ok: true, words: words('done.retry', { report: reportName(trigger) }), changedKeys }),
+  );
+  if (!answer.ok) return answer;
   // Wake the scheduler now rather than at the next tick, up to an interval away. The wake-up
   // decides from storage like a tick; if it is not pushed, the tick still comes.
   const woken = await pushWakeUp({ cloud_id: cloudId, wake_at: toIso(now) }, 0).then(
@@ -312,170 +394,131 @@ export async function retryTriggerNow(caller: AdminCaller, trigger: AutoTrigger)
     words: woken
       ? words('done.retry', { report: reportName(trigger) })
       : words('done.retryAtNextCheck', { report: reportName(trigger), minutes: SCHEDULER.intervalMs / 60_000 }),
-    changedKeys: [stateKey],
+    changedKeys,
   };
+}
+
+function context(
+  cloudId: string,
+  trigger: AutoTrigger,
+  records: ledger.Records,
+  installedAt: number,
+  stateRaw: unknown,
+  now: number,
+): ledger.AutoContext {
+  const lastRun = isRecord(stateRaw) ? parseIsoInstant(stateRaw.last_run_at) : null;
+  return { cloudId, trigger, records, installedAt, lastRunAt: lastRun, by: randomUUID(), now };
 }
 
 // ---------------------------------------------------------------------------
 // 3. Reset a trigger.
 
-/** Claims read per request while walking an epoch (a batch read takes at most 25 keys). */
-const WALK_BATCH = 25;
-/** An epoch with more claims than this is walked no further (it would take 1,000 failed days). */
-const WALK_MAX = 1_000;
-
 /**
- * Every claim of the epoch, by number: claims are taken in order from 1, so the
- * walk reads numbers from 1 until one is absent. A state whose count lies ahead of
- * that gap (it is advisory) is walked from there too, so no claim it knows of is
- * missed. Strongly consistent reads, never a listing.
- */
-async function claimsOfEpoch(cloudId: string, trigger: AutoTrigger, epoch: number, counted: number) {
-  const found = new Map<number, Claim | null>();
-  const walk = async (from: number) => {
-    for (let start = from; start < from + WALK_MAX; start += WALK_BATCH) {
-      const numbers = Array.from({ length: WALK_BATCH }, (_, i) => start + i);
-      const values = await store.readMany(numbers.map((n) => keys.claim(cloudId, trigger, n, epoch)));
-      for (const n of numbers) {
-        const raw = values.get(keys.claim(cloudId, trigger, n, epoch));
-        if (raw === undefined) return;
-        found.set(n, parseClaim(raw));
-      }
-    }
-  };
-  await walk(1);
-  if (counted + 1 > found.size + 1) await walk(counted + 1);
-  return { top: Math.max(0, ...found.keys()), claims: [...found] };
-}
-
-/**
- * Reset, in four steps, each conditional on the one before:
- *  1. read the trigger's epoch e and walk its claims; refuse while any may be live
- *     (a generation, or another Reset), judged with the clock-skew allowance, and
- *     refuse if one is a Reset's fence already released (e is over: a stale page);
- *  2. take a fence: create-if-absent of claim e/(top+1), kind 'reset'. After it, no
- *     generation can claim in e, and every earlier claim is released or dead, so no
- *     commit can land in e any more. Losing the create (a generation or another
- *     Reset got there first) refuses;
- *  3. only now read the DONE key and the report: nothing can change them under us;
- *  4. one transaction: the epoch moves to e+1, the DONE key and the report go
- *     together, the report's copy and its entry are set aside, the state restarts in
- *     e+1, the fence is released, and the audit entry is written.
- * A Reset killed or refused between 2 and 4 leaves an unreleased fence: after its
- * lease it is abandoned, and the scheduler walks past it as no attempt at all.
+ * Reset, as one transition of the trigger's record (ledger.reset): the record moves
+ * to the next epoch, from nothing; the DONE key and the report go and the report is
+ * set aside with its history entry; the state restarts the trigger; the audit entry
+ * is written. All in one transaction, conditional on the record exactly as read here,
+ * so a claim or a commit that came in between refuses the Reset, and a holder of a
+ * claim taken before it can never commit after it. Refused, for the administrator's
+ * sake only, while a generation's lease is running (by this clock): a Reset then
+ * would throw its work away.
  */
 export async function resetTriggerNow(caller: AdminCaller, trigger: AutoTrigger): Promise<Outcome> {
   const { cloudId, accountId } = caller;
   const now = Date.now();
-  const records = await loadAdminRecords(cloudId, now);
-  const offer = adminPageView(records, now).triggers.find((t) => t.trigger === trigger)!;
+  const page = await loadAdminRecords(cloudId);
+  const offer = adminPageView(page, now).triggers.find((t) => t.trigger === trigger)!;
   if (!offer.actions.reset.allowed) {
     return refused(`${trigger} cannot be reset (${offer.status})`, offer.actions.reset.reason);
   }
-  const epoch = epochFrom(records.epoch[trigger]);
-  if (epoch === null) {
+  const read = await readTrigger(cloudId, trigger, now);
+  const records = actionable(read, trigger, 'reset');
+  if ('ok' in records) return records;
+  const installedAt = installedAtOf(read, now);
+  if (typeof installedAt !== 'number') return installedAt;
+  const record: LedgerRecord = records[trigger];
+  if (record.progress.epoch >= SCHEDULER.maxEpoch) {
     return refused(
-      `${trigger}'s epoch key does not hold an epoch; it cannot be reset safely.`,
-      words('error.reset.damaged', { report: reportName(trigger) }),
+      `${trigger} has been reset ${record.progress.epoch} times; no more resets.`,
+      words('error.reset.tooMany', { report: reportName(trigger), count: record.progress.epoch }),
     );
   }
-  if (epoch >= SCHEDULER.maxEpoch) {
+  if (leaseRunning(record, now)) {
     return refused(
-      `${trigger} has been reset ${epoch} times; no more resets.`,
-      words('error.reset.tooMany', { report: reportName(trigger), count: epoch }),
-    );
-  }
-  const epochs = { AUTO_12H: epochFrom(records.epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(records.epoch.AUTO_24H) ?? 0 };
-  const parsed = records.state === undefined ? null : parseState(records.state, now);
-  const state = inEpochs(parsed?.ok ? parsed.value : emptyState(), epochs);
-
-  // 1. Every claim of the epoch is over.
-  const walked = await claimsOfEpoch(cloudId, trigger, epoch, state.triggers[trigger].attemptCount);
-  for (const [attempt, claim] of walked.claims) {
-    if (claim?.kind === 'reset' && claim.released !== null) {
-      return refused(
-        `${trigger} has just been reset by someone else; reload the page.`,
-        words('error.reset.justReset', { report: reportName(trigger) }),
-      );
-    }
-    if (claim && claimMayBeLive(claim, Date.now())) {
-      return claim.kind === 'reset'
-        ? refused(
-            `${trigger} is being reset by someone else right now; reload the page.`,
-            words('error.reset.beingReset', { report: reportName(trigger) }),
-          )
-        : refused(
-            `${trigger} attempt #${attempt} holds a live claim until ${formatInstant(claim.leaseExpiresAt)}.`,
-            words('error.reset.generating', { report: reportName(trigger), until: at(toIso(claim.leaseExpiresAt)) }),
-          );
-    }
-  }
-
-  // 2. The fence.
-  const fenceAt = walked.top + 1;
-  const fence = newClaim(fenceAt, Date.now(), randomUUID(), SCHEDULER.resetFenceLeaseMs, 'reset');
-  const fenceKey = keys.claim(cloudId, trigger, fenceAt, epoch);
-  if (!(await store.createIfAbsent(fenceKey, serializeClaim(fence), claimTtl))) {
-    return refused(
-      `A generation or another reset of ${trigger} has just started; reload the page.`,
-      words('error.reset.raced', { report: reportName(trigger) }),
+      `${trigger} attempt #${record.progress.attemptCount} holds a live claim until ${formatInstant(record.claim!.leaseExpiresAt)}.`,
+      words('error.reset.generating', { report: reportName(trigger), until: at(toIso(record.claim!.leaseExpiresAt)) }),
     );
   }
 
-  // 3. What there is to set aside; nothing can commit in this epoch any more.
   const doneKey = keys.done(cloudId, trigger);
   const reportKey = keys.report(cloudId, trigger);
-  const current = await store.readMany([doneKey, reportKey]);
-  const report = current.get(reportKey);
-
-  // 4. The move.
-  const nextEpoch = epoch + 1;
-  const epochKey = keys.epoch(cloudId, trigger);
-  const stateKey = keys.schedulerState(cloudId);
-  const epochRecord: StoredEpoch = { schema_version: 1, epoch: nextEpoch, reset_at: toIso(now) };
-  const sets: Array<Commit['set'][number]> = [
-    { key: epochKey, value: epochRecord },
-    { key: stateKey, value: serializeState(resetTrigger(state, trigger, nextEpoch)) },
-    { key: fenceKey, value: serializeClaim(released(fence, Date.now(), 'reset')), ttl: claimTtl },
-  ];
-  const deletes = [doneKey, reportKey].filter((k) => current.get(k) !== undefined);
+  const epoch = record.progress.epoch;
+  const sets: Commit['set'][number][] = [];
+  const deletes = [read.doneRaw !== undefined ? doneKey : null, read.report !== undefined ? reportKey : null].filter(
+    (k): k is string => k !== null,
+  );
   let replacedKey: string | null = null;
-  if (report !== undefined) {
+  if (read.report !== undefined) {
     replacedKey = keys.replacedReport(cloudId, trigger, now, epoch);
     const entryKey = keys.replacedReportEntry(cloudId, trigger, epoch);
     const entry: StoredReplacedReportEntry = {
       key: replacedKey,
       trigger,
       epoch,
-      generated_at: isRecord(report) && typeof report.generated_at === 'string' ? report.generated_at : null,
-      attempt: isRecord(report) && typeof report.attempt === 'number' && report.attempt >= 1 ? report.attempt : null,
+      generated_at:
+        isRecord(read.report) && typeof read.report.generated_at === 'string' ? read.report.generated_at : null,
+      attempt:
+        isRecord(read.report) && typeof read.report.attempt === 'number' && read.report.attempt >= 1
+          ? read.report.attempt
+          : null,
       replaced_at: toIso(now),
       replaced_by: accountId,
     };
-    const older = keptReports(records).replaced.filter((e) => e.entryKey !== entryKey);
-    sets.push({ key: replacedKey, value: report }, { key: entryKey, value: entry });
+    const older = keptReports(page).replaced.filter((e) => e.entryKey !== entryKey);
+    sets.push({ key: replacedKey, value: read.report }, { key: entryKey, value: entry });
     deletes.push(...pruned(older, ADMIN.replacedReportsKept - 1, ownReplaced(cloudId)));
   }
-
-  const changedKeys = [...sets.map((s) => s.key), ...deletes];
+  const changedKeys = [
+    keys.claimRecord(cloudId, trigger),
+    keys.schedulerState(cloudId),
+    ...sets.map((s) => s.key),
+    ...deletes,
+  ];
   const audit = auditRecord(cloudId, now, {
     action: 'RESET_TRIGGER',
     accountId,
     trigger,
     outcome: 'done',
     detail:
-      // Admins read this in the audit log; the keys and the epoch are in changedKeys and the stored state.
+      // Admins read this in the audit log; the keys are in changedKeys, the epoch in the ledger record.
       (replacedKey ? 'Its report was set aside (still listed, as replaced); ' : '') +
-      `marked not done after ${walked.top} attempt(s); attempts start again from 1`,
-    words: words(replacedKey ? 'audit.reset.setAside' : 'audit.reset', { count: walked.top }),
+      `marked not done after ${record.progress.attemptCount} attempt(s); attempts start again from 1`,
+    words: words(replacedKey ? 'audit.reset.setAside' : 'audit.reset', { count: record.progress.attemptCount }),
     changedKeys,
   });
-  await store.commit(withAudit({ set: sets, delete: deletes }, audit));
-  return {
-    ok: true,
-    words: words(replacedKey ? 'done.resetSetAside' : 'done.reset', { report: reportName(trigger) }),
-    changedKeys,
-  };
+  let applied: ledger.Applied;
+  try {
+    applied = await ledger.reset(context(cloudId, trigger, records, installedAt, read.stateRaw, now), {
+      set: withAudit(sets, audit),
+      delete: deletes,
+    });
+  } catch (err) {
+    if (err instanceof StorageReadError) return unknownOutcome(`the Reset of ${trigger}`);
+    throw err;
+  }
+  return afterTransition(
+    applied,
+    `the Reset of ${trigger}`,
+    [
+      `${trigger} changed meanwhile (a generation, or another administrator); reload the page.`,
+      words('error.reset.raced', { report: reportName(trigger) }),
+    ],
+    () => ({
+      ok: true,
+      words: words(replacedKey ? 'done.resetSetAside' : 'done.reset', { report: reportName(trigger) }),
+      changedKeys,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------

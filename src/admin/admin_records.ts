@@ -1,7 +1,7 @@
 import type { AutoTrigger } from '../storage/keys';
-import { keys, store } from '../storage';
-import { epochFrom, isRecord, parseState, Parsed } from '../scheduled/scheduler_state';
-import { AUTO_TRIGGERS, inEpochs } from '../scheduled/decisions';
+import { CLAIM_ENTITY, keys, store } from '../storage';
+import { isRecord, Parsed } from '../scheduled/scheduler_state';
+import type { LedgerTrigger } from '../scheduled/decisions';
 import { SCHEDULER } from '../scheduled/config';
 
 /**
@@ -212,15 +212,11 @@ export interface AdminRecords {
   evidence: unknown;
   state: unknown;
   done: Record<AutoTrigger, unknown>;
-  /** Each trigger's EPOCH key (absent: never reset). */
-  epoch: Record<AutoTrigger, unknown>;
-  /** For each trigger not done: the claim of its next attempt in its epoch, which a live generation holds. */
-  nextClaims: Record<AutoTrigger, { attempt: number; raw: unknown } | null>;
+  /** The ledger records (src/scheduled/ledger.ts), as listed: undefined where there is none (yet). */
+  ledger: Record<LedgerTrigger, unknown>;
   /** An earlier version's single lists (read only). */
   manualIndex: unknown;
   replacedIndex: unknown;
-  /** The newest manual claim, which a live manual generation holds. */
-  manualClaim: { sequence: number; raw: unknown } | null;
   /** The per-report entries (keys.adminEntryPrefix), as listed. */
   entries: Array<{ key: string; value: unknown }>;
   /** Audit entries in key (= time) order. */
@@ -229,7 +225,7 @@ export interface AdminRecords {
 
 /**
  * The highest sequence under a trigger's claim prefix in a listing, or 0. Only a
- * number written the way keys.claim writes one counts: `CLAIM:1e3` or `CLAIM:007`
+ * number written the way keys.legacyClaim writes one counts: `CLAIM:1e3` or `CLAIM:007`
  * parses, but no claim was ever stored under it, so it is corrupt, not claim 1000.
  */
 export function highestClaimed(listed: Array<{ key: string }>, prefix: string): number {
@@ -243,60 +239,39 @@ export function highestClaimed(listed: Array<{ key: string }>, prefix: string): 
   return top;
 }
 
+const LEDGER_TRIGGERS: readonly LedgerTrigger[] = ['AUTO_12H', 'AUTO_24H', 'MANUAL'];
+
 /**
- * Five KVS requests whatever the history: one batch of the records, one batch of
- * the claims they point at, and three listings (manual claims, report entries,
- * audit log).
+ * Four KVS requests whatever the history: one batch of the records, one entity
+ * query listing the site's ledger records (index `by-site`), and two listings
+ * (report entries, audit log). Listings are eventually consistent: the page may
+ * show a change a moment late; every action reads again, strongly, before it acts.
  */
-export async function loadAdminRecords(cloudId: string, now: number): Promise<AdminRecords> {
+export async function loadAdminRecords(cloudId: string): Promise<AdminRecords> {
   const k = {
     evidence: keys.installationEvidence(cloudId),
     state: keys.schedulerState(cloudId),
     done12: keys.done(cloudId, 'AUTO_12H'),
     done24: keys.done(cloudId, 'AUTO_24H'),
-    epoch12: keys.epoch(cloudId, 'AUTO_12H'),
-    epoch24: keys.epoch(cloudId, 'AUTO_24H'),
     manual: keys.manualReportIndex(cloudId),
     replaced: keys.replacedReportIndex(cloudId),
   };
   const first = await store.readMany(Object.values(k));
-  const done = { AUTO_12H: first.get(k.done12), AUTO_24H: first.get(k.done24) };
-  const epoch = { AUTO_12H: first.get(k.epoch12), AUTO_24H: first.get(k.epoch24) };
-  const epochs = { AUTO_12H: epochFrom(epoch.AUTO_12H) ?? 0, AUTO_24H: epochFrom(epoch.AUTO_24H) ?? 0 };
-
-  const state = parseState(first.get(k.state), now);
-  const progress = state.ok ? inEpochs(state.value, epochs).triggers : null;
-  const nextAttempt = (t: AutoTrigger) => (progress ? progress[t].attemptCount : 0) + 1;
-  const watched = AUTO_TRIGGERS.filter((t) => done[t] === undefined).map((t) => ({ t, attempt: nextAttempt(t) }));
-  const manualPrefix = keys.claimPrefix(cloudId, 'MANUAL');
-  const manualClaims = await store.listByPrefix(manualPrefix, 1000);
-  const manualSequence = highestClaimed(manualClaims, manualPrefix);
-
-  const claimKeys = [
-    ...watched.map(({ t, attempt }) => keys.claim(cloudId, t, attempt, epochs[t])),
-    ...(manualSequence === 0 ? [] : [keys.claim(cloudId, 'MANUAL', manualSequence)]),
-  ];
-  const claims = claimKeys.length > 0 ? await store.readMany(claimKeys) : new Map<string, unknown>();
-  const nextClaims: AdminRecords['nextClaims'] = { AUTO_12H: null, AUTO_24H: null };
-  for (const { t, attempt } of watched) {
-    nextClaims[t] = { attempt, raw: claims.get(keys.claim(cloudId, t, attempt, epochs[t])) };
+  const listed = await store.listRecords(CLAIM_ENTITY, 'by-site', [cloudId], 10);
+  const ledger = {} as Record<LedgerTrigger, unknown>;
+  for (const t of LEDGER_TRIGGERS) {
+    ledger[t] = listed.find((r) => r.key === keys.claimRecord(cloudId, t))?.value;
   }
-
   const entries = await store.listByPrefix(keys.adminEntryPrefix(cloudId), 1000);
   const audit = await store.listByPrefix(keys.auditPrefix(cloudId), 1000);
   return {
     cloudId,
     evidence: first.get(k.evidence),
     state: first.get(k.state),
-    done,
-    epoch,
-    nextClaims,
+    done: { AUTO_12H: first.get(k.done12), AUTO_24H: first.get(k.done24) },
+    ledger,
     manualIndex: first.get(k.manual),
     replacedIndex: first.get(k.replaced),
-    manualClaim:
-      manualSequence === 0
-        ? null
-        : { sequence: manualSequence, raw: claims.get(keys.claim(cloudId, 'MANUAL', manualSequence)) },
     entries,
     audit,
   };

@@ -91,6 +91,8 @@ export type AdminErrorCode =
   | 'NOT_FOUND'
   | 'GENERATION_FAILED'
   | 'STORAGE_UNAVAILABLE'
+  /** A change whose reply was lost, and whose read-back failed too: it may or may not have been applied. */
+  | 'OUTCOME_UNKNOWN'
   | 'INTERNAL_ERROR'
   /** The page's own, never the resolver's: the call got no answer, so whether it was done is not known. */
   | 'UNREACHABLE';

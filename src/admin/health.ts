@@ -15,7 +15,7 @@ export interface HealthInputs {
   stateProblem: string | null;
   /** Report-history records that do not parse (they are skipped). */
   historyProblems: number;
-  /** Triggers whose epoch record does not read (the scheduler leaves them alone until it does). */
+  /** Triggers whose ledger record does not read (the scheduler leaves them alone until it is rebuilt). */
   blocked: AutoTrigger[];
 }
 

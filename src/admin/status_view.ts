@@ -4,22 +4,17 @@ import { SCHEDULER } from '../scheduled/config';
 import {
   AUTO_TRIGGERS,
   backoffActive,
-  claimMayBeLive,
   DoneMarker,
   emptyState,
   forgetUnstoredReports,
-  inEpochs,
   lastChanceAt,
+  leaseRunning,
+  LedgerRecord,
   SchedulerState,
+  stateFromRecords,
 } from '../scheduled/decisions';
-import {
-  doneMarkerFrom,
-  epochFrom,
-  installationTimestampFrom,
-  isRecord,
-  parseClaim,
-  parseState,
-} from '../scheduled/scheduler_state';
+import { recordFrom, ReadRecord } from '../scheduled/ledger';
+import { doneMarkerFrom, installationTimestampFrom, isRecord, parseState } from '../scheduled/scheduler_state';
 import { AutoTrigger, keys } from '../storage/keys';
 import { toIso, toIsoOrNull } from '../time';
 import { AdminRecords, keptReports, parseManualIndex, parseReplacedIndex } from './admin_records';
@@ -102,20 +97,29 @@ interface TriggerInputs {
   trigger: AutoTrigger;
   state: SchedulerState;
   marker: DoneMarker | null;
-  claimRaw: unknown;
+  /** The trigger's ledger record; null before the installation has one. */
+  record: LedgerRecord | null;
   installedAt: number | null;
   now: number;
 }
 
-function triggerView({ trigger, state, marker, claimRaw, installedAt, now }: TriggerInputs): TriggerView {
+function triggerView({ trigger, state, marker, record, installedAt, now }: TriggerInputs): TriggerView {
   const p = state.triggers[trigger];
-  const done = marker !== null;
+  const done = marker !== null || record?.status === 'done';
   const generatedAt = marker?.generatedAt ?? p.generatedAt;
   const attemptCount = Math.max(p.attemptCount, marker?.attempt ?? 0);
-  const failedAttempts = done ? Math.max(0, attemptCount - 1) : attemptCount;
-  const claim = done ? null : parseClaim(claimRaw);
-  // A Reset's fence at this number is a Reset in progress, not a generation; the Reset itself refuses others.
-  const liveClaim = claim && claim.kind === 'attempt' && claimMayBeLive(claim, now) ? claim : null;
+  // The attempt that succeeded, or that a holder is still generating, has not failed.
+  const failedAttempts = done || record?.status === 'held' ? Math.max(0, attemptCount - 1) : attemptCount;
+  // Whether a generation is running is the lease's say, by this clock: what the page shows and offers, never
+  // what keeps a report single (every change to the record is conditional on it as read).
+  const liveClaim =
+    !done && record && leaseRunning(record, now)
+      ? {
+          attempt: record.progress.attemptCount,
+          claimedAt: record.claim!.claimedAt,
+          leaseExpiresAt: record.claim!.leaseExpiresAt,
+        }
+      : null;
   const dueAt =
     installedAt === null
       ? null
@@ -313,14 +317,29 @@ function reportSummaries(records: AdminRecords, done: Record<AutoTrigger, DoneMa
 export function adminPageView(records: AdminRecords, now: number): AdminPageView {
   const { view: installation, installedAt } = installationView(records.evidence, now);
   const parsedState = records.state === undefined ? null : parseState(records.state, now);
-  const epochOf = { AUTO_12H: epochFrom(records.epoch.AUTO_12H), AUTO_24H: epochFrom(records.epoch.AUTO_24H) };
-  const epochs = { AUTO_12H: epochOf.AUTO_12H ?? 0, AUTO_24H: epochOf.AUTO_24H ?? 0 };
   const done = {
     AUTO_12H: doneMarkerFrom(records.done.AUTO_12H, now),
     AUTO_24H: doneMarkerFrom(records.done.AUTO_24H, now),
   };
-  // As the scheduler reads it: a generation the state records without its DONE key never stored a report.
-  const state = inEpochs(parsedState?.ok ? forgetUnstoredReports(parsedState.value, done) : emptyState(), epochs);
+  const ledger = {
+    AUTO_12H: recordFrom(records.ledger.AUTO_12H, 'AUTO_12H'),
+    AUTO_24H: recordFrom(records.ledger.AUTO_24H, 'AUTO_24H'),
+  };
+  const usable = (r: ReadRecord): LedgerRecord | null => (r === null || r === 'unreadable' ? null : r);
+  // The ledger is what the scheduler acts on; the stored state only mirrors it. An installation that has no
+  // records yet (not upgraded) is read the way the earlier version read it: a generation the state records
+  // without its DONE key never stored a report.
+  const lastRunAt = parsedState?.ok ? parsedState.value.lastRunAt : null;
+  const both = usable(ledger.AUTO_12H) && usable(ledger.AUTO_24H);
+  const state = both
+    ? stateFromRecords(
+        { AUTO_12H: usable(ledger.AUTO_12H)!, AUTO_24H: usable(ledger.AUTO_24H)! },
+        installedAt,
+        lastRunAt,
+      )
+    : parsedState?.ok
+      ? forgetUnstoredReports(parsedState.value, done)
+      : emptyState();
   const stateProblem = parsedState && !parsedState.ok ? `The stored state is invalid (${parsedState.reason})` : null;
 
   const reports = reportSummaries(records, done);
@@ -329,7 +348,7 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
       trigger,
       state,
       marker: done[trigger],
-      claimRaw: records.nextClaims[trigger]?.raw,
+      record: usable(ledger[trigger]),
       installedAt,
       now,
     });
@@ -344,16 +363,20 @@ export function adminPageView(records: AdminRecords, now: number): AdminPageView
     ...(replacedIndex.ok ? [] : [`The replaced report index is invalid (${replacedIndex.reason}).`]),
     ...unreadable.map((key) => `The report history entry ${key} does not parse.`),
   ];
-  const blocked = AUTO_TRIGGERS.filter((t) => epochOf[t] === null);
+  const blocked = AUTO_TRIGGERS.filter((t) => ledger[t] === 'unreadable');
   const recordProblems = [
     ...historyProblems,
     ...blocked.map(
-      (t) => `${t}'s epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.`,
+      (t) => `${t}'s ledger record cannot be read, so the scheduler does not generate it; it is never guessed at.`,
+    ),
+    ...AUTO_TRIGGERS.filter((t) => usable(ledger[t])?.status === 'done' && done[t] === null).map(
+      (t) => `${t}'s ledger record says its report was stored, but its DONE key is missing; Reset generates it again.`,
     ),
   ];
 
-  const manualClaim = parseClaim(records.manualClaim?.raw);
-  const manualBusy = manualClaim && claimMayBeLive(manualClaim, now, ADMIN.manualClaimLeaseMs) ? manualClaim : null;
+  const manualRecord = usable(recordFrom(records.ledger.MANUAL, 'MANUAL'));
+  const manualBusy =
+    manualRecord && leaseRunning(manualRecord, now, ADMIN.manualClaimLeaseMs) ? manualRecord.claim! : null;
   const manualReport = manualBusy
     ? {
         allowed: false,

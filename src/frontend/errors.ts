@@ -13,6 +13,7 @@ const ERROR_WORDS: Record<AdminError['code'], Words> = {
   GENERATION_FAILED: words('error.code.GENERATION_FAILED'),
   STORAGE_UNAVAILABLE: words('error.code.STORAGE_UNAVAILABLE'),
   INTERNAL_ERROR: words('error.code.INTERNAL_ERROR'),
+  OUTCOME_UNKNOWN: words('error.code.OUTCOME_UNKNOWN'),
   UNREACHABLE: words('error.code.UNREACHABLE'),
 };
 

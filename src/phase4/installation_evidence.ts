@@ -1,7 +1,9 @@
 import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { describeError } from '../errors';
 import { keys, store } from '../storage';
+import { initializeInstallation } from '../scheduled/ledger_upgrade';
 import type { InstallationEvidence } from '../scheduled/scheduler_state';
+import { parseIsoInstant } from '../time';
 import { toIso } from '../time';
 
 /**
@@ -84,6 +86,12 @@ export async function installedEventHandler(event: unknown, context: unknown): P
         ? `[Phase4Evidence] Installation recorded for ${cloudId} at ${toIso(now)}`
         : `[Phase4Evidence] Installation evidence already exists for ${cloudId}; left unchanged`,
     );
+    // The scheduler's ledger records and its state, so its first runs are idle ones (one read each).
+    const stored = result.recorded ? result.evidence : result.existing;
+    const installedAt = parseIsoInstant(
+      (stored as { installation_timestamp?: unknown } | undefined)?.installation_timestamp,
+    );
+    if (installedAt !== null) await initializeInstallation(cloudId, installedAt, now);
   } catch (err) {
     console.error(`[Phase4Evidence] Recording installation for ${cloudId} failed: ${describeError(err)}; retrying`);
     return new InvocationError({

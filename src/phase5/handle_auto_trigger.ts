@@ -24,6 +24,12 @@ export interface GenerationRequest {
   now: () => number;
   /** Generation must hand back a report by this instant (a partial one if need be). */
   deadlineAt: number;
+  /**
+   * For AUTO_24H: the 12 h report as the caller already read it (`value` undefined when
+   * KVS said it is absent), in the same request as the rest of its snapshot. Without it,
+   * the comparison reads the report itself.
+   */
+  twelveHourReport?: { value: unknown };
 }
 
 /** Reads of the 12 h report one comparison may make; each is one KVS request. */
@@ -40,6 +46,7 @@ type EarlierReport = { found: Partial<Phase5Report> | undefined } | { failed: Co
  * survey, whose activity ranking uses the issue counts the 12 h report kept.
  */
 async function read12h(req: GenerationRequest): Promise<EarlierReport> {
+  if (req.twelveHourReport) return { found: req.twelveHourReport.value as Partial<Phase5Report> | undefined };
   let failure: unknown = null;
   for (let i = 0; i < COMPARISON_READS && (i === 0 || req.now() < req.deadlineAt); i++) {
     try {

@@ -59,42 +59,37 @@ export const SCHEDULER = {
    */
   generationBudgetMs: 60_000,
   /**
-   * A claim's lease. Longer than the longest timeout Forge allows any function
-   * (900 s), so a holder is always dead before its lease ends, even if someone
-   * raises `timeoutSeconds` later without reading this.
+   * A claim's lease: when other invocations stop waiting for its holder and take the
+   * trigger over. Liveness only: a holder that outlives its lease by any amount cannot
+   * commit after a take-over, because its commit is conditional on the record it
+   * claimed, which the take-over moved on (SCHEDULER_HARDENING_DESIGN.md §2). Longer
+   * than the longest timeout Forge allows any function (900 s), so a take-over does not
+   * normally cost a live holder its work.
    */
   claimLeaseMs: 16 * MINUTE,
-  /** A holder does not begin its commit with less than this left on its lease. */
-  commitMarginMs: 60_000,
   /**
    * KVS requests one commit may spend: the transaction, and after a refusal a read
-   * of the DONE key (did it land after all?) before each resend. Seven keeps the
+   * of its record (did it land after all?) before each resend. Seven keeps the
    * chance of losing an attempt to storage alone under 1 % even when KVS refuses
    * one request in five.
    */
   commitRequestBudget: 7,
-  /** Claims are kept for a month (for the admin page's history), then Forge expires them. */
-  claimTtlDays: 30,
   /** Installation timestamps up to this far in the future are clock skew, not garbage. */
   clockSkewAllowanceMs: 5 * MINUTE,
   /**
    * The most any Forge host's clock is assumed to be off true time (UTC), either way.
-   * Forge functions run on AWS Lambda, whose hosts keep time with NTP (Amazon Time
-   * Sync), normally within milliseconds of UTC; a minute is a wide allowance.
-   * SCHEDULER_HARDENING_DESIGN.md §4.2.
+   * Used only to tell a garbled stored instant from a slow clock, and by the one-time
+   * upgrade from the keys of earlier versions (ledger_upgrade.ts), which must wait out
+   * their claims' leases because those claims carry no condition to defeat. Nothing in
+   * the ledger's safety depends on it.
    */
   maxClockSkewMs: 60_000,
-  /**
-   * So two hosts' clocks may disagree by up to twice that. Every rule that compares an
-   * instant written on one host with the clock of another allows for this much, erring
-   * towards "still running": a claim counts as possibly live until its lease end plus
-   * this much, and no claim is believed whose lease ends further ahead than a holder
-   * could have written plus this much.
-   */
+  /** So two hosts' clocks may disagree by up to twice that. */
   maxClockDisagreementMs: 120_000,
   /**
-   * A Reset's fence in a trigger's claims (see keys.claim). The resolver that takes it is
-   * stopped by Forge after 25 s, so after this lease it is certainly gone.
+   * An earlier version's Reset fence (a claim key): the resolver that took it is
+   * stopped by Forge after 25 s, so after this lease it is certainly gone. Read only by
+   * the upgrade from those versions.
    */
   resetFenceLeaseMs: 60_000,
   /**

@@ -18,6 +18,10 @@ export interface AttemptError {
 
 /** What the scheduler remembers about one trigger. Each trigger has its own counts and its own backoff. */
 export interface TriggerProgress {
+  /** The version of the trigger's ledger record this progress mirrors (0: no record yet). */
+  version: number;
+  /** The record's status: idle, held (an invocation is generating) or done. */
+  status: LedgerStatus;
   /** The trigger's epoch (resets so far) this progress belongs to; progress of another epoch is void. */
   epoch: number;
   /** Attempts started in this epoch (claims won or found abandoned). A success ends the count. */
@@ -33,6 +37,12 @@ export interface TriggerProgress {
 export interface SchedulerState {
   /** Last invocation that changed the state. Idle invocations write nothing, so they do not move it. */
   lastRunAt: number | null;
+  /**
+   * The installation time, cached from the Phase-4 evidence (the guide recommends it) so
+   * an idle invocation reads this one key; the evidence itself is read again whenever a
+   * report is due. Null in states written before the ledger.
+   */
+  installedAt: number | null;
   /** The guide's display fields: the most recent failure and backoff, whichever trigger. */
   lastError: (AttemptError & { trigger: AutoTrigger }) | null;
   lastBackoffUntil: number | null;
@@ -50,7 +60,16 @@ export interface DoneMarker {
 export type DoneMarkers = Record<AutoTrigger, DoneMarker | null>;
 
 export function emptyProgress(epoch = 0): TriggerProgress {
-  return { epoch, attemptCount: 0, backoffUntil: null, generatedAt: null, missedAt: null, lastError: null };
+  return {
+    version: 0,
+    status: 'idle',
+    epoch,
+    attemptCount: 0,
+    backoffUntil: null,
+    generatedAt: null,
+    missedAt: null,
+    lastError: null,
+  };
 }
 
 /**
@@ -66,7 +85,10 @@ export function inEpochs(state: SchedulerState, epochs: Record<AutoTrigger, numb
     if (next.triggers[t].epoch !== epochs[t]) {
       next = {
         ...next,
-        triggers: { ...next.triggers, [t]: emptyProgress(epochs[t]) },
+        triggers: {
+          ...next.triggers,
+          [t]: { ...emptyProgress(epochs[t]), version: next.triggers[t].version, status: next.triggers[t].status },
+        },
         lastError: next.lastError?.trigger === t ? null : next.lastError,
       };
     }
@@ -77,6 +99,7 @@ export function inEpochs(state: SchedulerState, epochs: Record<AutoTrigger, numb
 export function emptyState(): SchedulerState {
   return {
     lastRunAt: null,
+    installedAt: null,
     lastError: null,
     lastBackoffUntil: null,
     triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() },
@@ -408,81 +431,293 @@ export function clearBackoff(state: SchedulerState, trigger: AutoTrigger): Sched
  * so no old claim is removed and no attempt number is reused.
  */
 export function resetTrigger(state: SchedulerState, trigger: AutoTrigger, nextEpoch: number): SchedulerState {
+  const { version, status } = state.triggers[trigger];
   return {
-    ...withTrigger(state, trigger, emptyProgress(nextEpoch)),
+    ...withTrigger(state, trigger, { ...emptyProgress(nextEpoch), version, status }),
     lastError: state.lastError?.trigger === trigger ? null : state.lastError,
     lastBackoffUntil: lastBackoffWithout(state, trigger),
   };
 }
 
 // ---------------------------------------------------------------------------
-// Claims.
+// The ledger: one record per report kind, every change a conditional transition.
 
-export interface Claim {
-  attempt: number;
-  claimedAt: number;
-  leaseExpiresAt: number;
-  invocationId: string;
-  /**
-   * 'attempt': a generation's claim. 'reset': a Reset's fence, taken at the next free
-   * number of the epoch it closes, so that no generation can claim in that epoch after it.
-   */
-  kind: 'attempt' | 'reset';
-  /**
-   * Set in the same transaction as the holder's last write (its commit, its recorded
-   * failure, a reset's move to the next epoch): from then on the holder writes nothing
-   * more, whatever is left of its lease.
-   */
-  released: { at: number; outcome: 'generated' | 'failed' | 'reset' } | null;
+export type LedgerTrigger = AutoTrigger | 'MANUAL';
+
+/**
+ * 'idle': nobody holds the claim; 'held': `holder` is generating attempt `attempt`;
+ * 'done': the report is committed (AUTO triggers; MANUAL goes back to idle).
+ */
+export type LedgerStatus = 'idle' | 'held' | 'done';
+
+export type LedgerOutcome =
+  'created' | 'generated' | 'failed' | 'abandoned' | 'reset' | 'retried' | 'missed' | 'reconciled';
+
+/**
+ * A ledger record (stored as a Custom Entity Store entity; scheduler_state.ts has
+ * its codec). Every transition moves `version` on by one and names its writer in
+ * `holder`, and is applied only if the record is still exactly as its writer read
+ * it, so the record is the one place that decides who holds a claim and whether a
+ * commit may land. The lease says only when others may stop waiting for a holder.
+ */
+export interface LedgerRecord {
+  trigger: LedgerTrigger;
+  version: number;
+  /** Who made the last transition: while `held`, the invocation generating. Unique per invocation. */
+  holder: string;
+  status: LedgerStatus;
+  /** The current (while held) or last claim: when taken, its lease, and when its holder started generating. */
+  claim: { claimedAt: number; leaseExpiresAt: number; generationStartedAt: number | null } | null;
+  released: { at: number; outcome: LedgerOutcome } | null;
+  /** The trigger's progress, exactly as the scheduler state mirrors it. MANUAL uses epoch and attemptCount only. */
+  progress: TriggerProgress;
 }
 
-export function newClaim(
-  attempt: number,
-  now: number,
-  invocationId: string,
-  leaseMs: number = SCHEDULER.claimLeaseMs,
-  kind: Claim['kind'] = 'attempt',
-): Claim {
-  return { attempt, claimedAt: now, leaseExpiresAt: now + leaseMs, invocationId, kind, released: null };
+/** A new record, idle, carrying the progress an earlier version had made (the upgrade) or none. */
+export function createdRecord(
+  trigger: LedgerTrigger,
+  by: string,
+  at: number,
+  progress: TriggerProgress,
+  status: LedgerStatus = 'idle',
+): LedgerRecord {
+  return synced({
+    trigger,
+    version: 1,
+    holder: by,
+    status,
+    claim: null,
+    released: { at, outcome: 'created' },
+    progress,
+  });
 }
 
-export function released(claim: Claim, at: number, outcome: 'generated' | 'failed' | 'reset'): Claim {
-  return { ...claim, released: { at, outcome } };
+/** The record one transition later: version on by one, the writer named. */
+function moved(r: LedgerRecord, by: string, patch: Partial<LedgerRecord>): LedgerRecord {
+  return synced({ ...r, ...patch, version: r.version + 1, holder: by });
 }
 
-/** The longest lease a holder of this kind of scheduler claim writes (manual claims pass their own). */
-export function leaseBoundOf(claim: Claim): number {
-  return claim.kind === 'reset' ? SCHEDULER.resetFenceLeaseMs : SCHEDULER.claimLeaseMs;
+/** A record's progress names the record's own version and status, as the state mirroring it does. */
+function synced(r: LedgerRecord): LedgerRecord {
+  return { ...r, progress: { ...r.progress, version: r.version, status: r.status } };
 }
 
 /**
- * Whether the holder of a claim may still be running, and so may still write, as
- * judged by a clock `now` that may disagree with the holder's by up to
- * `maxClockDisagreementMs` either way. Errs towards "live": a lease is over only once it has
- * ended by every clock within the bound. A released claim is over at once: its
- * holder's last write has landed. A lease ending further ahead than any holder
- * writes (plus the skew) was not written by a holder; believing it would block the
- * trigger until the date it names, so such a claim counts as abandoned.
+ * Whether another invocation may still be working under this record's claim, by the
+ * reader's clock: until its lease ends. This decides only how long others wait before
+ * taking the claim over (liveness); who wins is the record's conditional transitions'
+ * say. So no clock allowance is needed, and a lease no holder could have written (longer
+ * than `maxLeaseMs`, or taken further ahead than that) is not waited for at all.
  */
-export function claimMayBeLive(claim: Claim, now: number, leaseBoundMs: number = leaseBoundOf(claim)): boolean {
-  if (claim.released !== null) return false;
-  const skew = SCHEDULER.maxClockDisagreementMs;
-  const believable = claim.leaseExpiresAt <= now + leaseBoundMs + skew && claim.claimedAt <= now + skew;
-  return believable && now < claim.leaseExpiresAt + skew;
+export function leaseRunning(r: LedgerRecord, now: number, maxLeaseMs: number = SCHEDULER.claimLeaseMs): boolean {
+  if (r.status !== 'held' || r.claim === null) return false;
+  const { claimedAt, leaseExpiresAt } = r.claim;
+  const believable = leaseExpiresAt - claimedAt <= maxLeaseMs && claimedAt <= now + maxLeaseMs;
+  return believable && now < leaseExpiresAt;
 }
 
-/** When an attempt whose holder is gone failed: when its lease ran out, or when we found out, if sooner. */
-export function abandonedAt(claim: Claim | null, checkedAt: number): number {
-  if (claim?.released) return Math.min(claim.released.at, checkedAt);
-  return claim === null ? checkedAt : Math.min(claim.leaseExpiresAt, checkedAt);
+/**
+ * The scheduler state, derived from the records it mirrors. Every transaction that
+ * moves a trigger's record writes this too, computed from both records as they will
+ * be after it, so the one key idle invocations read never disagrees with the ledger.
+ * The guide's display fields say the latest failure and backoff of either trigger.
+ */
+export function stateFromRecords(
+  records: Record<AutoTrigger, LedgerRecord>,
+  installedAt: number | null,
+  lastRunAt: number | null,
+): SchedulerState {
+  const triggers = {} as Record<AutoTrigger, TriggerProgress>;
+  for (const t of AUTO_TRIGGERS) {
+    triggers[t] = { ...records[t].progress, version: records[t].version, status: records[t].status };
+  }
+  const failures = AUTO_TRIGGERS.filter((t) => triggers[t].lastError !== null).sort(
+    (a, b) => triggers[b].lastError!.at - triggers[a].lastError!.at,
+  );
+  const latest = failures[0];
+  const backoffs = AUTO_TRIGGERS.map((t) => triggers[t].backoffUntil).filter((b): b is number => b !== null);
+  return {
+    lastRunAt,
+    installedAt,
+    lastError: latest ? { ...triggers[latest].lastError!, trigger: latest } : null,
+    lastBackoffUntil: backoffs.length > 0 ? Math.max(...backoffs) : null,
+    triggers,
+  };
 }
 
-/** The instant by which generation must hand back a report so the commit still starts inside the lease. */
-export function generationDeadline(claim: Claim, now: number): number {
-  return Math.min(now + SCHEDULER.generationBudgetMs, claim.leaseExpiresAt - SCHEDULER.commitMarginMs);
+/** A record carrying a state's progress for its trigger, as a transition leaves it. */
+function withProgress(r: LedgerRecord, state: SchedulerState): LedgerRecord {
+  const t = r.trigger as AutoTrigger;
+  const { epoch, attemptCount, backoffUntil, generatedAt, missedAt, lastError } = state.triggers[t];
+  return synced({
+    ...r,
+    progress: { ...r.progress, epoch, attemptCount, backoffUntil, generatedAt, missedAt, lastError },
+  });
 }
 
-/** The holder may begin its commit only while enough of its lease remains. */
-export function mayCommit(claim: Claim, now: number): boolean {
-  return now <= claim.leaseExpiresAt - SCHEDULER.commitMarginMs;
+export interface Transition {
+  record: LedgerRecord;
+  state: SchedulerState;
+}
+
+/**
+ * Each scheduler transition below takes the state derived from both records as read
+ * and the record it moves, and returns both as they are to be written together.
+ */
+function transition(r: LedgerRecord, by: string, patch: Partial<LedgerRecord>, next: SchedulerState): Transition {
+  const t = r.trigger as AutoTrigger;
+  const record = withProgress(moved(r, by, patch), next);
+  return {
+    record,
+    state: {
+      ...next,
+      triggers: { ...next.triggers, [t]: { ...next.triggers[t], version: record.version, status: record.status } },
+    },
+  };
+}
+
+/** Take the claim of the next attempt: this invocation generates it, starting now. */
+export function claimNext(
+  state: SchedulerState,
+  r: LedgerRecord,
+  by: string,
+  now: number,
+  leaseMs: number,
+): Transition {
+  const t = r.trigger as AutoTrigger;
+  const progress = state.triggers[t];
+  const next = {
+    ...state,
+    lastRunAt: now,
+    triggers: { ...state.triggers, [t]: { ...progress, attemptCount: progress.attemptCount + 1, backoffUntil: null } },
+  };
+  return transition(r, by, claimedPatch(now, leaseMs), next);
+}
+
+const claimedPatch = (now: number, leaseMs: number): Partial<LedgerRecord> => ({
+  status: 'held',
+  claim: { claimedAt: now, leaseExpiresAt: now + leaseMs, generationStartedAt: now },
+  released: null,
+});
+
+/** The holder stored its report: commit. */
+export function committed(state: SchedulerState, r: LedgerRecord, at: number, generatedAt: number): Transition {
+  const t = r.trigger as AutoTrigger;
+  const next = recordSuccess(state, t, r.progress.attemptCount, generatedAt);
+  return transition(r, r.holder, { status: 'done', released: { at, outcome: 'generated' } }, next);
+}
+
+/** The holder's generation failed: release the claim and back off. */
+export function failed(
+  state: SchedulerState,
+  r: LedgerRecord,
+  at: number,
+  message: string,
+  installedAt: number,
+): FailureOutcome & Transition {
+  const t = r.trigger as AutoTrigger;
+  const failure = recordFailure(state, t, { attempt: r.progress.attemptCount, at, message }, at, installedAt);
+  const moved2 = transition(r, r.holder, { status: 'idle', released: { at, outcome: 'failed' } }, failure.state);
+  return { ...failure, ...moved2 };
+}
+
+/**
+ * A holder whose lease has run out by this invocation's clock: its attempt counts as
+ * failed when the lease ran out. Safe whatever the clocks say, because the holder's
+ * own commit is conditional on the record it claimed, which this moves on.
+ */
+export function abandoned(
+  state: SchedulerState,
+  r: LedgerRecord,
+  by: string,
+  now: number,
+  installedAt: number,
+): FailureOutcome & Transition {
+  const t = r.trigger as AutoTrigger;
+  const at = Math.min(r.claim?.leaseExpiresAt ?? now, now);
+  const message = `Attempt #${r.progress.attemptCount} did not finish within its lease`;
+  const failure = recordFailure(state, t, { attempt: r.progress.attemptCount, at, message }, now, installedAt);
+  const moved2 = transition(r, by, { status: 'idle', released: { at, outcome: 'abandoned' } }, failure.state);
+  return { ...failure, ...moved2 };
+}
+
+/** An abandoned claim whose backoff has already passed: record it failed and take the next attempt, in one. */
+export function takenOver(
+  state: SchedulerState,
+  r: LedgerRecord,
+  by: string,
+  now: number,
+  leaseMs: number,
+  installedAt: number,
+): Transition {
+  const gave = abandoned(state, r, by, now, installedAt);
+  const claimed = claimNext(gave.state, gave.record, by, now, leaseMs);
+  return {
+    record: synced({ ...claimed.record, version: r.version + 1 }),
+    state: withVersion(claimed.state, r.trigger, r.version + 1),
+  };
+}
+
+function withVersion(state: SchedulerState, t: LedgerTrigger, version: number): SchedulerState {
+  const a = t as AutoTrigger;
+  return { ...state, triggers: { ...state.triggers, [a]: { ...state.triggers[a], version } } };
+}
+
+/**
+ * The 12 h window closed with no report. A claim still held then is released with it:
+ * its holder's commit, conditional on that claim, can no longer store a report that
+ * would come after its window.
+ */
+export function missed(state: SchedulerState, r: LedgerRecord, by: string, now: number): Transition {
+  const next = recordMissed(state, r.trigger as AutoTrigger, now);
+  return transition(r, by, { status: 'idle', released: { at: now, outcome: 'missed' } }, next);
+}
+
+/** A DONE key the record did not know of (written before the ledger): the record and the state follow it. */
+export function reconciled(
+  state: SchedulerState,
+  r: LedgerRecord,
+  by: string,
+  marker: DoneMarker,
+  now: number,
+): Transition {
+  const t = r.trigger as AutoTrigger;
+  const known = recordDoneFromMarker(state, t, marker, now);
+  // A report took an attempt, whether or not its marker says which.
+  const next = withTrigger(known, t, { attemptCount: Math.max(1, known.triggers[t].attemptCount), lastError: null });
+  return transition(r, by, { status: 'done', released: { at: now, outcome: 'reconciled' } }, next);
+}
+
+/** An administrator's Reset: the next epoch, from nothing. A holder of the old claim can no longer commit. */
+export function resetRecord(state: SchedulerState, r: LedgerRecord, by: string, now: number): Transition {
+  const t = r.trigger as AutoTrigger;
+  const next = { ...resetTrigger(state, t, r.progress.epoch + 1), lastRunAt: now };
+  return transition(r, by, { status: 'idle', claim: null, released: { at: now, outcome: 'reset' } }, next);
+}
+
+/** An administrator's Retry: the backoff ends now. */
+export function retriedRecord(state: SchedulerState, r: LedgerRecord, by: string, now: number): Transition {
+  const next = { ...clearBackoff(state, r.trigger as AutoTrigger), lastRunAt: now };
+  return transition(r, by, { released: { at: now, outcome: 'retried' } }, next);
+}
+
+// ---------------------------------------------------------------------------
+// MANUAL: numbered reports, one generation at a time. No scheduler state.
+
+/** Take the next manual report number; numbers are never reused. */
+/**
+ * The next manual report number: past the record's, and past `given`, the highest
+ * number any other record shows as used (an earlier version's resolver, during a
+ * rolling deploy, numbers from those records).
+ */
+export function manualClaimed(r: LedgerRecord, by: string, now: number, leaseMs: number, given = 0): LedgerRecord {
+  return moved(r, by, {
+    ...claimedPatch(now, leaseMs),
+    progress: { ...r.progress, attemptCount: Math.max(r.progress.attemptCount, given) + 1 },
+  });
+}
+
+/** The manual generation ended (stored, or failed): the number stays used. */
+export function manualReleased(r: LedgerRecord, at: number, outcome: 'generated' | 'failed'): LedgerRecord {
+  return moved(r, r.holder, { status: 'idle', released: { at, outcome } });
 }

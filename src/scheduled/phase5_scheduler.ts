@@ -1,49 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, StorageReadError, StorageWriteError, WakeUpPushError } from '../errors';
 import { handleAutoTrigger } from '../phase5/handle_auto_trigger';
-import type { Phase5Report } from '../phase5/report';
+import { keys } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
+import { answeredStatus } from '../storage/kvs_store';
 import { parseIsoInstant, toIso } from '../time';
+import { SCHEDULER } from './config';
 import {
-  abandonedAt,
   AUTO_TRIGGERS,
   backoffActive,
-  Claim,
-  claimMayBeLive,
   decideDueTrigger,
   DoneMarker,
   DoneMarkers,
-  emptyState,
   FailureOutcome,
-  forgetUnstoredReports,
-  generationDeadline,
-  inEpochs,
-  mayCommit,
-  newClaim,
+  LedgerRecord,
   nextActionableAt,
-  recordDoneFromMarker,
-  recordFailure,
-  recordMissed,
-  recordSuccess,
   SchedulerState,
+  stateFromRecords,
   wakeUpDelaySeconds,
   wakeUpDeliveryRuns,
   wakeUpRetryAfterSeconds,
 } from './decisions';
-import {
-  claimAttempt,
-  claimExists,
-  commitReport,
-  doneMarkersFrom,
-  epochFrom,
-  installationTimestampFrom,
-  loadSchedulerSnapshot,
-  parseState,
-  readClaim,
-  recordFailedAttempt,
-  saveSchedulerState,
-} from './scheduler_state';
-import { SCHEDULER } from './config';
+import * as ledger from './ledger';
+import { ensureRecords } from './ledger_upgrade';
+import { installationTimestampFrom, mirrorsLedger, parseState, StoredDoneMarker } from './scheduler_state';
 import { resolveTenant, resolveWakeUpTenant, Tenant } from './tenant';
 import { pushWakeUp, retryLaterResponse, RetryLaterResponse, WakeUpBody, wakeUpRetryOf } from './wake_up_queue';
 
@@ -51,11 +31,16 @@ import { pushWakeUp, retryLaterResponse, RetryLaterResponse, WakeUpBody, wakeUpR
  * The Phase-5 scheduler, run by a Forge scheduled trigger every interval
  * (SCHEDULER.interval) and by wake-up events timed for the instants a tick
  * would reach late. Both enter the same path: the integration guide's nine
- * steps, marked below, with two strengthenings: each attempt is claimed with an
- * atomic create-if-absent before anything is generated, and the report, its
- * DONE key and the state are committed in one transaction.
- * SCHEDULER_HARDENING_DESIGN.md argues why that makes a second stored report for
- * a trigger impossible, however many ticks and wake-ups arrive at once.
+ * steps, one named function each, read top to bottom in `nineSteps`. Who
+ * generates and who commits is decided by the ledger (ledger.ts): every claim
+ * and every commit is a transaction conditional on the claim record as read, so
+ * a second stored report for a trigger is impossible however many ticks and
+ * wake-ups arrive at once, and whatever their hosts' clocks say
+ * (SCHEDULER_HARDENING_DESIGN.md §4).
+ *
+ * An idle invocation reads one key, the state, which mirrors the ledger and caches
+ * the installation time; the evidence, the DONE key and the records are read (in
+ * one request) only when the state says a report is due.
  *
  * Forge never retries a throw, so this function never throws: every outcome,
  * expected or not, becomes a response.
@@ -127,8 +112,7 @@ interface Known {
 
 const TAG = '[Phase5Scheduler]';
 
-/** A crashed holder's claim is skipped within the same invocation at most this many times. */
-const MAX_ABANDONED_CLAIMS_PER_INVOCATION = 5;
+const NO_DONE: DoneMarkers = { AUTO_12H: null, AUTO_24H: null };
 
 function respond(statusCode: number, outcome: SchedulerOutcome): SchedulerResponse {
   return {
@@ -144,14 +128,42 @@ function doneFlags(state: SchedulerState, done: DoneMarkers): string {
   return `auto_12h_done=${flag('AUTO_12H')}, auto_24h_done=${flag('AUTO_24H')}`;
 }
 
-/** Bring the state in line with every DONE key it did not know about; DONE keys are authoritative. */
-function reconcile(state: SchedulerState, done: DoneMarkers, now: number): SchedulerState {
-  let next = state;
-  for (const t of AUTO_TRIGGERS) {
-    const marker = done[t];
-    if (marker && next.triggers[t].generatedAt === null) next = recordDoneFromMarker(next, t, marker, now);
-  }
-  return next;
+/** The triggers' progress with nothing generated and nothing missed: what is due by the clock alone. */
+function blankTriggers(state: SchedulerState): SchedulerState['triggers'] {
+  const blank = (t: AutoTrigger) => ({ ...state.triggers[t], generatedAt: null, missedAt: null });
+  return { AUTO_12H: blank('AUTO_12H'), AUTO_24H: blank('AUTO_24H') };
+}
+
+/** A response, or what the next step needs. */
+type Step<T> = { respond: SchedulerResponse } | { next: T };
+const stop = (response: SchedulerResponse) => ({ respond: response });
+const go = <T>(next: T) => ({ next });
+
+/** What one invocation knows as it goes; the wake-up decision reads it at the end. */
+interface Path {
+  cloudId: string;
+  /** This invocation: every ledger record it moves names it. */
+  by: string;
+  known: Known | null;
+}
+
+/** The state as read (step 3): a mirror of the ledger, or something to rebuild from it. */
+type StoredState =
+  | { kind: 'mirror'; state: SchedulerState & { installedAt: number }; raw: unknown }
+  | { kind: 'rebuild'; why: string; raw: unknown };
+
+/** What step 5 establishes: the evidence, the DONE keys and the records, authoritative. */
+interface Authoritative {
+  installedAt: number;
+  records: ledger.Records;
+  done: DoneMarkers;
+  report12?: { value: unknown };
+  state: SchedulerState;
+  /** The stored state does not mirror these records; written by the next transition, or on its own. */
+  stateStale: boolean;
+  lastRunAt: number | null;
+  /** Which triggers the stored state already knew were done (a DONE key it did not know stops generation). */
+  knewDone: Record<AutoTrigger, boolean>;
 }
 
 export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
@@ -185,375 +197,446 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
     );
   }
 
-  /**
-   * Step 8's commit. Its failure would throw a finished report away and cost the
-   * trigger an attempt, so a refused commit is sent again while the claim's lease
-   * covers it, within a budget of KVS requests. A refusal may hide a commit that
-   * landed (a 5xx after the fact), so before every resend the holder reads its own
-   * claim back: the commit releases the claim in the same transaction, so a
-   * released claim proves the commit landed, and only a claim still unreleased
-   * (read positively, not a failed read) allows a resend. The DONE key would not do:
-   * a Reset may remove it after the commit landed, and a resend would then bring
-   * back what the Reset set aside. Returns true, or why the report was not stored
-   * and whether the commit may have landed all the same.
-   */
-  async function commit(
-    cloudId: string,
-    trigger: AutoTrigger,
-    epoch: number,
-    report: Phase5Report,
-    next: SchedulerState,
-    claim: Claim,
-  ): Promise<true | { error: string; mayHaveLanded: boolean }> {
-    let error = 'Report commit not attempted';
-    let unsure = false;
-    let sent = false;
-    for (let spent = 0; spent < SCHEDULER.commitRequestBudget && mayCommit(claim, deps.now()); spent++) {
-      try {
-        if (unsure) {
-          const found = await readClaim(cloudId, trigger, epoch, claim.attempt);
-          const mine = found === 'absent' ? null : found;
-          if (mine?.invocationId !== claim.invocationId) {
-            // Not the claim we took: it cannot say whether the commit landed, so never resend over it.
-            return {
-              error: `${error}; attempt #${claim.attempt}'s claim no longer reads as ours`,
-              mayHaveLanded: true,
-            };
-          }
-          if (mine.released?.outcome === 'generated') return true;
-          unsure = false;
-        } else {
-          sent = true;
-          await commitReport(cloudId, trigger, epoch, report, next, claim);
-          return true;
-        }
-      } catch (err) {
-        if (!(err instanceof StorageWriteError || err instanceof StorageReadError)) throw err;
-        if (!unsure) {
-          error = `Report commit failed: ${describeError(err.cause ?? err)}`;
-          log.warn(`${TAG} ${trigger} ${error}; checking whether it landed before sending it again`);
-        }
-        unsure = true;
-      }
+  // -------------------------------------------------------------------------
+  // The nine steps.
+
+  /** Step 1. Validate tenant identity (resolved by the entry point, tick or wake-up): fail closed, touch nothing. */
+  function validateTenant(tenant: Tenant, source: SchedulerSource, wakeAtClaimed: unknown): Step<string> {
+    if (!tenant.ok) {
+      log.error(`${TAG} FAIL_CLOSED: Tenant identity unavailable (${tenant.detail})`);
+      return stop(respond(400, { reason: tenant.errorCode, error_code: tenant.errorCode, message: tenant.detail }));
     }
-    return { error, mayHaveLanded: sent && unsure };
+    // A wake-up's body says when it was meant for; that is for the log, never for a decision.
+    const wakeNote =
+      source === 'wake-up'
+        ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30).replace(/[^0-9A-Za-z:.+-]/g, '?') : 'an unstated instant'})`
+        : '';
+    log.info(`${TAG} Starting for cloudId: ${tenant.cloudId} at ${toIso(deps.now())}${wakeNote}`);
+    return go(tenant.cloudId);
+  }
+
+  /**
+   * Steps 2 and 3. Load the scheduler state, which carries the installation time the
+   * Phase-4 evidence recorded: the one KVS request an idle invocation makes. A state
+   * that is not a mirror of the ledger (absent, invalid, an earlier version's) is
+   * rebuilt from the records once they are read (step 5).
+   */
+  async function loadState(p: Path, now: number): Promise<StoredState> {
+    const raw = await ledger.readState(p.cloudId);
+    if (raw === undefined) return { kind: 'rebuild', why: 'no state is stored', raw };
+    const parsed = parseState(raw, now);
+    if (!parsed.ok) {
+      log.warn(`${TAG} Scheduler state for ${p.cloudId} is invalid (${parsed.reason}); rebuilding it from the ledger`);
+      return { kind: 'rebuild', why: parsed.reason, raw };
+    }
+    if (!mirrorsLedger(raw) || parsed.value.installedAt === null) {
+      return { kind: 'rebuild', why: "the state is an earlier version's", raw };
+    }
+    return { kind: 'mirror', state: parsed.value as SchedulerState & { installedAt: number }, raw };
+  }
+
+  /**
+   * Step 4, from the state alone. Nothing due, or due but backing off: the answer
+   * needs no other read. Due (or a 12 h window just closed): step 5 reads what is
+   * authoritative. The DONE keys are authoritative whenever the state says a report
+   * is due; the state says what is done only in between.
+   */
+  function decideFromState(p: Path, stored: StoredState, now: number): Step<AutoTrigger | null> {
+    if (stored.kind !== 'mirror') return go(null);
+    const { state } = stored;
+    p.known = { installedAt: state.installedAt, state, done: NO_DONE };
+    const due = decideDueTrigger(state.installedAt, now, state, NO_DONE);
+    if (due.newlyMissed) return go(due.due);
+    if (due.due === null) {
+      log.info(`${TAG} No trigger due for ${p.cloudId}; ${doneFlags(state, NO_DONE)}`);
+      return stop(noTriggerDue(p, due.nextDueAt));
+    }
+    if (backoffActive(state.triggers[due.due], now)) return stop(backingOff(p, due.due, state));
+    return go(due.due);
+  }
+
+  function noTriggerDue(p: Path, nextDueAt: number | null): SchedulerResponse {
+    return respond(200, {
+      reason: 'NO_TRIGGER_DUE',
+      message: 'No trigger due',
+      cloud_id: p.cloudId,
+      next_eligible_at: nextDueAt === null ? null : toIso(nextDueAt),
+    });
+  }
+
+  function backingOff(p: Path, trigger: AutoTrigger, state: SchedulerState, message?: string): SchedulerResponse {
+    const until = state.triggers[trigger].backoffUntil!;
+    log.info(`${TAG} ${trigger} in backoff for ${p.cloudId} until ${toIso(until)}`);
+    return respond(200, {
+      reason: 'BACKOFF_ACTIVE',
+      message: message ?? `${trigger} is backing off`,
+      cloud_id: p.cloudId,
+      trigger,
+      attempt: state.triggers[trigger].attemptCount,
+      next_eligible_at: toIso(until),
+    });
+  }
+
+  /**
+   * Step 5 (and step 2 again). Read, in one request, what is authoritative once
+   * something may be due: the Phase-4 evidence, the DONE keys, both ledger records
+   * (created here if the installation has none yet: ledger_upgrade.ts) and, for the
+   * 24 h report, the 12 h one it compares with.
+   */
+  async function readAuthoritative(
+    p: Path,
+    stored: StoredState,
+    dueByState: AutoTrigger | null,
+    now: number,
+    repairing = false,
+  ): Promise<Step<Authoritative>> {
+    const doneWanted: AutoTrigger[] =
+      dueByState === null || stored.kind !== 'mirror'
+        ? [...AUTO_TRIGGERS]
+        : dueByState === 'AUTO_24H' && stored.state.triggers.AUTO_12H.generatedAt === null
+          ? ['AUTO_12H', 'AUTO_24H']
+          : [dueByState];
+    const snapshot = await ledger.readSnapshot(
+      p.cloudId,
+      { done: doneWanted, report12: dueByState !== 'AUTO_12H' },
+      now,
+    );
+    const installation = installationTimestampFrom(snapshot.evidence, now);
+    if (!installation.ok) {
+      const why = { MISSING: 'not found', INVALID: 'not a valid ISO-8601 instant', IN_FUTURE: 'in the future' };
+      log.warn(`${TAG} FAIL_CLOSED: Installation timestamp ${why[installation.reason]} for ${p.cloudId}`);
+      return stop(
+        respond(200, {
+          reason: 'INSTALLATION_TIMESTAMP_UNAVAILABLE',
+          message: 'Installation timestamp not available',
+          error_code: `INSTALLATION_TIMESTAMP_${installation.reason}`,
+          cloud_id: p.cloudId,
+        }),
+      );
+    }
+    const { installedAt } = installation;
+    const done: DoneMarkers = { AUTO_12H: snapshot.done.AUTO_12H ?? null, AUTO_24H: snapshot.done.AUTO_24H ?? null };
+    const unreadable = AUTO_TRIGGERS.find((t) => snapshot.records[t] === 'unreadable');
+    if (unreadable) {
+      // Rebuilt from what can be trusted (ledger.repairRecord), once, then read again.
+      const raw = await ledger.readRaw(p.cloudId, unreadable);
+      const repaired =
+        !repairing &&
+        (await ledger.repairRecord(p.cloudId, unreadable, raw, done[unreadable], p.by, now, {
+          mirror: stored.kind === 'mirror' ? stored.state.triggers[unreadable] : undefined,
+          installedAt,
+        }));
+      log.warn(
+        `${TAG} ${unreadable} ledger record for ${p.cloudId} does not parse; ${repaired ? 'rebuilt' : 'not rebuilt'}`,
+      );
+      if (repaired) return readAuthoritative(p, stored, dueByState, now, true);
+      log.error(`${TAG} ${unreadable} ledger record for ${p.cloudId} cannot be read; not generating`);
+      return stop(
+        respond(500, {
+          reason: 'SCHEDULER_ERROR',
+          error_code: 'LEDGER_RECORD_UNREADABLE',
+          message: `${unreadable}'s ledger record cannot be read, nor rebuilt from what can be trusted`,
+          cloud_id: p.cloudId,
+          trigger: unreadable,
+        }),
+      );
+    }
+    let records: ledger.Records;
+    if (snapshot.records.AUTO_12H === null || snapshot.records.AUTO_24H === null) {
+      const ensured = await ensureRecords({ cloudId: p.cloudId, now, by: p.by, stateRaw: stored.raw, done });
+      if (ensured.kind === 'wait') {
+        log.info(`${TAG} Records of ${p.cloudId} not moved to the ledger yet: ${ensured.reason}`);
+        return stop(
+          respond(200, {
+            reason: 'CLAIM_HELD',
+            message: `Upgrading the installation's records: ${ensured.reason} (${toIso(ensured.until)})`,
+            cloud_id: p.cloudId,
+            next_eligible_at: toIso(ensured.until),
+          }),
+        );
+      }
+      records = ensured.records;
+    } else {
+      records = snapshot.records as ledger.Records;
+    }
+    const lastRunAt = stored.kind === 'mirror' ? stored.state.lastRunAt : null;
+    const state = stateFromRecords(records, installedAt, lastRunAt);
+    const stateStale =
+      stored.kind !== 'mirror' ||
+      stored.state.installedAt !== installedAt ||
+      AUTO_TRIGGERS.some((t) => stored.state.triggers[t].version !== records[t].version);
+    const known: Known = { installedAt, state, done };
+    p.known = known;
+    const knew = (t: AutoTrigger) => stored.kind === 'mirror' && stored.state.triggers[t].generatedAt !== null;
+    const knewDone = { AUTO_12H: knew('AUTO_12H'), AUTO_24H: knew('AUTO_24H') };
+    return go({ installedAt, records, done, report12: snapshot.report12, state, stateStale, lastRunAt, knewDone });
+  }
+
+  function context(p: Path, a: Authoritative, trigger: AutoTrigger): ledger.AutoContext {
+    return {
+      cloudId: p.cloudId,
+      trigger,
+      records: a.records,
+      installedAt: a.installedAt,
+      lastRunAt: a.lastRunAt,
+      by: p.by,
+      now: deps.now(),
+    };
+  }
+
+  /** After the records moved: what the wake-up decision sees. */
+  function moved(p: Path, a: Authoritative, records: ledger.Records, done: DoneMarkers = a.done): Authoritative {
+    const next = {
+      ...a,
+      records,
+      done,
+      state: stateFromRecords(records, a.installedAt, deps.now()),
+      stateStale: false,
+    };
+    p.known = { installedAt: a.installedAt, state: next.state, done };
+    return next;
+  }
+
+  /** A state that no longer mirrors the ledger is written again, on paths that move no record. */
+  async function settleState(p: Path, a: Authoritative): Promise<void> {
+    if (!a.stateStale) return;
+    a.state = await ledger.rebuildState(p.cloudId, a.records, a.installedAt, deps.now());
+    a.stateStale = false;
+  }
+
+  /**
+   * Step 4 again, with what step 5 read: the due trigger, a 12 h window that closed
+   * without a report recorded as missed; then step 5 itself: the DONE key (or the
+   * record) says the trigger is done, and it is never generated again.
+   */
+  async function decideDue(
+    p: Path,
+    a: Authoritative,
+    now: number,
+  ): Promise<Step<{ a: Authoritative; trigger: AutoTrigger }>> {
+    // DONE keys are authoritative: a record that did not know of one (written before the ledger) follows it.
+    for (const t of AUTO_TRIGGERS) {
+      const marker = a.done[t];
+      if (marker === null || a.records[t].status === 'done') continue;
+      const reconciled = await ledger.reconcileDone(context(p, a, t), marker);
+      if (reconciled.kind === 'landed') a = moved(p, a, reconciled.records);
+    }
+    let due = decideDueTrigger(a.installedAt, now, a.state, a.done);
+    if (due.newlyMissed && a.records[due.newlyMissed].status !== 'done') {
+      log.warn(`${TAG} ${due.newlyMissed} window closed without a report for ${p.cloudId}; recorded as missed`);
+      const recorded = await ledger.recordMissed(context(p, a, due.newlyMissed));
+      if (recorded.kind === 'landed') a = moved(p, a, recorded.records);
+      due = decideDueTrigger(a.installedAt, now, a.state, a.done);
+    }
+    // What is due by age alone: if that one is done, but the stored state did not know, the DONE key
+    // (or the record) is what stopped it, and the answer says so.
+    const byAge = decideDueTrigger(a.installedAt, now, { ...a.state, triggers: blankTriggers(a.state) }, NO_DONE).due;
+    const trigger = due.due ?? (byAge !== null && !a.knewDone[byAge] ? byAge : null);
+    if (trigger === null) {
+      await settleState(p, a);
+      log.info(`${TAG} No trigger due for ${p.cloudId}; ${doneFlags(a.state, a.done)}`);
+      return stop(noTriggerDue(p, due.due === null && 'nextDueAt' in due ? due.nextDueAt : null));
+    }
+    const marker = a.done[trigger];
+    const record = a.records[trigger];
+    if (marker !== null || record.status === 'done' || record.progress.missedAt !== null) {
+      await settleState(p, a);
+      if (record.progress.missedAt !== null && marker === null && record.status !== 'done') {
+        return stop(noTriggerDue(p, null));
+      }
+      log.info(`${TAG} ${trigger} DONE key exists for ${p.cloudId}; not generating`);
+      return stop(
+        respond(200, {
+          reason: 'DONE_KEY_EXISTS',
+          message: marker !== null ? `${trigger} already done` : `${trigger} already done (its ledger record is done)`,
+          cloud_id: p.cloudId,
+          trigger,
+        }),
+      );
+    }
+    return go({ a, trigger });
+  }
+
+  /** Step 6. Backoff, per trigger, as the trigger's record says. */
+  async function checkBackoff(p: Path, a: Authoritative, trigger: AutoTrigger, now: number): Promise<Step<null>> {
+    if (a.records[trigger].status !== 'idle' || !backoffActive(a.records[trigger].progress, now)) return go(null);
+    await settleState(p, a);
+    return stop(backingOff(p, trigger, a.state));
+  }
+
+  /**
+   * Step 7a. Claim the attempt: one conditional transition on the trigger's record.
+   * A holder whose lease has run out (by this clock) has its attempt recorded as
+   * failed; that decides only when to stop waiting: its own commit is conditional
+   * on the claim it took, which this moves on.
+   */
+  async function claimAttempt(
+    p: Path,
+    a: Authoritative,
+    trigger: AutoTrigger,
+  ): Promise<Step<{ a: Authoritative; held: LedgerRecord }>> {
+    const outcome = await ledger.claim(context(p, a, trigger));
+    const held = (message: string, attempt?: number) =>
+      stop(respond(200, { reason: 'CLAIM_HELD', message, cloud_id: p.cloudId, trigger, attempt }));
+    switch (outcome.kind) {
+      case 'claimed': {
+        if (outcome.abandonedAttempt) {
+          log.warn(
+            `${TAG} ${trigger} generation failed (attempt #${outcome.abandonedAttempt.state.triggers[trigger].attemptCount}): did not finish within its lease`,
+          );
+        }
+        return go({ a: moved(p, a, outcome.records), held: outcome.record });
+      }
+      case 'held': {
+        await settleState(p, a);
+        log.info(
+          `${TAG} ${trigger} attempt #${outcome.record.progress.attemptCount} is being generated by another invocation for ${p.cloudId}`,
+        );
+        return held('Another invocation holds the claim', outcome.record.progress.attemptCount);
+      }
+      case 'backoff': {
+        if (!outcome.abandonedAttempt) {
+          await settleState(p, a);
+          return stop(backingOff(p, trigger, a.state));
+        }
+        const f = outcome.abandonedAttempt;
+        const attempt = f.record.progress.attemptCount;
+        log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
+        logBackoff(f);
+        const next = moved(p, a, outcome.records!);
+        return stop(backingOff(p, trigger, next.state, `${trigger} attempt #${attempt} was abandoned by its holder`));
+      }
+      case 'done':
+        return stop(
+          respond(200, { reason: 'DONE_KEY_EXISTS', message: `${trigger} already done`, cloud_id: p.cloudId, trigger }),
+        );
+      case 'lost':
+        log.info(`${TAG} ${trigger} claim for ${p.cloudId} was moved by another invocation first`);
+        return held('Another invocation moved the claim first');
+      case 'refused':
+        throw outcome.cause;
+    }
+  }
+
+  /** Steps 7b to 9 for the holder: generate, commit, or record the failure. */
+  async function generateAndCommit(
+    p: Path,
+    a: Authoritative,
+    trigger: AutoTrigger,
+    held: LedgerRecord,
+  ): Promise<SchedulerResponse> {
+    // Step 7b. Generate the report via handleAutoTrigger, the only generation path.
+    const attempt = held.progress.attemptCount;
+    log.info(`${TAG} Attempting ${trigger} generation for ${p.cloudId} (attempt #${attempt})`);
+    const result = await handleAutoTrigger(trigger, {
+      cloudId: p.cloudId,
+      installedAt: a.installedAt,
+      attempt,
+      now: deps.now,
+      deadlineAt: deps.now() + SCHEDULER.generationBudgetMs,
+      ...(trigger === 'AUTO_24H' && a.report12 ? { twelveHourReport: a.report12 } : {}),
+    });
+
+    // Step 8. Write the DONE key (with its report and the state) if successful: one
+    // transaction, conditional on this invocation's claim being still open and its own.
+    let error: string;
+    if (result.success) {
+      const generatedAt = parseIsoInstant(result.report.generated_at) ?? deps.now();
+      const reportKey = keys.report(p.cloudId, trigger);
+      const marker: StoredDoneMarker = {
+        status: 'done',
+        generated_at: result.report.generated_at,
+        attempt: result.report.attempt,
+        epoch: held.progress.epoch,
+        report_key: reportKey,
+      };
+      const committed = await ledger.commit(context(p, a, trigger), {
+        set: [
+          { key: reportKey, value: result.report },
+          { key: keys.done(p.cloudId, trigger), value: marker },
+        ],
+        generatedAt,
+      });
+      if (committed.kind === 'committed') {
+        const doneMarker: DoneMarker = { generatedAt, attempt, epoch: held.progress.epoch };
+        moved(p, a, committed.records, { ...a.done, [trigger]: doneMarker });
+        log.info(`${TAG} ${trigger} report generated successfully for ${p.cloudId}`);
+        return respond(200, {
+          reason: 'GENERATED',
+          message: `${trigger} report stored`,
+          cloud_id: p.cloudId,
+          trigger,
+          attempt,
+        });
+      }
+      if (committed.kind === 'lost') {
+        // Someone took this claim over (or never lost it to us: a claim answered 2xx that did not
+        // land), or an administrator reset the trigger: this report can never be stored, and no
+        // failure is ours to record. The claim's holder, whoever it is, decides what happens next.
+        const message = `Attempt #${attempt}'s claim was moved on before its commit; the report was not stored`;
+        log.warn(`${TAG} ${trigger} ${message} for ${p.cloudId}`);
+        return respond(200, { reason: 'CLAIM_HELD', message, cloud_id: p.cloudId, trigger, attempt });
+      }
+      error = `Report commit failed: ${describeError(committed.cause.cause ?? committed.cause)}`;
+    } else {
+      error = result.error;
+    }
+
+    // Step 9 (failure). Back off this trigger: the failure and the claim's release in one
+    // transition. If it does not land, the claim runs out its lease and the next invocation records it.
+    const failure = await ledger.fail(context(p, a, trigger), error);
+    log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
+    logBackoff(failure);
+    if (failure.recorded) moved(p, a, { ...a.records, [trigger]: failure.record });
+    return respond(502, {
+      reason: 'GENERATION_FAILED',
+      message: error,
+      cloud_id: p.cloudId,
+      trigger,
+      attempt,
+      next_eligible_at: toIso(failure.nextEligibleAt),
+    });
   }
 
   /** One invocation, tick or wake-up: steps 1 to 9, then the wake-up decision. */
   async function run(tenant: Tenant, source: SchedulerSource, wakeAtClaimed?: unknown): Promise<SchedulerResponse> {
-    let cloudId: string | undefined;
-    let known: Known | null = null;
-    const response = await nineSteps(tenant, source, wakeAtClaimed, (k) => {
-      cloudId = tenant.ok ? tenant.cloudId : undefined;
-      known = k;
-    });
-    if (cloudId && known && response.statusCode !== 500 && response.statusCode !== 503) {
-      await scheduleWakeUp(cloudId, known);
-    }
+    const first = validateTenant(tenant, source, wakeAtClaimed);
+    if ('respond' in first) return first.respond;
+    const p: Path = { cloudId: first.next, by: deps.newInvocationId(), known: null };
+    const response = await nineSteps(p);
+    if (p.known && response.statusCode !== 500 && response.statusCode !== 503) await scheduleWakeUp(p.cloudId, p.known);
     return response;
   }
 
-  /** The guide's nine steps, in order; `remember` receives what the wake-up decision will need. */
-  async function nineSteps(
-    tenant: Tenant,
-    source: SchedulerSource,
-    wakeAtClaimed: unknown,
-    remember: (known: Known) => void,
-  ): Promise<SchedulerResponse> {
-    let cloudId: string | undefined;
-    // A state change decided but not yet stored; saved on every exit path, including the unexpected one.
-    let unsaved: SchedulerState | null = null;
-    const save = async (): Promise<void> => {
-      if (unsaved && cloudId) {
-        await saveSchedulerState(cloudId, unsaved);
-        unsaved = null;
-      }
-    };
-
+  /** The guide's nine steps, in order (step 1 is done by `run`). */
+  async function nineSteps(p: Path): Promise<SchedulerResponse> {
     try {
-      // Step 1. Validate tenant identity (resolved by the entry point, tick or wake-up): fail closed, touch nothing.
-      if (!tenant.ok) {
-        log.error(`${TAG} FAIL_CLOSED: Tenant identity unavailable (${tenant.detail})`);
-        return respond(400, { reason: tenant.errorCode, error_code: tenant.errorCode, message: tenant.detail });
-      }
-      cloudId = tenant.cloudId;
       const now = deps.now();
-      // A wake-up's body says when it was meant for; that is for the log, never for a decision.
-      const wakeNote =
-        source === 'wake-up'
-          ? ` (wake-up for ${typeof wakeAtClaimed === 'string' ? wakeAtClaimed.slice(0, 30).replace(/[^0-9A-Za-z:.+-]/g, '?') : 'an unstated instant'})`
-          : '';
-      log.info(`${TAG} Starting for cloudId: ${cloudId} at ${toIso(now)}${wakeNote}`);
-
-      // Step 2. Load the installation timestamp from Phase-4 evidence. The same single KVS
-      // request also brings the state (step 3) and both DONE keys (step 5).
-      const snapshot = await loadSchedulerSnapshot(cloudId);
-      const installation = installationTimestampFrom(snapshot.evidence, now);
-      if (!installation.ok) {
-        const why = { MISSING: 'not found', INVALID: 'not a valid ISO-8601 instant', IN_FUTURE: 'in the future' };
-        log.warn(`${TAG} FAIL_CLOSED: Installation timestamp ${why[installation.reason]} for ${cloudId}`);
-        return respond(200, {
-          reason: 'INSTALLATION_TIMESTAMP_UNAVAILABLE',
-          message: 'Installation timestamp not available',
-          error_code: `INSTALLATION_TIMESTAMP_${installation.reason}`,
-          cloud_id: cloudId,
-        });
-      }
-      const { installedAt } = installation;
-
-      // Step 3. Load scheduler state. An invalid one is replaced, and the DONE keys say what was done.
-      // The epoch keys say which reset each trigger is in; progress of an earlier epoch is void.
-      const done = doneMarkersFrom(snapshot, now);
-      const epochOf = { AUTO_12H: epochFrom(snapshot.epoch.AUTO_12H), AUTO_24H: epochFrom(snapshot.epoch.AUTO_24H) };
-      const epochs = { AUTO_12H: epochOf.AUTO_12H ?? 0, AUTO_24H: epochOf.AUTO_24H ?? 0 };
-      let state = inEpochs(emptyState(), epochs);
-      if (snapshot.state !== undefined) {
-        const parsed = parseState(snapshot.state, now);
-        if (parsed.ok) {
-          state = inEpochs(forgetUnstoredReports(parsed.value, done), epochs);
-        } else {
-          log.warn(`${TAG} Scheduler state for ${cloudId} is invalid (${parsed.reason}); rebuilding it from DONE keys`);
-          state = reconcile(state, done, now);
-          unsaved = state;
-        }
-      }
-      // What the wake-up decision reads once the path is over: the state as last decided,
-      // and the DONE keys including one this invocation commits.
-      let doneAfter = done;
-      remember({
-        installedAt,
-        get state() {
-          return state;
-        },
-        get done() {
-          return doneAfter;
-        },
-      });
-
-      // Step 4. Decide the due trigger.
-      const due = decideDueTrigger(installedAt, now, state, done);
-      if (due.newlyMissed) {
-        log.warn(`${TAG} ${due.newlyMissed} window closed without a report for ${cloudId}; recorded as missed`);
-        state = recordMissed(state, due.newlyMissed, now);
-        unsaved = state;
-      }
-      if (due.due === null) {
-        log.info(`${TAG} No trigger due for ${cloudId}; ${doneFlags(state, done)}`);
-        await save();
-        return respond(200, {
-          reason: 'NO_TRIGGER_DUE',
-          message: 'No trigger due',
-          cloud_id: cloudId,
-          next_eligible_at: due.nextDueAt === null ? null : toIso(due.nextDueAt),
-        });
-      }
-      const trigger = due.due;
-
-      // Step 5. The DONE key is authoritative: never regenerate.
-      if (done[trigger] !== null) {
-        log.info(`${TAG} ${trigger} DONE key exists for ${cloudId}; not generating`);
-        const reconciled = reconcile(state, done, now);
-        if (reconciled !== state) unsaved = state = reconciled;
-        await save();
-        return respond(200, {
-          reason: 'DONE_KEY_EXISTS',
-          message: `${trigger} already done`,
-          cloud_id: cloudId,
-          trigger,
-        });
-      }
-
-      // An epoch key that is not an epoch cannot say where this trigger's claims are; claiming
-      // anywhere could be claiming in an epoch a Reset has closed. Fail closed, loudly.
-      const epoch = epochOf[trigger];
-      if (epoch === null) {
-        log.error(`${TAG} ${trigger} epoch key for ${cloudId} is not an epoch; not generating`);
-        await save();
-        return respond(500, {
-          reason: 'SCHEDULER_ERROR',
-          error_code: 'EPOCH_UNREADABLE',
-          message: `${trigger}'s epoch key does not hold an epoch`,
-          cloud_id: cloudId,
-          trigger,
-        });
-      }
-
-      // Step 6. Backoff, per trigger.
-      if (backoffActive(state.triggers[trigger], now)) {
-        const until = state.triggers[trigger].backoffUntil!;
-        log.info(`${TAG} ${trigger} in backoff for ${cloudId} until ${toIso(until)}`);
-        await save();
-        return respond(200, {
-          reason: 'BACKOFF_ACTIVE',
-          message: `${trigger} is backing off`,
-          cloud_id: cloudId,
-          trigger,
-          attempt: state.triggers[trigger].attemptCount,
-          next_eligible_at: toIso(until),
-        });
-      }
-
-      // Step 7a. Claim the attempt: exactly one invocation may generate it. A claim left by a
-      // holder that died (its lease has run out) counts as that attempt failing.
-      let claim: Claim | null = null;
-      const held = (attempt: number, message: string) =>
-        respond(200, { reason: 'CLAIM_HELD', message, cloud_id: cloudId, trigger, attempt });
-      for (let probe = 0; claim === null; probe++) {
-        const attempt = state.triggers[trigger].attemptCount + 1;
-        const candidate = newClaim(attempt, deps.now(), deps.newInvocationId());
-        if (await claimAttempt(cloudId, trigger, epoch, candidate)) {
-          claim = candidate;
-          break;
-        }
-        const found = await readClaim(cloudId, trigger, epoch, attempt);
-        const checkedAt = deps.now();
-        // The create was refused, so the claim exists; a read that cannot see it lags behind
-        // the holder's write. That holder is as good as live: recording its attempt as
-        // abandoned would overwrite the state it is about to commit, for nothing.
-        const holder = found === 'absent' ? null : found;
-        if (holder?.kind === 'reset') {
-          // A Reset closed this epoch at this number (or is closing it): nothing more is claimed here.
-          if (holder.released !== null || claimMayBeLive(holder, checkedAt)) {
-            log.info(`${TAG} ${trigger} is being reset for ${cloudId}; not generating`);
-            await save();
-            return held(attempt, 'An administrator reset this trigger; the next run starts its new epoch');
-          }
-          // A Reset that died before its transaction: its number is used up, and it was no attempt.
-          const progress = { ...state.triggers[trigger], attemptCount: attempt };
-          unsaved = state = { ...state, triggers: { ...state.triggers, [trigger]: progress } };
-          if (probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
-            await save();
-            return held(attempt, 'Abandoned claims walked; the next run goes on');
-          }
-          continue;
-        }
-        if (holder?.released?.outcome === 'generated') {
-          // It committed after our read: the DONE key is there now.
-          log.info(`${TAG} ${trigger} attempt #${attempt} has just been committed for ${cloudId}`);
-          await save();
-          return held(attempt, `Attempt #${attempt} has just committed its report`);
-        }
-        if (found === 'absent' || (holder !== null && claimMayBeLive(holder, checkedAt))) {
-          log.info(`${TAG} ${trigger} attempt #${attempt} is being generated by another invocation for ${cloudId}`);
-          await save();
-          return held(attempt, 'Another invocation holds the claim');
-        }
-        const failure = recordFailure(
-          state,
-          trigger,
-          {
-            attempt,
-            at: abandonedAt(holder, checkedAt),
-            message: holder?.released
-              ? `Attempt #${attempt} failed`
-              : `Attempt #${attempt} did not finish within its lease`,
-          },
-          checkedAt,
-          installedAt,
-        );
-        log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): did not finish within its lease`);
-        logBackoff(failure);
-        state = failure.state;
-        unsaved = state;
-        // The backoff just recorded runs from the lease's end, or from now for a claim that
-        // does not say believably when that was, so with the state lost it can lie well after
-        // the one this attempt really had. Attempts are claimed in order, though: if the next
-        // one's claim exists, this attempt and its backoff were over before it began, so go on
-        // to that one (without this, every garbled claim would cost its backoff again).
-        const waiting =
-          backoffActive(state.triggers[trigger], checkedAt) &&
-          !(await claimExists(cloudId, trigger, epoch, attempt + 1));
-        if (waiting || probe + 1 >= MAX_ABANDONED_CLAIMS_PER_INVOCATION) {
-          await save();
-          return respond(200, {
-            reason: 'BACKOFF_ACTIVE',
-            message: `${trigger} attempt #${attempt} was abandoned by its holder`,
-            cloud_id: cloudId,
-            trigger,
-            attempt,
-            next_eligible_at: toIso(failure.nextEligibleAt),
-          });
-        }
-        // That attempt's backoff has passed, or a later attempt exists: try the next one now.
-      }
-
-      // Step 7b. Generate the report via handleAutoTrigger, the only generation path.
-      const attempt = claim.attempt;
-      log.info(`${TAG} Attempting ${trigger} generation for ${cloudId} (attempt #${attempt})`);
-      const result = await handleAutoTrigger(trigger, {
-        cloudId,
-        installedAt,
-        attempt,
-        now: deps.now,
-        deadlineAt: generationDeadline(claim, claim.claimedAt),
-      });
-
-      // Step 8. Commit report + DONE key + state in one transaction, only on success and only
-      // while the claim's lease still covers us.
-      let error: string;
-      let mayHaveLanded = false;
-      if (!result.success) {
-        error = result.error;
-      } else if (!mayCommit(claim, deps.now())) {
-        error = 'Generation outlasted the claim lease; report discarded uncommitted';
-      } else {
-        const generatedAt = parseIsoInstant(result.report.generated_at) ?? deps.now();
-        const next = recordSuccess(state, trigger, attempt, generatedAt);
-        const committed = await commit(cloudId, trigger, epoch, result.report, next, claim);
-        if (committed === true) {
-          unsaved = null;
-          state = next;
-          const marker: DoneMarker = { generatedAt, attempt, epoch };
-          doneAfter = { ...done, [trigger]: marker };
-          log.info(`${TAG} ${trigger} report generated successfully for ${cloudId}`);
-          return respond(200, {
-            reason: 'GENERATED',
-            message: `${trigger} report stored`,
-            cloud_id: cloudId,
-            trigger,
-            attempt,
-          });
-        }
-        error = committed.error;
-        mayHaveLanded = committed.mayHaveLanded;
-      }
-
-      // Step 9 (failure). Back off this trigger, save state, return. When the commit certainly
-      // did not land, the claim is released with the failure, so that nobody (a Reset, the
-      // admin page) has to wait for its lease; otherwise it is left to run out.
-      const failedAt = deps.now();
-      const failure = recordFailure(state, trigger, { attempt, at: failedAt, message: error }, failedAt, installedAt);
-      log.warn(`${TAG} ${trigger} generation failed (attempt #${attempt}): ${error}`);
-      logBackoff(failure);
-      unsaved = state = failure.state;
-      if (mayHaveLanded) {
-        await save();
-      } else {
-        await recordFailedAttempt(cloudId, trigger, epoch, failure.state, claim, failedAt);
-        unsaved = null;
-      }
-      return respond(502, {
-        reason: 'GENERATION_FAILED',
-        message: error,
-        cloud_id: cloudId,
-        trigger,
-        attempt,
-        next_eligible_at: toIso(failure.nextEligibleAt),
-      });
+      const stored = await loadState(p, now); // steps 2 and 3
+      const fromState = decideFromState(p, stored, now); // step 4
+      if ('respond' in fromState) return fromState.respond;
+      const read = await readAuthoritative(p, stored, fromState.next, now); // step 5 (and step 2 again)
+      if ('respond' in read) return read.respond;
+      const due = await decideDue(p, read.next, now); // steps 4 and 5, authoritative
+      if ('respond' in due) return due.respond;
+      const { a, trigger } = due.next;
+      const backoff = await checkBackoff(p, a, trigger, deps.now()); // step 6
+      if ('respond' in backoff) return backoff.respond;
+      const claimed = await claimAttempt(p, a, trigger); // step 7a
+      if ('respond' in claimed) return claimed.respond;
+      return await generateAndCommit(p, claimed.next.a, trigger, claimed.next.held); // steps 7b, 8, 9
     } catch (err) {
       const storage = err instanceof StorageReadError || err instanceof StorageWriteError;
-      const detail = storage && err.cause ? `${describeError(err)}: ${describeError(err.cause)}` : describeError(err);
+      const status = storage ? answeredStatus(err) : undefined;
+      const detail =
+        (storage && err.cause ? `${describeError(err)}: ${describeError(err.cause)}` : describeError(err)) +
+        (status ? ` (HTTP ${status})` : '');
       log.error(`${TAG} Scheduler error: ${detail}`);
-      try {
-        await save();
-      } catch (saveErr) {
-        log.error(`${TAG} Scheduler error: state not saved: ${describeError(saveErr)}`);
-      }
       return respond(storage ? 503 : 500, {
         reason: storage ? 'STORAGE_UNAVAILABLE' : 'SCHEDULER_ERROR',
         error_code: storage ? 'STORAGE_UNAVAILABLE' : 'SCHEDULER_ERROR',
         message: `Scheduler error: ${detail}`,
-        ...(cloudId ? { cloud_id: cloudId } : {}),
+        cloud_id: p.cloudId,
       });
     }
   }

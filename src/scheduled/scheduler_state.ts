@@ -1,33 +1,35 @@
-import type { Phase5Report } from '../phase5/report';
-import { AutoTrigger, keys, store } from '../storage';
+import type { AutoTrigger } from '../storage';
 import { parseIsoInstant, toIso, toIsoOrNull } from '../time';
 import { SCHEDULER_BACKOFF } from './backoff';
 import { SCHEDULER } from './config';
 import {
   AttemptError,
   AUTO_TRIGGERS,
-  Claim,
   DoneMarker,
-  DoneMarkers,
   emptyProgress,
-  released,
+  LedgerOutcome,
+  LedgerRecord,
+  LedgerStatus,
+  LedgerTrigger,
   SchedulerState,
   TriggerProgress,
 } from './decisions';
 
 /**
- * The scheduler's records as stored in KVS, and the few reads and writes the
- * scheduler makes. Field names are the integration guide's (snake_case, ISO-8601
- * instants); the decision core works on the typed forms in decisions.ts. Every
- * parser here treats stored data as untrusted: a record that does not parse is
- * reported as such, never guessed at.
+ * Codecs, and nothing else: the scheduler's records as stored, and the typed forms
+ * the decision core (decisions.ts) works on. Field names are the integration
+ * guide's (snake_case, ISO-8601 instants). Every parser treats stored data as
+ * untrusted: a record that does not parse is reported as such, never guessed at.
+ * Reads and writes belong to the ledger (ledger.ts, ledger_upgrade.ts).
  */
 
 /**
- * 2: fields at their empty value are left out. 1 stored every field. States
- * without per-trigger fields at all are the guide's original shape.
+ * 3: a mirror of the ledger records, with the installation time cached and each
+ * trigger's record version and status. 2: fields at their empty value are left
+ * out. 1 stored every field. States without per-trigger fields at all are the
+ * guide's original shape. States before 3 are read only to upgrade an installation.
  */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 // ---------------------------------------------------------------------------
 // Stored shapes.
@@ -48,6 +50,8 @@ interface StoredError {
  */
 export interface StoredSchedulerState {
   schema_version: number;
+  /** Cached from the Phase-4 evidence, so that an idle invocation reads this key alone. */
+  installation_timestamp?: string;
   last_run_at?: string;
   auto_12h_generated_at?: string;
   auto_24h_generated_at?: string;
@@ -65,10 +69,16 @@ export interface StoredSchedulerState {
   auto_24h_last_error?: StoredError;
   auto_12h_missed_at?: string;
   auto_24h_missed_at?: string;
+  // The ledger record each trigger's fields mirror: its version, and whether it is held or done.
+  auto_12h_ledger_version?: number;
+  auto_24h_ledger_version?: number;
+  auto_12h_status?: 'held' | 'done';
+  auto_24h_status?: 'held' | 'done';
 }
 
 /** Every field of the stored state at its empty value: what an omitted field means. */
 export const EMPTY_STORED_STATE_FIELDS = {
+  installation_timestamp: null,
   last_run_at: null,
   auto_12h_generated_at: null,
   auto_24h_generated_at: null,
@@ -84,6 +94,10 @@ export const EMPTY_STORED_STATE_FIELDS = {
   auto_24h_last_error: null,
   auto_12h_missed_at: null,
   auto_24h_missed_at: null,
+  auto_12h_ledger_version: 0,
+  auto_24h_ledger_version: 0,
+  auto_12h_status: null,
+  auto_24h_status: null,
 } as const;
 
 export interface StoredDoneMarker {
@@ -94,7 +108,8 @@ export interface StoredDoneMarker {
   report_key: string;
 }
 
-export interface StoredClaim {
+/** A claim as the version before the ledger stored it: a plain key per attempt, with a lease. */
+export interface StoredLegacyClaim {
   attempt: number;
   claimed_at: string;
   lease_expires_at: string;
@@ -106,14 +121,52 @@ export interface StoredClaim {
 }
 
 /**
- * `phase5:scheduler:{cloudId}:{TRIGGER}:EPOCH`; absent means epoch 0 (never reset). Who reset is not here:
- * the reset's audit entry, written in the same transaction, says so, and is the one copy of that account id
- * the personal-data report (src/privacy) reports and anonymises. This record is never rewritten but by a reset.
+ * `phase5:scheduler:{cloudId}:{TRIGGER}:EPOCH` as the version before the ledger wrote it; absent meant
+ * epoch 0. The upgrade replaces it with a StoredRetiredEpoch. Who reset is never here: the reset's audit
+ * entry says so, the one copy of that account id the personal-data report (src/privacy) handles.
  */
 export interface StoredEpoch {
   schema_version: number;
   epoch: number;
   reset_at: string;
+}
+
+/**
+ * What the upgrade leaves in a trigger's EPOCH key: no `epoch` an earlier version
+ * could read, so that version, still running while a deploy rolls out, refuses to
+ * claim or reset the trigger (it fails closed on an epoch it cannot read).
+ */
+export interface StoredRetiredEpoch {
+  schema_version: 2;
+  retired_at: string;
+  /** The epoch it held, when it held one. */
+  epoch_before_ledger?: number;
+}
+
+/**
+ * A ledger record as stored (entity `claim`, manifest.yml). Strings in the Custom
+ * Entity Store may not be empty, so an attribute with no value is left out.
+ */
+export interface StoredRecord {
+  schema_version: number;
+  cloud_id: string;
+  trigger: LedgerTrigger;
+  version: number;
+  epoch: number;
+  attempt: number;
+  status: LedgerStatus;
+  holder: string;
+  claimed_at?: string;
+  lease_expires_at?: string;
+  generation_started_at?: string;
+  released_at?: string;
+  outcome?: LedgerOutcome;
+  generated_at?: string;
+  failed_at?: string;
+  failed_attempt?: number;
+  failure?: string;
+  backoff_until?: string;
+  missed_at?: string;
 }
 
 export interface InstallationEvidence {
@@ -138,6 +191,7 @@ export function serializeState(state: SchedulerState): StoredSchedulerState {
     e && { timestamp: toIso(e.at), message: e.message, attempt_count: e.attempt };
   const out: Record<string, unknown> = {
     schema_version: STATE_SCHEMA_VERSION,
+    installation_timestamp: toIsoOrNull(state.installedAt),
     last_run_at: toIsoOrNull(state.lastRunAt),
     last_error: state.lastError && { ...err(state.lastError)!, trigger: state.lastError.trigger },
     last_backoff_until: toIsoOrNull(state.lastBackoffUntil),
@@ -150,6 +204,8 @@ export function serializeState(state: SchedulerState): StoredSchedulerState {
     out[`${prefix(t)}_backoff_until`] = toIsoOrNull(p.backoffUntil);
     out[`${prefix(t)}_last_error`] = err(p.lastError);
     out[`${prefix(t)}_missed_at`] = toIsoOrNull(p.missedAt);
+    out[`${prefix(t)}_ledger_version`] = p.version;
+    out[`${prefix(t)}_status`] = p.status === 'idle' ? null : p.status;
   }
   for (const [field, value] of Object.entries(out)) if (value === null || value === 0) delete out[field];
   return out as unknown as StoredSchedulerState;
@@ -289,8 +345,12 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
       const inherited = !hasOwnBackoff && lastErrorTrigger === t ? lastBackoffUntil : null;
       const lastError = attemptError(raw, `${p}_last_error`, now);
       const closes = t === 'AUTO_12H';
+      const status = raw[`${p}_status`] ?? 'idle';
+      if (status !== 'idle' && status !== 'held' && status !== 'done') throw new Invalid(`${p}_status is not a status`);
       triggers[t] = {
         ...emptyProgress(count(raw, `${p}_epoch`, SCHEDULER.maxEpoch)),
+        version: count(raw, `${p}_ledger_version`, MAX_RECORD_VERSION),
+        status,
         attemptCount: count(raw, `${p}_attempt_count`),
         generatedAt: pastOrNull(raw, `${p}_generated_at`, now),
         backoffUntil: hasOwnBackoff
@@ -300,14 +360,20 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
         missedAt: pastOrNull(raw, `${p}_missed_at`, now),
       };
       checkConsistent(t, triggers[t], hasOwnBackoff);
+      if (mirrorsLedger(raw)) checkMirror(triggers[t], p);
     }
     if (lastErrorBase && lastErrorBase.attempt > triggers[lastErrorTrigger as AutoTrigger].attemptCount) {
       throw new Invalid(`last_error names a later attempt than ${String(lastErrorTrigger)} has counted`);
+    }
+    const installedAt = instantOrNull(raw, 'installation_timestamp');
+    if (installedAt !== null && installedAt > now + SCHEDULER.clockSkewAllowanceMs) {
+      throw new Invalid('installation_timestamp lies in the future');
     }
     return {
       ok: true,
       value: {
         lastRunAt: pastOrNull(raw, 'last_run_at', now),
+        installedAt,
         lastError: lastErrorBase && { ...lastErrorBase, trigger: lastErrorTrigger as AutoTrigger },
         lastBackoffUntil,
         triggers,
@@ -316,6 +382,33 @@ export function parseState(raw: unknown, now: number): Parsed<SchedulerState> {
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, reason: e.message };
     throw e;
+  }
+}
+
+/** Ledger versions are 32-bit integers in the Custom Entity Store. */
+const MAX_RECORD_VERSION = 2_147_483_647;
+
+/** Whether a stored state mirrors ledger records (schema 3 on), rather than being an earlier version's. */
+export function mirrorsLedger(raw: unknown): boolean {
+  return isRecord(raw) && typeof raw.schema_version === 'number' && raw.schema_version >= 3;
+}
+
+/**
+ * A mirror of a ledger record agrees with itself the way every transition leaves it:
+ * a report is generated exactly when the record is done, a claim held or a report
+ * generated means an attempt was made, and a done trigger carries no failure.
+ */
+function checkMirror(p: TriggerProgress, field: string): void {
+  if ((p.status === 'done') !== (p.generatedAt !== null)) {
+    throw new Invalid(`${field}_generated_at and ${field}_status disagree`);
+  }
+  if (p.status !== 'idle' && p.attemptCount === 0)
+    throw new Invalid(`${field}_status says an attempt with none counted`);
+  if (p.status === 'done' && (p.lastError !== null || p.backoffUntil !== null)) {
+    throw new Invalid(`${field} is done yet records a failure`);
+  }
+  if (p.version === 0 && (p.status !== 'idle' || p.attemptCount > 0)) {
+    throw new Invalid(`${field} records progress without a ledger record`);
   }
 }
 
@@ -362,33 +455,133 @@ export function doneMarkerFrom(raw: unknown, now: number): DoneMarker | null {
   return { generatedAt: past(raw), attempt: null, epoch: null };
 }
 
-/** The trigger's epoch from its EPOCH key: 0 when absent, `null` when the value cannot be one. */
-export function epochFrom(raw: unknown): number | null {
-  if (raw === undefined) return 0;
-  return isRecord(raw) ? bounded(raw.epoch, 1, SCHEDULER.maxEpoch) : null;
+// ---------------------------------------------------------------------------
+// Ledger records.
+
+/** The stored form of a record: every attribute its manifest declaration allows, empty ones left out. */
+export function serializeRecord(cloudId: string, r: LedgerRecord): StoredRecord {
+  const p = r.progress;
+  const out: StoredRecord = {
+    schema_version: 1,
+    cloud_id: cloudId,
+    trigger: r.trigger,
+    version: r.version,
+    epoch: p.epoch,
+    attempt: p.attemptCount,
+    status: r.status,
+    holder: r.holder,
+  };
+  const put = <K extends keyof StoredRecord>(field: K, value: StoredRecord[K] | null | undefined) => {
+    if (value !== null && value !== undefined && value !== '') out[field] = value;
+  };
+  put('claimed_at', r.claim && toIso(r.claim.claimedAt));
+  put('lease_expires_at', r.claim && toIso(r.claim.leaseExpiresAt));
+  put('generation_started_at', r.claim && toIsoOrNull(r.claim.generationStartedAt));
+  put('released_at', r.released && toIso(r.released.at));
+  put('outcome', r.released?.outcome);
+  put('generated_at', toIsoOrNull(p.generatedAt));
+  put('failed_at', p.lastError && toIso(p.lastError.at));
+  put('failed_attempt', p.lastError?.attempt);
+  put('failure', p.lastError?.message.trim() ? p.lastError.message.slice(0, 500) : p.lastError && 'failed');
+  put('backoff_until', toIsoOrNull(p.backoffUntil));
+  put('missed_at', toIsoOrNull(p.missedAt));
+  return out;
 }
 
-export function serializeClaim(claim: Claim): StoredClaim {
+const STATUSES: readonly LedgerStatus[] = ['idle', 'held', 'done'];
+const LEDGER_OUTCOMES: readonly LedgerOutcome[] = [
+  'created',
+  'generated',
+  'failed',
+  'abandoned',
+  'reset',
+  'retried',
+  'missed',
+  'reconciled',
+];
+
+/**
+ * A stored record in typed form, or null when it cannot be one (wrong trigger, a
+ * status or number out of range, a claim without its lease). A record that does not
+ * parse is never written over on a guess: no condition can be written for it, so it
+ * stays as it is until an administrator resets it.
+ */
+export function parseRecord(raw: unknown, trigger: LedgerTrigger): LedgerRecord | null {
+  if (!isRecord(raw) || raw.trigger !== trigger) return null;
+  const version = bounded(raw.version, 1, MAX_RECORD_VERSION);
+  const epoch = bounded(raw.epoch, 0, SCHEDULER.maxEpoch);
+  const attempt = bounded(raw.attempt, 0, MAX_RECORD_VERSION);
+  const status = STATUSES.find((x) => x === raw.status);
+  if (version === null || epoch === null || attempt === null || !status || typeof raw.holder !== 'string') return null;
+  const claimedAt = parseIsoInstant(raw.claimed_at);
+  const leaseExpiresAt = parseIsoInstant(raw.lease_expires_at);
+  if (status === 'held' && (claimedAt === null || leaseExpiresAt === null)) return null;
+  // What no transition writes cannot be true: a claim or a report without an attempt, a report without
+  // its time, a generation time on a trigger not done.
+  if (status !== 'idle' && attempt === 0) return null;
+  if (trigger !== 'MANUAL' && (status === 'done') !== (parseIsoInstant(raw.generated_at) !== null)) return null;
+  const releasedAt = parseIsoInstant(raw.released_at);
+  const outcome = LEDGER_OUTCOMES.find((o) => o === raw.outcome);
+  const failedAt = parseIsoInstant(raw.failed_at);
+  const failedAttempt = bounded(raw.failed_attempt, 1, MAX_RECORD_VERSION);
+  // A claim is always of an attempt after the last one recorded failed.
+  if (
+    trigger !== 'MANUAL' &&
+    status === 'held' &&
+    failedAt !== null &&
+    failedAttempt !== null &&
+    failedAttempt >= attempt
+  ) {
+    return null;
+  }
   return {
-    attempt: claim.attempt,
-    claimed_at: toIso(claim.claimedAt),
-    lease_expires_at: toIso(claim.leaseExpiresAt),
-    invocation_id: claim.invocationId,
-    kind: claim.kind,
-    ...(claim.released ? { released_at: toIso(claim.released.at), outcome: claim.released.outcome } : {}),
+    trigger,
+    version,
+    holder: raw.holder,
+    status,
+    claim:
+      claimedAt !== null && leaseExpiresAt !== null
+        ? { claimedAt, leaseExpiresAt, generationStartedAt: parseIsoInstant(raw.generation_started_at) }
+        : null,
+    released: releasedAt !== null && outcome ? { at: releasedAt, outcome } : null,
+    progress: {
+      ...emptyProgress(epoch),
+      version,
+      status,
+      attemptCount: attempt,
+      generatedAt: parseIsoInstant(raw.generated_at),
+      lastError:
+        failedAt !== null && failedAttempt !== null
+          ? { at: failedAt, attempt: failedAttempt, message: typeof raw.failure === 'string' ? raw.failure : '' }
+          : null,
+      backoffUntil: parseIsoInstant(raw.backoff_until),
+      missedAt: parseIsoInstant(raw.missed_at),
+    },
   };
 }
 
-const OUTCOMES = ['generated', 'failed', 'reset'] as const;
+// ---------------------------------------------------------------------------
+// Before the ledger: claims as plain keys, and epochs. Read only to upgrade.
 
-export function parseClaim(raw: unknown): Claim | null {
+export interface LegacyClaim {
+  attempt: number;
+  claimedAt: number;
+  leaseExpiresAt: number;
+  invocationId: string;
+  kind: 'attempt' | 'reset';
+  released: { at: number; outcome: 'generated' | 'failed' | 'reset' } | null;
+}
+
+const LEGACY_OUTCOMES = ['generated', 'failed', 'reset'] as const;
+
+export function parseLegacyClaim(raw: unknown): LegacyClaim | null {
   if (!isRecord(raw)) return null;
   const claimedAt = parseIsoInstant(raw.claimed_at);
   const leaseExpiresAt = parseIsoInstant(raw.lease_expires_at);
   const attempt = bounded(raw.attempt, 1, SCHEDULER.maxAttempts);
   if (claimedAt === null || leaseExpiresAt === null || attempt === null) return null;
   const releasedAt = parseIsoInstant(raw.released_at);
-  const outcome = OUTCOMES.find((o) => o === raw.outcome);
+  const outcome = LEGACY_OUTCOMES.find((o) => o === raw.outcome);
   return {
     attempt,
     claimedAt,
@@ -399,135 +592,26 @@ export function parseClaim(raw: unknown): Claim | null {
   };
 }
 
-// ---------------------------------------------------------------------------
-// Reads and writes.
-
-export interface SchedulerSnapshot {
-  evidence: unknown;
-  state: unknown;
-  done: Record<AutoTrigger, unknown>;
-  epoch: Record<AutoTrigger, unknown>;
-}
-
 /**
- * Everything an invocation needs to decide, in ONE KVS request: the Phase-4
- * evidence, the state, both DONE keys and both epochs. An idle invocation makes
- * this request and nothing else. Throws StorageReadError when any of them cannot
- * be read.
+ * The fence the upgrade leaves at the next free number of a trigger's old claims: a
+ * Reset's fence, already released, which the earlier version meets and stops at
+ * (it neither claims past it nor resets through it).
  */
-export async function loadSchedulerSnapshot(cloudId: string): Promise<SchedulerSnapshot> {
-  const k = {
-    evidence: keys.installationEvidence(cloudId),
-    state: keys.schedulerState(cloudId),
-    done12: keys.done(cloudId, 'AUTO_12H'),
-    done24: keys.done(cloudId, 'AUTO_24H'),
-    epoch12: keys.epoch(cloudId, 'AUTO_12H'),
-    epoch24: keys.epoch(cloudId, 'AUTO_24H'),
-  };
-  const values = await store.readMany(Object.values(k));
+export function legacyFence(attempt: number, at: number, invocationId: string): StoredLegacyClaim {
   return {
-    evidence: values.get(k.evidence),
-    state: values.get(k.state),
-    done: { AUTO_12H: values.get(k.done12), AUTO_24H: values.get(k.done24) },
-    epoch: { AUTO_12H: values.get(k.epoch12), AUTO_24H: values.get(k.epoch24) },
+    attempt,
+    claimed_at: toIso(at),
+    lease_expires_at: toIso(at + 60_000),
+    invocation_id: invocationId,
+    kind: 'reset',
+    released_at: toIso(at),
+    outcome: 'reset',
   };
 }
 
-export function doneMarkersFrom(snapshot: SchedulerSnapshot, now: number): DoneMarkers {
-  return {
-    AUTO_12H: doneMarkerFrom(snapshot.done.AUTO_12H, now),
-    AUTO_24H: doneMarkerFrom(snapshot.done.AUTO_24H, now),
-  };
-}
-
-export async function saveSchedulerState(cloudId: string, state: SchedulerState): Promise<void> {
-  await store.write(keys.schedulerState(cloudId), serializeState(state));
-}
-
-const claimTtl = { value: SCHEDULER.claimTtlDays, unit: 'DAYS' } as const;
-
-/** Atomic create-if-absent of this attempt's claim, confirmed by reading it back. `false`: another holds it. */
-export async function claimAttempt(
-  cloudId: string,
-  trigger: AutoTrigger,
-  epoch: number,
-  claim: Claim,
-): Promise<boolean> {
-  return store.createIfAbsent(keys.claim(cloudId, trigger, claim.attempt, epoch), serializeClaim(claim), claimTtl);
-}
-
-/**
- * The claim as stored: `'absent'` when KVS says there is none, `null` when it does
- * not parse.
- */
-export async function readClaim(
-  cloudId: string,
-  trigger: AutoTrigger,
-  epoch: number,
-  attempt: number,
-): Promise<Claim | null | 'absent'> {
-  const raw = await store.read(keys.claim(cloudId, trigger, attempt, epoch));
-  return raw === undefined ? 'absent' : parseClaim(raw);
-}
-
-/** Whether an attempt's claim exists, readable or not; throws StorageReadError when KVS cannot say. */
-export async function claimExists(cloudId: string, trigger: AutoTrigger, epoch: number, attempt: number) {
-  return (await store.read(keys.claim(cloudId, trigger, attempt, epoch))) !== undefined;
-}
-
-/**
- * The commit: report, DONE key, state and the holder's claim, released, in one
- * transaction. Either all are stored or none is, so a DONE key never exists without
- * its report, and a released claim is proof that the commit landed (a Reset never
- * deletes or rewrites a claim, so that proof cannot be undone).
- */
-export async function commitReport(
-  cloudId: string,
-  trigger: AutoTrigger,
-  epoch: number,
-  report: Phase5Report,
-  state: SchedulerState,
-  claim: Claim,
-): Promise<void> {
-  const reportKey = keys.report(cloudId, trigger);
-  const marker: StoredDoneMarker = {
-    status: 'done',
-    generated_at: report.generated_at,
-    attempt: report.attempt,
-    epoch,
-    report_key: reportKey,
-  };
-  await store.commit({
-    set: [
-      { key: reportKey, value: report },
-      { key: keys.done(cloudId, trigger), value: marker },
-      { key: keys.schedulerState(cloudId), value: serializeState(state) },
-      {
-        key: keys.claim(cloudId, trigger, claim.attempt, epoch),
-        value: serializeClaim(released(claim, state.lastRunAt ?? claim.claimedAt, 'generated')),
-        ttl: claimTtl,
-      },
-    ],
-  });
-}
-
-/** A failed attempt whose commit certainly did not land: its failure and its released claim, together. */
-export async function recordFailedAttempt(
-  cloudId: string,
-  trigger: AutoTrigger,
-  epoch: number,
-  state: SchedulerState,
-  claim: Claim,
-  failedAt: number,
-): Promise<void> {
-  await store.commit({
-    set: [
-      { key: keys.schedulerState(cloudId), value: serializeState(state) },
-      {
-        key: keys.claim(cloudId, trigger, claim.attempt, epoch),
-        value: serializeClaim(released(claim, failedAt, 'failed')),
-        ttl: claimTtl,
-      },
-    ],
-  });
+/** A trigger's EPOCH key before the ledger: its epoch (0 when absent), 'retired' after the upgrade, null when garbled. */
+export function legacyEpochFrom(raw: unknown): number | 'retired' | null {
+  if (raw === undefined) return 0;
+  if (isRecord(raw) && raw.schema_version === 2 && typeof raw.retired_at === 'string') return 'retired';
+  return isRecord(raw) ? bounded(raw.epoch, 1, SCHEDULER.maxEpoch) : null;
 }

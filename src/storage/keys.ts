@@ -12,6 +12,12 @@ export const KVS_MAX_KEY_LENGTH = 500;
 export type AutoTrigger = 'AUTO_12H' | 'AUTO_24H';
 export type ReportTrigger = AutoTrigger | 'MANUAL';
 
+/**
+ * The Custom Entity Store entity the ledger's records are (manifest.yml,
+ * `app.storage.entities`): one record per installation and report kind.
+ */
+export const CLAIM_ENTITY = 'claim';
+
 export function checkedKey(key: string): string {
   if (key.length < 1 || key.length > KVS_MAX_KEY_LENGTH || !KVS_KEY_PATTERN.test(key)) {
     throw new InvalidStorageKeyError(`Not a valid Forge KVS key: ${JSON.stringify(key.slice(0, 80))}`);
@@ -35,18 +41,24 @@ export const keys = {
   /** Authoritative completion marker: present means the trigger's report is stored. */
   done: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:DONE`),
   /**
-   * One claim per attempt number, never reused: a crashed holder's claim stays
-   * where it is and the next attempt claims a new key, so expiry of the old one
-   * (which Forge performs lazily, up to 48 h late) never matters.
+   * The ledger record of one report kind (entity CLAIM_ENTITY): who holds its claim,
+   * its attempts, its epoch. src/scheduled/ledger.ts is its one writer.
    */
-  claim: (cloudId: string, trigger: ReportTrigger, attempt: number, epoch = 0) =>
+  claimRecord: (cloudId: string, trigger: ReportTrigger) => checkedKey(`phase5:claim:${segment(cloudId)}:${trigger}`),
+  /**
+   * Before the ledger: one claim per attempt number, as a plain key with a lease. Read
+   * only to upgrade an installation, which also writes the fence that stops the
+   * earlier version claiming here (src/scheduled/ledger_upgrade.ts).
+   */
+  legacyClaim: (cloudId: string, trigger: ReportTrigger, attempt: number, epoch = 0) =>
     checkedKey(`${claimSpace(cloudId, trigger, epoch)}CLAIM:${attemptNumber(attempt)}`),
   /**
-   * Which epoch a trigger is in: how many times an administrator has reset it. Each
-   * epoch numbers its claims afresh in its own key space, so a reset never deletes a
-   * claim nor reuses an attempt number. Written only by a reset's transaction.
+   * Before the ledger: a trigger's epoch (how many times it was reset). The upgrade
+   * replaces it with a record no epoch can be read from, which the earlier version
+   * refuses to claim under.
    */
-  epoch: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:EPOCH`),
+  legacyEpoch: (cloudId: string, trigger: AutoTrigger) =>
+    checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:EPOCH`),
   /** The stored report of an automatic trigger. */
   report: (cloudId: string, trigger: AutoTrigger) => checkedKey(`phase5:report:${segment(cloudId)}:${trigger}`),
   /** Every report of a site (automatic, manual, replaced) lies under this prefix. */
@@ -90,9 +102,12 @@ export const keys = {
     shaped(key, `phase5:report:${segment(cloudId)}:${trigger}:REPLACED:`, `${INSTANT}-E${NUMBER}`),
   isReplacedReportEntry: (cloudId: string, trigger: AutoTrigger, key: string) =>
     shaped(key, `${adminEntries(cloudId)}REPLACED:${trigger}:`, 'E\\d{6,}'),
-  /** Every claim of one trigger in one epoch. */
-  claimPrefix: (cloudId: string, trigger: ReportTrigger, epoch = 0) =>
+  /** Before the ledger: every claim of one trigger in one epoch. */
+  legacyClaimPrefix: (cloudId: string, trigger: ReportTrigger, epoch = 0) =>
     checkedKey(`${claimSpace(cloudId, trigger, epoch)}CLAIM:`),
+  /** Before the ledger: everything stored under one trigger's claims and epochs, any epoch. */
+  legacyTriggerPrefix: (cloudId: string, trigger: ReportTrigger) =>
+    checkedKey(`phase5:scheduler:${segment(cloudId)}:${trigger}:`),
   /** One administrator action; the suffix keeps two actions in the same millisecond apart. */
   auditEntry: (cloudId: string, at: number, suffix: string) =>
     checkedKey(`phase5:audit:${segment(cloudId)}:${compactInstant(at)}-${segment(suffix)}`),

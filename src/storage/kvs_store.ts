@@ -1,4 +1,4 @@
-import { kvs, ForgeKvsAPIError, MetadataField, WhereConditions } from '@forge/kvs';
+import { kvs, Filter, FilterConditions, ForgeKvsAPIError, MetadataField, WhereConditions } from '@forge/kvs';
 import { StorageReadError, StorageWriteError } from '../errors';
 
 /**
@@ -10,9 +10,31 @@ import { StorageReadError, StorageWriteError } from '../errors';
  *    absent, or throws StorageReadError. A failed read is never "absent".
  *  - a create-if-absent reports "already exists" as a value, not an error,
  *    because losing that race is an expected outcome.
+ *  - a conditional write says only "all of these are equal to what I read":
+ *    equality is the one condition whose meaning does not depend on how the
+ *    Custom Entity Store treats an absent entity (docs/assumption_register.md A15).
+ * Plain keys are named by their key; a Custom Entity Store record by
+ * `{ entity, key }`. Both go through the same reads and transactions.
  */
 
 export type Ttl = { value: number; unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS' };
+
+/** A Custom Entity Store record: the entity (manifest.yml `app.storage.entities`) and its key. */
+export interface EntityRef {
+  entity: string;
+  key: string;
+}
+
+/** A plain key, or an entity record. */
+export type StoreRef = string | EntityRef;
+
+/** How a read's answer is keyed: the key itself for a plain key, entity and key for a record. */
+export function refId(ref: StoreRef): string {
+  return typeof ref === 'string' ? ref : `${ref.entity}\u0000${ref.key}`;
+}
+
+const keyOf = (ref: StoreRef): string => (typeof ref === 'string' ? ref : ref.key);
+const describeRef = (ref: StoreRef): string => (typeof ref === 'string' ? ref : `${ref.entity} ${ref.key}`);
 
 /** Forge answers a FAIL_IF_EXISTS write on an existing key with HTTP 409; the code string is undocumented. */
 function isConflict(err: unknown): boolean {
@@ -42,40 +64,47 @@ const MISSING = 'KEY_NOT_FOUND';
  * once a key must be read again, it and every later key are read again, one at
  * a time, in order, after the batch.
  */
-export async function readMany(keyList: readonly string[]): Promise<Map<string, unknown>> {
+export async function readMany(refs: readonly StoreRef[]): Promise<Map<string, unknown>> {
+  const keyList = refs.map(keyOf);
+  const wanted = new Set(refs.map(refId));
   let result;
   try {
-    result = await kvs.batchGet<unknown>(keyList.map((key) => ({ key })));
+    result = await kvs.batchGet<unknown>(
+      refs.map((ref) => (typeof ref === 'string' ? { key: ref } : { key: ref.key, entityName: ref.entity })),
+    );
   } catch (cause) {
-    throw new StorageReadError(`KVS batch read of ${keyList.length} key(s) failed`, keyList, { cause });
+    throw new StorageReadError(`KVS batch read of ${refs.length} key(s) failed`, keyList, { cause });
   }
   const failedKeys = result?.failedKeys ?? [];
   if (!Array.isArray(result?.successfulKeys) || !Array.isArray(failedKeys)) {
     throw new StorageReadError('KVS batch read returned no result list', keyList);
   }
   const answers = new Map<string, { value: unknown } | 'absent' | 'unsure'>();
-  const answer = (key: unknown, a: { value: unknown } | 'absent' | 'unsure'): void => {
-    if (typeof key !== 'string' || !keyList.includes(key)) return;
+  const answer = (item: unknown, a: { value: unknown } | 'absent' | 'unsure'): void => {
+    const i = item as { key?: unknown; entityName?: unknown } | null | undefined;
+    if (typeof i?.key !== 'string') return;
+    const id = typeof i.entityName === 'string' ? refId({ entity: i.entityName, key: i.key }) : i.key;
+    if (!wanted.has(id)) return;
     // Two answers for one key cannot both be believed.
-    answers.set(key, answers.has(key) ? 'unsure' : a);
+    answers.set(id, answers.has(id) ? 'unsure' : a);
   };
   for (const item of result.successfulKeys) {
     const hasValue = typeof item === 'object' && item !== null && 'value' in item && isStorable(item.value);
-    answer(item?.key, hasValue ? { value: item.value } : 'unsure');
+    answer(item, hasValue ? { value: item.value } : 'unsure');
   }
-  for (const f of failedKeys) answer(f?.key, f?.error?.code === MISSING ? 'absent' : 'unsure');
+  for (const f of failedKeys) answer(f, f?.error?.code === MISSING ? 'absent' : 'unsure');
 
-  const firstUnsure = keyList.findIndex((key) => {
-    const a = answers.get(key);
+  const firstUnsure = refs.findIndex((ref) => {
+    const a = answers.get(refId(ref));
     return a === undefined || a === 'unsure';
   });
-  const fromBatch = firstUnsure < 0 ? keyList : keyList.slice(0, firstUnsure);
+  const fromBatch = firstUnsure < 0 ? refs : refs.slice(0, firstUnsure);
   const values = new Map<string, unknown>();
-  for (const key of fromBatch) {
-    const a = answers.get(key) as { value: unknown } | 'absent';
-    values.set(key, a === 'absent' ? undefined : a.value);
+  for (const ref of fromBatch) {
+    const a = answers.get(refId(ref)) as { value: unknown } | 'absent';
+    values.set(refId(ref), a === 'absent' ? undefined : a.value);
   }
-  for (const key of keyList.slice(fromBatch.length)) values.set(key, await read(key));
+  for (const ref of refs.slice(fromBatch.length)) values.set(refId(ref), await read(ref));
   return values;
 }
 
@@ -92,19 +121,22 @@ function isStorable(value: unknown): boolean {
  * An entry whose value is null fails the read too: KVS cannot store null, so it
  * is neither the key's value nor a documented absence.
  */
-export async function read<T = unknown>(key: string): Promise<T | undefined> {
+export async function read<T = unknown>(ref: StoreRef): Promise<T | undefined> {
+  const key = keyOf(ref);
   let entry;
   try {
-    entry = await kvs.get<T>(key, { metadataFields: [MetadataField.CREATED_AT] });
+    const options = { metadataFields: [MetadataField.CREATED_AT] };
+    entry =
+      typeof ref === 'string' ? await kvs.get<T>(key, options) : await kvs.entity<T>(ref.entity).get(key, options);
   } catch (cause) {
-    throw new StorageReadError(`KVS read of ${key} failed`, [key], { cause });
+    throw new StorageReadError(`KVS read of ${describeRef(ref)} failed`, [key], { cause });
   }
   if (entry === undefined) return undefined;
   if (entry.key !== key || entry.value === undefined) {
-    throw new StorageReadError(`KVS read of ${key} answered without the entry`, [key]);
+    throw new StorageReadError(`KVS read of ${describeRef(ref)} answered without the entry`, [key]);
   }
   if (!isStorable(entry.value)) {
-    throw new StorageReadError(`KVS read of ${key} answered null, which KVS cannot store`, [key]);
+    throw new StorageReadError(`KVS read of ${describeRef(ref)} answered null, which KVS cannot store`, [key]);
   }
   return entry.value;
 }
@@ -143,6 +175,24 @@ export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Pr
 }
 
 /**
+ * Create-if-absent of a Custom Entity Store record (`entity().set` with
+ * `keyPolicy: 'FAIL_IF_EXISTS'`, documented for entities as for plain keys).
+ * `true` on a 2xx, `false` on a 409. Unlike `createIfAbsent` it does not read the
+ * record back: the ledger creates records idle, granting nobody anything, and
+ * every later change is conditional on the record as read, so a 2xx that did not
+ * land is found by the next read (or refused by the next condition), not trusted.
+ */
+export async function createRecordIfAbsent(ref: EntityRef, value: object): Promise<boolean> {
+  try {
+    await kvs.entity(ref.entity).set(ref.key, value, { keyPolicy: 'FAIL_IF_EXISTS' });
+    return true;
+  } catch (cause) {
+    if (isConflict(cause)) return false;
+    throw new StorageWriteError(`KVS create-if-absent of ${describeRef(ref)} failed`, [ref.key], { cause });
+  }
+}
+
+/**
  * Reads a create's key back, trying again when the read fails: the create may have
  * landed, and giving up would leave a key (a claim) that nobody knows is theirs until
  * its lease runs out, costing the trigger an attempt and a backoff. A failed read
@@ -176,26 +226,89 @@ export async function remove(key: string): Promise<void> {
   }
 }
 
+/** Attribute values a record must hold, every one of them, for a conditional write to apply. */
+export type Equalities = Readonly<Record<string, string | number | boolean>>;
+
 export interface Commit {
-  set: ReadonlyArray<{ key: string; value: unknown; ttl?: Ttl }>;
+  /** Plain keys (`entity` absent) and entity records; an entity set may be conditional (`when`). */
+  set: ReadonlyArray<{ key: string; value: unknown; ttl?: Ttl; entity?: string; when?: Equalities }>;
   delete?: readonly string[];
+  /** Records that must hold these values for anything to apply; nothing is written to them. */
+  check?: ReadonlyArray<{ entity: string; key: string; when: Equalities }>;
 }
 
-/** All-or-nothing write of up to 25 operations in one `kvs.transact()`. */
+/** `{ and: [attribute EQUAL_TO value, ...] }`: every attribute equal, which no absent record can be. */
+function equalityFilter(when: Equalities) {
+  const entries = Object.entries(when);
+  if (entries.length === 0) throw new TypeError('A condition needs at least one attribute');
+  let filter = new Filter<Record<string, unknown>>().and(entries[0][0], FilterConditions.equalTo(entries[0][1]));
+  for (const [attribute, value] of entries.slice(1)) filter = filter.and(attribute, FilterConditions.equalTo(value));
+  return filter;
+}
+
+/**
+ * All-or-nothing write of up to 25 operations (checks included) in one
+ * `kvs.transact()`. A refusal of any kind, a condition that did not hold among
+ * them, throws StorageWriteError: how Forge answers a refused condition is not
+ * documented (docs/assumption_register.md A14), and a 5xx may follow a write that
+ * landed, so the caller reads back what it conditioned on before deciding
+ * anything.
+ */
 export async function commit(ops: Commit): Promise<void> {
   const deletes = ops.delete ?? [];
-  const touched = [...ops.set.map((s) => s.key), ...deletes];
+  const checks = ops.check ?? [];
+  const touched = [...ops.set.map((s) => s.key), ...deletes, ...checks.map((c) => c.key)];
   let tx = kvs.transact();
   for (const s of ops.set) {
+    const entity = s.entity
+      ? { entityName: s.entity, ...(s.when ? { conditions: equalityFilter(s.when) } : {}) }
+      : undefined;
     // The SDK takes TTL in the 4th argument; the documented 3rd-argument form is silently dropped.
-    tx = s.ttl ? tx.set(s.key, s.value, undefined, { ttl: s.ttl }) : tx.set(s.key, s.value);
+    // Typed as a record only for the SDK's generic; plain values pass through unchanged.
+    const value = s.value as Record<string, unknown>;
+    tx = s.ttl ? tx.set(s.key, value, entity, { ttl: s.ttl }) : tx.set(s.key, value, entity);
   }
   for (const key of deletes) tx = tx.delete(key);
+  for (const c of checks) tx = tx.check(c.key, { entityName: c.entity, conditions: equalityFilter(c.when) });
   try {
     await tx.execute();
   } catch (cause) {
     throw new StorageWriteError(`KVS transaction over ${touched.length} key(s) failed`, touched, { cause });
   }
+}
+
+/** The HTTP status a storage error carries from KVS, when it came from an answer at all (for log lines). */
+export function answeredStatus(err: unknown): number | undefined {
+  const cause = err instanceof Error ? err.cause : undefined;
+  return cause instanceof ForgeKvsAPIError ? cause.responseDetails?.status : undefined;
+}
+
+/**
+ * Every record of an entity in one partition of an index, in the index's order:
+ * a listing for the admin page, never a decision (an entity query, like any
+ * query, is not documented as strongly consistent). Pages through in-memory
+ * filtering's empty pages the way Forge documents them.
+ */
+export async function listRecords<T = unknown>(
+  entity: string,
+  index: string,
+  partition: unknown[],
+  max = 100,
+): Promise<Array<{ key: string; value: T }>> {
+  const out: Array<{ key: string; value: T }> = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      let q = kvs.entity<T>(entity).query().index(index, { partition }).limit(100);
+      if (cursor) q = q.cursor(cursor);
+      const page = await q.getMany();
+      out.push(...page.results.map((r) => ({ key: r.key, value: r.value })));
+      cursor = page.nextCursor;
+    } while (cursor && out.length < max);
+  } catch (cause) {
+    throw new StorageReadError(`KVS query of ${entity} by ${index} failed`, [entity], { cause });
+  }
+  return out.slice(0, max);
 }
 
 /**
@@ -340,6 +453,38 @@ export const rawKvs = {
       const ttl = ttlSeconds ? { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } : undefined;
       for (const s of sets) tx = ttl ? tx.set(s.key, s.value, undefined, ttl) : tx.set(s.key, s.value);
       await tx.execute();
+      return {};
+    }),
+  recordGet: (ref: EntityRef) =>
+    raw(async () => {
+      const entry = await kvs.entity<unknown>(ref.entity).get(ref.key, { metadataFields: [MetadataField.CREATED_AT] });
+      return { found: entry !== undefined, value: entry?.value };
+    }),
+  recordSet: (ref: EntityRef, value: object) =>
+    raw(async () => {
+      await kvs.entity(ref.entity).set(ref.key, value);
+      return {};
+    }),
+  recordDelete: (ref: EntityRef) =>
+    raw(async () => {
+      await kvs.entity(ref.entity).delete(ref.key);
+      return {};
+    }),
+  /**
+   * One conditional set of a record, its condition given as plain data: every
+   * attribute `equalTo` its value, or (for the probe that asks what an absent
+   * entity does with it) `notExists`.
+   */
+  recordSetIf: (ref: EntityRef, value: object, condition: { equalTo: Equalities } | { notExists: string }) =>
+    raw(async () => {
+      const conditions =
+        'equalTo' in condition
+          ? equalityFilter(condition.equalTo)
+          : new Filter<Record<string, unknown>>().and(condition.notExists, FilterConditions.notExists());
+      await kvs
+        .transact()
+        .set(ref.key, value as Record<string, unknown>, { entityName: ref.entity, conditions })
+        .execute();
       return {};
     }),
 };

@@ -53,7 +53,7 @@ describe('the administrator check', () => {
 
     const answer = await retryAs(ADMIN);
 
-    expect(answer).toMatchObject({ ok: true, changedKeys: [w.keys.state] });
+    expect(answer).toMatchObject({ ok: true, changedKeys: [`phase5:claim:${w.inst.cloudId}:AUTO_12H`, w.keys.state] });
     expect(snapshot()).not.toEqual(before);
   });
 

@@ -69,30 +69,27 @@ async function resetThatDies(): Promise<void> {
 }
 
 describe('issue 23 item 2: a stored value that cannot be true does not wedge a trigger', () => {
-  it.failing(
-    'a garbled AUTO_12H EPOCH key: the due report is still stored, and the page offers Reset afterwards',
-    async () => {
-      // Prepare: the 12 h report is due, and the trigger's epoch key holds something that is not an epoch.
-      await w.installedHoursAgo(12 + 1 / 60);
-      await w.app.put(w.inst, `phase5:scheduler:${w.inst.cloudId}:AUTO_12H:EPOCH`, 'garbled');
+  it('a garbled AUTO_12H EPOCH key: the due report is still stored, and the page offers Reset afterwards', async () => {
+    // Prepare: the 12 h report is due, and the trigger's epoch key holds something that is not an epoch.
+    await w.installedHoursAgo(12 + 1 / 60);
+    await w.app.put(w.inst, `phase5:scheduler:${w.inst.cloudId}:AUTO_12H:EPOCH`, 'garbled');
 
-      // Act: the next two scheduled runs, five minutes apart.
-      const first = await w.run();
-      w.advance(5 * MINUTE);
-      await w.run();
+    // Act: the next two scheduled runs, five minutes apart.
+    const first = await w.run();
+    w.advance(5 * MINUTE);
+    await w.run();
 
-      // Assess: the report is stored (not a 500 on every run), the page says done, and Reset is offered.
-      expect(first.statusCode).not.toBe(500);
-      expect(report12()).toBeDefined();
-      const view = await page();
-      expect(view.triggers[0]).toMatchObject({ trigger: 'AUTO_12H', status: 'done' });
-      expect(view.triggers[0].actions.reset.allowed).toBe(true);
-    },
-  );
+    // Assess: the report is stored (not a 500 on every run), the page says done, and Reset is offered.
+    expect(first.statusCode).not.toBe(500);
+    expect(report12()).toBeDefined();
+    const view = await page();
+    expect(view.triggers[0]).toMatchObject({ trigger: 'AUTO_12H', status: 'done' });
+    expect(view.triggers[0].actions.reset.allowed).toBe(true);
+  });
 });
 
 describe('issue 23 item 3: a Reset that dies half-way leaves nothing behind that holds anyone back', () => {
-  it.failing('after a dead Reset, Retry brings the report within minutes, and it is attempt #2', async () => {
+  it('after a dead Reset, Retry brings the report within minutes, and it is attempt #2', async () => {
     // Prepare: attempt #1 failed; a Reset dies at its transaction.
     await attemptOneFailed();
     w.advance(MINUTE);
@@ -107,7 +104,7 @@ describe('issue 23 item 3: a Reset that dies half-way leaves nothing behind that
     expect(report12()?.attempt).toBe(2);
   });
 
-  it.failing('after a dead Reset, the administrator Resetting again is not refused as "someone else"', async () => {
+  it('after a dead Reset, the administrator Resetting again is not refused as "someone else"', async () => {
     // Prepare
     await attemptOneFailed();
     w.advance(MINUTE);
@@ -123,29 +120,26 @@ describe('issue 23 item 3: a Reset that dies half-way leaves nothing behind that
 });
 
 describe('issue 23 item 6: an outcome the app cannot know is never reported as "nothing was changed"', () => {
-  it.failing(
-    'a Reset whose transaction landed but whose reply was lost is reported as done, and its report is set aside',
-    async () => {
-      // Prepare: the 12 h report is stored; KVS applies the Reset's transaction and answers 500.
-      await w.installedHoursAgo(13);
-      expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
-      let spoiled = false;
-      w.addFault(async (c) => {
-        if (spoiled || !isAdminTransaction(c)) return;
-        spoiled = true;
-        await w.app.kvs.handle(c.invocation.installation.installationId, c.path, { method: 'POST', body: c.body });
-        return new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'lost' }), { status: 500 });
-      });
+  it('a Reset whose transaction landed but whose reply was lost is reported as done, and its report is set aside', async () => {
+    // Prepare: the 12 h report is stored; KVS applies the Reset's transaction and answers 500.
+    await w.installedHoursAgo(13);
+    expect((await w.run()).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H' });
+    let spoiled = false;
+    w.addFault(async (c) => {
+      if (spoiled || !isAdminTransaction(c)) return;
+      spoiled = true;
+      await w.app.kvs.handle(c.invocation.installation.installationId, c.path, { method: 'POST', body: c.body });
+      return new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'lost' }), { status: 500 });
+    });
 
-      // Act
-      const answer = await answered('resetTrigger', reset12);
+    // Act
+    const answer = await answered('resetTrigger', reset12);
 
-      // Assess: the Reset did land; the administrator is not told otherwise.
-      expect(spoiled).toBe(true);
-      expect(replaced12()).toHaveLength(1);
-      expect(w.stored().has(w.keys.report12)).toBe(false);
-      expect(`${answer.message ?? ''} ${answer.error?.message ?? ''}`).not.toMatch(/nothing was changed/i);
-      expect(answer.ok).toBe(true);
-    },
-  );
+    // Assess: the Reset did land; the administrator is not told otherwise.
+    expect(spoiled).toBe(true);
+    expect(replaced12()).toHaveLength(1);
+    expect(w.stored().has(w.keys.report12)).toBe(false);
+    expect(`${answer.message ?? ''} ${answer.error?.message ?? ''}`).not.toMatch(/nothing was changed/i);
+    expect(answer.ok).toBe(true);
+  });
 });

@@ -1,6 +1,5 @@
 import { CONFIRMATIONS } from '../../src/admin/contract';
-import { newClaim, released } from '../../src/scheduled/decisions';
-import { serializeClaim } from '../../src/scheduled/scheduler_state';
+import { legacyFence } from '../../src/scheduled/scheduler_state';
 import { keys } from '../../src/storage/keys';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -41,8 +40,12 @@ async function manualEntryNaming(named: string): Promise<void> {
     generated_at: new Date(at).toISOString(),
     requested_by: ADMIN,
   });
-  const claim = newClaim(1, at, 'earlier', 60_000);
-  await w.app.put(w.inst, keys.claim(cloud, 'MANUAL', 1), serializeClaim(released(claim, at, 'generated')));
+  // Its claim, as the version before the ledger stored it (released).
+  await w.app.put(w.inst, keys.legacyClaim(cloud, 'MANUAL', 1), {
+    ...legacyFence(1, at, 'earlier'),
+    kind: 'attempt',
+    outcome: 'generated',
+  });
 }
 
 /** Enough manual reports that the oldest entry (#1) falls out of the ten kept. */

@@ -1,16 +1,21 @@
 import type { AdminRecords } from '../../src/admin/admin_records';
 import { adminPageView } from '../../src/admin/status_view';
 import {
+  claimNext,
   clearBackoff,
+  createdRecord,
   emptyProgress,
   emptyState,
-  newClaim,
+  LedgerRecord,
+  manualClaimed,
   recordFailure,
   recordMissed,
   recordSuccess,
+  resetRecord,
   SchedulerState,
+  stateFromRecords,
 } from '../../src/scheduled/decisions';
-import { serializeClaim, serializeState } from '../../src/scheduled/scheduler_state';
+import { serializeRecord, serializeState } from '../../src/scheduled/scheduler_state';
 import { inEnglish } from './support/english';
 
 /**
@@ -30,15 +35,58 @@ function records(patch: Partial<AdminRecords> = {}): AdminRecords {
     evidence: { installation_timestamp: new Date(T0).toISOString(), source: 'avi:forge:installed:app' },
     state: undefined,
     done: { AUTO_12H: undefined, AUTO_24H: undefined },
-    epoch: { AUTO_12H: undefined, AUTO_24H: undefined },
+    ledger: { AUTO_12H: undefined, AUTO_24H: undefined, MANUAL: undefined },
     entries: [],
-    nextClaims: { AUTO_12H: null, AUTO_24H: null },
     manualIndex: undefined,
-    manualClaim: null,
     replacedIndex: undefined,
     audit: [],
     ...patch,
   };
+}
+
+/**
+ * A state as an installation not yet moved to the ledger stored it (schema 2): the page reads its
+ * progress from the state then. Once the ledger records exist, the page reads them instead (`ledgerOf`).
+ */
+function stored(state: SchedulerState): Record<string, unknown> {
+  const out = { ...serializeState(state), schema_version: 2 } as Record<string, unknown>;
+  for (const field of Object.keys(out)) {
+    if (/_ledger_version$|_status$|^installation_timestamp$/.test(field)) delete out[field];
+  }
+  return out;
+}
+
+/** The ledger records an installation has once its progress is `state`, with `patch` applied to them. */
+function ledgerOf(
+  state: SchedulerState,
+  patch: (
+    records: Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>,
+  ) => Partial<Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>> = () => ({}),
+): AdminRecords['ledger'] {
+  const record = (t: 'AUTO_12H' | 'AUTO_24H') =>
+    createdRecord(t, 'installer', T0, state.triggers[t], state.triggers[t].generatedAt !== null ? 'done' : 'idle');
+  const base = { AUTO_12H: record('AUTO_12H'), AUTO_24H: record('AUTO_24H') };
+  const out = { ...base, ...patch(base) };
+  return {
+    AUTO_12H: serializeRecord(CLOUD, out.AUTO_12H),
+    AUTO_24H: serializeRecord(CLOUD, out.AUTO_24H),
+    MANUAL: undefined,
+  };
+}
+
+/** Attempt `n` of a trigger claimed by `holder` at `at` (16 min lease), over the records `ledgerOf` builds. */
+const claimed =
+  (t: 'AUTO_12H' | 'AUTO_24H', holder: string, at: number) =>
+  (records: Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>) => ({
+    [t]: claimNext(stateFromRecords(records, T0, null), records[t], holder, at, 16 * M).record,
+  });
+
+/** The MANUAL record with report #1 being generated since `at`, under a lease of `leaseMs`. */
+function manualGenerating(at: number, leaseMs: number): unknown {
+  return serializeRecord(
+    CLOUD,
+    manualClaimed(createdRecord('MANUAL', 'installer', T0, emptyProgress()), 'inv', at, leaseMs),
+  );
 }
 
 /** A state after `failures` failed attempts of AUTO_12H, the first at 12 h. */
@@ -127,8 +175,7 @@ describe('trigger status', () => {
 
   it('generating while a live claim is held for the next attempt', () => {
     const now = T0 + 12 * H + M;
-    const claim = serializeClaim(newClaim(1, now - M, 'inv-1'));
-    const view = adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now);
+    const view = adminPageView(records({ ledger: ledgerOf(emptyState(), claimed('AUTO_12H', 'inv-1', now - M)) }), now);
     const t12 = trigger(view, 'AUTO_12H');
 
     expect(t12.status).toBe('generating');
@@ -138,12 +185,9 @@ describe('trigger status', () => {
 
   it('an expired claim is not a generation: the trigger is due again', () => {
     const now = T0 + 13 * H;
-    const claim = serializeClaim(newClaim(1, T0 + 12 * H, 'dead'));
+    const ledger = ledgerOf(emptyState(), claimed('AUTO_12H', 'dead', T0 + 12 * H));
 
-    const t12 = trigger(
-      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now),
-      'AUTO_12H',
-    );
+    const t12 = trigger(adminPageView(records({ ledger }), now), 'AUTO_12H');
 
     expect(t12.status).toBe('due');
   });
@@ -151,7 +195,7 @@ describe('trigger status', () => {
   it('backing off until its backoff ends, after N attempts, with the last error; retry offered', () => {
     const { state } = failing('AUTO_12H', 2, T0 + 12 * H);
     const now = T0 + 12 * H + 40 * M;
-    const t12 = trigger(adminPageView(records({ state: serializeState(state) }), now), 'AUTO_12H');
+    const t12 = trigger(adminPageView(records({ state: stored(state) }), now), 'AUTO_12H');
 
     expect(t12).toMatchObject({
       status: 'backing_off',
@@ -168,11 +212,11 @@ describe('trigger status', () => {
 
   it('waiting to retry, says when its last chance is: an hour before its window closes', () => {
     const { state } = failing('AUTO_12H', 3, T0 + 12 * H);
-    const backingOff = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 15 * H), 'AUTO_12H');
+    const backingOff = trigger(adminPageView(records({ ledger: ledgerOf(state) }), T0 + 15 * H), 'AUTO_12H');
     const { state: once } = failing('AUTO_12H', 1, T0 + 12 * H);
-    const due = trigger(adminPageView(records({ state: serializeState(once) }), T0 + 13 * H), 'AUTO_12H');
+    const due = trigger(adminPageView(records({ ledger: ledgerOf(once) }), T0 + 13 * H), 'AUTO_12H');
     const { state: failing24 } = failing('AUTO_24H', 1, T0 + 24 * H);
-    const t24 = trigger(adminPageView(records({ state: serializeState(failing24) }), T0 + 24 * H + M), 'AUTO_24H');
+    const t24 = trigger(adminPageView(records({ ledger: ledgerOf(failing24) }), T0 + 24 * H + M), 'AUTO_24H');
 
     expect(backingOff).toMatchObject({
       status: 'backing_off',
@@ -186,7 +230,7 @@ describe('trigger status', () => {
 
   it('after its last chance failed with no attempt left, names no next attempt and says the window closes', () => {
     const { state } = failing('AUTO_12H', 4, T0 + 12 * H);
-    const t12 = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 23 * H + 5 * M), 'AUTO_12H');
+    const t12 = trigger(adminPageView(records({ ledger: ledgerOf(state) }), T0 + 23 * H + 5 * M), 'AUTO_12H');
 
     expect(t12).toMatchObject({
       status: 'backing_off',
@@ -241,7 +285,7 @@ describe("the guide's alert (waits of 2 hours or more, repeatedly): the report k
   it('is not raised after two failures (one 2 h wait): the app retries by itself, and says so', () => {
     const { state } = failing('AUTO_24H', 2, T0 + 24 * H);
 
-    const view = adminPageView(records({ state: serializeState(state) }), T0 + 25 * H);
+    const view = adminPageView(records({ state: stored(state) }), T0 + 25 * H);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({ longBackoffs: 1, repeatedLongBackoff: false });
     // The 12-hour report, never made, was missed at 24 h: a message of its own.
@@ -256,7 +300,7 @@ describe("the guide's alert (waits of 2 hours or more, repeatedly): the report k
   it('is raised after three failures (waits of 2 h and 24 h), naming the report, the cause and the next attempt', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
 
-    const view = adminPageView(records({ state: serializeState(state) }), lastAt + H);
+    const view = adminPageView(records({ state: stored(state) }), lastAt + H);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({
       status: 'backing_off',
@@ -280,7 +324,7 @@ describe("the guide's alert (waits of 2 hours or more, repeatedly): the report k
     const marker = { status: 'done', generated_at: new Date(generatedAt).toISOString(), attempt: 4, report_key: 'x' };
 
     const view = adminPageView(
-      records({ state: serializeState(done), done: { AUTO_12H: undefined, AUTO_24H: marker } }),
+      records({ state: stored(done), done: { AUTO_12H: undefined, AUTO_24H: marker } }),
       lastAt + 25 * H,
     );
 
@@ -341,14 +385,16 @@ describe('reports, manual generation and the audit log', () => {
 
   it('a live manual claim blocks another manual report; an expired one does not', () => {
     const now = T0 + 13 * H;
-    const live = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 60_000)) };
-    const dead = { sequence: 1, raw: serializeClaim(newClaim(1, now - 181_000, 'inv', 60_000)) };
-    const withinSkew = { sequence: 1, raw: serializeClaim(newClaim(1, now - 120_000, 'inv', 60_000)) };
+    const withManual = (MANUAL: unknown) => records({ ledger: { AUTO_12H: undefined, AUTO_24H: undefined, MANUAL } });
 
-    expect(adminPageView(records({ manualClaim: live }), now).manualReport).toMatchObject({ allowed: false });
-    expect(adminPageView(records({ manualClaim: dead }), now).manualReport).toMatchObject({ allowed: true });
-    // Its lease ended a minute ago by this clock, but the writer's clock may be up to two minutes behind.
-    expect(adminPageView(records({ manualClaim: withinSkew }), now).manualReport).toMatchObject({ allowed: false });
+    expect(adminPageView(withManual(manualGenerating(now - 10_000, 60_000)), now).manualReport).toMatchObject({
+      allowed: false,
+    });
+    // Its lease ended a second ago by this clock. Which request takes the next number is the record's
+    // conditional transition's say, not this clock's, so the page allows no allowance for other clocks.
+    expect(adminPageView(withManual(manualGenerating(now - 61_000, 60_000)), now).manualReport).toMatchObject({
+      allowed: true,
+    });
   });
 
   it('shows audit entries newest first and skips ones that do not parse', () => {
@@ -379,7 +425,7 @@ describe('reports, manual generation and the audit log', () => {
   it('offers a reset only for a trigger that has something to reset', () => {
     const view = adminPageView(
       records({
-        state: serializeState({ ...emptyState(), triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() } }),
+        state: stored({ ...emptyState(), triggers: { AUTO_12H: emptyProgress(), AUTO_24H: emptyProgress() } }),
       }),
       T0 + 13 * H,
     );
@@ -625,9 +671,9 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
   it('due again once a backoff has run out: says how many attempts failed, and a reset would clear them', () => {
     const { state } = failing('AUTO_12H', 1, T0 + 12 * H);
-    const once = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 12 * H + 40 * M), 'AUTO_12H');
+    const once = trigger(adminPageView(records({ state: stored(state) }), T0 + 12 * H + 40 * M), 'AUTO_12H');
     const { state: twice } = failing('AUTO_12H', 2, T0 + 12 * H);
-    const again = trigger(adminPageView(records({ state: serializeState(twice) }), T0 + 15 * H), 'AUTO_12H');
+    const again = trigger(adminPageView(records({ state: stored(twice) }), T0 + 15 * H), 'AUTO_12H');
 
     expect(once).toMatchObject({
       status: 'due',
@@ -656,7 +702,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
   it('backing off after its first failure: the wait is short, and retry ends it now', () => {
     const { state } = failing('AUTO_12H', 1, T0 + 12 * H);
 
-    const t12 = trigger(adminPageView(records({ state: serializeState(state) }), T0 + 12 * H + 10 * M), 'AUTO_12H');
+    const t12 = trigger(adminPageView(records({ state: stored(state) }), T0 + 12 * H + 10 * M), 'AUTO_12H');
 
     expect(t12).toMatchObject({
       status: 'backing_off',
@@ -720,12 +766,9 @@ describe('each trigger status, as the page words it and what it offers', () => {
 
   it('generating: says when the attempt started, and when a reset becomes possible; neither action is offered', () => {
     const now = T0 + 12 * H + M;
-    const claim = serializeClaim(newClaim(1, now - M, 'inv-1'));
+    const ledger = ledgerOf(emptyState(), claimed('AUTO_12H', 'inv-1', now - M));
 
-    const t12 = trigger(
-      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: claim }, AUTO_24H: null } }), now),
-      'AUTO_12H',
-    );
+    const t12 = trigger(adminPageView(records({ ledger }), now), 'AUTO_12H');
 
     expect(t12).toMatchObject({
       status: 'generating',
@@ -745,19 +788,6 @@ describe('each trigger status, as the page words it and what it offers', () => {
         reason: 'It is being made right now; a reset is possible after Nov 2, 2026, 9:16 PM UTC.',
       },
     });
-  });
-
-  it("a Reset's fence at the next attempt number is not a generation", () => {
-    const now = T0 + 12 * H + 10_000;
-    // A fence a Reset has just written: its lease, a minute long, still holds.
-    const fence = serializeClaim(newClaim(1, now - 10_000, 'reset-1', M, 'reset'));
-
-    const t12 = trigger(
-      adminPageView(records({ nextClaims: { AUTO_12H: { attempt: 1, raw: fence }, AUTO_24H: null } }), now),
-      'AUTO_12H',
-    );
-
-    expect(t12).toMatchObject({ status: 'due', liveClaim: null });
   });
 
   it('missed: says when its window closed, and offers a manual report instead of a reset or retry', () => {
@@ -795,7 +825,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
     const state = recordMissed(emptyState(), 'AUTO_12H', T0 + 24 * H + 3 * M);
     const evidence = { installation_timestamp: 'unreadable', source: 'avi:forge:installed:app' };
 
-    const view = adminPageView(records({ evidence, state: serializeState(state) }), T0 + 25 * H);
+    const view = adminPageView(records({ evidence, state: stored(state) }), T0 + 25 * H);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'missed',
@@ -813,9 +843,11 @@ describe('each trigger status, as the page words it and what it offers', () => {
     "%s, reset since the state was written, starts its new epoch clean: the old epoch's failures are not shown",
     (t, dueAfterHours) => {
       const { state } = failing(t, 2, T0 + dueAfterHours * H);
-      const epoch = { AUTO_12H: undefined, AUTO_24H: undefined, [t]: { epoch: 1 } };
+      const ledger = ledgerOf(state, (r) => ({
+        [t]: resetRecord(stateFromRecords(r, T0, null), r[t], 'admin', T0 + dueAfterHours * H + 39 * M).record,
+      }));
 
-      const view = adminPageView(records({ state: serializeState(state), epoch }), T0 + dueAfterHours * H + 40 * M);
+      const view = adminPageView(records({ state: stored(state), ledger }), T0 + dueAfterHours * H + 40 * M);
 
       expect(trigger(view, t)).toMatchObject({
         status: 'due',
@@ -831,7 +863,7 @@ describe('each trigger status, as the page words it and what it offers', () => {
 describe('a report near the close of its window', () => {
   it('whose next attempt is its last chance: says so, with when its time runs out; action needed', () => {
     const { state, lastAt } = failing('AUTO_12H', 3, T0 + 12 * H);
-    const view = adminPageView(records({ state: serializeState(state) }), lastAt + 30 * M);
+    const view = adminPageView(records({ ledger: ledgerOf(state) }), lastAt + 30 * M);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'backing_off',
@@ -857,7 +889,7 @@ describe('a report near the close of its window', () => {
 
   it('with no attempt left before it closes: names no next attempt, and asks for a retry before then', () => {
     const { state, lastAt } = failing('AUTO_12H', 4, T0 + 12 * H);
-    const view = adminPageView(records({ state: serializeState(state) }), lastAt + 5 * M);
+    const view = adminPageView(records({ ledger: ledgerOf(state) }), lastAt + 5 * M);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'backing_off',
@@ -888,7 +920,7 @@ describe('a report near the close of its window', () => {
   it('the 24-hour report has no window: its next attempt is a day away, and it says when', () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
 
-    const t24 = trigger(adminPageView(records({ state: serializeState(state) }), lastAt + M), 'AUTO_24H');
+    const t24 = trigger(adminPageView(records({ ledger: ledgerOf(state) }), lastAt + M), 'AUTO_24H');
 
     expect(t24).toMatchObject({ nextEligibleAt: '2026-11-04T11:30:00.000Z' });
     expect(t24.summary).toMatch(/^3 attempts failed; the app tries again Nov 4, 2026, 11:30 AM UTC/);
@@ -900,7 +932,7 @@ describe("the guide's alert, wherever the trigger stands", () => {
     const { state, lastAt } = failing('AUTO_24H', 3, T0 + 24 * H);
     const now = lastAt + H;
 
-    const view = adminPageView(records({ state: serializeState(clearBackoff(state, 'AUTO_24H')) }), now);
+    const view = adminPageView(records({ state: stored(clearBackoff(state, 'AUTO_24H')) }), now);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({
       status: 'due',
@@ -913,12 +945,9 @@ describe("the guide's alert, wherever the trigger stands", () => {
   it('while a further attempt is generating, the page says it is being made', () => {
     const { state, lastAt } = failing('AUTO_24H', 4, T0 + 24 * H);
     const now = lastAt + 24 * H + M;
-    const claim = serializeClaim(newClaim(5, now - M, 'inv-5'));
+    const ledger = ledgerOf(state, claimed('AUTO_24H', 'inv-5', now - M));
 
-    const view = adminPageView(
-      records({ state: serializeState(state), nextClaims: { AUTO_12H: null, AUTO_24H: { attempt: 5, raw: claim } } }),
-      now,
-    );
+    const view = adminPageView(records({ state: stored(state), ledger }), now);
 
     expect(trigger(view, 'AUTO_24H')).toMatchObject({
       status: 'generating',
@@ -931,7 +960,7 @@ describe("the guide's alert, wherever the trigger stands", () => {
   it('is not raised for AUTO_12H once its window has closed: the missed report says it all, with its cause', () => {
     const { state } = failing('AUTO_12H', 3, T0 + 12 * H);
 
-    const view = adminPageView(records({ state: serializeState(state) }), T0 + 25 * H);
+    const view = adminPageView(records({ state: stored(state) }), T0 + 25 * H);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({ status: 'missed', longBackoffs: 2, repeatedLongBackoff: false });
     expect(situations(view)).toEqual(['report_missed']);
@@ -957,7 +986,7 @@ describe('what the page could not read', () => {
     expect(view.stateProblem).toMatch(/^The stored state is invalid \(.*auto_12h_attempt_count is not a count.*\)$/);
   });
 
-  it('an epoch key that holds no epoch stops that report (action: support); the unreadable history is one message', () => {
+  it('a ledger record that does not parse stops that report (action: support); the unreadable history is one message', () => {
     const view = adminPageView(
       records({
         manualIndex: 'junk',
@@ -966,7 +995,7 @@ describe('what the page could not read', () => {
           { key: `phase5:admin:${CLOUD}:MANUAL:000001`, value: 'not an entry' },
           { key: `phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001`, value: { key: 7 } },
         ],
-        epoch: { AUTO_12H: 'x', AUTO_24H: { epoch: 1 } },
+        ledger: { ...ledgerOf(emptyState()), AUTO_12H: { trigger: 'AUTO_12H', version: 'x' } },
       }),
       T0 + 2 * H,
     );
@@ -985,7 +1014,7 @@ describe('what the page could not read', () => {
       'The replaced report index is invalid (reports is not a list).',
       `The report history entry phase5:admin:${CLOUD}:MANUAL:000001 does not parse.`,
       `The report history entry phase5:admin:${CLOUD}:REPLACED:AUTO_12H:E000001 does not parse.`,
-      "AUTO_12H's epoch key does not hold an epoch, so the scheduler does not generate it; it is never guessed at.",
+      "AUTO_12H's ledger record cannot be read, so the scheduler does not generate it; it is never guessed at.",
     ]);
   });
 });
@@ -1060,9 +1089,9 @@ describe('the report history in full', () => {
 describe('manual generation and the audit log, in detail', () => {
   it('while a manual report is generating: says since when, and the page can show it in progress', () => {
     const now = T0 + 13 * H;
-    const manualClaim = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 60_000)) };
+    const ledger = { AUTO_12H: undefined, AUTO_24H: undefined, MANUAL: manualGenerating(now - 10_000, 60_000) };
 
-    expect(english(adminPageView(records({ manualClaim }), now)).manualReport).toEqual({
+    expect(english(adminPageView(records({ ledger }), now)).manualReport).toEqual({
       allowed: false,
       reason: 'A manual report is being made (started Nov 2, 2026, 9:59 PM UTC).',
       inProgressSince: '2026-11-02T21:59:50.000Z',
@@ -1071,9 +1100,9 @@ describe('manual generation and the audit log, in detail', () => {
 
   it('a manual claim with a lease no manual generation takes is not believed, so it blocks nothing', () => {
     const now = T0 + 13 * H;
-    const manualClaim = { sequence: 1, raw: serializeClaim(newClaim(1, now - 10_000, 'inv', 16 * M)) };
+    const ledger = { AUTO_12H: undefined, AUTO_24H: undefined, MANUAL: manualGenerating(now - 10_000, 16 * M) };
 
-    expect(adminPageView(records({ manualClaim }), now).manualReport).toMatchObject({ allowed: true });
+    expect(adminPageView(records({ ledger }), now).manualReport).toMatchObject({ allowed: true });
   });
 
   it('shows the newest 50 audit entries, newest first', () => {
@@ -1106,7 +1135,7 @@ describe('the DONE keys are what says a report is stored, as for the scheduler',
   it('a state that records a generation without its DONE key is not believed: the trigger is due again, its attempt count resettable', () => {
     const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
 
-    const view = adminPageView(records({ state: serializeState(state) }), T0 + 13 * H);
+    const view = adminPageView(records({ state: stored(state) }), T0 + 13 * H);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
       status: 'due',
@@ -1122,7 +1151,7 @@ describe('the DONE keys are what says a report is stored, as for the scheduler',
     const state = recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H + 2 * M);
 
     const view = adminPageView(
-      records({ state: serializeState(state), done: { AUTO_12H: 'done', AUTO_24H: undefined } }),
+      records({ state: stored(state), done: { AUTO_12H: 'done', AUTO_24H: undefined } }),
       T0 + 13 * H,
     );
 
@@ -1191,7 +1220,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
   it('a last error kept on a trigger with no attempts counted: not believed; no error is shown', () => {
     const failedAt = T0 + 12 * H + 10 * M;
     const state = {
-      ...serializeState(emptyState()),
+      ...stored(emptyState()),
       auto_12h_last_error: { timestamp: iso(failedAt), message: 'API timeout', attempt_count: 1 },
     };
 
@@ -1203,7 +1232,7 @@ describe('records no scheduler of ours writes, as the page shows them', () => {
 
   it('a missed mark on AUTO_24H, whose window never closes: not believed; it is due', () => {
     const markedAt = T0 + 25 * H;
-    const state = { ...serializeState(emptyState()), auto_24h_missed_at: iso(markedAt) };
+    const state = { ...stored(emptyState()), auto_24h_missed_at: iso(markedAt) };
 
     const view = adminPageView(records({ state }), T0 + 26 * H);
 

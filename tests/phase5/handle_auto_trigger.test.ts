@@ -161,7 +161,7 @@ describe('coverage when Jira does not answer', () => {
     expect(w.transactions().filter((t) => t.body?.includes(JSON.stringify(w.keys.done12)))).toHaveLength(0);
   });
 
-  it('even with a timeout longer than the lease (a misconfiguration), a late holder discards its report', async () => {
+  it('a holder that outlives its lease (a timeout longer than it) still commits once, when nobody took its claim over', async () => {
     w = new SchedulerWorld();
     let advanced = false;
     w.addFault((call) => {
@@ -177,12 +177,34 @@ describe('coverage when Jira does not answer', () => {
       60 * MINUTE,
     );
 
-    expect(body).toMatchObject({
-      reason: 'GENERATION_FAILED',
-      message: expect.stringMatching(/outlasted the claim lease/),
+    // The lease says when others may stop waiting; the commit is conditional on the claim, which is still its own.
+    expect(body).toMatchObject({ reason: 'GENERATED', attempt: 1 });
+    expect(w.reports()).toEqual([w.keys.report12]);
+    expect(w.commitsSent()).toHaveLength(1);
+  });
+
+  it('a holder that outlives its lease while another invocation takes its claim over stores nothing', async () => {
+    w = new SchedulerWorld();
+    let overtaken = false;
+    w.addFault(async (call) => {
+      if (call.service !== 'jira' || overtaken) return;
+      overtaken = true;
+      // While the first holder is at its first Jira request, 20 min pass and another invocation
+      // records its attempt as abandoned; 31 min later one more claims attempt #2 and stores the report.
+      w.advance(20 * MINUTE);
+      await w.run();
+      w.advance(31 * MINUTE);
+      await w.run();
     });
-    expect(w.reports()).toEqual([]);
-    expect(w.transactions().filter((t) => t.body?.includes(JSON.stringify(w.keys.done12)))).toHaveLength(0);
+    await w.installedHoursAgo(12);
+    const { body } = await w.runWith(
+      { context: { cloudId: w.inst.cloudId } },
+      { installContext: w.inst.siteAri },
+      120 * MINUTE,
+    );
+
+    expect(body).toMatchObject({ reason: 'CLAIM_HELD', message: expect.stringMatching(/claim was moved on/) });
+    expect((w.stored().get(w.keys.report12) as { attempt?: number }).attempt).toBe(2);
   });
 });
 

@@ -112,7 +112,10 @@ describe("recordFailure: the issue's case, Jira down from 11h30 to 20h00", () =>
   });
 
   it('the brought-forward backoff is stored and read back as it is', () => {
-    const third = failAt(emptyState(), 'AUTO_12H', 3, T0 + 14.5 * H);
+    // As the ledger leaves it: each trigger mirrors its record's version.
+    const start = emptyState();
+    for (const t of ['AUTO_12H', 'AUTO_24H'] as const) start.triggers[t] = { ...start.triggers[t], version: 3 };
+    const third = failAt(start, 'AUTO_12H', 3, T0 + 14.5 * H);
 
     const parsed = parseState(JSON.parse(JSON.stringify(serializeState(third.state))), T0 + 15 * H);
 

@@ -90,29 +90,26 @@ async function attemptOneFailedAndBackedOff(): Promise<void> {
 }
 
 describe('a holder that outlives its lease never commits after another holder', () => {
-  it.failing(
-    'the first delivery, frozen mid-generation while deliveries on hosts 20 and 52 minutes ahead run, stores nothing more',
-    async () => {
-      // Prepare: the 12 h report is due; the first delivery is frozen at its first Jira request.
-      await w.installedHoursAgo(12 + 1 / 60);
-      const frozen = holdAt((c) => isScheduler(c) && c.service === 'jira');
-      const first = tick(0, 10 * HOUR);
-      await Promise.race([frozen.reached, first]);
+  it('the first delivery, frozen mid-generation while deliveries on hosts 20 and 52 minutes ahead run, stores nothing more', async () => {
+    // Prepare: the 12 h report is due; the first delivery is frozen at its first Jira request.
+    await w.installedHoursAgo(12 + 1 / 60);
+    const frozen = holdAt((c) => isScheduler(c) && c.service === 'jira');
+    const first = tick(0, 10 * HOUR);
+    await Promise.race([frozen.reached, first]);
 
-      // Act: two more deliveries of the same tick, on hosts whose clocks run 20 and 52 minutes ahead; then the first thaws.
-      const second = await tick(20 * MINUTE);
-      const third = await tick(52 * MINUTE);
-      const storedBeforeThaw = report12();
-      frozen.release();
-      const firstAnswer = await first;
+    // Act: two more deliveries of the same tick, on hosts whose clocks run 20 and 52 minutes ahead; then the first thaws.
+    const second = await tick(20 * MINUTE);
+    const third = await tick(52 * MINUTE);
+    const storedBeforeThaw = report12();
+    frozen.release();
+    const firstAnswer = await first;
 
-      // Assess: one delivery stored the report, and the thawed one did not store another over it.
-      const generated = [firstAnswer, second, third].filter((a) => a.reason === 'GENERATED');
-      expect(generated).toHaveLength(1);
-      expect(report12()).not.toBe('null');
-      if (storedBeforeThaw !== 'null') expect(report12()).toBe(storedBeforeThaw);
-    },
-  );
+    // Assess: one delivery stored the report, and the thawed one did not store another over it.
+    const generated = [firstAnswer, second, third].filter((a) => a.reason === 'GENERATED');
+    expect(generated).toHaveLength(1);
+    expect(report12()).not.toBe('null');
+    if (storedBeforeThaw !== 'null') expect(report12()).toBe(storedBeforeThaw);
+  });
 
   it('a delivery frozen (as under forge tunnel) for 52 minutes of true time stores nothing over the one that ran meanwhile', async () => {
     // Prepare
@@ -137,27 +134,24 @@ describe('a holder that outlives its lease never commits after another holder', 
 });
 
 describe('hosts whose clocks are 61 s off true time in opposite directions', () => {
-  it.failing(
-    'a Reset on a slow host while a fast host generates: never both the Reset and that generation',
-    async () => {
-      // Prepare: attempt #2 runs on a host 61 s ahead and is frozen at its first Jira request.
-      await attemptOneFailedAndBackedOff();
-      const frozen = holdAt((c) => isScheduler(c) && c.service === 'jira');
-      const generating = tick(61_000);
-      await Promise.race([frozen.reached, generating]);
+  it('a Reset on a slow host while a fast host generates: never both the Reset and that generation', async () => {
+    // Prepare: attempt #2 runs on a host 61 s ahead and is frozen at its first Jira request.
+    await attemptOneFailedAndBackedOff();
+    const frozen = holdAt((c) => isScheduler(c) && c.service === 'jira');
+    const generating = tick(61_000);
+    await Promise.race([frozen.reached, generating]);
 
-      // Act: an administrator on a host 61 s behind resets AUTO_12H; then the generation thaws.
-      const answer = await reset(-61_000);
-      frozen.release();
-      const generated = await generating;
+    // Act: an administrator on a host 61 s behind resets AUTO_12H; then the generation thaws.
+    const answer = await reset(-61_000);
+    frozen.release();
+    const generated = await generating;
 
-      // Assess: if the Reset was accepted, the generation it overtook did not store its report after it.
-      expect(answer.ok && generated.reason === 'GENERATED').toBe(false);
-      if (answer.ok) expect(w.stored().has(w.keys.done12)).toBe(false);
-    },
-  );
+    // Assess: if the Reset was accepted, the generation it overtook did not store its report after it.
+    expect(answer.ok && generated.reason === 'GENERATED').toBe(false);
+    if (answer.ok) expect(w.stored().has(w.keys.done12)).toBe(false);
+  });
 
-  it.failing("a Reset's fence taken on a fast host is not walked past by a scheduler on a slow host", async () => {
+  it("a Reset's fence taken on a fast host is not walked past by a scheduler on a slow host", async () => {
     // Prepare: a Reset on a host 61 s ahead is held at its final transaction.
     await attemptOneFailedAndBackedOff();
     const held = holdAt((c) => isAdmin(c) && c.service === 'kvs' && c.path === '/api/v1/transaction');

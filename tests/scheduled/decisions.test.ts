@@ -1,13 +1,20 @@
 import { BackoffSchedule, calculateBackoffMs, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff';
 import {
+  abandoned,
+  claimNext,
+  committed,
+  createdRecord,
   decideDueTrigger,
+  emptyProgress,
   emptyState,
-  generationDeadline,
-  mayCommit,
-  newClaim,
+  failed,
+  leaseRunning,
   recordFailure,
   recordSuccess,
+  resetRecord,
   SchedulerState,
+  stateFromRecords,
+  takenOver,
 } from '../../src/scheduled/decisions';
 import { parseState, serializeState } from '../../src/scheduled/scheduler_state';
 
@@ -83,25 +90,84 @@ describe('backoff', () => {
   });
 });
 
-describe('claims', () => {
-  it('generation must finish inside the budget and leave the commit margin of the lease', () => {
-    const c = newClaim(1, T0, 'inv');
-    expect(c.leaseExpiresAt - c.claimedAt).toBe(16 * M);
-    expect(generationDeadline(c, T0)).toBe(T0 + 60_000);
-    expect(mayCommit(c, T0 + 15 * M)).toBe(true);
-    expect(mayCommit(c, T0 + 15 * M + 1)).toBe(false);
+describe('ledger transitions', () => {
+  const fresh = () => ({
+    AUTO_12H: createdRecord('AUTO_12H', 'installer', T0, emptyProgress()),
+    AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
+  });
+  const stateOf = (records: ReturnType<typeof fresh>) => stateFromRecords(records, T0 - 12 * H, null);
+
+  it('every transition moves the version on by one and names its writer; the state mirrors the record', () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
+    const done = committed(claimed.state, claimed.record, T0 + M, T0 + M);
+
+    expect(claimed.record).toMatchObject({ version: 2, holder: 'A', status: 'held' });
+    expect(claimed.record.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 16 * M, generationStartedAt: T0 });
+    expect(claimed.state.triggers.AUTO_12H).toMatchObject({ version: 2, status: 'held', attemptCount: 1 });
+    expect(done.record).toMatchObject({ version: 3, holder: 'A', status: 'done', released: { outcome: 'generated' } });
+    expect(done.state.triggers.AUTO_12H).toMatchObject({ version: 3, status: 'done', generatedAt: T0 + M });
+    expect(stateFromRecords({ ...records, AUTO_12H: done.record }, T0 - 12 * H, done.state.lastRunAt)).toEqual(
+      done.state,
+    );
+  });
+
+  it("a lease says only when others stop waiting: it runs until its end by the reader's clock", () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+
+    expect(leaseRunning(claimed, T0 + 16 * M - 1)).toBe(true);
+    expect(leaseRunning(claimed, T0 + 16 * M)).toBe(false);
+    expect(leaseRunning(records.AUTO_12H, T0)).toBe(false);
+  });
+
+  it('an abandoned attempt fails when its lease ran out; taken over at once when its backoff has passed too', () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    const later = { ...records, AUTO_12H: claimed };
+
+    const gave = abandoned(stateOf(later), claimed, 'B', T0 + 20 * M, T0 - 12 * H);
+    const over = takenOver(stateOf(later), claimed, 'C', T0 + 50 * M, 16 * M, T0 - 12 * H);
+
+    expect(gave.record).toMatchObject({ version: 3, holder: 'B', status: 'idle', released: { outcome: 'abandoned' } });
+    expect(gave.nextEligibleAt).toBe(T0 + 16 * M + 30 * M);
+    expect(over.record).toMatchObject({ version: 3, holder: 'C', status: 'held' });
+    expect(over.record.progress).toMatchObject({ attemptCount: 2, lastError: { attempt: 1, at: T0 + 16 * M } });
+    expect(over.state.triggers.AUTO_12H).toMatchObject({ version: 3, attemptCount: 2 });
+  });
+
+  it('a failure releases the claim and backs off by the ladder; a Reset starts the next epoch from nothing', () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
+    const f = failed(claimed.state, claimed.record, T0 + M, 'Jira down', T0 - 12 * H);
+    const r = resetRecord(f.state, f.record, 'admin', T0 + 2 * M);
+
+    expect(f.record).toMatchObject({ version: 3, holder: 'A', status: 'idle' });
+    expect(f.record.progress.backoffUntil).toBe(T0 + M + 30 * M);
+    expect(r.record).toMatchObject({ version: 4, holder: 'admin', status: 'idle', claim: null });
+    expect(r.record.progress).toMatchObject({ epoch: 1, attemptCount: 0, backoffUntil: null, lastError: null });
+    expect(r.state.triggers.AUTO_12H).toMatchObject({ epoch: 1, attemptCount: 0, version: 4 });
   });
 });
 
 describe('state codec', () => {
   it('round-trips every field', () => {
-    const s = recordFailure(
+    const failing = recordFailure(
       recordSuccess(emptyState(), 'AUTO_12H', 1, T0 + 12 * H),
       'AUTO_24H',
       { attempt: 3, at: T0 + 25 * H, message: 'API timeout' },
       T0 + 25 * H,
       T0,
     ).state;
+    // As stored: a mirror of the records, with their versions and statuses, and the installation time.
+    const s: SchedulerState = {
+      ...failing,
+      installedAt: T0,
+      triggers: {
+        AUTO_12H: { ...failing.triggers.AUTO_12H, version: 3, status: 'done' },
+        AUTO_24H: { ...failing.triggers.AUTO_24H, version: 7, status: 'idle' },
+      },
+    };
     const parsed = parseState(JSON.parse(JSON.stringify(serializeState(s))), T0 + 25 * H);
     expect(parsed).toEqual({ ok: true, value: s });
   });

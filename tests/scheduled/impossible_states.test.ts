@@ -6,8 +6,11 @@ import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
  * The stored state is advisory and may be corrupt. A state whose fields are each within
  * their bounds but cannot all be true together (no scheduler of ours ever writes it) is
  * as untrustworthy as one that does not parse: the scheduler rebuilds it from the DONE
- * keys, and the admin page does not show what it says (issue 23, item 8). Driven through
- * the manifest's scheduler and the admin page's resolver.
+ * keys, and the admin page does not show what it says (issue 23, item 8). Here the state
+ * is one an earlier version stored (schema 2) on an installation not yet moved to the
+ * ledger, which is when the state's progress is read at all: once the ledger records
+ * exist, they are what the scheduler and the page read. Driven through the manifest's
+ * scheduler and the admin page's resolver.
  */
 
 const ADMIN = '5b10a2844c20165700ede21g';
@@ -53,14 +56,14 @@ async function storeThirdFailure(patch: Record<string, unknown> = {}): Promise<v
 
 describe('a state whose fields contradict each other is rebuilt, not believed', () => {
   it('the consistent third failure it is compared with backs off for 24 h', async () => {
-    await w.installedHoursAgo(12.5);
+    await w.evidenceOnly(12.5);
     await storeThirdFailure();
 
     expect(await tick()).toMatchObject({ reason: 'BACKOFF_ACTIVE', trigger: 'AUTO_12H', attempt: 3 });
   });
 
   it('0 attempts with a last error of attempt #3 and a 24-hour backoff: the 12-hour report is generated', async () => {
-    await w.installedHoursAgo(12.5);
+    await w.evidenceOnly(12.5);
     await storeThirdFailure({ auto_12h_attempt_count: 0 });
 
     const outcome = await tick();
@@ -70,7 +73,7 @@ describe('a state whose fields contradict each other is rebuilt, not believed', 
   });
 
   it('a report and a backoff for the same trigger at once: the report is generated when no DONE key says it is done', async () => {
-    await w.installedHoursAgo(12.5);
+    await w.evidenceOnly(12.5);
     await storeThirdFailure({ auto_12h_generated_at: iso(now() - 2 * MINUTE) });
 
     const outcome = await tick();
@@ -80,14 +83,14 @@ describe('a state whose fields contradict each other is rebuilt, not believed', 
   });
 
   it('the admin page does not show a 24 h backoff that 0 attempts cannot have caused', async () => {
-    await w.installedHoursAgo(12.5);
+    await w.evidenceOnly(12.5);
     await storeThirdFailure({ auto_12h_attempt_count: 0 });
 
     expect(statusOf(await page(), 'AUTO_12H')).toBe('due');
   });
 
   it('the 24-hour report missed, a window that never closes: the page shows it due, not missed', async () => {
-    await w.installedHoursAgo(25);
+    await w.evidenceOnly(25);
     await w.app.put(w.inst, w.keys.state, { schema_version: 2, auto_24h_missed_at: iso(now() - HOUR) });
 
     expect(statusOf(await page(), 'AUTO_24H')).toBe('due');

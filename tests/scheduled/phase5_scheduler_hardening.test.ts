@@ -1,7 +1,7 @@
 import * as generator from '../../src/phase5/handle_auto_trigger';
 import { SCHEDULER } from '../../src/scheduled/config';
 import { parseState } from '../../src/scheduled/scheduler_state';
-import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
+import { HOUR, MINUTE, SchedulerWorld, transactionKind } from '../support/scheduler_world';
 
 /**
  * The integration guide's seven properties, each against the deployed handler
@@ -147,15 +147,16 @@ describe('3. DONE keys are authoritative', () => {
 
     const run = await w.run();
 
+    // The state said AUTO_12H is due; the read of its DONE key (with the records) failed: nothing more.
     expect(run.statusCode).toBe(503);
     expect(run.body?.reason).toBe('STORAGE_UNAVAILABLE');
-    expect(run.invocation.stats.kvsRequests).toBe(1);
+    expect(run.invocation.stats).toMatchObject({ kvsRequests: 2, kvsWriteRequests: 0 });
     expect(w.reports()).toEqual([]);
   });
 
   it('a per-key failure inside the batch read (other than KEY_NOT_FOUND) is read again on its own, never "absent"', async () => {
-    // Prepare: the 12 h report is stored and the state lost, so only the DONE key says it is
-    // done; the next batch read fails every key per item.
+    // Prepare: the 12 h report is stored and the state lost, so the DONE key and the record say it
+    // is done; the next batch read fails every key per item.
     await w.installedHoursAgo(12);
     expect((await w.run()).body?.reason).toBe('GENERATED');
     await w.app.kvs.handle(w.inst.installationId, '/api/v1/delete', { body: JSON.stringify({ key: w.keys.state }) });
@@ -174,10 +175,11 @@ describe('3. DONE keys are authoritative', () => {
     // Act
     const run = await w.run();
 
-    // Assess: each of the six keys (evidence, state, two DONE keys, two epochs) was read on its own, the 12 h DONE key was found, nothing was generated.
+    // Assess: each of the batch's keys (evidence, two DONE keys, two records, the 12 h report) was read
+    // on its own after the state, the 12 h DONE key was found, nothing was generated.
     expect(run.body?.reason).toBe('DONE_KEY_EXISTS');
-    expect(run.invocation.stats.kvsByOperation).toMatchObject({ 'batch/get': 1, get: 6 });
-    expect(run.invocation.stats.kvsByOperation.transaction).toBeUndefined();
+    expect(run.invocation.stats.kvsByOperation).toMatchObject({ 'batch/get': 1, get: 5, 'entity/get': 2 });
+    expect(w.commitsSent()).toHaveLength(1);
     expect(w.reports()).toEqual([w.keys.report12]);
   });
 
@@ -230,8 +232,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
    */
   async function attemptsUntil(until: number): Promise<number[]> {
     const attempts: number[] = [];
-    const attempted = (inv: { stats: { kvsByOperation: Record<string, number> } }) =>
-      (inv.stats.kvsByOperation.transaction ?? 0) > 0;
+    const attempted = (inv: { stats: { jiraRequests: number } }) => inv.stats.jiraRequests > 0;
     while (w.app.clock.now() <= until) {
       const at = w.app.clock.now();
       const tick = await w.run();
@@ -247,7 +248,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a failing AUTO_24H is retried after 30 min, then 2 h, then 24 h (never longer)', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(24 * HOUR);
-    w.failKvs('transaction', 500);
+    w.failTransactions('commit', 500);
 
     const attempts = await attemptsUntil(installedAt + 51 * HOUR);
 
@@ -262,7 +263,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a failing AUTO_12H is retried after 30 min, then 2 h; the 24 h step would pass its window, so the last attempt comes an hour before it closes', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(12 * HOUR);
-    w.failKvs('transaction', 500);
+    w.failTransactions('commit', 500);
 
     const attempts = await attemptsUntil(installedAt + 24 * HOUR - 1);
 
@@ -276,7 +277,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
   it("logs the guide's backoff line with the wait and the next eligible time", async () => {
     await w.installedHoursAgo(12);
-    w.failKvs('transaction', 500);
+    w.failTransactions('commit', 500);
     const run = await w.run();
     const next = new Date(w.app.clock.now() + 30 * MINUTE).toISOString();
     expect(run.statusCode).toBe(502);
@@ -292,7 +293,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a 12 h report still backing off never delays the 24 h one, and is recorded as missed', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(23 * HOUR + 55 * MINUTE);
-    const restore = w.failKvs('transaction', 500);
+    const restore = w.failTransactions('commit', 500);
     await w.run(); // AUTO_12H fails; 30 min backoff runs past the 24 h mark
     restore();
 
@@ -312,7 +313,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
   it("a failure after recovery starts counting again from the trigger's own attempt number", async () => {
     await w.installedHoursAgo(12);
-    const restore = w.failKvs('transaction', 500);
+    const restore = w.failTransactions('commit', 500);
     await w.run();
     restore();
     w.advance(30 * MINUTE);
@@ -325,9 +326,9 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
 describe('5. The handler never throws', () => {
   const cases: Array<[string, string]> = [
-    ['the state read', 'batch/get'],
-    ['the claim write', 'set'],
-    ['the commit transaction', 'transaction'],
+    ['the state read', 'get'],
+    ['the read of the DONE key and the records', 'batch/get'],
+    ['every transaction (claim, commit, failure)', 'transaction'],
   ];
   it.each(cases)('a storage error on %s becomes a response', async (_name, op) => {
     await w.installedHoursAgo(13);
@@ -340,7 +341,7 @@ describe('5. The handler never throws', () => {
 
   it('a 429 from KVS on the claim is a 503 with nothing generated, and the next tick proceeds', async () => {
     await w.installedHoursAgo(13);
-    const restore = w.failKvs('set', 429, 'RATE_LIMIT_EXCEEDED');
+    const restore = w.failTransactions('claim', 429, 'TOO_MANY_REQUESTS');
     const limited = await w.run();
     restore();
     w.advance(5 * MINUTE);
@@ -358,27 +359,19 @@ describe('5. The handler never throws', () => {
     expect(run.statusCode).toBe(503);
   });
 
-  it('when both the commit and the failure-state save fail, it still answers, and the next tick retries', async () => {
+  it('when both the commit and the failure it then records fail, it still answers, and the next tick waits', async () => {
     await w.installedHoursAgo(13);
-    const restoreTx = w.failKvs('transaction', 500);
-    let stateSaveFailing = true;
-    w.addFault((call) => {
-      const isStateSave =
-        call.path === '/api/v1/set' &&
-        (JSON.parse(call.body!) as { key: string }).key.startsWith('phase5:scheduler:state:');
-      if (isStateSave && stateSaveFailing) {
-        return new Response(JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'x' }), { status: 500 });
-      }
-    });
+    const restoreCommit = w.failTransactions('commit', 500);
+    const restoreRelease = w.failTransactions('release', 500);
 
     const run = await w.run();
-    restoreTx();
-    stateSaveFailing = false;
+    restoreCommit();
+    restoreRelease();
     w.advance(5 * MINUTE);
     const next = await w.run();
 
-    expect(run.statusCode).toBe(503);
-    expect(run.body?.reason).toBe('STORAGE_UNAVAILABLE');
+    expect(run.statusCode).toBe(502);
+    expect(run.body?.message).toMatch(/^Report commit failed/);
     // No backoff was stored, and claim #1 is held by the failed invocation until its lease ends.
     expect(next.body).toMatchObject({ reason: 'CLAIM_HELD', attempt: 1 });
     expect(w.reports()).toEqual([]);
@@ -421,11 +414,11 @@ describe('6. One generation path: handleAutoTrigger', () => {
 });
 
 describe('7. Concurrent invocations converge on one report', () => {
-  /** Hold every invocation at its first KVS call until all `n` have reached it, so they all read before anyone claims. */
+  /** Hold every invocation at its second KVS call (the records' read) until all `n` have reached it, so they all read before anyone claims. */
   function barrier(n: number) {
     let waiting: Array<() => void> = [];
     w.addFault(async (call) => {
-      if (call.index !== 0) return;
+      if (call.index !== 1 || call.invocation.moduleKey !== 'phase5-scheduler') return;
       await new Promise<void>((resolve) => {
         waiting.push(resolve);
         if (waiting.length === n) {
@@ -445,7 +438,10 @@ describe('7. Concurrent invocations converge on one report', () => {
     const reasons = runs.map((r) => r.body?.reason).sort();
     expect(reasons.filter((r) => r === 'GENERATED')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'CLAIM_HELD')).toHaveLength(n - 1);
-    expect(w.transactions()).toHaveLength(1);
+    expect(w.commitsSent()).toHaveLength(1);
+    expect(runs.reduce((jira, r) => jira + r.invocation.stats.jiraRequests, 0)).toBe(
+      runs.find((r) => r.body?.reason === 'GENERATED')!.invocation.stats.jiraRequests,
+    );
     expect(w.reports()).toEqual([w.keys.report12]);
     expect(runs.every((r) => r.statusCode === 200)).toBe(true);
   });
@@ -453,7 +449,7 @@ describe('7. Concurrent invocations converge on one report', () => {
   it('a holder that dies after claiming blocks others only until its lease ends; the attempt counts as failed', async () => {
     await w.installedHoursAgo(12);
     w.addFault((call) => {
-      if (call.path === '/api/v1/transaction' && w.transactions().length === 1) call.invocation.kill();
+      if (transactionKind(call.body) === 'commit' && w.commitsSent().length === 1) call.invocation.kill();
     });
     const crashed = await w.run();
     expect(crashed.killed).toBe(true);
@@ -473,19 +469,39 @@ describe('7. Concurrent invocations converge on one report', () => {
 });
 
 describe('Cost: what an invocation asks of KVS', () => {
-  it('idle: one read request, nothing written', async () => {
-    await w.installedHoursAgo(1);
+  const installedAt = async () =>
+    Date.parse((w.stored().get(w.keys.evidence) as { installation_timestamp: string }).installation_timestamp);
+
+  it.each([
+    ['before the 12 h report', 1],
+    ['between the reports', 13],
+    ['after both', 25],
+  ])('idle %s: one read request, of the state alone, under 1 KB, nothing written', async (_when, hours) => {
+    await w.installedHoursAgo(0);
+    for (const at of [12, 24].filter((h) => h < hours)) {
+      w.app.clock.set((await installedAt()) + at * HOUR);
+      expect((await w.run()).body?.reason).toBe('GENERATED');
+    }
+    w.app.clock.set((await installedAt()) + hours * HOUR + 5 * MINUTE);
     const run = await w.run();
-    expect(run.invocation.stats).toMatchObject({
-      kvsRequests: 1,
-      kvsWriteRequests: 0,
-      kvsByOperation: { 'batch/get': 1 },
-    });
+    expect(run.body?.reason).toBe('NO_TRIGGER_DUE');
+    expect(run.invocation.stats).toMatchObject({ kvsRequests: 1, kvsWriteRequests: 0, kvsByOperation: { get: 1 } });
+    expect(run.invocation.stats.kvsBytesRead).toBeLessThan(1024);
   });
 
-  it('generating: read, claim, claim read-back, commit: four requests', async () => {
-    await w.installedHoursAgo(12);
+  it.each([
+    ['AUTO_12H', 12],
+    ['AUTO_24H', 24],
+  ])('generating %s: state, DONE key with the records, claim, commit: four requests', async (trigger, hours) => {
+    await w.installedHoursAgo(0);
+    w.advance(12 * HOUR);
+    if (trigger === 'AUTO_24H') {
+      expect((await w.run()).body?.reason).toBe('GENERATED');
+      w.advance(12 * HOUR);
+    }
+    expect(hours).toBe(trigger === 'AUTO_24H' ? 24 : 12);
     const run = await w.run();
-    expect(run.invocation.stats.kvsByOperation).toEqual({ 'batch/get': 1, set: 1, get: 1, transaction: 1 });
+    expect(run.body).toMatchObject({ reason: 'GENERATED', trigger });
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
   });
 });

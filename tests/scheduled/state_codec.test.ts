@@ -35,12 +35,25 @@ const resetAndFailing = recordFailure(
   T0,
 ).state;
 
+/**
+ * As the scheduler stores a state: a mirror of the ledger records (decisions.ts#stateFromRecords), each
+ * trigger with its record's version and status, and the installation time cached.
+ */
+function mirrored(state: SchedulerState, versions = 3): SchedulerState {
+  const mirror = (t: 'AUTO_12H' | 'AUTO_24H') => ({
+    ...state.triggers[t],
+    version: versions,
+    status: state.triggers[t].generatedAt !== null ? ('done' as const) : ('idle' as const),
+  });
+  return { ...state, installedAt: T0, triggers: { AUTO_12H: mirror('AUTO_12H'), AUTO_24H: mirror('AUTO_24H') } };
+}
+
 const cases: Array<[string, SchedulerState]> = [
   ['empty', emptyState()],
-  ['12 h failing, backing off', failing12],
-  ['both done', bothDone],
-  ['12 h missed after a failure', missed12],
-  ['both reset, 12 h failing in its new epoch', resetAndFailing],
+  ['12 h failing, backing off', mirrored(failing12)],
+  ['both done', mirrored(bothDone)],
+  ['12 h missed after a failure', mirrored(missed12)],
+  ['both reset, 12 h failing in its new epoch', mirrored(resetAndFailing)],
 ];
 
 describe('the stored scheduler state', () => {
@@ -56,24 +69,42 @@ describe('the stored scheduler state', () => {
     expect(parseState(complete, NOW)).toEqual(parseState(serializeState(state), NOW));
   });
 
-  it('is about half the size once both reports are done', () => {
-    const stored = JSON.stringify(serializeState(bothDone));
-    const complete = JSON.stringify({ ...EMPTY_STORED_STATE_FIELDS, ...serializeState(bothDone) });
+  it('is well under the 1 KB an idle invocation may read, and about half the size once both reports are done', () => {
+    const stored = JSON.stringify(serializeState(mirrored(bothDone)));
+    const complete = JSON.stringify({ ...EMPTY_STORED_STATE_FIELDS, ...serializeState(mirrored(bothDone)) });
+    const largest = Math.max(...cases.map(([, state]) => Buffer.byteLength(JSON.stringify(serializeState(state)))));
 
-    expect(Buffer.byteLength(stored)).toBeLessThan(Buffer.byteLength(complete) * 0.6);
+    expect(largest).toBeLessThan(700);
+    expect(Buffer.byteLength(stored)).toBeLessThan(Buffer.byteLength(complete) * 0.65);
     expect(JSON.parse(stored)).toEqual({
-      schema_version: 2,
+      schema_version: 3,
+      installation_timestamp: new Date(T0).toISOString(),
       last_run_at: new Date(T0 + 24 * H).toISOString(),
       auto_12h_generated_at: new Date(T0 + 12.5 * H).toISOString(),
       auto_24h_generated_at: new Date(T0 + 24 * H).toISOString(),
       auto_12h_attempt_count: 2,
       auto_24h_attempt_count: 1,
+      auto_12h_ledger_version: 3,
+      auto_24h_ledger_version: 3,
+      auto_12h_status: 'done',
+      auto_24h_status: 'done',
     });
+  });
+
+  it.each([
+    ['a report generated while its record is not done', { auto_12h_generated_at: new Date(T0 + 12 * H).toISOString() }],
+    ['a record done without a report', { auto_12h_status: 'done', auto_12h_attempt_count: 1 }],
+    ['a claim held with no attempt counted', { auto_24h_status: 'held' }],
+    ['progress with no record', { auto_12h_ledger_version: 0, auto_12h_attempt_count: 2 }],
+  ])('refuses a mirror that disagrees with itself: %s', (_what, fields) => {
+    const stored = { ...serializeState(mirrored(emptyState(), 2)), ...fields };
+
+    expect(parseState(stored, NOW).ok).toBe(false);
   });
 
   it("does not read a missed trigger's old backoff back as the guide's single last_backoff_until", () => {
     // AUTO_12H missed while its last error and last_backoff_until still name it.
-    const stored = serializeState(missed12);
+    const stored = serializeState(mirrored(missed12));
 
     expect(stored).not.toHaveProperty('auto_12h_backoff_until');
     expect(stored).toHaveProperty('last_backoff_until');

@@ -1,11 +1,23 @@
-import { emptyState, newClaim, recordFailure, recordSuccess, released } from '../../src/scheduled/decisions';
+import {
+  claimNext,
+  committed,
+  createdRecord,
+  emptyProgress,
+  emptyState,
+  failed,
+  recordFailure,
+  recordSuccess,
+  stateFromRecords,
+} from '../../src/scheduled/decisions';
 import {
   doneMarkerFrom as doneMarkerAt,
-  epochFrom,
   installationTimestampFrom,
-  parseClaim,
+  legacyEpochFrom,
+  legacyFence,
+  parseLegacyClaim,
+  parseRecord,
   parseState as parseStateAt,
-  serializeClaim,
+  serializeRecord,
   serializeState,
 } from '../../src/scheduled/scheduler_state';
 
@@ -28,17 +40,25 @@ const doneMarkerFrom = (raw: unknown) => doneMarkerAt(raw, NOW);
 
 describe('the stored scheduler state', () => {
   it("is written with the guide's field names, one set per trigger", () => {
-    const state = recordFailure(
+    const progress = recordFailure(
       recordSuccess(emptyState(), 'AUTO_12H', 2, T0 + 12 * H),
       'AUTO_24H',
       { attempt: 1, at: T0 + 24 * H, message: 'Jira timed out' },
       T0 + 24 * H + M,
       T0,
     ).state;
+    // As the ledger's transitions leave it: each trigger mirrors its record's version and status.
+    const state = {
+      ...progress,
+      triggers: {
+        AUTO_12H: { ...progress.triggers.AUTO_12H, version: 4, status: 'done' as const },
+        AUTO_24H: { ...progress.triggers.AUTO_24H, version: 3, status: 'idle' as const },
+      },
+    };
 
     // Empty fields (null, 0) are left out to keep the record small; they read back as their defaults.
     expect(serializeState(state)).toEqual({
-      schema_version: 2,
+      schema_version: 3,
       last_run_at: iso(T0 + 24 * H + M),
       last_error: { timestamp: iso(T0 + 24 * H), message: 'Jira timed out', attempt_count: 1, trigger: 'AUTO_24H' },
       last_backoff_until: iso(T0 + 24 * H + 30 * M),
@@ -47,6 +67,9 @@ describe('the stored scheduler state', () => {
       auto_24h_attempt_count: 1,
       auto_24h_backoff_until: iso(T0 + 24 * H + 30 * M),
       auto_24h_last_error: { timestamp: iso(T0 + 24 * H), message: 'Jira timed out', attempt_count: 1 },
+      auto_12h_ledger_version: 4,
+      auto_24h_ledger_version: 3,
+      auto_12h_status: 'done',
     });
     expect(parseState(JSON.parse(JSON.stringify(serializeState(state))))).toEqual({ ok: true, value: state });
   });
@@ -358,14 +381,22 @@ describe('a DONE key', () => {
   });
 });
 
-describe("a trigger's epoch key", () => {
+describe("a trigger's EPOCH key, as the version before the ledger wrote it", () => {
   it('absent, says the trigger was never reset', () => {
-    expect(epochFrom(undefined)).toBe(0);
+    expect(legacyEpochFrom(undefined)).toBe(0);
   });
 
   it("holds the reset's epoch, from 1 to 10,000", () => {
-    expect(epochFrom({ schema_version: 1, epoch: 1, reset_at: iso(T0) })).toBe(1);
-    expect(epochFrom({ schema_version: 1, epoch: 10_000, reset_at: iso(T0) })).toBe(10_000);
+    expect(legacyEpochFrom({ schema_version: 1, epoch: 1, reset_at: iso(T0) })).toBe(1);
+    expect(legacyEpochFrom({ schema_version: 1, epoch: 10_000, reset_at: iso(T0) })).toBe(10_000);
+  });
+
+  it('once retired by the upgrade, holds no epoch the earlier version can read', () => {
+    const retired = { schema_version: 2, retired_at: iso(T0), epoch_before_ledger: 3 };
+
+    expect(legacyEpochFrom(retired)).toBe('retired');
+    // The earlier version read `epoch` as 1 to 10,000 or refused to claim: here it refuses.
+    expect((retired as { epoch?: unknown }).epoch).toBeUndefined();
   });
 
   it.each([
@@ -375,68 +406,92 @@ describe("a trigger's epoch key", () => {
     ['a bare number', 2],
     ['null', null],
   ])('is no epoch when it holds %s', (_what, raw) => {
-    expect(epochFrom(raw)).toBeNull();
+    expect(legacyEpochFrom(raw)).toBeNull();
   });
 });
 
-describe('a stored claim', () => {
-  const claim = newClaim(4, T0, 'inv-4');
+describe('a claim as the version before the ledger stored it', () => {
+  const stored = {
+    attempt: 4,
+    claimed_at: iso(T0),
+    lease_expires_at: iso(T0 + 16 * M),
+    invocation_id: 'inv-4',
+    kind: 'attempt',
+  };
 
-  it("is written with the holder's times and invocation, and reads back the same", () => {
-    expect(serializeClaim(claim)).toEqual({
+  it("reads the holder's times and invocation, and its release when both the time and a known outcome are stored", () => {
+    expect(parseLegacyClaim(stored)).toEqual({
       attempt: 4,
-      claimed_at: iso(T0),
-      lease_expires_at: iso(T0 + 16 * M),
-      invocation_id: 'inv-4',
+      claimedAt: T0,
+      leaseExpiresAt: T0 + 16 * M,
+      invocationId: 'inv-4',
       kind: 'attempt',
+      released: null,
     });
-    expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(claim))))).toEqual(claim);
+    expect(parseLegacyClaim({ ...stored, released_at: iso(T0 + M), outcome: 'failed' })?.released).toEqual({
+      at: T0 + M,
+      outcome: 'failed',
+    });
+    expect(parseLegacyClaim({ ...stored, released_at: iso(T0 + M) })?.released).toBeNull();
   });
 
-  it("keeps its release: when the holder's last write landed and what it was", () => {
-    for (const outcome of ['generated', 'failed', 'reset'] as const) {
-      const done = released(claim, T0 + 3 * M, outcome);
-
-      expect(serializeClaim(done)).toMatchObject({ released_at: iso(T0 + 3 * M), outcome });
-      expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(done))))).toEqual(done);
-    }
-  });
-
-  it('is not released unless both the release time and a known outcome are stored', () => {
-    const stored = serializeClaim(claim);
-
-    expect(parseClaim({ ...stored, released_at: iso(T0 + M) })).toEqual(claim);
-    expect(parseClaim({ ...stored, outcome: 'generated' })).toEqual(claim);
-    expect(parseClaim({ ...stored, released_at: iso(T0 + M), outcome: 'abandoned' })).toEqual(claim);
-  });
-
-  it("reads a Reset's fence as one, and any other kind, or none (claims before fences), as an attempt", () => {
-    const fence = newClaim(3, T0, 'reset-1', M, 'reset');
-
-    expect(parseClaim(JSON.parse(JSON.stringify(serializeClaim(fence))))).toEqual(fence);
-    expect(parseClaim({ ...serializeClaim(claim), kind: undefined })).toEqual(claim);
-    expect(parseClaim({ ...serializeClaim(claim), kind: 'manual' })).toEqual(claim);
-  });
-
-  it('holds an attempt number from 1 to 10,000', () => {
-    const numbered = (attempt: number) => parseClaim({ ...serializeClaim(claim), attempt });
-
-    expect(numbered(1)).toEqual({ ...claim, attempt: 1 });
-    expect(numbered(10_000)).toEqual({ ...claim, attempt: 10_000 });
-    expect(numbered(0)).toBeNull();
-    expect(numbered(10_001)).toBeNull();
-  });
-
-  it('names an unknown holder when the invocation id is not text', () => {
-    expect(parseClaim({ ...serializeClaim(claim), invocation_id: 7 })).toEqual({ ...claim, invocationId: 'unknown' });
+  it("the upgrade's fence reads, to that version, as a Reset's fence already released", () => {
+    expect(parseLegacyClaim(legacyFence(5, T0, 'ledger-upgrade:x'))).toMatchObject({
+      attempt: 5,
+      kind: 'reset',
+      released: { at: T0, outcome: 'reset' },
+    });
   });
 
   it.each([
     ['not a record', 'claimed'],
-    ['without a claim time', { ...serializeClaim(newClaim(1, T0, 'i')), claimed_at: undefined }],
-    ['without a lease end', { ...serializeClaim(newClaim(1, T0, 'i')), lease_expires_at: 'later' }],
-    ['without an attempt number', { ...serializeClaim(newClaim(1, T0, 'i')), attempt: '1' }],
+    ['without a claim time', { ...stored, claimed_at: undefined }],
+    ['without a lease end', { ...stored, lease_expires_at: 'later' }],
+    ['without an attempt number', { ...stored, attempt: '1' }],
   ])('is unreadable when %s', (_what, raw) => {
-    expect(parseClaim(raw)).toBeNull();
+    expect(parseLegacyClaim(raw)).toBeNull();
+  });
+});
+
+describe('a ledger record', () => {
+  const CLOUD = '6f2e3c1a-8b7d-4e5f-9a0b-1c2d3e4f5a6b';
+  const records = {
+    AUTO_12H: createdRecord('AUTO_12H', 'installer', T0, emptyProgress()),
+    AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
+  };
+  const state = stateFromRecords(records, T0 - 12 * H, null);
+  const held = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const roundTrip = (r: typeof held.record) =>
+    parseRecord(JSON.parse(JSON.stringify(serializeRecord(CLOUD, r))), r.trigger);
+
+  it('is stored with the attributes manifest.yml declares, empty ones left out, and reads back the same', () => {
+    expect(serializeRecord(CLOUD, held.record)).toEqual({
+      schema_version: 1,
+      cloud_id: CLOUD,
+      trigger: 'AUTO_12H',
+      version: 2,
+      epoch: 0,
+      attempt: 1,
+      status: 'held',
+      holder: 'inv-1',
+      claimed_at: iso(T0),
+      lease_expires_at: iso(T0 + 16 * M),
+      generation_started_at: iso(T0),
+    });
+    expect(roundTrip(held.record)).toEqual(held.record);
+    const done = committed(held.state, held.record, T0 + M, T0 + M).record;
+    expect(roundTrip(done)).toEqual(done);
+    const failure = failed(held.state, held.record, T0 + M, 'Jira 503', T0 - 12 * H).record;
+    expect(roundTrip(failure)).toEqual(failure);
+  });
+
+  it.each([
+    ['another trigger', { trigger: 'AUTO_24H' }],
+    ['no version', { version: undefined }],
+    ['a status it never has', { status: 'busy' }],
+    ['a claim held without its lease', { lease_expires_at: undefined }],
+    ['an epoch no reset count could reach', { epoch: 10_001 }],
+  ])('is unreadable with %s', (_what, patch) => {
+    expect(parseRecord({ ...serializeRecord(CLOUD, held.record), ...patch }, 'AUTO_12H')).toBeNull();
   });
 });

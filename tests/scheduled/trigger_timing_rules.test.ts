@@ -1,16 +1,16 @@
 import { BackoffSchedule, SCHEDULER_BACKOFF } from '../../src/scheduled/backoff';
 import {
-  abandonedAt,
   backoffActive,
-  claimMayBeLive,
+  claimNext,
   clearBackoff,
+  createdRecord,
   decideDueTrigger,
   DoneMarkers,
   emptyState,
+  emptyProgress,
+  failed as failedRecord,
   forgetUnstoredReports,
-  generationDeadline,
-  newClaim,
-  released,
+  leaseRunning,
   recordDoneFromMarker,
   recordFailure,
   recordMissed,
@@ -236,48 +236,39 @@ describe('a backoff schedule', () => {
   });
 });
 
-describe('how long a claim shuts other invocations out', () => {
-  const claim = newClaim(1, T0, 'inv-1');
-  /** Two hosts' clocks may disagree by this much; a lease is over only once every clock says so. */
-  const disagreement = 2 * M;
+describe('how long a claim makes other invocations wait', () => {
+  const records = {
+    AUTO_12H: createdRecord('AUTO_12H', 'installer', T0, emptyProgress()),
+    AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
+  };
+  const state = { ...emptyState(), triggers: { ...emptyState().triggers } };
+  const claimed = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const claim = claimed.record;
 
-  it('while its lease runs and until every clock agrees it has ended', () => {
-    expect(claimMayBeLive(claim, T0)).toBe(true);
-    expect(claimMayBeLive(claim, T0 + 16 * M + disagreement - 1)).toBe(true);
-    expect(claimMayBeLive(claim, T0 + 16 * M + disagreement)).toBe(false);
+  it("until its lease ends by the reader's clock, with no allowance: a lease decides when to try, not who wins", () => {
+    expect(leaseRunning(claim, T0)).toBe(true);
+    expect(leaseRunning(claim, T0 + 16 * M - 1)).toBe(true);
+    expect(leaseRunning(claim, T0 + 16 * M)).toBe(false);
   });
 
   it('not at all once its holder has released it with its last write', () => {
-    expect(claimMayBeLive(released(claim, T0 + M, 'generated'), T0 + M)).toBe(false);
+    expect(leaseRunning(failedRecord(claimed.state, claim, T0 + M, 'Jira 503', T0 - 12 * H).record, T0 + M)).toBe(
+      false,
+    );
   });
 
   it('not at all when it says more than any holder could have written', () => {
-    const leaseTooLong = { ...claim, leaseExpiresAt: T0 + 16 * M + disagreement + 1 };
-    const claimedAhead = { ...claim, claimedAt: T0 + disagreement + 1 };
+    const leaseTooLong = { ...claim, claim: { ...claim.claim!, leaseExpiresAt: T0 + 16 * M + 1 } };
+    const claimedAhead = { ...claim, claim: { ...claim.claim!, claimedAt: T0 + 17 * M, leaseExpiresAt: T0 + 33 * M } };
 
-    expect(claimMayBeLive(leaseTooLong, T0)).toBe(false);
-    expect(claimMayBeLive({ ...claim, leaseExpiresAt: T0 + 16 * M + disagreement }, T0)).toBe(true);
-    expect(claimMayBeLive(claimedAhead, T0)).toBe(false);
-    expect(claimMayBeLive({ ...claim, claimedAt: T0 + disagreement }, T0)).toBe(true);
+    expect(leaseRunning(leaseTooLong, T0)).toBe(false);
+    expect(leaseRunning(claimedAhead, T0)).toBe(false);
+    expect(
+      leaseRunning({ ...claim, claim: { ...claim.claim!, claimedAt: T0 + 16 * M, leaseExpiresAt: T0 + 32 * M } }, T0),
+    ).toBe(true);
   });
 
-  it("a Reset's fence is held to its own, shorter lease", () => {
-    const fence = newClaim(3, T0, 'reset-1', 16 * M, 'reset');
-
-    expect(claimMayBeLive(claim, T0)).toBe(true);
-    expect(claimMayBeLive(fence, T0)).toBe(false);
-  });
-
-  it("an abandoned attempt failed when its lease ran out or its holder released it, or when it was found if that is sooner or it can't be read", () => {
-    expect(abandonedAt(claim, T0 + 20 * M)).toBe(T0 + 16 * M);
-    expect(abandonedAt(released(claim, T0 + 3 * M, 'failed'), T0 + 20 * M)).toBe(T0 + 3 * M);
-    expect(abandonedAt(released(claim, T0 + 3 * M, 'failed'), T0 + 2 * M)).toBe(T0 + 2 * M);
-    expect(abandonedAt({ ...claim, leaseExpiresAt: T0 + 90 * H }, T0 + 20 * M)).toBe(T0 + 20 * M);
-    expect(abandonedAt(null, T0 + 20 * M)).toBe(T0 + 20 * M);
-  });
-
-  it('generation late in a lease must stop early enough for the commit to start inside it', () => {
-    expect(generationDeadline(claim, T0 + 14 * M)).toBe(T0 + 15 * M);
-    expect(generationDeadline(claim, T0 + M)).toBe(T0 + 2 * M);
+  it("a manual report's claim is held to its own, shorter lease", () => {
+    expect(leaseRunning(claim, T0, 60_000)).toBe(false);
   });
 });

@@ -25,16 +25,18 @@ describe('admin page keys', () => {
     ]) {
       expect(key.startsWith(prefix)).toBe(true);
     }
-    expect(keys.claim(CLOUD, 'MANUAL', 3).startsWith(keys.claimPrefix(CLOUD, 'MANUAL'))).toBe(true);
+    expect(keys.legacyClaim(CLOUD, 'MANUAL', 3).startsWith(keys.legacyClaimPrefix(CLOUD, 'MANUAL'))).toBe(true);
   });
 
   it('give each epoch of a trigger its own claims, epoch 0 keeping the form claims had before epochs', () => {
-    expect(keys.claim(CLOUD, 'AUTO_12H', 2)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:CLAIM:2`);
-    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 0)).toBe(keys.claim(CLOUD, 'AUTO_12H', 2));
-    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:E3:CLAIM:2`);
-    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.claimPrefix(CLOUD, 'AUTO_12H'))).toBe(false);
-    expect(keys.claim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.claimPrefix(CLOUD, 'AUTO_12H', 3))).toBe(true);
-    expect(() => keys.claim(CLOUD, 'AUTO_12H', 1, -1)).toThrow(InvalidStorageKeyError);
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 2)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:CLAIM:2`);
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 2, 0)).toBe(keys.legacyClaim(CLOUD, 'AUTO_12H', 2));
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 2, 3)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:E3:CLAIM:2`);
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.legacyClaimPrefix(CLOUD, 'AUTO_12H'))).toBe(false);
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 2, 3).startsWith(keys.legacyClaimPrefix(CLOUD, 'AUTO_12H', 3))).toBe(
+      true,
+    );
+    expect(() => keys.legacyClaim(CLOUD, 'AUTO_12H', 1, -1)).toThrow(InvalidStorageKeyError);
   });
 
   it('keep one history entry per kept report under one prefix, apart from the earlier single lists', () => {
@@ -64,10 +66,10 @@ describe('admin page keys', () => {
       keys.manualReportIndex(CLOUD),
       keys.replacedReportIndex(CLOUD),
       keys.auditPrefix(CLOUD),
-      keys.claimPrefix(CLOUD, 'AUTO_12H'),
+      keys.legacyClaimPrefix(CLOUD, 'AUTO_12H'),
       keys.manualReport(CLOUD, AT, 1),
-      keys.epoch(CLOUD, 'AUTO_24H'),
-      keys.claim(CLOUD, 'AUTO_12H', 3, 2),
+      keys.legacyEpoch(CLOUD, 'AUTO_24H'),
+      keys.legacyClaim(CLOUD, 'AUTO_12H', 3, 2),
       keys.manualReportEntry(CLOUD, 12),
       keys.replacedReportEntry(CLOUD, 'AUTO_12H', 3),
     ];

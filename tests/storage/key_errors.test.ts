@@ -46,7 +46,7 @@ describe('a refused key', () => {
   });
 
   it('says which attempt number is not a positive integer', () => {
-    expect(messageOf(() => keys.claim(CLOUD, 'AUTO_12H', -2))).toBe(
+    expect(messageOf(() => keys.legacyClaim(CLOUD, 'AUTO_12H', -2))).toBe(
       'Attempt number must be a positive integer, got -2',
     );
   });

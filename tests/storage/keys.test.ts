@@ -9,7 +9,7 @@ describe('storage keys', () => {
     expect(keys.schedulerState(CLOUD)).toBe(`phase5:scheduler:state:${CLOUD}`);
     expect(keys.done(CLOUD, 'AUTO_12H')).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:DONE`);
     expect(keys.report(CLOUD, 'AUTO_24H')).toBe(`phase5:report:${CLOUD}:AUTO_24H`);
-    expect(keys.claim(CLOUD, 'AUTO_12H', 3)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:CLAIM:3`);
+    expect(keys.legacyClaim(CLOUD, 'AUTO_12H', 3)).toBe(`phase5:scheduler:${CLOUD}:AUTO_12H:CLAIM:3`);
   });
 
   it.each(['a/b', 'x@y', '{id}', 'naïve', 'a+b', ''])('refuses a cloudId Forge would reject in a key: %j', (bad) => {
@@ -38,8 +38,8 @@ describe('storage keys', () => {
   });
 
   it('claims need a positive whole attempt number', () => {
-    expect(() => keys.claim(CLOUD, 'AUTO_12H', 0)).toThrow(InvalidStorageKeyError);
-    expect(() => keys.claim(CLOUD, 'AUTO_12H', 1.5)).toThrow(InvalidStorageKeyError);
+    expect(() => keys.legacyClaim(CLOUD, 'AUTO_12H', 0)).toThrow(InvalidStorageKeyError);
+    expect(() => keys.legacyClaim(CLOUD, 'AUTO_12H', 1.5)).toThrow(InvalidStorageKeyError);
   });
 });
 

@@ -222,7 +222,7 @@ describe('keys that a listing returns in number order', () => {
   });
 
   it('a negative epoch is refused with a message that names it', () => {
-    expect(() => keys.claim('site-1', 'AUTO_12H', 1, -3)).toThrow(InvalidStorageKeyError);
-    expect(() => keys.claim('site-1', 'AUTO_12H', 1, -3)).toThrow(/-3/);
+    expect(() => keys.legacyClaim('site-1', 'AUTO_12H', 1, -3)).toThrow(InvalidStorageKeyError);
+    expect(() => keys.legacyClaim('site-1', 'AUTO_12H', 1, -3)).toThrow(/-3/);
   });
 });

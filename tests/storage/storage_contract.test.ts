@@ -81,7 +81,7 @@ describe('a refused request', () => {
 
   it('to create a key fails the create: it is not "somebody else has it"', async () => {
     w.failKvs('set', 500);
-    const key = keys.claim(c(), 'AUTO_12H', 1);
+    const key = keys.legacyClaim(c(), 'AUTO_12H', 1);
 
     const err = await failure(() => store.createIfAbsent(key, { attempt: 1 }));
 
@@ -90,7 +90,7 @@ describe('a refused request', () => {
   });
 
   it('to delete a key fails the delete, and the key stays', async () => {
-    const key = keys.claim(c(), 'AUTO_12H', 1);
+    const key = keys.legacyClaim(c(), 'AUTO_12H', 1);
     await w.app.put(w.inst, key, { attempt: 1 });
     w.failKvs('delete', 500);
 
@@ -103,7 +103,7 @@ describe('a refused request', () => {
 
   it('to commit a transaction fails it whole, naming every key it would have touched', async () => {
     w.failKvs('transaction', 500);
-    const [a, b, gone] = [keys.schedulerState(c()), keys.done(c(), 'AUTO_12H'), keys.claim(c(), 'AUTO_12H', 1)];
+    const [a, b, gone] = [keys.schedulerState(c()), keys.done(c(), 'AUTO_12H'), keys.legacyClaim(c(), 'AUTO_12H', 1)];
 
     const err = await failure(() =>
       store.commit({
@@ -133,7 +133,7 @@ describe('a refused request', () => {
 
 describe('what is stored', () => {
   it('a removed key is gone', async () => {
-    const key = keys.claim(c(), 'AUTO_24H', 2);
+    const key = keys.legacyClaim(c(), 'AUTO_24H', 2);
     await w.app.put(w.inst, key, { attempt: 2 });
 
     await inApp(() => store.remove(key));
@@ -142,7 +142,7 @@ describe('what is stored', () => {
   });
 
   it('a value written with a time to live is gone once it has passed, one without stays', async () => {
-    const [kept, brief, created, committed] = [1, 2, 3, 4].map((n) => keys.claim(c(), 'MANUAL', n));
+    const [kept, brief, created, committed] = [1, 2, 3, 4].map((n) => keys.legacyClaim(c(), 'MANUAL', n));
 
     await inApp(async () => {
       await store.write(kept, 'kept');

@@ -43,8 +43,25 @@ export class SchedulerWorld {
     };
   }
 
-  /** Phase-4 evidence saying the app was installed `hoursAgo` hours before the simulated now. */
+  /**
+   * Installed `hoursAgo` hours before the simulated now: the installed event handled then,
+   * by the app's own lifecycle handler (Phase-4 evidence, the ledger records, the state).
+   */
   async installedHoursAgo(hoursAgo: number): Promise<number> {
+    const now = this.app.clock.now();
+    const installedAt = now - hoursAgo * HOUR;
+    this.app.clock.set(installedAt);
+    const run = await this.app.invoker.installed(this.inst);
+    this.app.clock.set(now);
+    if (run.killed) throw new Error('the installed event was stopped');
+    return installedAt;
+  }
+
+  /**
+   * Phase-4 evidence alone, as an installation from before the lifecycle trigger has it once an
+   * administrator recorded its time: no ledger records, no state; the scheduler creates them.
+   */
+  async evidenceOnly(hoursAgo: number): Promise<number> {
     const installedAt = this.app.clock.now() - hoursAgo * HOUR;
     await this.app.put(this.inst, this.keys.evidence, {
       installation_timestamp: new Date(installedAt).toISOString(),
@@ -57,6 +74,22 @@ export class SchedulerWorld {
   failKvs(op: string, status = 500, code = 'INTERNAL_SERVER_ERROR'): () => void {
     const fault = (call: SeamCall) =>
       call.service === 'kvs' && call.path === `/api/v1/${op}`
+        ? new Response(JSON.stringify({ code, message: 'injected' }), { status })
+        : undefined;
+    this.faults.push(fault);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== fault);
+    };
+  }
+
+  /**
+   * Answer the scheduler's transactions of one kind with an HTTP error (not applied) while
+   * the returned function has not been called: `claim` (a ledger record taken: status held),
+   * `commit` (the transaction that stores a DONE key) or `release` (a failure recorded).
+   */
+  failTransactions(kind: 'claim' | 'commit' | 'release', status = 500, code = 'INTERNAL_SERVER_ERROR'): () => void {
+    const fault = (call: SeamCall) =>
+      call.service === 'kvs' && call.path === '/api/v1/transaction' && transactionKind(call.body) === kind
         ? new Response(JSON.stringify({ code, message: 'injected' }), { status })
         : undefined;
     this.faults.push(fault);
@@ -127,6 +160,11 @@ export class SchedulerWorld {
     return this.calls.filter((c) => c.service === 'kvs' && c.path === '/api/v1/transaction');
   }
 
+  /** Transactions sent that would store a DONE key (each a commit, landed or not). */
+  commitsSent(): SeamCall[] {
+    return this.transactions().filter((c) => transactionKind(c.body) === 'commit');
+  }
+
   advance(ms: number): void {
     this.app.clock.advance(ms);
   }
@@ -134,4 +172,17 @@ export class SchedulerWorld {
   dispose(): void {
     this.app.dispose();
   }
+}
+
+/** What a transaction of the scheduler's is, from its body: a commit, a claim, a failure recorded, or other. */
+export function transactionKind(body: string | undefined): 'commit' | 'claim' | 'release' | 'other' {
+  const parsed = JSON.parse(body ?? '{}') as {
+    set?: Array<{ key: string; entityName?: string; value?: { status?: string } }>;
+  };
+  const sets = parsed.set ?? [];
+  if (sets.some((s) => s.key.endsWith(':DONE') && s.entityName === undefined)) return 'commit';
+  const record = sets.find((s) => s.entityName === 'claim');
+  if (record?.value?.status === 'held') return 'claim';
+  if (record?.value?.status === 'idle') return 'release';
+  return 'other';
 }

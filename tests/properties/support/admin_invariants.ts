@@ -1,7 +1,7 @@
 import { SCHEDULER } from '../../../src/scheduled/config';
 import type { AutoTrigger } from '../../../src/storage/keys';
 import { CallRecord, FaultWorld, keysFor, Tenant, TRIGGERS } from './fault_world';
-import { checkFailedReads, checkResponses, checkTenantKeys, valueIn } from './invariants';
+import { checkFailedReads, checkResponses, checkTenantKeys, recordMoves, valueIn } from './invariants';
 
 /**
  * What must hold when administrators act while the scheduler runs: checked from
@@ -33,12 +33,11 @@ function commits(w: FaultWorld, tenant: Tenant, t: AutoTrigger) {
   }));
 }
 
-/** The resets of a trigger that landed: transactions that moved its epoch key, with the epoch moved to. */
+/** The resets of a trigger that landed: transactions that moved its record to a new epoch, with the epoch moved to. */
 function resets(w: FaultWorld, tenant: Tenant, t: AutoTrigger) {
-  return landedSetting(w, keysFor(tenant.inst.cloudId).epoch(t)).map((l) => ({
-    ...l,
-    epoch: Number((l.value as { epoch?: unknown })?.epoch),
-  }));
+  return recordMoves(w, tenant, t)
+    .filter((m) => m.value.outcome === 'reset')
+    .map((m) => ({ call: m.call, at: m.call.servedSeq ?? -1, value: m.value, epoch: Number(m.value.epoch) }));
 }
 
 /** At most one committed report per trigger per epoch. */
@@ -89,7 +88,7 @@ function checkResetsStand(w: FaultWorld, tenant: Tenant, v: string[]): void {
     if (sequence.some((e, i) => i > 0 && e <= sequence[i - 1])) {
       v.push(`${t}: the epoch did not only go forward: ${sequence.join(' → ')}`);
     }
-    const final = (w.stored(tenant).get(k.epoch(t)) as { epoch?: number } | undefined)?.epoch ?? 0;
+    const final = (w.records(tenant).get(k.record(t))?.epoch as number | undefined) ?? 0;
     if (sequence.length > 0 && final !== sequence[sequence.length - 1]) {
       v.push(`${t}: the epoch key holds ${final}, not ${sequence[sequence.length - 1]} from the last reset`);
     }

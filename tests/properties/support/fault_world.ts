@@ -100,7 +100,7 @@ interface Live {
   jiraDown?: boolean;
 }
 
-const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transaction']);
+const WRITE_OPS = new Set(['set', 'delete', 'batch/set', 'batch/delete', 'transaction', 'entity/set', 'entity/delete']);
 
 export function isWrite(op: string): boolean {
   return WRITE_OPS.has(op);
@@ -117,9 +117,10 @@ export function keysOf(body: unknown): string[] {
   if (Array.isArray(body)) body.forEach(visit);
   else if (body && typeof body === 'object') {
     visit(body);
-    const b = body as { set?: unknown[]; delete?: unknown[]; where?: Array<{ values?: unknown[] }> };
+    const b = body as { set?: unknown[]; delete?: unknown[]; check?: unknown[]; where?: Array<{ values?: unknown[] }> };
     (b.set ?? []).forEach(visit);
     (b.delete ?? []).forEach(visit);
+    (b.check ?? []).forEach(visit);
     for (const w of b.where ?? []) for (const v of w.values ?? []) if (typeof v === 'string') out.push(v);
   }
   return out;
@@ -157,8 +158,7 @@ export const keysFor = (cloudId: string) => ({
   state: `phase5:scheduler:state:${cloudId}`,
   done: (t: AutoTrigger) => `phase5:scheduler:${cloudId}:${t}:DONE`,
   report: (t: AutoTrigger) => `phase5:report:${cloudId}:${t}`,
-  claimPrefix: (t: AutoTrigger, epoch = 0) => `phase5:scheduler:${cloudId}:${t}:${epoch > 0 ? `E${epoch}:` : ''}CLAIM:`,
-  epoch: (t: AutoTrigger) => `phase5:scheduler:${cloudId}:${t}:EPOCH`,
+  record: (t: AutoTrigger | 'MANUAL') => `phase5:claim:${cloudId}:${t}`,
   reportPrefix: `phase5:report:${cloudId}:`,
   adminEntryPrefix: `phase5:admin:${cloudId}:`,
 });
@@ -199,15 +199,25 @@ function jiraFault(fault: KvsFault): Response {
   return jsonResponse(fault === 'server-500' ? 503 : 500, { errorMessages: ['Service unavailable'] });
 }
 
+/** What a transaction of the scheduler's is: a commit (stores a DONE key), a claim (a record taken), or another transition. */
+export function transactionKind(body: unknown): 'commit' | 'claim' | 'other' {
+  const sets = ((body as { set?: Array<{ key: string; entityName?: string; value?: { status?: string } }> })?.set ??
+    []) as Array<{ key: string; entityName?: string; value?: { status?: string } }>;
+  if (sets.some((x) => x.entityName === undefined && x.key.endsWith(':DONE'))) return 'commit';
+  if (sets.some((x) => x.entityName === 'claim' && x.value?.status === 'held')) return 'claim';
+  return 'other';
+}
+
 /** Which of the scheduler's call sites a call is, from its operation and keys. */
 function siteOf(op: string, body: unknown, keys: string[]): CallSite {
   if (op === 'jira') return 'jira';
   if (op === 'batch/get') return 'read';
-  if (op === 'transaction') return 'commit';
-  const claim = keys.some((k) => k.includes(':CLAIM:'));
-  if (op === 'get') return claim ? 'claim-read' : keys.some((k) => k.endsWith(':DONE')) ? 'done-read' : 'report-read';
-  const policy = (body as { options?: { keyPolicy?: string } } | undefined)?.options?.keyPolicy;
-  if (op === 'set' && claim && policy === 'FAIL_IF_EXISTS') return 'claim';
+  if (op === 'transaction') {
+    const kind = transactionKind(body);
+    return kind === 'commit' ? 'commit' : kind === 'claim' ? 'claim' : 'state-save';
+  }
+  if (op === 'entity/get') return 'claim-read';
+  if (op === 'get') return keys.some((k) => k.startsWith('phase5:scheduler:state:')) ? 'read' : 'report-read';
   return 'state-save';
 }
 
@@ -246,6 +256,8 @@ export class FaultWorld {
   doneCorrupted = false;
   /** Each tenant's storage the moment faults stopped, by cloudId. */
   readonly storedAtFaultStop = new Map<string, Map<string, unknown>>();
+  /** Each tenant's ledger records the moment faults stopped, by cloudId. */
+  readonly recordsAtFaultStop = new Map<string, Map<string, Record<string, unknown>>>();
   readonly live = new Map<Installation, Live>();
   private readonly seam: { world?: FaultWorld } = { world: this };
   private readonly ownsApp: boolean;
@@ -291,6 +303,10 @@ export class FaultWorld {
     for (const namespace of new Set(this.tenants.map((t) => t.inst.installationId))) {
       for (const { key } of this.app.kvs.entries(namespace)) {
         void this.app.kvs.handle(namespace, '/api/v1/delete', { method: 'POST', body: JSON.stringify({ key }) });
+      }
+      for (const { key } of this.app.kvs.entityEntries(namespace, 'claim')) {
+        const body = JSON.stringify({ entityName: 'claim', key });
+        void this.app.kvs.handle(namespace, '/api/v1/entity/delete', { method: 'POST', body });
       }
     }
   }
@@ -420,13 +436,15 @@ export class FaultWorld {
     const live: Live = { record, plan, jiraDown };
     this.live.set(handle, live);
     const call = admin ? adminCall(admin, this.app.clock.now()) : undefined;
+    // A frozen host, or `forge tunnel`, enforces no timeout: the invocation runs as long as it runs.
+    const timeoutMs = plan?.unbounded ? 1_000 * 24 * HOUR : undefined;
     const run = call
-      ? this.app.invoker.resolver(handle, ADMIN_PAGE, call.functionKey, call.payload, ADMIN_ACCOUNT)
+      ? this.app.invoker.resolver(handle, ADMIN_PAGE, call.functionKey, call.payload, ADMIN_ACCOUNT, {}, timeoutMs)
       : phase === 'install'
         ? this.app.invoker.installed(handle)
         : wakeUp
           ? this.app.invoker.asyncEvent(handle, wakeUp.queueName, this.app.events.asyncEvent(wakeUp), wakeUp.chain)
-          : this.app.invoker.scheduledTrigger(handle);
+          : this.app.invoker.scheduledTrigger(handle, undefined, timeoutMs);
     return run.then(
       (r) => {
         if (wakeUp) {
@@ -613,18 +631,39 @@ export class FaultWorld {
     else await this.app.put(tenant.inst, key, values[c]);
   }
 
+  /** Every ledger record of a tenant, by key (a test's view, never through the seam). */
+  records(tenant: Tenant = this.tenants[0]): Map<string, Record<string, unknown>> {
+    return new Map(
+      this.app.kvs
+        .entityEntries(tenant.inst.installationId, 'claim')
+        .map((e) => [e.key, e.value as Record<string, unknown>]),
+    );
+  }
+
+  /** Overwrites the AUTO record most recently written (nothing if there is none). */
   private async corruptNewestClaim(tenant: Tenant, c: 'not-an-object' | 'far-future-lease'): Promise<void> {
-    const claims = this.app.kvs
-      .entries(tenant.inst.installationId)
-      .filter((e) => e.key.includes(`${tenant.inst.cloudId}:`) && e.key.includes(':CLAIM:'))
-      .sort((a, b) => a.createdAt - b.createdAt);
-    const newest = claims[claims.length - 1];
+    const entries = this.app.kvs
+      .entityEntries(tenant.inst.installationId, 'claim')
+      .filter((e) => !e.key.endsWith(':MANUAL'))
+      .sort((a, b) => a.updatedAt - b.updatedAt);
+    const newest = entries[entries.length - 1];
     if (!newest) return;
+    const current = newest.value as Record<string, unknown>;
+    // The store enforces attribute types, so the worst that can be stored is a record of the right
+    // types that cannot be true: one the app cannot read, or one claimed with a lease fifty years long.
     const value =
       c === 'not-an-object'
-        ? 'held'
-        : { ...(newest.value as object), lease_expires_at: new Date(this.now + 50 * 365 * 24 * HOUR).toISOString() };
-    await this.app.put(tenant.inst, newest.key, value);
+        ? { ...current, status: 'garbled', version: (current.version as number) + 7 }
+        : {
+            ...current,
+            status: 'held',
+            claimed_at: new Date(this.now).toISOString(),
+            lease_expires_at: new Date(this.now + 50 * 365 * 24 * HOUR).toISOString(),
+          };
+    await this.app.kvs.handle(tenant.inst.installationId, '/api/v1/entity/set', {
+      method: 'POST',
+      body: JSON.stringify({ entityName: 'claim', key: newest.key, value }),
+    });
   }
 
   private async corruptDone(tenant: Tenant): Promise<void> {
@@ -718,7 +757,10 @@ export class FaultWorld {
     this.app.clock.set(this.tenants[0].installedAt + h.startAgeMs);
     for (const [i, step] of h.steps.entries()) await this.applyStep(step, s, i + 1);
     this.faultsStoppedAt = this.now;
-    for (const t of this.tenants) this.storedAtFaultStop.set(t.inst.cloudId, this.raw(t));
+    for (const t of this.tenants) {
+      this.storedAtFaultStop.set(t.inst.cloudId, this.raw(t));
+      this.recordsAtFaultStop.set(t.inst.cloudId, this.records(t));
+    }
     await this.repairEvidence();
 
     // At least one fault-free tick, so that whatever the faults left behind has been seen once.

@@ -57,6 +57,8 @@ export interface InvocationPlan {
   actions: readonly PlannedAction[];
   /** How far the host running it has its clock off true time (ms, + ahead); 0 when absent. */
   skewMs?: number;
+  /** Runs on a host that enforces no timeout (frozen, or `forge tunnel`): it outlives its lease by any amount. */
+  unbounded?: boolean;
 }
 
 /** What an administrator does on the admin page. */
@@ -127,7 +129,9 @@ export function describeAction(a: CallAction): string {
 }
 
 export function describePlan(p: InvocationPlan): string {
-  const skew = p.skewMs ? `@${p.skewMs > 0 ? '+' : ''}${Math.round(p.skewMs / 1000)}s` : '';
+  const skew =
+    (p.skewMs ? `@${p.skewMs > 0 ? '+' : ''}${Math.round(p.skewMs / 1000)}s` : '') +
+    (p.unbounded ? '(no timeout)' : '');
   const what = 'action' in p ? `${p.name}:${(p as AdminPlan).action}` : p.name;
   if (p.actions.length === 0) return `${what}${skew}`;
   const at = (a: PlannedAction) => `${a.site}${a.nth > 0 ? `#${a.nth + 1}` : ''}`;

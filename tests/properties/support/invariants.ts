@@ -2,7 +2,7 @@ import { nextAttemptAt, SCHEDULER_BACKOFF } from '../../../src/scheduled/backoff
 import { SCHEDULER } from '../../../src/scheduled/config';
 import { windowOf } from '../../../src/scheduled/decisions';
 import { SchedulerReason } from '../../../src/scheduled/phase5_scheduler';
-import { parseClaim, parseState } from '../../../src/scheduled/scheduler_state';
+import { parseRecord, parseState } from '../../../src/scheduled/scheduler_state';
 import type { AutoTrigger } from '../../../src/storage/keys';
 import { CallRecord, FaultWorld, InvocationRecord, isWrite, keysFor, parseBody, Tenant, TRIGGERS } from './fault_world';
 import { describeDuration, INTERVAL_MS } from './history';
@@ -53,8 +53,18 @@ export function valueIn(call: CallRecord, key: string): unknown {
   return body?.set?.find((s) => s.key === key)?.value;
 }
 
+/** Transactions KVS applied that moved a trigger's ledger record, each with the record as it left it. */
+export function recordMoves(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger | 'MANUAL') {
+  const key = keysFor(tenant.inst.cloudId).record(trigger);
+  return w.calls
+    .filter((c) => c.op === 'transaction' && c.served && ok(c.serviceStatus))
+    .map((c) => ({ call: c, value: valueIn(c, key) as Record<string, unknown> | undefined }))
+    .filter((m): m is { call: CallRecord; value: Record<string, unknown> } => m.value !== undefined);
+}
+
 export interface ClaimCreated {
   attempt: number;
+  epoch: number;
   servedSeq: number;
   claimedAt: number;
   leaseExpiresAt: number;
@@ -62,27 +72,26 @@ export interface ClaimCreated {
   by: string;
 }
 
-/** Claims KVS created (create-if-absent that succeeded), by attempt number. */
+/**
+ * Claims that landed: transactions KVS applied that moved a trigger's record to `held`,
+ * by attempt number (the epoch the record names as well, since a Reset numbers afresh).
+ */
 export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): ClaimCreated[] {
-  const prefix = keysFor(tenant.inst.cloudId).claimPrefix(trigger);
   const out: ClaimCreated[] = [];
-  for (const c of w.calls) {
-    if (c.op !== 'set' || !c.served || !ok(c.serviceStatus)) continue;
-    const key = c.keys[0];
-    if (!key?.startsWith(prefix)) continue;
-    const claim = parseClaim(valueIn(c, key));
-    // A Reset's fence closes an epoch; it is no attempt.
-    if (!claim || claim.kind === 'reset') continue;
+  for (const { call, value } of recordMoves(w, tenant, trigger)) {
+    const r = parseRecord(value, trigger);
+    if (!r || r.status !== 'held' || !r.claim) continue;
     out.push({
-      attempt: Number(key.slice(prefix.length)),
-      servedSeq: c.servedSeq ?? -1,
-      claimedAt: claim.claimedAt,
-      leaseExpiresAt: claim.leaseExpiresAt,
-      at: c.at,
-      by: c.invocation,
+      attempt: r.progress.attemptCount,
+      epoch: r.progress.epoch,
+      servedSeq: call.servedSeq ?? -1,
+      claimedAt: r.claim.claimedAt,
+      leaseExpiresAt: r.claim.leaseExpiresAt,
+      at: call.at,
+      by: call.invocation,
     });
   }
-  return out.sort((a, b) => a.attempt - b.attempt);
+  return out.sort((a, b) => a.servedSeq - b.servedSeq);
 }
 
 // ---------------------------------------------------------------------------
@@ -182,7 +191,8 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const key = keysFor(tenant.inst.cloudId).state;
   const claims = { AUTO_12H: claimsOf(w, tenant, 'AUTO_12H'), AUTO_24H: claimsOf(w, tenant, 'AUTO_24H') };
   for (const c of w.calls) {
-    if (!isWrite(c.op) || !c.keys.includes(key)) continue;
+    // Writes that landed: a transaction refused by its conditions wrote nothing.
+    if (!isWrite(c.op) || !c.keys.includes(key) || !c.served || !ok(c.serviceStatus)) continue;
     const parsed = parseState(valueIn(c, key), c.at + SCHEDULER.maxClockDisagreementMs);
     if (!parsed.ok) {
       v.push(`${c.invocation} wrote a state that does not parse (${parsed.reason})`);
@@ -190,7 +200,8 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
     }
     for (const t of TRIGGERS) {
       const p = parsed.value.triggers[t];
-      const created = claims[t].filter((x) => x.servedSeq < c.seq).length;
+      // A claim's transaction writes the state too: it counts for the state it writes.
+      const created = claims[t].filter((x) => x.servedSeq < c.seq || x.servedSeq === c.servedSeq).length;
       if (p.attemptCount > created)
         v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
       if (p.backoffUntil === null) continue;
@@ -233,18 +244,23 @@ export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): vo
   const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
   for (const inv of schedulerRuns(w, tenant)) {
     const launched = w.invocations.indexOf(inv);
-    const read = inv.calls[0];
+    const firstWrite = inv.calls.findIndex((c) => isWrite(c.op));
     const writes = inv.calls.filter((c) => isWrite(c.op));
-    if (
-      read?.op === 'batch/get' &&
-      read.action !== 'pass' &&
-      read.action !== 'stall' &&
-      read.action !== 'crash' &&
-      !madeWhole(read, inv.calls) &&
-      writes.length > 0
-    ) {
+    // The reads a decision rests on: the state, then (when something may be due) the batch of the rest.
+    const reads = (firstWrite < 0 ? inv.calls : inv.calls.slice(0, firstWrite)).filter(
+      (c) => c.op === 'get' || c.op === 'batch/get',
+    );
+    const failed = reads.find(
+      (read) =>
+        read.action !== 'pass' &&
+        read.action !== 'stall' &&
+        read.action !== 'crash' &&
+        !(read.op === 'batch/get' && madeWhole(read, inv.calls)) &&
+        !(read.action === 'partial-2xx' && (read.serviceStatus ?? 200) >= 300),
+    );
+    if (failed && writes.length > 0) {
       v.push(
-        `${inv.label}: its batch read failed (${read.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`,
+        `${inv.label}: its ${failed.op} read failed (${failed.action}) yet it went on to write ${writes.map((c) => c.keys.join('+')).join(', ')}`,
       );
     }
     if (spells.some((s) => launched >= s.from && launched < s.to) && writes.length > 0) {
@@ -261,8 +277,10 @@ export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): vo
 function checkLadder(w: FaultWorld, tenant: Tenant, v: string[]): void {
   for (const t of TRIGGERS) {
     const claims = claimsOf(w, tenant, t);
+    const first = claims[0]?.attempt ?? 1;
     claims.forEach((c, i) => {
-      if (c.attempt !== i + 1) v.push(`${t}: claims are not numbered 1..n (${claims.map((x) => x.attempt).join(',')})`);
+      if (c.attempt !== first + i)
+        v.push(`${t}: claims are not numbered on by one (${claims.map((x) => x.attempt).join(',')})`);
       if (i === 0) return;
       const prev = claims[i - 1];
       const earliest = nextAfter(tenant, t, prev.claimedAt, prev.attempt);
@@ -325,10 +343,10 @@ function checkLiveness(w: FaultWorld, tenant: Tenant, v: string[]): void {
       // or that discovery, whichever is later, plus the newest attempt's step, plus one more
       // tick per five abandoned claims walked (the handler records at most five per run and
       // then stops, even when the last one's backoff has already passed).
-      const prefix = keysFor(tenant.inst.cloudId).claimPrefix(t);
-      const unreadable = claims.some(
-        (c) => parseClaim(atT.get(`${prefix}${c.attempt}`))?.leaseExpiresAt !== c.leaseExpiresAt,
-      );
+      const recordAtT = w.recordsAtFaultStop.get(tenant.inst.cloudId)?.get(keysFor(tenant.inst.cloudId).record(t));
+      const parsed = parseRecord(recordAtT, t);
+      const unreadable =
+        !parsed || (parsed.status === 'held' && parsed.claim?.leaseExpiresAt !== claims[n - 1].leaseExpiresAt);
       const abandonedAt = Math.max(claims[n - 1].leaseExpiresAt, unreadable ? T + INTERVAL_MS : 0);
       walk = recorded ? 0 : Math.floor(n / 5) * INTERVAL_MS;
       eligible = Math.max(due, recorded ? p.backoffUntil! : nextAfter(tenant, t, abandonedAt, n));
