@@ -13,13 +13,16 @@ export class SchedulerWorld {
   readonly inst: Installation;
   /** Every seam call made, in order, across invocations. */
   readonly calls: SeamCall[] = [];
+  private readonly callTimes = new Map<SeamCall, number>();
   private faults: Array<(call: SeamCall) => Response | void | Promise<Response | void>> = [];
 
-  constructor(opts: LocalAppOptions = {}) {
+  /** `cloudId`: the installation's site, for a world loaded with records stored for that site. */
+  constructor({ cloudId, ...opts }: LocalAppOptions & { cloudId?: string } = {}) {
     this.app = new LocalApp({
       ...opts,
       interceptor: async (call) => {
         this.calls.push(call);
+        this.callTimes.set(call, this.app.clock.now());
         for (const fault of this.faults) {
           const answer = await fault(call);
           if (answer) return answer;
@@ -27,7 +30,7 @@ export class SchedulerWorld {
         return opts.interceptor?.(call);
       },
     });
-    this.inst = this.app.newInstallation();
+    this.inst = this.app.newInstallation(cloudId);
   }
 
   get keys() {
@@ -146,6 +149,11 @@ export class SchedulerWorld {
       this.app.clock.set(next);
     }
     return seen;
+  }
+
+  /** When `call` was made, by the world's clock. */
+  calledAt(call: SeamCall): number {
+    return this.callTimes.get(call)!;
   }
 
   stored(): Map<string, unknown> {
