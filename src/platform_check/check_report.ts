@@ -15,6 +15,8 @@ export type ProbeId =
   | 'fail-if-exists-on-expired'
   | 'fail-if-exists-conflict'
   | 'transaction-concurrent-write'
+  | 'condition-refusal-answer'
+  | 'condition-on-absent-entity'
   | 'batch-items-independent'
   | 'batch-get-items-answered'
   | 'installed-event-shape'

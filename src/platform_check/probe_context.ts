@@ -1,5 +1,6 @@
 import api, { route } from '@forge/api';
-import { keys, store } from '../storage';
+import { CLAIM_ENTITY, keys, store } from '../storage';
+import type { EntityRef, Equalities } from '../storage/kvs_store';
 
 /**
  * What a probe may do: KVS requests through the storage module's raw answers,
@@ -38,6 +39,8 @@ export class ProbeContext {
   kvsUsed = 0;
   jiraUsed = 0;
   readonly written = new Set<string>();
+  /** Scratch records of the ledger's entity written (a key under the scratch prefix each). */
+  readonly recordsWritten = new Set<string>();
   readonly prefix: string;
 
   constructor(
@@ -109,6 +112,30 @@ export class ProbeContext {
       for (const s of sets) this.written.add(this.scratch(s.key));
       return store.rawKvs.transactSet(sets, SCRATCH_TTL_SECONDS);
     },
+    /**
+     * A scratch record of the ledger's entity (CLAIM_ENTITY), under a scratch key, with the
+     * scratch TTL: what the conditional-transaction probes ask about. Its `cloud_id` is the
+     * run, not the site, so the site's own listing of its records never shows it.
+     */
+    record: (name: string) => ({ entity: CLAIM_ENTITY, key: this.key(name) }) as EntityRef,
+    recordValue: (version: number) => ({
+      schema_version: 1,
+      cloud_id: this.prefix,
+      trigger: 'PLATFORM_CHECK',
+      version,
+      status: 'idle',
+      holder: `platform-check:${this.runId}`,
+    }),
+    recordSet: (ref: EntityRef, value: object) => {
+      this.spend('kvs');
+      this.recordsWritten.add(this.scratch(ref.key));
+      return store.rawKvs.recordSet(ref, value, SCRATCH_TTL_SECONDS);
+    },
+    recordSetIf: (ref: EntityRef, value: object, condition: { equalTo: Equalities } | { notExists: string }) => {
+      this.spend('kvs');
+      this.recordsWritten.add(this.scratch(ref.key));
+      return store.rawKvs.recordSetIf(ref, value, condition, SCRATCH_TTL_SECONDS);
+    },
     /** The one key outside the scratch space a probe reads (never writes): the installation evidence. */
     readEvidence: () => {
       this.spend('kvs');
@@ -124,13 +151,16 @@ export class ProbeContext {
    */
   async cleanUp(alongside: readonly string[] = []): Promise<string[]> {
     const scratch = [...this.written].sort();
+    const records = [...this.recordsWritten].sort().map((key): EntityRef => ({ entity: CLAIM_ENTITY, key }));
     const left: string[] = [];
-    const all = [...scratch, ...alongside];
+    const all = [...scratch, ...records, ...alongside];
+    const isScratch = (r: string | EntityRef) => (typeof r === 'string' ? scratch.includes(r) : true);
+    const keyOf = (r: string | EntityRef) => (typeof r === 'string' ? r : r.key);
     for (let i = 0; i < all.length; i += BATCH_MAX) {
       const batch = all.slice(i, i + BATCH_MAX);
       const answer = await store.rawKvs.batchDelete(batch);
       const deleted = new Set(answer.ok ? answer.successfulKeys.map((k) => k.key) : []);
-      left.push(...batch.filter((key) => scratch.includes(key) && !deleted.has(key)));
+      left.push(...batch.filter((r) => isScratch(r) && !deleted.has(keyOf(r))).map(keyOf));
     }
     return left;
   }

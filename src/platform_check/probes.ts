@@ -190,6 +190,54 @@ export const PROBES: readonly Probe[] = [
     },
   },
   {
+    id: 'condition-refusal-answer',
+    question: 'How is a Custom Entity Store transaction refused by a condition answered?',
+    expected:
+      'refused, as 409 CONDITIONAL_CHECK_FAILED (the status and code are undocumented; the app reads the record back whatever they are)',
+    async run(ctx) {
+      const record = ctx.kvs.record('condition');
+      const put = await ctx.kvs.recordSet(record, ctx.kvs.recordValue(1));
+      if (!put.ok) return unchecked(`could not write the scratch record: ${refusal(put)}`);
+      // The record holds version 1; the transaction is conditional on version 2.
+      const answer = await ctx.kvs.recordSetIf(record, ctx.kvs.recordValue(3), { equalTo: { version: 2 } });
+      if (answer.ok) {
+        return differs('the transaction committed although its condition was false: conditional writes decide nothing');
+      }
+      if (answer.status === 409 && answer.code === 'CONDITIONAL_CHECK_FAILED')
+        return holds('409 CONDITIONAL_CHECK_FAILED');
+      if (answer.status >= 400 && answer.status < 500 && answer.status !== 429)
+        return differs(`refused: ${refusal(answer)}`);
+      return unchecked(`the transaction failed: ${refusal(answer)}`);
+    },
+  },
+  {
+    id: 'condition-on-absent-entity',
+    question: 'What does a transaction condition on an entity that does not exist evaluate to?',
+    expected: 'false, whatever the condition: the transaction is refused (undocumented)',
+    async run(ctx) {
+      // An equality on an absent record must fail under either answer: every ledger transition is one.
+      const equal = await ctx.kvs.recordSetIf(ctx.kvs.record('absent-equal'), ctx.kvs.recordValue(1), {
+        equalTo: { version: 1 },
+      });
+      if (equal.ok) {
+        return differs('an equality on an absent entity held: a transition could land on a record that vanished');
+      }
+      if (equal.status === 0 || equal.status >= 500 || equal.status === 429) {
+        return unchecked(`the transaction failed: ${refusal(equal)}`);
+      }
+      // notExists on an absent record: refused if every condition on it is false, stored if it reads as empty.
+      const none = await ctx.kvs.recordSetIf(ctx.kvs.record('absent-none'), ctx.kvs.recordValue(1), {
+        notExists: 'version',
+      });
+      if (!none.ok && none.status >= 400 && none.status < 500 && none.status !== 429) {
+        return holds(`refused (${refusal(equal)}; notExists: ${refusal(none)})`);
+      }
+      if (none.ok)
+        return differs('an absent entity reads as one with no attributes: notExists holds, equalTo does not');
+      return unchecked(`the notExists transaction failed: ${refusal(none)}`);
+    },
+  },
+  {
     id: 'batch-items-independent',
     question: 'Does one invalid item fail only itself in a batch write?',
     expected: 'only that item fails; the others are stored',

@@ -440,8 +440,14 @@ export const rawKvs = {
       const options = ttlSeconds ? { options: { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } } : {};
       return rawBatch(await kvs.batchSet(items.map((i) => ({ key: i.key, value: i.value, ...options }))));
     }),
-  batchDelete: (keyList: readonly string[]) =>
-    raw(async () => rawBatch(await kvs.batchDelete(keyList.map((key) => ({ key }))))),
+  batchDelete: (refs: readonly StoreRef[]) =>
+    raw(async () =>
+      rawBatch(
+        await kvs.batchDelete(
+          refs.map((r) => (typeof r === 'string' ? { key: r } : { key: r.key, entityName: r.entity })),
+        ),
+      ),
+    ),
   query: (prefix: string, limit: number) =>
     raw(async () => {
       const page = await kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(limit).getMany<unknown>();
@@ -460,9 +466,10 @@ export const rawKvs = {
       const entry = await kvs.entity<unknown>(ref.entity).get(ref.key, { metadataFields: [MetadataField.CREATED_AT] });
       return { found: entry !== undefined, value: entry?.value };
     }),
-  recordSet: (ref: EntityRef, value: object) =>
+  recordSet: (ref: EntityRef, value: object, ttlSeconds?: number) =>
     raw(async () => {
-      await kvs.entity(ref.entity).set(ref.key, value);
+      const options = ttlSeconds ? { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } : undefined;
+      await kvs.entity(ref.entity).set(ref.key, value, options);
       return {};
     }),
   recordDelete: (ref: EntityRef) =>
@@ -475,15 +482,21 @@ export const rawKvs = {
    * attribute `equalTo` its value, or (for the probe that asks what an absent
    * entity does with it) `notExists`.
    */
-  recordSetIf: (ref: EntityRef, value: object, condition: { equalTo: Equalities } | { notExists: string }) =>
+  recordSetIf: (
+    ref: EntityRef,
+    value: object,
+    condition: { equalTo: Equalities } | { notExists: string },
+    ttlSeconds?: number,
+  ) =>
     raw(async () => {
       const conditions =
         'equalTo' in condition
           ? equalityFilter(condition.equalTo)
           : new Filter<Record<string, unknown>>().and(condition.notExists, FilterConditions.notExists());
+      const options = ttlSeconds ? { ttl: { value: ttlSeconds, unit: 'SECONDS' as const } } : undefined;
       await kvs
         .transact()
-        .set(ref.key, value as Record<string, unknown>, { entityName: ref.entity, conditions })
+        .set(ref.key, value as Record<string, unknown>, { entityName: ref.entity, conditions }, options)
         .execute();
       return {};
     }),

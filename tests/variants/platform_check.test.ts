@@ -38,6 +38,9 @@ const DIFFERS: Record<string, ProbeId[]> = {
   'transactions refused after a concurrent write': ['transaction-concurrent-write'],
   'a batch with an invalid item is refused whole': ['batch-items-independent'],
   'batch items fail on their own': ['batch-get-items-answered'],
+  'a refused condition answered 400': ['condition-refusal-answer'],
+  'a refused condition answered 412': ['condition-refusal-answer'],
+  'a condition on an absent entity reads it as empty': ['condition-on-absent-entity'],
   'installed event with required fields only': ['installed-event-shape'],
   'only 204 recorded as success': [],
   'app may browse 5 of 12 projects': ['app-project-visibility'],
@@ -93,10 +96,13 @@ describe.each(SINGLE_VARIANTS)('the platform check, local runtime: $name', (vari
   let app: LocalApp;
   let inst: ReturnType<LocalApp['newInstallation']>;
   let before: Map<string, unknown>;
+  let recordsBefore: unknown[];
   let answer: Answer;
+  const records = () => app.kvs.entityEntries(inst.installationId, 'claim').map((e) => [e.key, e.value]);
   beforeAll(async () => {
     ({ app, inst } = await installedWorld(variant));
     before = app.stored(inst);
+    recordsBefore = records();
     answer = await runCheck(app, inst, ADMIN);
   });
   afterAll(() => app.dispose());
@@ -128,6 +134,8 @@ describe.each(SINGLE_VARIANTS)('the platform check, local runtime: $name', (vari
     expect(added[0]).toMatch(/^phase5:audit:/);
     expect(after.get(added[0])).toMatchObject({ action: 'RUN_PLATFORM_CHECK', account_id: ADMIN });
     for (const [key, value] of before) expect(after.get(key)).toEqual(value);
+    // Its scratch records of the ledger's entity are deleted too; the site's own records are untouched.
+    expect(records()).toEqual(recordsBefore);
   });
 });
 
@@ -148,11 +156,11 @@ describe('what the platform check tells the administrator', () => {
   const variant = (name: string) => SINGLE_VARIANTS.find((v) => v.name === name)!;
 
   it.each([
-    ['defaults', '14 hold, 0 differ, 1 could not be checked'],
-    ['409 code CONFLICT', '13 hold, 1 differ, 1 could not be checked (differ: fail-if-exists-conflict)'],
+    ['defaults', '16 hold, 0 differ, 1 could not be checked'],
+    ['409 code CONFLICT', '15 hold, 1 differ, 1 could not be checked (differ: fail-if-exists-conflict)'],
     [
       'expired entries readable 48 h, FAIL_IF_EXISTS conflicts on them',
-      '12 hold, 2 differ, 1 could not be checked (differ: ttl-expired-entry-gone, fail-if-exists-on-expired)',
+      '14 hold, 2 differ, 1 could not be checked (differ: ttl-expired-entry-gone, fail-if-exists-on-expired)',
     ],
   ])(
     '%s: counts the answers, names those that differ and says what it cost; the audit log says the same',

@@ -33,6 +33,8 @@ export const ALL_KVS_ALTERNATIVES: VariantOverrides['kvs'] = {
   transactionConflictWindowMs: 1_000,
   batchInvalidItem: 'batchFails',
   batchGetItemErrors: 'firstItem',
+  conditionRefusal: 'badRequest400',
+  conditionOnAbsentEntity: 'noAttributes',
 };
 
 export const SINGLE_VARIANTS: VariantCase[] = [
@@ -63,6 +65,12 @@ export const SINGLE_VARIANTS: VariantCase[] = [
   { name: 'transactions refused after a concurrent write', overrides: { kvs: { transactionConflictWindowMs: 1_000 } } },
   { name: 'a batch with an invalid item is refused whole', overrides: { kvs: { batchInvalidItem: 'batchFails' } } },
   { name: 'batch items fail on their own', overrides: { kvs: { batchGetItemErrors: 'firstItem' } } },
+  { name: 'a refused condition answered 400', overrides: { kvs: { conditionRefusal: 'badRequest400' } } },
+  { name: 'a refused condition answered 412', overrides: { kvs: { conditionRefusal: 'preconditionFailed412' } } },
+  {
+    name: 'a condition on an absent entity reads it as empty',
+    overrides: { kvs: { conditionOnAbsentEntity: 'noAttributes' } },
+  },
   { name: 'installed event with required fields only', overrides: { runtime: { installedEvent: 'minimal' } } },
   { name: 'only 204 recorded as success', overrides: { runtime: { scheduledTriggerSuccess: 'only204' } } },
   { name: 'app may browse 5 of 12 projects', overrides: { jira: { appBrowsableProjects: 5 } } },
@@ -94,6 +102,11 @@ export const COMBINATIONS: VariantCase[] = [
     },
   },
   { name: 'defaults, duplicate deliveries', overrides: {}, duplicates: true },
+  {
+    name: 'a refused condition answered 412, absent entities read as empty, duplicate deliveries',
+    overrides: { kvs: { conditionRefusal: 'preconditionFailed412', conditionOnAbsentEntity: 'noAttributes' } },
+    duplicates: true,
+  },
   {
     name: 'batchGet lag 10 min and transaction conflicts, duplicate deliveries',
     overrides: {
