@@ -6,8 +6,8 @@ import { appVersion } from '../platform';
 import { SCHEDULER } from '../scheduled/config';
 import { leaseRunning, LedgerRecord } from '../scheduled/decisions';
 import * as ledger from '../scheduled/ledger';
-import { ensureManualRecord, ensureRecords } from '../scheduled/ledger_upgrade';
-import { doneMarkerFrom, installationTimestampFrom, isRecord } from '../scheduled/scheduler_state';
+import { ensureManualRecord, Ensured, ensureRecords } from '../scheduled/ledger_upgrade';
+import { installationTimestampFrom, isRecord } from '../scheduled/scheduler_state';
 import { keys, store } from '../storage';
 import type { AutoTrigger } from '../storage/keys';
 import type { Commit } from '../storage/kvs_store';
@@ -122,22 +122,28 @@ const ownReplaced = (cloudId: string) => (e: StoredReplacedReportEntry & KeptEnt
  * state, the trigger's DONE key and report, and both ledger records, created first if
  * the installation has none yet (ledger_upgrade.ts).
  */
-async function readTrigger(cloudId: string, trigger: AutoTrigger, now: number) {
+async function readTrigger(
+  cloudId: string,
+  trigger: AutoTrigger,
+  now: number,
+  again = false,
+): Promise<{
+  evidence: unknown;
+  stateRaw: unknown;
+  doneRaw: unknown;
+  report: unknown;
+  records: ledger.Records | 'unreadable' | Extract<Ensured, { kind: 'wait' }>;
+}> {
   const refs = [
     keys.installationEvidence(cloudId),
     keys.schedulerState(cloudId),
-    keys.done(cloudId, 'AUTO_12H'),
-    keys.done(cloudId, 'AUTO_24H'),
+    keys.done(cloudId, trigger),
     keys.report(cloudId, trigger),
     ledger.recordRef(cloudId, 'AUTO_12H'),
     ledger.recordRef(cloudId, 'AUTO_24H'),
   ];
   const values = await store.readMany(refs);
   const get = (ref: (typeof refs)[number]) => values.get(store.refId(ref));
-  const done = {
-    AUTO_12H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_12H')), now),
-    AUTO_24H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_24H')), now),
-  };
   const read = {
     AUTO_12H: ledger.recordFrom(get(ledger.recordRef(cloudId, 'AUTO_12H')), 'AUTO_12H'),
     AUTO_24H: ledger.recordFrom(get(ledger.recordRef(cloudId, 'AUTO_24H')), 'AUTO_24H'),
@@ -151,9 +157,11 @@ async function readTrigger(cloudId: string, trigger: AutoTrigger, now: number) {
   if (read.AUTO_12H === 'unreadable' || read.AUTO_24H === 'unreadable')
     return { ...base, records: 'unreadable' as const };
   if (read.AUTO_12H === null || read.AUTO_24H === null) {
-    const ensured = await ensureRecords({ cloudId, now, stateRaw: base.stateRaw, done });
-    if (ensured.kind === 'wait') return { ...base, records: ensured };
-    return { ...base, records: ensured.records };
+    const ensured = again ? null : await ensureRecords({ cloudId, now, stateRaw: base.stateRaw });
+    if (ensured?.kind === 'wait') return { ...base, records: ensured };
+    // Created just now: read again, so the DONE key and the report are read after the records exist.
+    if (ensured) return readTrigger(cloudId, trigger, now, true);
+    return { ...base, records: 'unreadable' };
   }
   return { ...base, records: { AUTO_12H: read.AUTO_12H, AUTO_24H: read.AUTO_24H } };
 }

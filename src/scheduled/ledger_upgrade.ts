@@ -54,7 +54,10 @@ import {
  *     read no later than that EPOCH key). An earlier-version Reset that raced it
  *     loses the create;
  *  4. the EPOCH key is read again: if an earlier-version Reset's transaction landed
- *     in between (it holds the fence before ours), the upgrade starts over.
+ *     in between (it holds the fence before ours), the upgrade starts over. The DONE
+ *     keys are read again too: an old holder's commit may have landed after the
+ *     caller's read and before step 2 found its claim over (released), and none can
+ *     land after step 2.
  * Only then are the records created, carrying the trigger's progress: its epoch,
  * attempts, backoff, and done when its DONE key exists.
  */
@@ -179,9 +182,8 @@ export interface UpgradeInputs {
   cloudId: string;
   now: number;
   by?: string;
-  /** The stored state (any version), and the DONE markers, as the caller read them. */
+  /** The stored state (any version), as the caller read it. The DONE keys are read again here. */
   stateRaw: unknown;
-  done: Record<AutoTrigger, DoneMarker | null>;
 }
 
 /**
@@ -238,8 +240,18 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
     }
   }
 
-  // 4. No earlier-version Reset moved an EPOCH key back meanwhile.
-  const epochsAfter = await readEpochs(u.cloudId);
+  // 4. No earlier-version Reset moved an EPOCH key back meanwhile; and the DONE keys as they are now. Every
+  // old claim was over at step 2 and none can be taken past the fences, so no old commit lands after this
+  // read: a commit that landed after the caller's read, before its claim was found over, is seen here.
+  const doneKeys = AUTO_TRIGGERS.map((t) => keys.done(u.cloudId, t));
+  const [epochsAfter, doneNow] = await Promise.all([
+    readEpochs(u.cloudId),
+    Promise.all(doneKeys.map((k) => store.read(k))),
+  ]);
+  const done: Record<AutoTrigger, DoneMarker | null> = {
+    AUTO_12H: doneMarkerFrom(doneNow[0], u.now),
+    AUTO_24H: doneMarkerFrom(doneNow[1], u.now),
+  };
   if (AUTO_TRIGGERS.some((t) => legacyEpochFrom(epochsAfter.get(keys.legacyEpoch(u.cloudId, t))) !== 'retired')) {
     return {
       kind: 'wait',
@@ -251,7 +263,7 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
   // The records, idle, with the progress made so far.
   for (const l of legacy) {
     const epoch = l.epoch ?? Math.max(0, ...l.epochsSeen, epochFromState(u.stateRaw, l.trigger)) + 1;
-    const progress = progressOf(l, u.stateRaw, u.done[l.trigger], u.now, epoch);
+    const progress = progressOf(l, u.stateRaw, done[l.trigger], u.now, epoch);
     const record: LedgerRecord = createdRecord(
       l.trigger,
       by.slice(FENCE_PREFIX.length),
@@ -280,22 +292,11 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
  * the scheduler does the same on its first run that reads the records.
  */
 export async function initializeInstallation(cloudId: string, installedAt: number, now: number): Promise<void> {
-  const refs = [
-    recordRef(cloudId, 'AUTO_12H'),
-    recordRef(cloudId, 'AUTO_24H'),
-    keys.schedulerState(cloudId),
-    keys.done(cloudId, 'AUTO_12H'),
-    keys.done(cloudId, 'AUTO_24H'),
-  ];
+  const refs = [recordRef(cloudId, 'AUTO_12H'), recordRef(cloudId, 'AUTO_24H'), keys.schedulerState(cloudId)];
   const values = await store.readMany(refs);
   const get = (ref: (typeof refs)[number]) => values.get(store.refId(ref));
   if (get(refs[0]) !== undefined && get(refs[1]) !== undefined) return;
-  const stateRaw = get(keys.schedulerState(cloudId));
-  const done = {
-    AUTO_12H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_12H')), now),
-    AUTO_24H: doneMarkerFrom(get(keys.done(cloudId, 'AUTO_24H')), now),
-  };
-  const ensured = await ensureRecords({ cloudId, now, stateRaw, done });
+  const ensured = await ensureRecords({ cloudId, now, stateRaw: get(keys.schedulerState(cloudId)) });
   if (ensured.kind === 'wait') return;
   await rebuildState(cloudId, ensured.records, installedAt, now);
 }

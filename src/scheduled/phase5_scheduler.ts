@@ -343,7 +343,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
     }
     let records: ledger.Records;
     if (snapshot.records.AUTO_12H === null || snapshot.records.AUTO_24H === null) {
-      const ensured = await ensureRecords({ cloudId: p.cloudId, now, by: p.by, stateRaw: stored.raw, done });
+      const ensured = await ensureRecords({ cloudId: p.cloudId, now, by: p.by, stateRaw: stored.raw });
       if (ensured.kind === 'wait') {
         log.info(`${TAG} Records of ${p.cloudId} not moved to the ledger yet: ${ensured.reason}`);
         return stop(

@@ -190,6 +190,43 @@ describe('a claim the earlier version still holds', () => {
   });
 });
 
+describe('a claim the earlier version releases with its commit while this version upgrades', () => {
+  it('after the DONE keys were read and before its claim is walked: the record is made done, nothing is generated again', async () => {
+    await upgraded('generating');
+    const claim = stored('generating', w.keys.claim('AUTO_12H', 1)) as Record<string, unknown>;
+    w.advance(5 * MINUTE);
+    const generatedAt = new Date(w.app.clock.now()).toISOString();
+    const oldReport = { trigger: 'AUTO_12H', generated_at: generatedAt, attempt: 1, by: 'the earlier version' };
+    let committed = false;
+    w.addFault(async (call) => {
+      // The first read of the earlier version's claims: its holder's commit lands just before it.
+      if (committed || call.service !== 'kvs' || !call.body?.includes(`"${w.keys.claim('AUTO_12H', 1)}"`)) return;
+      committed = true;
+      await w.app.kvs.handle(w.inst.installationId, '/api/v1/transaction', {
+        method: 'POST',
+        body: JSON.stringify({
+          set: [
+            { key: w.keys.report12, value: oldReport },
+            { key: w.keys.done12, value: { status: 'done', generated_at: generatedAt, attempt: 1 } },
+            { key: w.keys.claim('AUTO_12H', 1), value: { ...claim, released_at: generatedAt, outcome: 'generated' } },
+          ],
+        }),
+      });
+    });
+
+    const first = await w.run();
+    await runFor(30);
+
+    expect(committed).toBe(true);
+    expect(first.body?.reason).not.toBe('GENERATED');
+    expect(commitsOf('AUTO_12H')).toEqual([]);
+    expect(w.stored().get(w.keys.report12)).toEqual(oldReport);
+    expect(
+      w.app.kvs.entityEntries(w.inst.installationId, 'claim').find((e) => e.key.endsWith(':AUTO_12H'))?.value,
+    ).toMatchObject({ status: 'done', epoch: 0 });
+  });
+});
+
 describe("the earlier version's keys, once upgraded", () => {
   it.each(Object.keys(fixture.installations) as Name[])(
     '%s: each EPOCH key holds no epoch the earlier version could claim under, and its next claim number is fenced',
