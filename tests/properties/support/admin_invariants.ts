@@ -131,6 +131,8 @@ function checkNothingWedges(w: FaultWorld, tenant: Tenant, v: string[]): void {
     'GENERATION_FAILED',
     'PERMISSION_CHECK_FAILED',
     'NOT_ADMIN',
+    // A change whose reply was lost and whose read-back failed too: it says so, and the page shows the outcome.
+    'OUTCOME_UNKNOWN',
   ]);
   for (const inv of w.invocations.filter((i) => i.admin)) {
     if (inv.thrown !== undefined) {
@@ -162,6 +164,26 @@ export function adminViolations(w: FaultWorld): string[] {
     checkResetsStand(w, tenant, v);
     checkHistoryEntries(w, tenant, v);
     checkNothingWedges(w, tenant, v);
+  }
+  return v;
+}
+
+/**
+ * Safety alone, for histories on hosts whose clocks are off by up to an hour and
+ * invocations no timeout stops: at most one committed report per trigger per epoch,
+ * never a DONE key without its report (or the reverse), an accepted Reset never
+ * undone, a history that loses and orphans nothing, and no key of another site.
+ * Liveness bounds assume the clocks SCHEDULER.maxClockSkewMs allows, so they are not
+ * judged here; safety assumes nothing about clocks or timeouts.
+ */
+export function adminSafetyViolations(w: FaultWorld): string[] {
+  const v: string[] = [];
+  checkTenantKeys(w, v);
+  for (const tenant of w.tenants) {
+    checkOncePerEpoch(w, tenant, v);
+    checkDoneWithReport(w, tenant, v);
+    checkResetsStand(w, tenant, v);
+    checkHistoryEntries(w, tenant, v);
   }
   return v;
 }

@@ -222,6 +222,30 @@ export const plannedActionsArb = fc.uniqueArray(
   { maxLength: 3, selector: (a) => `${a.site}#${a.nth}` },
 );
 
+/**
+ * Stalls of any length a frozen host or `forge tunnel` allows: past the lease (16 min) by
+ * seconds, by the hour a slow clock could hide, by a day, and anything in between.
+ */
+const longStallArb = fc.oneof(
+  fc.constantFrom(16 * MINUTE + 1_000, 17 * MINUTE, 52 * MINUTE, 61 * MINUTE, 2 * HOUR, 25 * HOUR),
+  fc.integer({ min: 1_000, max: 26 * HOUR }),
+);
+
+/** As plannedActionsArb, with stalls of any length (for invocations no timeout stops). */
+export const longPlannedActionsArb = fc.uniqueArray(
+  fc
+    .record({
+      at: siteArb,
+      action: fc.oneof(
+        { weight: 3, arbitrary: faultArb.map((fault) => ({ kind: 'fault' as const, fault })) },
+        { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
+        { weight: 4, arbitrary: longStallArb.map((ms) => ({ kind: 'stall' as const, ms })) },
+      ),
+    })
+    .map(({ at, action }) => ({ ...at, action })),
+  { maxLength: 3, selector: (a) => `${a.site}#${a.nth}` },
+);
+
 const NAMES = 'ABCDE';
 
 function tickArb(): fc.Arbitrary<Step> {
