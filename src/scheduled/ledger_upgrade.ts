@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { StorageWriteError } from '../errors';
+import { StorageReadError, StorageWriteError } from '../errors';
+import { answeredStatus } from '../storage/kvs_store';
 import { AutoTrigger, keys, store } from '../storage';
 import { toIso } from '../time';
 import { SCHEDULER } from './config';
@@ -76,6 +77,28 @@ interface LegacyTrigger {
   epochsSeen: number[];
 }
 
+/**
+ * Creating the records takes about twenty requests, once per installation, every one
+ * idempotent (reads; the EPOCH keys' retirement; creates-if-absent, whose 409 after a
+ * landed 500 is recognised as ours). A request KVS refused (429, 5xx) or never answered
+ * is sent again, up to three times: at a fifth of requests refused, twenty in a row
+ * would otherwise almost never all succeed, and the installation would wait tick after
+ * tick. A refusal of any other kind ends the attempt, as before.
+ */
+const TRIES = 3;
+async function retrying<T>(f: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await f();
+    } catch (err) {
+      const storage = err instanceof StorageReadError || err instanceof StorageWriteError;
+      const status = storage ? answeredStatus(err) : undefined;
+      const transient = storage && (status === undefined || status === 429 || status >= 500);
+      if (tries >= TRIES || !transient) throw err;
+    }
+  }
+}
+
 /** Claims read per request while walking an epoch (a batch read takes at most 25 keys). */
 const WALK_BATCH = 25;
 /** An epoch with more claims than this is walked no further (it would take 1,000 failed days). */
@@ -99,7 +122,9 @@ async function walkEpoch(cloudId: string, trigger: AutoTrigger, epoch: number) {
   const claims: LegacyTrigger['claims'] = [];
   for (let start = 1; start < 1 + WALK_MAX; start += WALK_BATCH) {
     const numbers = Array.from({ length: WALK_BATCH }, (_, i) => start + i);
-    const values = await store.readMany(numbers.map((n) => keys.legacyClaim(cloudId, trigger, n, epoch)));
+    const values = await retrying(() =>
+      store.readMany(numbers.map((n) => keys.legacyClaim(cloudId, trigger, n, epoch))),
+    );
     for (const n of numbers) {
       const key = keys.legacyClaim(cloudId, trigger, n, epoch);
       const raw = values.get(key);
@@ -113,7 +138,7 @@ async function walkEpoch(cloudId: string, trigger: AutoTrigger, epoch: number) {
 /** Claims of every epoch, from a listing, for a trigger whose EPOCH key cannot say which epoch is current. */
 async function listEveryEpoch(cloudId: string, trigger: AutoTrigger) {
   const prefix = keys.legacyTriggerPrefix(cloudId, trigger);
-  const listed = await store.listByPrefix(prefix, 5_000);
+  const listed = await retrying(() => store.listByPrefix(prefix, 5_000));
   const epochs = new Set<number>();
   const claims: LegacyTrigger['claims'] = [];
   for (const { key, value } of listed) {
@@ -132,8 +157,18 @@ async function legacyOf(cloudId: string, trigger: AutoTrigger, rawEpoch: unknown
     const every = await listEveryEpoch(cloudId, trigger);
     return { trigger, epoch: null, claims: every.claims, top: 0, epochsSeen: every.epochs };
   }
-  const claims = await walkEpoch(cloudId, trigger, epoch);
-  return { trigger, epoch, claims, top: claims.length, epochsSeen: [epoch] };
+  // A Reset of the earlier version whose transaction landed after the EPOCH key was read (and before step 1
+  // retired it) left its fence, released, as the epoch's last claim, and moved the trigger to the next epoch,
+  // where earlier-version schedulers that read the EPOCH key meanwhile claim: follow it there.
+  let at = epoch;
+  for (let hops = 0; ; hops++) {
+    const claims = await walkEpoch(cloudId, trigger, at);
+    const last = claims[claims.length - 1]?.claim;
+    const movedOn =
+      last?.kind === 'reset' && last.released?.outcome === 'reset' && !last.invocationId.startsWith(FENCE_PREFIX);
+    if (!movedOn || hops >= 3) return { trigger, epoch: at, claims, top: claims.length, epochsSeen: [at] };
+    at++;
+  }
 }
 
 /**
@@ -142,7 +177,7 @@ async function legacyOf(cloudId: string, trigger: AutoTrigger, rawEpoch: unknown
  */
 async function readEpochs(cloudId: string): Promise<Map<string, unknown>> {
   const epochKeys = AUTO_TRIGGERS.map((t) => keys.legacyEpoch(cloudId, t));
-  const values = await Promise.all(epochKeys.map((k) => store.read(k)));
+  const values = await Promise.all(epochKeys.map((k) => retrying(() => store.read(k))));
   return new Map(epochKeys.map((k, i) => [k, values[i]]));
 }
 
@@ -201,17 +236,19 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
     (t) => legacyEpochFrom(epochsBefore.get(keys.legacyEpoch(u.cloudId, t))) !== 'retired',
   );
   if (retire.length > 0) {
-    await store.commit({
-      set: retire.map((t) => {
-        const e = legacyEpochFrom(epochsBefore.get(keys.legacyEpoch(u.cloudId, t)));
-        const value: StoredRetiredEpoch = {
-          schema_version: 2,
-          retired_at: toIso(u.now),
-          ...(typeof e === 'number' ? { epoch_before_ledger: e } : {}),
-        };
-        return { key: keys.legacyEpoch(u.cloudId, t), value };
+    await retrying(() =>
+      store.commit({
+        set: retire.map((t) => {
+          const e = legacyEpochFrom(epochsBefore.get(keys.legacyEpoch(u.cloudId, t)));
+          const value: StoredRetiredEpoch = {
+            schema_version: 2,
+            retired_at: toIso(u.now),
+            ...(typeof e === 'number' ? { epoch_before_ledger: e } : {}),
+          };
+          return { key: keys.legacyEpoch(u.cloudId, t), value };
+        }),
       }),
-    });
+    );
   }
 
   // 2. Every old claim is over.
@@ -233,8 +270,9 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
   for (const l of legacy) {
     if (l.epoch === null) continue;
     const key = keys.legacyClaim(u.cloudId, l.trigger, l.top + 1, l.epoch);
-    if (await store.createIfAbsent(key, legacyFence(l.top + 1, u.now, by), { value: 30, unit: 'DAYS' })) continue;
-    const there = parseLegacyClaim(await store.read(key));
+    const fence = legacyFence(l.top + 1, u.now, by);
+    if (await retrying(() => store.createIfAbsent(key, fence, { value: 30, unit: 'DAYS' }))) continue;
+    const there = parseLegacyClaim(await retrying(() => store.read(key)));
     if (!there?.invocationId.startsWith(FENCE_PREFIX)) {
       return { kind: 'wait', until: u.now + SCHEDULER.resetFenceLeaseMs, reason: `${l.trigger}'s old claims moved on` };
     }
@@ -246,7 +284,7 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
   const doneKeys = AUTO_TRIGGERS.map((t) => keys.done(u.cloudId, t));
   const [epochsAfter, doneNow] = await Promise.all([
     readEpochs(u.cloudId),
-    Promise.all(doneKeys.map((k) => store.read(k))),
+    Promise.all(doneKeys.map((k) => retrying(() => store.read(k)))),
   ]);
   const done: Record<AutoTrigger, DoneMarker | null> = {
     AUTO_12H: doneMarkerFrom(doneNow[0], u.now),
@@ -271,9 +309,11 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
       progress,
       progress.status,
     );
-    await store.createRecordIfAbsent(recordRef(u.cloudId, l.trigger), serializeRecord(u.cloudId, record));
+    await retrying(() =>
+      store.createRecordIfAbsent(recordRef(u.cloudId, l.trigger), serializeRecord(u.cloudId, record)),
+    );
   }
-  const records = await readRecords(u.cloudId, AUTO_TRIGGERS);
+  const records = await retrying(() => readRecords(u.cloudId, AUTO_TRIGGERS));
   const r12 = records.AUTO_12H;
   const r24 = records.AUTO_24H;
   if (!r12 || r12 === 'unreadable' || !r24 || r24 === 'unreadable') {
@@ -293,12 +333,12 @@ export async function ensureRecords(u: UpgradeInputs): Promise<Ensured> {
  */
 export async function initializeInstallation(cloudId: string, installedAt: number, now: number): Promise<void> {
   const refs = [recordRef(cloudId, 'AUTO_12H'), recordRef(cloudId, 'AUTO_24H'), keys.schedulerState(cloudId)];
-  const values = await store.readMany(refs);
+  const values = await retrying(() => store.readMany(refs));
   const get = (ref: (typeof refs)[number]) => values.get(store.refId(ref));
   if (get(refs[0]) !== undefined && get(refs[1]) !== undefined) return;
   const ensured = await ensureRecords({ cloudId, now, stateRaw: get(keys.schedulerState(cloudId)) });
   if (ensured.kind === 'wait') return;
-  await rebuildState(cloudId, ensured.records, installedAt, now);
+  await retrying(() => rebuildState(cloudId, ensured.records, installedAt, now));
 }
 
 function epochFromState(stateRaw: unknown, trigger: AutoTrigger): number {

@@ -288,7 +288,8 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
     stored: StoredState,
     dueByState: AutoTrigger | null,
     now: number,
-    repairing = false,
+    /** This is the read again after a record was rebuilt or created; never a third. */
+    again = false,
   ): Promise<Step<Authoritative>> {
     const doneWanted: AutoTrigger[] =
       dueByState === null || stored.kind !== 'mirror'
@@ -321,7 +322,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       // Rebuilt from what can be trusted (ledger.repairRecord), once, then read again.
       const raw = await ledger.readRaw(p.cloudId, unreadable);
       const repaired =
-        !repairing &&
+        !again &&
         (await ledger.repairRecord(p.cloudId, unreadable, raw, done[unreadable], p.by, now, {
           mirror: stored.kind === 'mirror' ? stored.state.triggers[unreadable] : undefined,
           installedAt,
@@ -355,6 +356,9 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
           }),
         );
       }
+      // Created just now: read again, so the DONE keys (and the 12 h report) are read after the records
+      // exist; an earlier version's commit or Reset may have landed since the first read (§4.4).
+      if (!again) return readAuthoritative(p, stored, dueByState, now, true);
       records = ensured.records;
     } else {
       records = snapshot.records as ledger.Records;

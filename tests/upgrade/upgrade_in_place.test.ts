@@ -227,6 +227,52 @@ describe('a claim the earlier version releases with its commit while this versio
   });
 });
 
+describe('a Reset of the earlier version that lands while this version upgrades', () => {
+  it("after the EPOCH key was read and before it is retired: the record starts in the Reset's epoch, which is fenced too", async () => {
+    await upgraded('done-12h');
+    const c = w.inst.cloudId;
+    const at = new Date(w.app.clock.now()).toISOString();
+    let reset = false;
+    w.addFault(async (call) => {
+      // This version's retirement of the EPOCH keys is about to go out: the earlier version's Reset lands first.
+      if (reset || call.service !== 'kvs' || call.path !== '/api/v1/transaction') return;
+      if (!call.body?.includes('retired_at')) return;
+      reset = true;
+      await w.app.kvs.handle(w.inst.installationId, '/api/v1/transaction', {
+        method: 'POST',
+        body: JSON.stringify({
+          set: [
+            { key: keys.legacyEpoch(c, 'AUTO_12H'), value: { schema_version: 1, epoch: 1, reset_at: at } },
+            {
+              key: w.keys.claim('AUTO_12H', 3),
+              value: {
+                attempt: 3,
+                claimed_at: at,
+                lease_expires_at: new Date(w.app.clock.now() + 60_000).toISOString(),
+                invocation_id: 'earlier-version-reset',
+                kind: 'reset',
+                released_at: at,
+                outcome: 'reset',
+              },
+            },
+          ],
+          delete: [{ key: w.keys.done12 }, { key: w.keys.report12 }],
+        }),
+      });
+    });
+
+    await runFor(3);
+
+    expect(reset).toBe(true);
+    expect(
+      w.app.kvs.entityEntries(w.inst.installationId, 'claim').find((e) => e.key.endsWith(':AUTO_12H'))?.value,
+    ).toMatchObject({ epoch: 1, status: 'done', attempt: 1 });
+    // An earlier-version scheduler that read EPOCH = 1 meanwhile meets this fence at epoch 1's first claim.
+    expect(w.stored().get(keys.legacyClaim(c, 'AUTO_12H', 1, 1))).toMatchObject({ kind: 'reset', outcome: 'reset' });
+    expect(commitsOf('AUTO_12H')).toHaveLength(1);
+  });
+});
+
 describe("the earlier version's keys, once upgraded", () => {
   it.each(Object.keys(fixture.installations) as Name[])(
     '%s: each EPOCH key holds no epoch the earlier version could claim under, and its next claim number is fenced',
