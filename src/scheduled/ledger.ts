@@ -1,4 +1,4 @@
-import { StorageWriteError } from '../errors';
+import { StorageReadError, StorageWriteError } from '../errors';
 import { AutoTrigger, CLAIM_ENTITY, keys, store } from '../storage';
 import { answeredStatus } from '../storage/kvs_store';
 import type { Commit, EntityRef, Equalities } from '../storage/kvs_store';
@@ -185,6 +185,23 @@ function transactionOf(cloudId: string, m: Move): Commit {
 }
 
 /**
+ * The read that settles an unknown outcome, tried again when it fails: giving up would
+ * leave a claim or a commit that nobody knows landed (a claim then holds the trigger for
+ * its lease, and its attempt counts as failed). A failed read is never taken for an
+ * answer; after the last try it throws as `readRecords` does.
+ */
+const READ_BACK_TRIES = 3;
+async function readBackRecords(cloudId: string, trigger: LedgerTrigger): ReturnType<typeof readRecords> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await readRecords(cloudId, [trigger]);
+    } catch (err) {
+      if (tries >= READ_BACK_TRIES || !(err instanceof StorageReadError)) throw err;
+    }
+  }
+}
+
+/**
  * Apply one transition. A transaction that is not answered 2xx has an unknown
  * outcome (a 5xx may follow a write that landed; how a refused condition is
  * answered is undocumented), so the record is read back, strongly consistent, and
@@ -198,7 +215,7 @@ export async function apply(cloudId: string, m: Move): Promise<Applied> {
     return { kind: 'landed' };
   } catch (err) {
     if (!(err instanceof StorageWriteError)) throw err;
-    const back = await readRecords(cloudId, [m.trigger]);
+    const back = await readBackRecords(cloudId, m.trigger);
     const now = back[m.trigger] ?? null;
     const live = now !== null && now !== 'unreadable' ? now : null;
     if (live && live.version === m.to.version && live.holder === m.to.holder) return { kind: 'landed' };

@@ -239,6 +239,18 @@ function madeWhole(read: CallRecord, calls: readonly CallRecord[]): boolean {
   return read.keys.filter((k) => !reread.has(k)).length <= 1;
 }
 
+/**
+ * A read that failed and was sent again, the same keys, answered before the first write:
+ * the decision rests on the answer, not the failure (the upgrade's reads are retried).
+ */
+function readAgain(read: CallRecord, calls: readonly CallRecord[]): boolean {
+  const at = calls.indexOf(read);
+  const firstWrite = calls.findIndex((c) => isWrite(c.op));
+  const after = calls.slice(at + 1, firstWrite < 0 ? calls.length : firstWrite);
+  const same = (c: CallRecord) => c.op === read.op && c.keys.join('\u0000') === read.keys.join('\u0000');
+  return after.some((c) => same(c) && (c.action === 'pass' || (c.action === 'stall' && c.served)));
+}
+
 /** A failed read is never "absent": nothing is claimed or written after a failed batch read, or on corrupt evidence. */
 export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const spells = w.evidenceCorrupt.filter((s) => s.cloudId === tenant.inst.cloudId);
@@ -256,6 +268,7 @@ export function checkFailedReads(w: FaultWorld, tenant: Tenant, v: string[]): vo
         read.action !== 'stall' &&
         read.action !== 'crash' &&
         !(read.op === 'batch/get' && madeWhole(read, inv.calls)) &&
+        !readAgain(read, inv.calls) &&
         !(read.action === 'partial-2xx' && (read.serviceStatus ?? 200) >= 300),
     );
     if (failed && writes.length > 0) {
