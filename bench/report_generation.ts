@@ -70,11 +70,12 @@ async function generateBoth(
     jiraFaults: { latencyMs, seed },
   });
   try {
+    // Installed 12 h ago, by the app's own installed-event handler (evidence, ledger records, state).
     const inst = app.newInstallation();
-    await app.put(inst, `phase4:evidence:installation:${inst.cloudId}`, {
-      installation_timestamp: new Date(installedAt).toISOString(),
-      source: 'bench',
-    });
+    app.clock.set(installedAt);
+    const installed = await app.invoker.installed(inst);
+    app.clock.set(start);
+    if (installed.killed) throw new Error('the installed event was stopped');
     const once = async (trigger: 'AUTO_12H' | 'AUTO_24H'): Promise<Sample> => {
       const started = performance.now();
       const run = await app.runScheduler(inst);
