@@ -68,6 +68,24 @@ export const SCHEDULER = {
    */
   claimLeaseMs: 16 * MINUTE,
   /**
+   * A claim's lease until its holder records that it starts generating (the next request
+   * it makes once the claim is known to have landed). A holder that has not done so by
+   * then never will: it was stopped, or storage refused it, and it has generated nothing,
+   * so others take the claim over without counting an attempt (SCHEDULER_HARDENING_DESIGN.md
+   * §4.4). Longer than the scheduler's function timeout, so a live holder is not overtaken;
+   * short, so storage trouble costs minutes, not a 16-minute wait.
+   */
+  startLeaseMs: 3 * MINUTE,
+  /**
+   * A tick that storage refused (503) pushes a wake-up this long after it (Forge's longest
+   * delay and longest `retryAfter`), and that wake-up, refused too, asks Forge for up to
+   * `storageChainRetries` retries as far apart: so during storage trouble an installation
+   * looks again at 15, 30 and 45 minutes past each tick, and once the trouble ends the
+   * next look comes within 15 minutes (SCHEDULER_HARDENING_DESIGN.md §4.4).
+   */
+  storageRetryMs: 15 * MINUTE,
+  storageChainRetries: 2,
+  /**
    * KVS requests one commit may spend: the transaction, and after a refusal a read
    * of its record (did it land after all?) before each resend. Seven keeps the
    * chance of losing an attempt to storage alone under 1 % even when KVS refuses

@@ -258,9 +258,12 @@ export interface WakeUpRetry {
  * touching nothing. Running it could time out again and be redelivered again, for the
  * whole retention window; the next tick does as well.
  */
-export function wakeUpDeliveryRuns(retry: WakeUpRetry | null): boolean {
+export function wakeUpDeliveryRuns(
+  retry: WakeUpRetry | null,
+  allowance: number = SCHEDULER.wakeUpStorageRetries,
+): boolean {
   if (retry === null || retry.retryCount === 0) return true;
-  return retry.askedByUs && retry.retryCount <= SCHEDULER.wakeUpStorageRetries;
+  return retry.askedByUs && retry.retryCount <= allowance;
 }
 
 /**
@@ -278,13 +281,21 @@ export function wakeUpRetryAfterSeconds(
   now: number,
   wakeAt: number | null,
   intervalMs: number,
+  /**
+   * How long to wait and how many retries in all: a minute and one, or for a wake-up a
+   * refused tick pushed, SCHEDULER.storageRetryMs and SCHEDULER.storageChainRetries.
+   */
+  { afterSeconds, allowance }: { afterSeconds: number; allowance: number } = {
+    afterSeconds: SCHEDULER.wakeUpRetryAfterSeconds,
+    allowance: SCHEDULER.wakeUpStorageRetries,
+  },
 ): number | null {
-  if ((retry?.retryCount ?? 0) >= SCHEDULER.wakeUpStorageRetries) return null;
-  const afterMs = SCHEDULER.wakeUpRetryAfterSeconds * 1000;
+  if ((retry?.retryCount ?? 0) >= allowance) return null;
+  const afterMs = afterSeconds * 1000;
   if (retry && retry.retentionRemainingMs !== null && retry.retentionRemainingMs <= afterMs) return null;
   const meantFor = Math.min(now, wakeAt ?? Infinity, retry?.retentionStartedAt ?? Infinity);
   if (now + afterMs >= meantFor + intervalMs) return null;
-  return SCHEDULER.wakeUpRetryAfterSeconds;
+  return afterSeconds;
 }
 
 // ---------------------------------------------------------------------------
@@ -451,7 +462,16 @@ export type LedgerTrigger = AutoTrigger | 'MANUAL';
 export type LedgerStatus = 'idle' | 'held' | 'done';
 
 export type LedgerOutcome =
-  'created' | 'generated' | 'failed' | 'abandoned' | 'reset' | 'retried' | 'missed' | 'reconciled';
+  | 'created'
+  | 'generated'
+  | 'failed'
+  | 'abandoned'
+  /** A claim whose holder never recorded that it started generating, released without counting. */
+  | 'unstarted'
+  | 'reset'
+  | 'retried'
+  | 'missed'
+  | 'reconciled';
 
 /**
  * A ledger record (stored as a Custom Entity Store entity; scheduler_state.ts has
@@ -591,14 +611,27 @@ export function claimNext(
     lastRunAt: now,
     triggers: { ...state.triggers, [t]: { ...progress, attemptCount: progress.attemptCount + 1, backoffUntil: null } },
   };
-  return transition(r, by, claimedPatch(now, leaseMs), next);
+  return transition(r, by, claimedPatch(now, Math.min(leaseMs, SCHEDULER.startLeaseMs), null), next);
 }
 
-const claimedPatch = (now: number, leaseMs: number): Partial<LedgerRecord> => ({
+const claimedPatch = (now: number, leaseMs: number, startedAt: number | null): Partial<LedgerRecord> => ({
   status: 'held',
-  claim: { claimedAt: now, leaseExpiresAt: now + leaseMs, generationStartedAt: now },
+  claim: { claimedAt: now, leaseExpiresAt: now + leaseMs, generationStartedAt: startedAt },
   released: null,
 });
+
+/** Whether the holder of this record's claim recorded that it started generating. */
+export const generationStarted = (r: LedgerRecord): boolean => r.claim !== null && r.claim.generationStartedAt !== null;
+
+/**
+ * The holder says it starts generating now: the claim's lease becomes the full one.
+ * Until this lands a claim counts for nothing on the backoff ladder; once it has, a
+ * holder that never finishes counts as a failed attempt (SCHEDULER_HARDENING_DESIGN.md §4.4).
+ */
+export function startedGeneration(state: SchedulerState, r: LedgerRecord, now: number, leaseMs: number): Transition {
+  const claim = { claimedAt: r.claim?.claimedAt ?? now, leaseExpiresAt: now + leaseMs, generationStartedAt: now };
+  return transition(r, r.holder, { claim }, { ...state, lastRunAt: now });
+}
 
 /** The holder stored its report: commit. */
 export function committed(state: SchedulerState, r: LedgerRecord, at: number, generatedAt: number): Transition {
@@ -632,13 +665,27 @@ export function abandoned(
   by: string,
   now: number,
   installedAt: number,
-): FailureOutcome & Transition {
+): FailureOutcome & Transition & { counted: boolean } {
   const t = r.trigger as AutoTrigger;
   const at = Math.min(r.claim?.leaseExpiresAt ?? now, now);
+  if (!generationStarted(r)) {
+    // Its holder never started generating (its claim's answer was lost, or storage refused what
+    // came next): no attempt was made, so none is counted and no backoff follows. The attempt
+    // number goes back, and the next claim takes it again; no report ever carried it.
+    const progress = state.triggers[t];
+    const next = withTrigger(state, t, { attemptCount: Math.max(0, progress.attemptCount - 1) });
+    const moved2 = transition(
+      r,
+      by,
+      { status: 'idle', released: { at, outcome: 'unstarted' } },
+      { ...next, lastRunAt: now },
+    );
+    return { backoffMs: 0, nextEligibleAt: progress.backoffUntil ?? now, counted: false, ...moved2 };
+  }
   const message = `Attempt #${r.progress.attemptCount} did not finish within its lease`;
   const failure = recordFailure(state, t, { attempt: r.progress.attemptCount, at, message }, now, installedAt);
   const moved2 = transition(r, by, { status: 'idle', released: { at, outcome: 'abandoned' } }, failure.state);
-  return { ...failure, ...moved2 };
+  return { ...failure, counted: true, ...moved2 };
 }
 
 /** An abandoned claim whose backoff has already passed: record it failed and take the next attempt, in one. */
@@ -712,7 +759,7 @@ export function retriedRecord(state: SchedulerState, r: LedgerRecord, by: string
  */
 export function manualClaimed(r: LedgerRecord, by: string, now: number, leaseMs: number, given = 0): LedgerRecord {
   return moved(r, by, {
-    ...claimedPatch(now, leaseMs),
+    ...claimedPatch(now, leaseMs, now),
     progress: { ...r.progress, attemptCount: Math.max(r.progress.attemptCount, given) + 1 },
   });
 }

@@ -25,6 +25,7 @@ import {
   resetRecord,
   retriedRecord,
   SchedulerState,
+  startedGeneration,
   stateFromRecords,
   takenOver,
   Transition,
@@ -361,11 +362,21 @@ function withOther(c: AutoContext, other: ReadRecord | undefined): AutoContext |
 }
 
 export type ClaimOutcome =
-  | { kind: 'claimed'; record: LedgerRecord; records: Records; abandonedAttempt?: FailureOutcome & Transition }
+  | {
+      kind: 'claimed';
+      record: LedgerRecord;
+      records: Records;
+      abandonedAttempt?: FailureOutcome & Transition & { counted: boolean };
+    }
   /** Another invocation's lease is running. */
   | { kind: 'held'; record: LedgerRecord }
   /** Backing off: as the record said, or after recording an abandoned attempt (`abandonedAttempt`). */
-  | { kind: 'backoff'; until: number; abandonedAttempt?: FailureOutcome & Transition; records?: Records }
+  | {
+      kind: 'backoff';
+      until: number;
+      abandonedAttempt?: FailureOutcome & Transition & { counted: boolean };
+      records?: Records;
+    }
   | { kind: 'done' }
   /** Someone else moved the record between our read and our claim. */
   | { kind: 'lost' }
@@ -375,10 +386,11 @@ export type ClaimOutcome =
 /**
  * Step 7a: take the claim of the trigger's next attempt. From an idle record whose
  * backoff is over, the claim; from a record whose holder's lease has run out by this
- * invocation's clock, that attempt recorded as failed and, if its backoff has passed
- * too, the next one claimed in the same transaction. The claim also says that
- * generation starts now (`generation_started_at`): the holder calls handleAutoTrigger
- * as soon as it knows the claim landed, and only then.
+ * invocation's clock, that attempt recorded as failed (if its holder had recorded
+ * that it started generating; otherwise released uncounted) and, if its backoff has
+ * passed too, the next one claimed in the same transaction. The claim carries the
+ * short lease of an unstarted one (SCHEDULER.startLeaseMs) until its holder records,
+ * with `start`, that generation starts.
  */
 export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLeaseMs): Promise<ClaimOutcome> {
   let ctx = c;
@@ -388,7 +400,7 @@ export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLea
     if (leaseRunning(r, ctx.now)) return { kind: 'held', record: r };
     const state = stateOf(ctx);
     let t: Transition;
-    let gave: (FailureOutcome & Transition) | undefined;
+    let gave: (FailureOutcome & Transition & { counted: boolean }) | undefined;
     if (r.status === 'held') {
       gave = abandoned(state, r, ctx.by, ctx.now, ctx.installedAt);
       t = backoffActive(gave.state.triggers[ctx.trigger], ctx.now)
@@ -410,6 +422,37 @@ export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLea
     ctx = next;
   }
   throw new Error('unreachable');
+}
+
+export type StartOutcome =
+  | { kind: 'started'; record: LedgerRecord; records: Records }
+  /** Someone took the claim over (its short lease ran out by their clock) or reset the trigger. */
+  | { kind: 'lost' }
+  /** Storage refused twice; the claim is still ours, unstarted, and runs out its short lease. */
+  | { kind: 'refused'; cause: StorageWriteError };
+
+/**
+ * Step 7b's first write: the holder records that it starts generating, conditional
+ * on its claim being still open and its own. Only once this has landed does it call
+ * handleAutoTrigger; so a claim whose record does not say so was never generated
+ * under, and taking it over counts no attempt (decisions.ts#abandoned). A refusal is
+ * read back (`apply`) and, while the claim is still ours, sent once more: its outcome
+ * is then known, so resending it is safe.
+ */
+export async function start(c: AutoContext, leaseMs: number = SCHEDULER.claimLeaseMs): Promise<StartOutcome> {
+  let ctx = c;
+  let cause: StorageWriteError | undefined;
+  for (let tries = 0; tries < 2; tries++) {
+    const t = startedGeneration(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, leaseMs);
+    const applied = await apply(ctx.cloudId, move(ctx, t));
+    if (applied.kind === 'landed') {
+      return { kind: 'started', record: t.record, records: { ...ctx.records, [ctx.trigger]: t.record } };
+    }
+    if (applied.kind === 'lost') return { kind: 'lost' };
+    cause = applied.cause;
+    ctx = withOther(ctx, applied.other) ?? ctx;
+  }
+  return { kind: 'refused', cause: cause! };
 }
 
 export type CommitOutcome =

@@ -494,6 +494,7 @@ const LEDGER_OUTCOMES: readonly LedgerOutcome[] = [
   'generated',
   'failed',
   'abandoned',
+  'unstarted',
   'reset',
   'retried',
   'missed',

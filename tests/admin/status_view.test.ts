@@ -13,6 +13,7 @@ import {
   recordSuccess,
   resetRecord,
   SchedulerState,
+  startedGeneration,
   stateFromRecords,
 } from '../../src/scheduled/decisions';
 import { serializeRecord, serializeState } from '../../src/scheduled/scheduler_state';
@@ -77,9 +78,11 @@ function ledgerOf(
 /** Attempt `n` of a trigger claimed by `holder` at `at` (16 min lease), over the records `ledgerOf` builds. */
 const claimed =
   (t: 'AUTO_12H' | 'AUTO_24H', holder: string, at: number) =>
-  (records: Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>) => ({
-    [t]: claimNext(stateFromRecords(records, T0, null), records[t], holder, at, 16 * M).record,
-  });
+  (records: Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>) => {
+    // Claimed, and generation started right away, as the scheduler's holder does.
+    const c = claimNext(stateFromRecords(records, T0, null), records[t], holder, at, 16 * M);
+    return { [t]: startedGeneration(c.state, c.record, at, 16 * M).record };
+  };
 
 /** The MANUAL record with report #1 being generated since `at`, under a lease of `leaseMs`. */
 function manualGenerating(at: number, leaseMs: number): unknown {

@@ -13,6 +13,7 @@ import {
   recordSuccess,
   resetRecord,
   SchedulerState,
+  startedGeneration,
   stateFromRecords,
   takenOver,
 } from '../../src/scheduled/decisions';
@@ -100,13 +101,21 @@ describe('ledger transitions', () => {
   it('every transition moves the version on by one and names its writer; the state mirrors the record', () => {
     const records = fresh();
     const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
-    const done = committed(claimed.state, claimed.record, T0 + M, T0 + M);
+    const started = startedGeneration(claimed.state, claimed.record, T0 + 1, 16 * M);
+    const done = committed(started.state, started.record, T0 + M, T0 + M);
 
     expect(claimed.record).toMatchObject({ version: 2, holder: 'A', status: 'held' });
-    expect(claimed.record.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 16 * M, generationStartedAt: T0 });
+    // Claimed: the short lease of a holder that has not started generating.
+    expect(claimed.record.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null });
     expect(claimed.state.triggers.AUTO_12H).toMatchObject({ version: 2, status: 'held', attemptCount: 1 });
-    expect(done.record).toMatchObject({ version: 3, holder: 'A', status: 'done', released: { outcome: 'generated' } });
-    expect(done.state.triggers.AUTO_12H).toMatchObject({ version: 3, status: 'done', generatedAt: T0 + M });
+    expect(started.record).toMatchObject({ version: 3, holder: 'A', status: 'held' });
+    expect(started.record.claim).toEqual({
+      claimedAt: T0,
+      leaseExpiresAt: T0 + 1 + 16 * M,
+      generationStartedAt: T0 + 1,
+    });
+    expect(done.record).toMatchObject({ version: 4, holder: 'A', status: 'done', released: { outcome: 'generated' } });
+    expect(done.state.triggers.AUTO_12H).toMatchObject({ version: 4, status: 'done', generatedAt: T0 + M });
     expect(stateFromRecords({ ...records, AUTO_12H: done.record }, T0 - 12 * H, done.state.lastRunAt)).toEqual(
       done.state,
     );
@@ -114,8 +123,11 @@ describe('ledger transitions', () => {
 
   it("a lease says only when others stop waiting: it runs until its end by the reader's clock", () => {
     const records = fresh();
-    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    const c = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
+    const claimed = startedGeneration(c.state, c.record, T0, 16 * M).record;
 
+    expect(leaseRunning(c.record, T0 + 3 * M - 1)).toBe(true);
+    expect(leaseRunning(c.record, T0 + 3 * M)).toBe(false);
     expect(leaseRunning(claimed, T0 + 16 * M - 1)).toBe(true);
     expect(leaseRunning(claimed, T0 + 16 * M)).toBe(false);
     expect(leaseRunning(records.AUTO_12H, T0)).toBe(false);
@@ -123,17 +135,34 @@ describe('ledger transitions', () => {
 
   it('an abandoned attempt fails when its lease ran out; taken over at once when its backoff has passed too', () => {
     const records = fresh();
-    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    const c = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
+    const claimed = startedGeneration(c.state, c.record, T0, 16 * M).record;
     const later = { ...records, AUTO_12H: claimed };
 
     const gave = abandoned(stateOf(later), claimed, 'B', T0 + 20 * M, T0 - 12 * H);
     const over = takenOver(stateOf(later), claimed, 'C', T0 + 50 * M, 16 * M, T0 - 12 * H);
 
-    expect(gave.record).toMatchObject({ version: 3, holder: 'B', status: 'idle', released: { outcome: 'abandoned' } });
+    expect(gave.record).toMatchObject({ version: 4, holder: 'B', status: 'idle', released: { outcome: 'abandoned' } });
+    expect(gave.counted).toBe(true);
     expect(gave.nextEligibleAt).toBe(T0 + 16 * M + 30 * M);
-    expect(over.record).toMatchObject({ version: 3, holder: 'C', status: 'held' });
+    expect(over.record).toMatchObject({ version: 4, holder: 'C', status: 'held' });
     expect(over.record.progress).toMatchObject({ attemptCount: 2, lastError: { attempt: 1, at: T0 + 16 * M } });
-    expect(over.state.triggers.AUTO_12H).toMatchObject({ version: 3, attemptCount: 2 });
+    expect(over.state.triggers.AUTO_12H).toMatchObject({ version: 4, attemptCount: 2 });
+  });
+
+  it('a claim whose holder never started generating counts nothing: released uncounted, its number taken again', () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    const later = { ...records, AUTO_12H: claimed };
+
+    const gave = abandoned(stateOf(later), claimed, 'B', T0 + 5 * M, T0 - 12 * H);
+    const over = takenOver(stateOf(later), claimed, 'C', T0 + 5 * M, 16 * M, T0 - 12 * H);
+
+    expect(gave.record).toMatchObject({ version: 3, holder: 'B', status: 'idle', released: { outcome: 'unstarted' } });
+    expect(gave.counted).toBe(false);
+    expect(gave.record.progress).toMatchObject({ attemptCount: 0, backoffUntil: null, lastError: null });
+    expect(over.record).toMatchObject({ version: 3, holder: 'C', status: 'held' });
+    expect(over.record.progress).toMatchObject({ attemptCount: 1, backoffUntil: null, lastError: null });
   });
 
   it('a failure releases the claim and backs off by the ladder; a Reset starts the next epoch from nothing', () => {

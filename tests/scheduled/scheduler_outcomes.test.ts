@@ -1,6 +1,7 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
 import * as generator from '../../src/phase5/handle_auto_trigger';
 import type { SchedulerResponse } from '../../src/scheduled/phase5_scheduler';
+import { SCHEDULER } from '../../src/scheduled/config';
 import {
   abandoned,
   claimNext,
@@ -10,6 +11,7 @@ import {
   LedgerRecord,
   recordFailure,
   recordSuccess,
+  startedGeneration,
   stateFromRecords,
 } from '../../src/scheduled/decisions';
 import { parseRecord, parseState, serializeRecord, serializeState } from '../../src/scheduled/scheduler_state';
@@ -77,7 +79,14 @@ async function putRecord(make: (current: LedgerRecord, state: ReturnType<typeof 
 }
 
 /** Attempt #1 of AUTO_12H claimed by another invocation `ago` ms before now. */
-const heldBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) =>
+/** A claim whose holder recorded, right after taking it, that it started generating. */
+const heldBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) => {
+  const claimed = claimNext(state, r, holder, now() - ago, 16 * MINUTE);
+  return startedGeneration(claimed.state, claimed.record, now() - ago, 16 * MINUTE).record;
+};
+
+/** A claim whose holder never recorded that it started generating (the claim's answer was lost). */
+const claimedOnlyBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) =>
   claimNext(state, r, holder, now() - ago, 16 * MINUTE).record;
 
 /** Answer every Jira request with a 503, so that generation fails. */
@@ -317,8 +326,9 @@ describe('generating', () => {
       },
       { level: 'info', line: `${TAG} Wake-up pushed for ${c} in 900s (next action at ${iso(at + 30 * MINUTE)})` },
     ]);
-    // One transaction stores the failure and releases the claim: nobody waits for its lease.
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
+    // Claim, generation started, then one transaction stores the failure and releases the claim:
+    // nobody waits for its lease.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 3 });
     expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'idle', released: { at, outcome: 'failed' } });
     expect(storedState().triggers.AUTO_12H).toMatchObject({
       attemptCount: 1,
@@ -383,9 +393,9 @@ describe('the commit, refused', () => {
       trigger: 'AUTO_12H',
       attempt: 1,
     });
-    // state, records, claim, commit, its record read back (a 500 refused nothing, so the
-    // other record is taken as read), commit again.
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 1, transaction: 3 });
+    // state, records, claim, generation started, commit, its record read back (a 500 refused
+    // nothing, so the other record is taken as read), commit again.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 1, transaction: 4 });
     expect(w.reports()).toEqual([w.keys.report12]);
   });
 
@@ -557,7 +567,34 @@ describe('a claim found taken', () => {
 
     expect(answer(run).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
     expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 2, generatedAt: now() });
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 3 });
+  });
+
+  it('by a holder that never started generating, its short lease run out: taken over at once, no attempt counted, no backoff', async () => {
+    await w.installedHoursAgo(12);
+    await putRecord(claimedOnlyBy('lost-reply', SCHEDULER.startLeaseMs + MINUTE));
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
+    expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 1, generatedAt: now(), lastError: null });
+    expect(logs(run).map((l) => l.line)).toContain(
+      `${TAG} AUTO_12H claim whose holder never started generating taken over; no attempt counted`,
+    );
+  });
+
+  it('by a holder that never started generating, its short lease running: CLAIM_HELD, and a wake-up for its end', async () => {
+    await w.installedHoursAgo(12);
+    const claimedAt = now() - MINUTE;
+    await putRecord(claimedOnlyBy('lost-reply', MINUTE));
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'CLAIM_HELD', trigger: 'AUTO_12H' });
+    const leaseEnd = claimedAt + SCHEDULER.startLeaseMs;
+    expect(w.app.events.waiting().map((e) => e.event.body)).toEqual([
+      { cloud_id: w.inst.cloudId, wake_at: iso(leaseEnd + 1000) },
+    ]);
   });
 
   it('released with a failure, its backoff still running: backing off until one ladder step after it', async () => {
@@ -617,15 +654,17 @@ describe('an unexpected error', () => {
     expect(logs(run)[1]).toEqual({ level: 'error', line: `${TAG} ${body.message}` });
   });
 
-  it('storage, refusing the claim: 503, and no wake-up of its own (the retry or the next tick comes back)', async () => {
+  it('storage, refusing the claim: 503, nothing counted, and a wake-up 15 minutes on (not the next tick, an hour on)', async () => {
     await w.installedHoursAgo(12);
     w.failTransactions('claim', 500);
 
     const run = await w.run();
 
     expect(answer(run).body).toMatchObject({ reason: 'STORAGE_UNAVAILABLE' });
-    expect(run.invocation.stats.eventPushes).toBe(0);
-    expect(w.app.events.waiting()).toEqual([]);
+    expect(w.app.events.waiting().map((e) => e.event.body)).toEqual([
+      { cloud_id: w.inst.cloudId, wake_at: iso(now() + 15 * MINUTE), storage_retry: true },
+    ]);
+    expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 0, backoffUntil: null, lastError: null });
   });
 
   it('anything else: 500 SCHEDULER_ERROR with its message, and the state decided so far still saved', async () => {

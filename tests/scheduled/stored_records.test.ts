@@ -8,6 +8,7 @@ import {
   recordFailure,
   recordSuccess,
   stateFromRecords,
+  startedGeneration,
 } from '../../src/scheduled/decisions';
 import {
   doneMarkerFrom as doneMarkerAt,
@@ -460,7 +461,8 @@ describe('a ledger record', () => {
     AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
   };
   const state = stateFromRecords(records, T0 - 12 * H, null);
-  const held = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const claimed = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const held = startedGeneration(claimed.state, claimed.record, T0, 16 * M);
   const roundTrip = (r: typeof held.record) =>
     parseRecord(JSON.parse(JSON.stringify(serializeRecord(CLOUD, r))), r.trigger);
 
@@ -469,7 +471,7 @@ describe('a ledger record', () => {
       schema_version: 1,
       cloud_id: CLOUD,
       trigger: 'AUTO_12H',
-      version: 2,
+      version: 3,
       epoch: 0,
       attempt: 1,
       status: 'held',

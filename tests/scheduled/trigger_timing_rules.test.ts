@@ -17,6 +17,7 @@ import {
   recordSuccess,
   resetTrigger,
   SchedulerState,
+  startedGeneration,
 } from '../../src/scheduled/decisions';
 
 /**
@@ -242,7 +243,8 @@ describe('how long a claim makes other invocations wait', () => {
     AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
   };
   const state = { ...emptyState(), triggers: { ...emptyState().triggers } };
-  const claimed = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const claimedOnly = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
+  const claimed = startedGeneration(claimedOnly.state, claimedOnly.record, T0, 16 * M);
   const claim = claimed.record;
 
   it("until its lease ends by the reader's clock, with no allowance: a lease decides when to try, not who wins", () => {

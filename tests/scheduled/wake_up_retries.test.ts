@@ -85,23 +85,56 @@ describe('a wake-up Forge redelivers on its own', () => {
 });
 
 describe('a storage outage from 12 h to 20 h, through the manifest handlers, over 30 h', () => {
-  it('costs a handful of invocations, at most 6 in any hour, where asking every minute for 24 h cost 518', async () => {
+  it('looks again every 15 minutes, at most 6 in any hour, and stores the report within 15 minutes of its end', async () => {
     w = new SchedulerWorld();
     const installedAt = await w.installedHoursAgo(0);
+    const end = installedAt + 20 * HOUR;
     w.addFault((call) => {
       const now = w.app.clock.now();
-      if (call.service === 'kvs' && now >= installedAt + 12 * HOUR && now < installedAt + 20 * HOUR) return refused();
+      if (call.service === 'kvs' && now >= installedAt + 12 * HOUR && now < end) return refused();
     });
     w.advance(23 * MINUTE);
 
     const seen = await w.live(installedAt + 30 * HOUR - 1, SCHEDULER.intervalMs);
 
-    const inOutage = seen.filter((s) => s.at >= installedAt + 12 * HOUR && s.at < installedAt + 20 * HOUR);
+    const inOutage = seen.filter((s) => s.at >= installedAt + 12 * HOUR && s.at < end);
     const perHour = (from: number) => inOutage.filter((s) => s.at >= from && s.at < from + HOUR).length;
     const busiest = Math.max(...inOutage.map((s) => perHour(s.at)));
-    expect(seen.length).toBeLessThanOrEqual(40);
+    // Each refused tick: itself, its wake-up 15 minutes on, and that wake-up's two retries 15 minutes apart;
+    // the hour storage goes also runs the 12 h wake-up already on its way, and its one retry.
     expect(busiest).toBeLessThanOrEqual(6);
-    expect(inOutage.filter((s) => s.source === 'wake-up').length).toBeLessThanOrEqual(2);
+    expect(inOutage.filter((s) => s.source === 'tick').length).toBe(8);
+    expect(inOutage.length).toBeLessThanOrEqual(4 * 8 + 2);
+    // From the first refused tick on (before it, the 12 h wake-up and its retry a minute later).
+    const chained = inOutage.slice(inOutage.findIndex((s) => s.source === 'tick'));
+    const gaps = chained.slice(1).map((s, i) => s.at - chained[i].at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(15 * MINUTE);
+    const report = w.stored().get(w.keys.report12) as { generated_at: string };
+    expect(Date.parse(report.generated_at) - end).toBeLessThanOrEqual(15 * MINUTE);
     expect(w.reports().sort()).toEqual([w.keys.report12, w.keys.report24].sort());
+  });
+});
+
+describe('a tick that storage refuses', () => {
+  it('pushes one wake-up 15 minutes on, retried 15 minutes apart until the next tick: a refusal costs minutes, not the hour', async () => {
+    w = new SchedulerWorld();
+    const installedAt = await w.installedHoursAgo(12 + 5 / 60);
+    const restore = w.failKvs('get');
+    const tickAt = w.app.clock.now();
+
+    const tick = await w.run();
+    const first = await w.deliver(tickAt + 31 * MINUTE);
+    restore();
+    const second = await w.deliver(tickAt + 59 * MINUTE);
+
+    expect(tick.statusCode).toBe(503);
+    expect(first.map((d) => [d.delivery.at - tickAt, d.statusCode ?? 'retry asked'])).toEqual([
+      [15 * MINUTE, 'retry asked'],
+      [30 * MINUTE, 'retry asked'],
+    ]);
+    expect(second.map((d) => [d.delivery.at - tickAt, d.body?.reason])).toEqual([[45 * MINUTE, 'GENERATED']]);
+    // Storage trouble before generation counts no attempt: the first attempt is the one that stored it.
+    expect(second[0].body).toMatchObject({ attempt: 1 });
+    expect(installedAt).toBeLessThan(tickAt);
   });
 });

@@ -27,8 +27,8 @@ describe('simulateInstallation', () => {
     expect(r.invocations - r.wakeUps).toBe((30 * 3_600_000) / r.intervalMs);
     expect(r.wakeUps).toBeGreaterThan(0);
     // At installation: the evidence, then the ledger (the retired EPOCH keys, a fence in each trigger's
-    // old claims, the two records, the state); then 2 x (claim + commit).
-    expect(r.kvs.writes).toBe(1 + 6 + 4);
+    // old claims, the two records, the state); then 2 x (claim + generation started + commit).
+    expect(r.kvs.writes).toBe(1 + 6 + 6);
     const written = JSON.parse(readFileSync(r.reports[1].file, 'utf8'));
     expect(written).toMatchObject({ trigger: 'AUTO_24H', schema_version: 3 });
     // The site's administrators changed its configuration during the day: the 24-hour report says what.

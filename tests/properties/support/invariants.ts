@@ -73,14 +73,23 @@ export interface ClaimCreated {
 }
 
 /**
- * Claims that landed: transactions KVS applied that moved a trigger's record to `held`,
- * by attempt number (the epoch the record names as well, since a Reset numbers afresh).
+ * Attempts that started: transactions KVS applied that moved a trigger's record to `held`
+ * with its holder's word that generation starts (the claim itself, which carries none, is
+ * an attempt only once that lands; a claim released without it counts nothing and its
+ * number is taken again), by attempt number (the epoch the record names as well, since a
+ * Reset numbers afresh). `which: 'claims'`: every move to `held`, started or not.
  */
-export function claimsOf(w: FaultWorld, tenant: Tenant, trigger: AutoTrigger): ClaimCreated[] {
+export function claimsOf(
+  w: FaultWorld,
+  tenant: Tenant,
+  trigger: AutoTrigger,
+  which: 'started' | 'claims' = 'started',
+): ClaimCreated[] {
   const out: ClaimCreated[] = [];
   for (const { call, value } of recordMoves(w, tenant, trigger)) {
     const r = parseRecord(value, trigger);
     if (!r || r.status !== 'held' || !r.claim) continue;
+    if (which === 'started' && r.claim.generationStartedAt === null) continue;
     out.push({
       attempt: r.progress.attemptCount,
       epoch: r.progress.epoch,
@@ -189,7 +198,10 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
  */
 function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
   const key = keysFor(tenant.inst.cloudId).state;
-  const claims = { AUTO_12H: claimsOf(w, tenant, 'AUTO_12H'), AUTO_24H: claimsOf(w, tenant, 'AUTO_24H') };
+  const claims = {
+    AUTO_12H: claimsOf(w, tenant, 'AUTO_12H', 'claims'),
+    AUTO_24H: claimsOf(w, tenant, 'AUTO_24H', 'claims'),
+  };
   for (const c of w.calls) {
     // Writes that landed: a transaction refused by its conditions wrote nothing.
     if (!isWrite(c.op) || !c.keys.includes(key) || !c.served || !ok(c.serviceStatus)) continue;
@@ -201,7 +213,11 @@ function checkStateWrites(w: FaultWorld, tenant: Tenant, v: string[]): void {
     for (const t of TRIGGERS) {
       const p = parsed.value.triggers[t];
       // A claim's transaction writes the state too: it counts for the state it writes.
-      const created = claims[t].filter((x) => x.servedSeq < c.seq || x.servedSeq === c.servedSeq).length;
+      // Numbers are taken again after a claim released unstarted, so: the highest number claimed.
+      const created = Math.max(
+        0,
+        ...claims[t].filter((x) => x.servedSeq < c.seq || x.servedSeq === c.servedSeq).map((x) => x.attempt),
+      );
       if (p.attemptCount > created)
         v.push(`${c.invocation} wrote ${t} attempt count ${p.attemptCount} with only ${created} claim(s) made`);
       if (p.backoffUntil === null) continue;
