@@ -379,6 +379,23 @@ describe('the commit, refused', () => {
     });
   }
 
+  it('once, and its first read back refused too: the read is sent again (a read changes nothing), and the report stored', async () => {
+    await w.installedHoursAgo(12);
+    refuseCommit(1);
+    let readsRefused = 0;
+    w.addFault((call) => {
+      if (call.path !== '/api/v1/entity/get' || readsRefused >= 2) return;
+      readsRefused++;
+      return Response.json({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }, { status: 500 });
+    });
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 1 });
+    expect(readsRefused).toBe(2);
+    expect(w.reports()).toEqual([w.keys.report12]);
+  });
+
   it('once: the record read back is still its claim, so the commit is sent again, and stored', async () => {
     await w.installedHoursAgo(12);
     const c = w.inst.cloudId;
