@@ -72,6 +72,7 @@ interface LegacyTrigger {
   epoch: number | null;
   /** Claims found, by number, of the old epoch (or of every epoch, when it is unknown). */
   claims: Array<{ key: string; claim: LegacyClaim | null }>;
+  /** The highest old claim number taken, fences included: the next fence goes above it. */
   top: number;
   /** Every epoch number seen, for a garbled EPOCH key. */
   epochsSeen: number[];
@@ -200,7 +201,7 @@ function progressOf(
     state = inEpochs(parsed.value, { AUTO_12H: legacy.epoch, AUTO_24H: legacy.epoch });
   }
   const base = { ...state.triggers[legacy.trigger], epoch: epochAfter };
-  let progress: TriggerProgress = { ...base, attemptCount: Math.max(base.attemptCount, legacy.top) };
+  let progress: TriggerProgress = { ...base, attemptCount: Math.max(base.attemptCount, legacyAttempts(legacy)) };
   if (marker) {
     const s = recordDoneFromMarker(
       { ...emptyState(), triggers: { ...emptyState().triggers, [legacy.trigger]: progress } },
@@ -211,6 +212,19 @@ function progressOf(
     progress = { ...s.triggers[legacy.trigger], attemptCount: Math.max(1, s.triggers[legacy.trigger].attemptCount) };
   }
   return { ...progress, version: 1, status: marker ? 'done' : 'idle', lastError: marker ? null : progress.lastError };
+}
+
+/**
+ * How many old claims were attempts: the attempt count the record starts from, which is
+ * the backoff ladder's step and the report's attempt number. Fences are not attempts, the
+ * upgrade's own least of all: an upgrade that KVS refused part-way leaves its fence and the
+ * next try fences one number higher, so on a new installation under storage faults the
+ * claim numbers climb with every retry while nothing was ever generated. Counted as
+ * attempts, they put the first real failure on the ladder's 24-hour step. An old claim
+ * that does not parse is counted: it may have been an attempt.
+ */
+function legacyAttempts(legacy: LegacyTrigger): number {
+  return legacy.claims.filter((c) => c.claim === null || c.claim.kind === 'attempt').length;
 }
 
 export interface UpgradeInputs {
