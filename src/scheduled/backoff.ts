@@ -33,9 +33,15 @@ export class BackoffSchedule {
 export interface AttemptWindow {
   closesAt: number;
   lastChanceAt: number;
+  /** After a failure at or past the last chance: the wait before the next attempt, while it still comes before the close. */
+  lateRetryMs: number;
 }
 
-export const OPEN_WINDOW: AttemptWindow = Object.freeze({ closesAt: Infinity, lastChanceAt: Infinity });
+export const OPEN_WINDOW: AttemptWindow = Object.freeze({
+  closesAt: Infinity,
+  lastChanceAt: Infinity,
+  lateRetryMs: Infinity,
+});
 
 /**
  * When a trigger that failed at `failedAt` (its `failures`-th failure) may be tried
@@ -43,9 +49,11 @@ export const OPEN_WINDOW: AttemptWindow = Object.freeze({ closesAt: Infinity, la
  * A step that would land later (past the close, or in the last stretch before it,
  * where only a wake-up could still reach it in time) is brought forward to the last
  * chance: one last attempt, reachable by the next tick even if its wake-up is lost.
- * A failure at or after the last chance has had that attempt; its step holds if it
- * fits in the window, and otherwise the wait ends at the close, never past it (the
- * trigger is then missed there). A window that never closes keeps the ladder as is.
+ * A failure at or after the last chance (that attempt failed, or a holder that started
+ * before it is found over after it) is retried `lateRetryMs` later, sooner than its step,
+ * while that still comes before the close: a healthy last stretch then always gets an
+ * attempt, whatever failed before it. Otherwise the wait ends at the close, never past it
+ * (the trigger is then missed there). A window that never closes keeps the ladder as is.
  */
 export function nextAttemptAt(
   schedule: BackoffSchedule,
@@ -56,7 +64,9 @@ export function nextAttemptAt(
   const step = failedAt + schedule.delayAfter(failures);
   if (step <= window.lastChanceAt) return step;
   if (failedAt < window.lastChanceAt) return window.lastChanceAt;
-  return failedAt < window.closesAt ? Math.min(step, window.closesAt) : step;
+  if (failedAt >= window.closesAt) return step;
+  const late = Math.min(step, failedAt + window.lateRetryMs);
+  return late < window.closesAt ? late : window.closesAt;
 }
 
 export const SCHEDULER_BACKOFF = new BackoffSchedule([30 * 60_000, 120 * 60_000, 1440 * 60_000]);

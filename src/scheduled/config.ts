@@ -51,6 +51,17 @@ export const SCHEDULER = {
    * giving Jira less time to recover. SCHEDULER_HARDENING_DESIGN.md §3, property 4.
    */
   lastChanceMarginMs: HOUR,
+  /**
+   * After a failure recorded at or past AUTO_12H's last chance, the next attempt comes this
+   * long after it if that is still before the close. Such a failure is the last-chance
+   * attempt failing, or a holder that started before it and died, found over once its lease
+   * ran out (up to 16 min into the last hour, later by the finder's clock): without a retry
+   * the report is missed though the last hour was healthy. Fifteen minutes is Forge's
+   * longest event delay, so the invocation recording the failure reaches it with one
+   * wake-up; it retries a failure up to 23h45, and it bounds the last hour to four attempts
+   * (23h, 23h15, 23h30, 23h45) when Jira stays down (SCHEDULER_HARDENING_DESIGN.md §3, property 4).
+   */
+  lateRetryMs: 15 * MINUTE,
   /** The scheduler function's `timeoutSeconds` in manifest.yml; Forge kills the invocation then. */
   functionTimeoutMs: 120_000,
   /**

@@ -1,6 +1,6 @@
 import type { AutoTrigger } from '../storage/keys';
 import { SCHEDULER } from './config';
-import { AttemptWindow, nextAttemptAt, SCHEDULER_BACKOFF } from './backoff';
+import { AttemptWindow, nextAttemptAt, OPEN_WINDOW, SCHEDULER_BACKOFF } from './backoff';
 
 /**
  * The scheduler's pure core: what is due, whether backoff holds, and the next
@@ -119,13 +119,14 @@ export interface TriggerWindow extends AttemptWindow {
  */
 export function windowOf(trigger: AutoTrigger, installedAt: number): TriggerWindow {
   if (trigger === 'AUTO_24H') {
-    return { opensAt: installedAt + SCHEDULER.auto24hAfterMs, closesAt: Infinity, lastChanceAt: Infinity };
+    return { ...OPEN_WINDOW, opensAt: installedAt + SCHEDULER.auto24hAfterMs };
   }
   const closesAt = installedAt + SCHEDULER.auto24hAfterMs;
   return {
     opensAt: installedAt + SCHEDULER.auto12hAfterMs,
     closesAt,
     lastChanceAt: closesAt - SCHEDULER.lastChanceMarginMs,
+    lateRetryMs: SCHEDULER.lateRetryMs,
   };
 }
 

@@ -232,8 +232,10 @@ describe('trigger status', () => {
   });
 
   it('after its last chance failed with no attempt left, names no next attempt and says the window closes', () => {
-    const { state } = failing('AUTO_12H', 4, T0 + 12 * H);
-    const t12 = trigger(adminPageView(records({ ledger: ledgerOf(state) }), T0 + 23 * H + 5 * M), 'AUTO_12H');
+    // 12 h, 12h30, 14h30, the last chance at 23 h, then every 15 minutes while that comes before the close.
+    const { state, lastAt } = failing('AUTO_12H', 7, T0 + 12 * H);
+    expect(lastAt).toBe(T0 + 23 * H + 45 * M);
+    const t12 = trigger(adminPageView(records({ ledger: ledgerOf(state) }), T0 + 23 * H + 50 * M), 'AUTO_12H');
 
     expect(t12).toMatchObject({
       status: 'backing_off',
@@ -242,7 +244,7 @@ describe('trigger status', () => {
       lastChanceAt: null,
     });
     expect(t12.summary).toBe(
-      '4 attempts failed; its time runs out Nov 3, 2026, 9:00 AM UTC (in 55 minutes), before the app would try again.',
+      '7 attempts failed; its time runs out Nov 3, 2026, 9:00 AM UTC (in 10 minutes), before the app would try again.',
     );
   });
 
@@ -891,7 +893,7 @@ describe('a report near the close of its window', () => {
   });
 
   it('with no attempt left before it closes: names no next attempt, and asks for a retry before then', () => {
-    const { state, lastAt } = failing('AUTO_12H', 4, T0 + 12 * H);
+    const { state, lastAt } = failing('AUTO_12H', 7, T0 + 12 * H);
     const view = adminPageView(records({ ledger: ledgerOf(state) }), lastAt + 5 * M);
 
     expect(trigger(view, 'AUTO_12H')).toMatchObject({
@@ -914,7 +916,7 @@ describe('a report near the close of its window', () => {
       trigger: 'AUTO_12H',
       why:
         'The 12-hour report could not be made: an unexpected error occurred. The app would try again only after ' +
-        'its time runs out at Nov 3, 2026, 9:00 AM UTC (in 55 minutes).',
+        'its time runs out at Nov 3, 2026, 9:00 AM UTC (in 10 minutes).',
       todo: 'Make sure Jira is available, then use “Try again now” before Nov 3, 2026, 9:00 AM UTC.',
       action: { kind: 'retry', trigger: 'AUTO_12H' },
     });

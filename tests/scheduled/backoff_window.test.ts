@@ -30,8 +30,13 @@ function failAt(state: SchedulerState, trigger: 'AUTO_12H' | 'AUTO_24H', attempt
 
 describe('the windows', () => {
   it("AUTO_12H's opens at 12 h, closes when AUTO_24H falls due, and its last chance is an hour before", () => {
-    expect(W12).toEqual({ opensAt: T0 + 12 * H, closesAt: CLOSE, lastChanceAt: LAST_CHANCE });
-    expect(windowOf('AUTO_24H', T0)).toEqual({ opensAt: CLOSE, closesAt: Infinity, lastChanceAt: Infinity });
+    expect(W12).toEqual({ opensAt: T0 + 12 * H, closesAt: CLOSE, lastChanceAt: LAST_CHANCE, lateRetryMs: 15 * M });
+    expect(windowOf('AUTO_24H', T0)).toEqual({
+      opensAt: CLOSE,
+      closesAt: Infinity,
+      lastChanceAt: Infinity,
+      lateRetryMs: Infinity,
+    });
   });
 
   it('the margin is at least one tick interval, so the next tick reaches the last chance even with its wake-up lost', () => {
@@ -58,9 +63,13 @@ describe('nextAttemptAt', () => {
     expect(nextAttemptAt(SCHEDULER_BACKOFF, T0 + 21 * H + 1, 2, W12)).toBe(LAST_CHANCE);
   });
 
-  it('after the last chance, keeps a step that fits in the window and otherwise waits until the close, never past it', () => {
-    expect(nextAttemptAt(SCHEDULER_BACKOFF, LAST_CHANCE, 1, W12)).toBe(LAST_CHANCE + 30 * M);
-    expect(nextAttemptAt(SCHEDULER_BACKOFF, LAST_CHANCE + 10 * M, 2, W12)).toBe(CLOSE);
+  it('after the last chance, retries 15 minutes later while that comes before the close, and otherwise waits until the close, never past it', () => {
+    expect(nextAttemptAt(SCHEDULER_BACKOFF, LAST_CHANCE, 1, W12)).toBe(LAST_CHANCE + 15 * M);
+    // A holder that started before the last chance, died, and was found over after it: failure #3 at 23h06.
+    expect(nextAttemptAt(SCHEDULER_BACKOFF, LAST_CHANCE + 6 * M, 3, W12)).toBe(LAST_CHANCE + 21 * M);
+    expect(nextAttemptAt(SCHEDULER_BACKOFF, LAST_CHANCE + 10 * M, 2, W12)).toBe(LAST_CHANCE + 25 * M);
+    expect(nextAttemptAt(SCHEDULER_BACKOFF, CLOSE - 15 * M - 1, 7, W12)).toBe(CLOSE - 1);
+    expect(nextAttemptAt(SCHEDULER_BACKOFF, CLOSE - 15 * M, 7, W12)).toBe(CLOSE);
     expect(nextAttemptAt(SCHEDULER_BACKOFF, CLOSE - 1, 3, W12)).toBe(CLOSE);
   });
 
@@ -70,7 +79,7 @@ describe('nextAttemptAt', () => {
     expect(nextAttemptAt(SCHEDULER_BACKOFF, T0 + 30 * H, 3, OPEN_WINDOW)).toBe(T0 + 54 * H);
   });
 
-  it('for every failure inside the window and every attempt number: after the failure, never past the close, by the last chance if failed before it, and the ladder whenever the ladder fits', () => {
+  it('for every failure inside the window and every attempt number: after the failure, never past the close, by the last chance if failed before it, 15 minutes on if failed after it and that fits, and the ladder whenever the ladder fits', () => {
     const broken: string[] = [];
     for (let at = W12.opensAt; at < CLOSE; at += 5 * M) {
       for (let attempt = 1; attempt <= 5; attempt++) {
@@ -81,6 +90,7 @@ describe('nextAttemptAt', () => {
           next <= CLOSE &&
           (at >= LAST_CHANCE || next <= LAST_CHANCE) &&
           (step > LAST_CHANCE || next === step) &&
+          (at < LAST_CHANCE || at + 15 * M >= CLOSE || next === at + 15 * M) &&
           next <= step;
         if (!ok) broken.push(`failure #${attempt} at ${(at - T0) / H} h -> ${(next - T0) / H} h`);
       }

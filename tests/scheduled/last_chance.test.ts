@@ -100,14 +100,15 @@ describe('Jira down past the last chance', () => {
   it('records the 12 h report missed at the close, after its last attempt, and stores the 24 h one on time', async () => {
     w = new SchedulerWorld();
     const installedAt = await w.installedHoursAgo(0);
-    jiraDownBetween(w, installedAt + 11.5 * HOUR, installedAt + 23 * HOUR + 45 * MINUTE);
+    jiraDownBetween(w, installedAt + 11.5 * HOUR, installedAt + 24 * HOUR);
     w.advance(17 * MINUTE);
 
     const seen = await w.live(installedAt + 25 * HOUR, SCHEDULER.intervalMs);
 
     const failedAt = seen.filter((s) => s.reason === 'GENERATION_FAILED').map((s) => (s.at - installedAt) / HOUR);
-    // 12 h, 12h30, 14h30, the last chance at 23 h; its 24 h step would pass the close, so the wait ends there.
-    expect(failedAt).toEqual([12, 12.5, 14.5, 23]);
+    // 12 h, 12h30, 14h30, the last chance at 23 h, then every 15 minutes (SCHEDULER.lateRetryMs) while that
+    // comes before the close; after 23h45's failure the wait ends at the close.
+    expect(failedAt).toEqual([12, 12.5, 14.5, 23, 23.25, 23.5, 23.75]);
     expect(w.reports()).toEqual([w.keys.report24]);
     const state = w.stored().get(w.keys.state) as Record<string, unknown>;
     expect(state.auto_12h_missed_at).toBe(new Date(installedAt + 24 * HOUR).toISOString());

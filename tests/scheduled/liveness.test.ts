@@ -1,4 +1,5 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
+import { CONFIRMATIONS } from '../../src/admin/contract';
 import { SCHEDULER } from '../../src/scheduled/config';
 import { HOUR, MINUTE, SchedulerWorld } from '../support/scheduler_world';
 
@@ -67,5 +68,49 @@ describe('a new installation whose first invocations meet storage faults', () =>
     expect(stored12 - (failedAt[0] + 30 * MINUTE)).toBeLessThan(SECOND);
     expect(storedState(w).auto_12h_attempt_count).toBe(2);
     expect((w.stored().get(w.keys.report12) as { attempt: number }).attempt).toBe(2);
+  });
+});
+
+describe('a failure recorded after the last chance, with the last hour healthy', () => {
+  it('is retried before the close: a holder that crashed at 22h50, found failed after 23 h, does not cost the 12 h report', async () => {
+    const ADMIN = '5b10a2844c20165700ede21g';
+    w = new SchedulerWorld({ jiraAdmins: [ADMIN] });
+    const installedAt = await w.installedHoursAgo(0);
+    // Jira down from 11h30 to 22h: failures at 12h50, 13h20 and 15h20; the next attempt waits for 23 h.
+    jiraDownBetween(w, installedAt + 11.5 * HOUR, installedAt + 22 * HOUR);
+    w.advance(50 * MINUTE);
+    await w.live(installedAt + 22 * HOUR + 45 * MINUTE, SCHEDULER.intervalMs);
+    expect(storedState(w).auto_12h_attempt_count).toBe(3);
+
+    // An administrator presses Retry; the 22h50 tick claims, starts generating, and is stopped mid-way.
+    w.app.clock.set(installedAt + 22 * HOUR + 46 * MINUTE);
+    const retry = { trigger: 'AUTO_12H', confirmation: CONFIRMATIONS.retryTrigger('AUTO_12H') };
+    const retried = await w.app.invoker.resolver<{ ok: boolean }>(
+      w.inst,
+      'phase5-admin-page',
+      'retryTrigger',
+      retry,
+      ADMIN,
+    );
+    expect(!retried.killed && retried.result.ok).toBe(true);
+    let crashes = 0;
+    w.addFault((call) => {
+      if (call.service === 'jira' && crashes === 0 && w.app.clock.now() >= installedAt + 22 * HOUR + 50 * MINUTE) {
+        crashes++;
+        call.invocation.kill();
+      }
+    });
+    w.app.clock.set(installedAt + 22 * HOUR + 50 * MINUTE);
+
+    // From 23 h to the close Jira and storage are healthy and nothing crashes.
+    await w.live(installedAt + 25 * HOUR, SCHEDULER.intervalMs);
+
+    expect(crashes).toBe(1);
+    const stored12 = generatedAt(w, w.keys.report12);
+    expect(stored12).not.toBeNull();
+    expect(stored12!).toBeGreaterThan(installedAt + 23 * HOUR);
+    expect(stored12!).toBeLessThan(installedAt + 24 * HOUR);
+    expect((w.stored().get(w.keys.report12) as { attempt: number }).attempt).toBe(5);
+    expect(w.reports().sort()).toEqual([w.keys.report12, w.keys.report24].sort());
   });
 });
