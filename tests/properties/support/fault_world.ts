@@ -231,6 +231,12 @@ export interface WorldOptions {
    * brings fresh installations, resets the clock, and removes its data when disposed.
    */
   app?: LocalApp;
+  /**
+   * Deliver the wake-ups that fall due between the fault phase's ticks, and those waiting
+   * when faults stop, at their instants, as Forge does (fault-free, Jira up), rather than
+   * leaving them to the first recovery tick, which may come up to an interval later.
+   */
+  wakeUpsDuringFaults?: boolean;
 }
 
 /**
@@ -268,12 +274,14 @@ export class FaultWorld {
   private parked = 0;
   private events = 0;
   private tickOffsetMs = 0;
+  private readonly wakeUpsDuringFaults: boolean;
 
   constructor(opts: WorldOptions = {}) {
     // The runtime reaches this world only through `seam`, which dispose() empties (see there).
     const seam = this.seam;
     const interceptor = (call: SeamCall) => seam.world?.intercept(call);
     this.ownsApp = opts.app === undefined;
+    this.wakeUpsDuringFaults = opts.wakeUpsDuringFaults ?? false;
     this.app = opts.app ?? new LocalApp({ interceptor, jiraAdmins: [ADMIN_ACCOUNT] });
     // Each invocation runs on a host of its own; its plan says how far that host's clock is off.
     this.app.runtime.hostClockOffset = (inv) => seam.world?.live.get(inv.installation)?.plan?.skewMs ?? 0;
@@ -743,6 +751,8 @@ export class FaultWorld {
         if (boundary > this.now) target = Math.min(target, boundary);
       }
     }
+    // The tick in the interval before the instant is not idle: it pushes the wake-up for it.
+    if (this.wakeUpsDuringFaults) target -= INTERVAL_MS;
     if (Number.isFinite(target) && target > this.now) this.app.clock.set(target);
   }
 
@@ -755,7 +765,11 @@ export class FaultWorld {
     if (h.installation?.by === 'admin') await this.recordByAdmins(h.installation.recorders, s);
     else await this.install();
     this.app.clock.set(this.tenants[0].installedAt + h.startAgeMs);
-    for (const [i, step] of h.steps.entries()) await this.applyStep(step, s, i + 1);
+    for (const [i, step] of h.steps.entries()) {
+      await this.applyStep(step, s, i + 1);
+      // Between this step and the next tick, the wake-ups due meanwhile arrive.
+      if (this.wakeUpsDuringFaults && step.kind === 'tick') await this.deliverWakeUps(this.nextTickAt());
+    }
     this.faultsStoppedAt = this.now;
     for (const t of this.tenants) {
       this.storedAtFaultStop.set(t.inst.cloudId, this.raw(t));
@@ -763,6 +777,7 @@ export class FaultWorld {
     }
     await this.repairEvidence();
 
+    if (this.wakeUpsDuringFaults) await this.deliverWakeUps(this.nextTickAt());
     // At least one fault-free tick, so that whatever the faults left behind has been seen once.
     const lastDue = Math.max(...this.tenants.map((t) => t.installedAt + SCHEDULER.auto24hAfterMs));
     const horizon = Math.max(this.now, lastDue) + 24 * HOUR + SCHEDULER.claimLeaseMs + 3 * INTERVAL_MS;
