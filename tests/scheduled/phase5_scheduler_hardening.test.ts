@@ -260,18 +260,18 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
     expect(state.value.triggers.AUTO_24H.backoffUntil).toBe(attempts[3] + 24 * HOUR);
   });
 
-  it('a failing AUTO_12H is retried after 30 min, then 2 h; the 24 h step would pass its window, so the last attempt comes an hour before it closes', async () => {
+  it('a failing AUTO_12H is retried after 30 min, then 2 h; the 24 h step would pass its window, so the next attempt comes an hour before it closes, and each failure from then on is retried 15 min later', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(12 * HOUR);
     w.failTransactions('commit', 500);
 
     const attempts = await attemptsUntil(installedAt + 24 * HOUR - 1);
 
-    expect(attempts.map((t) => (t - installedAt) / HOUR)).toEqual([12, 12.5, 14.5, 23]);
+    expect(attempts.map((t) => (t - installedAt) / HOUR)).toEqual([12, 12.5, 14.5, 23, 23.25, 23.5, 23.75]);
     const state = parseState(w.stored().get(w.keys.state), w.app.clock.now());
     if (!state.ok) throw new Error(state.reason);
-    expect(state.value.triggers.AUTO_12H.attemptCount).toBe(4);
-    // The last chance failed too: the wait ends where the window does, never past it.
+    expect(state.value.triggers.AUTO_12H.attemptCount).toBe(7);
+    // The last retry failed too: 15 min on is the close, so the wait ends where the window does, never past it.
     expect(state.value.triggers.AUTO_12H.backoffUntil).toBe(installedAt + 24 * HOUR);
   });
 

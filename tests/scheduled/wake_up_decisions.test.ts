@@ -53,7 +53,8 @@ describe('nextActionableAt', () => {
   });
 
   it('skips a 12 h report whose backoff ends exactly as its window closes: it would be eligible too late', () => {
-    const at = T0 + 23 * H + 30 * M;
+    // A failure 10 min before the close: neither its step nor the 15-min late retry fits in the window.
+    const at = T0 + 23 * H + 50 * M;
     const failing12 = recordFailure(emptyState(), 'AUTO_12H', { attempt: 1, at, message: 'x' }, at, T0).state;
     const failing24 = recordFailure(
       failing12,
