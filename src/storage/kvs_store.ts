@@ -104,7 +104,7 @@ export async function readMany(refs: readonly StoreRef[]): Promise<Map<string, u
     const a = answers.get(refId(ref)) as { value: unknown } | 'absent';
     values.set(refId(ref), a === 'absent' ? undefined : a.value);
   }
-  for (const ref of refs.slice(fromBatch.length)) values.set(refId(ref), await read(ref));
+  for (const ref of refs.slice(fromBatch.length)) values.set(refId(ref), await readOne(ref, false));
   return values;
 }
 
@@ -121,7 +121,12 @@ function isStorable(value: unknown): boolean {
  * An entry whose value is null fails the read too: KVS cannot store null, so it
  * is neither the key's value nor a documented absence.
  */
-export async function read<T = unknown>(ref: StoreRef): Promise<T | undefined> {
+export function read<T = unknown>(ref: StoreRef): Promise<T | undefined> {
+  return readOne<T>(ref, true);
+}
+
+/** `read`; `askBatch` is false when the caller is `readMany`, whose one-key batch has already answered unsure. */
+async function readOne<T>(ref: StoreRef, askBatch: boolean): Promise<T | undefined> {
   const key = keyOf(ref);
   let entry;
   try {
@@ -136,7 +141,14 @@ export async function read<T = unknown>(ref: StoreRef): Promise<T | undefined> {
     throw new StorageReadError(`KVS read of ${describeRef(ref)} answered without the entry`, [key]);
   }
   if (!isStorable(entry.value)) {
-    throw new StorageReadError(`KVS read of ${describeRef(ref)} answered null, which KVS cannot store`, [key]);
+    if (!askBatch) {
+      throw new StorageReadError(`KVS read of ${describeRef(ref)} answered null, which KVS cannot store`, [key]);
+    }
+    // Not a value and not absence: unknown (register A1a). Asked once more as a one-key batch, whose answer
+    // names a missing key in `failedKeys` (KEY_NOT_FOUND), so a platform whose `get` answers a missing key with
+    // `value: null` still tells absent from present. If the batch says null too, `readMany` fails the read.
+    const again = await readMany([ref]);
+    return again.get(refId(ref)) as T | undefined;
   }
   return entry.value;
 }
