@@ -1,6 +1,6 @@
 import type { Accuracy } from '../phase5/report';
-import type { FigureKey, ReadReport } from './report_reading';
-import { ReportMessageKey, rt, rtCode } from './report_words';
+import type { ReadReport } from './report_reading';
+import { FIGURE_WORDS, ReportMessageKey, rt, rtCode } from './report_words';
 
 /**
  * A report as one CSV table for a spreadsheet: one row per figure, in "long"
@@ -13,16 +13,6 @@ import { ReportMessageKey, rt, rtCode } from './report_words';
  */
 
 type Cell = string | number | null;
-
-const FIGURE_WORDS: Record<FigureKey, ReportMessageKey> = {
-  projects: 'figure.projects',
-  issues: 'figure.issues',
-  issuesCreated: 'figure.issuesCreated',
-  issuesUpdated: 'figure.issuesUpdated',
-  customFields: 'figure.customFields',
-  issueTypes: 'figure.issueTypes',
-  statuses: 'figure.statuses',
-};
 
 /** A text cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR) is prefixed with an apostrophe. */
 function textCell(text: string): string {

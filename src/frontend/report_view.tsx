@@ -9,7 +9,7 @@ import type { ChangedItem } from '../phase5/report';
 import { formatDuration } from '../admin/format';
 import { downloadReport, siteName } from './report_download';
 import { Activity, CatalogueChange, FigureKey, FigureRow, ReadReport, readReport } from './report_reading';
-import { ReportMessageKey, rt, rtCode, rtCount, rtParts } from './report_words';
+import { FIGURE_WORDS, ReportMessageKey, rt, rtCode, rtCount, rtParts } from './report_words';
 import { Instant, usePresentation } from './viewer_context';
 import type { LozengeAppearance } from './words';
 import './report_view.css';
@@ -23,16 +23,6 @@ export { downloadJson } from './report_download';
  * why. It renders readReport's reading of the stored report, the same one the
  * CSV download writes, so the page and the file never disagree.
  */
-
-const FIGURE_WORDS: Record<FigureKey, ReportMessageKey> = {
-  projects: 'figure.projects',
-  issues: 'figure.issues',
-  issuesCreated: 'figure.issuesCreated',
-  issuesUpdated: 'figure.issuesUpdated',
-  customFields: 'figure.customFields',
-  issueTypes: 'figure.issueTypes',
-  statuses: 'figure.statuses',
-};
 
 const COVERAGE_APPEARANCE: Record<string, LozengeAppearance> = {
   available: 'success',

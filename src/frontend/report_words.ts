@@ -1,4 +1,5 @@
 import type { Lookup } from './word_parts';
+import type { FigureKey } from './report_reading';
 
 /**
  * Every word the report shows or writes (the view, the reports table, the CSV
@@ -75,3 +76,14 @@ export function rtParts<T>(
     )
     .filter((part) => part !== '');
 }
+
+/** The words naming each figure of a report, on the page and in its CSV alike. */
+export const FIGURE_WORDS: Record<FigureKey, ReportMessageKey> = {
+  projects: 'figure.projects',
+  issues: 'figure.issues',
+  issuesCreated: 'figure.issuesCreated',
+  issuesUpdated: 'figure.issuesUpdated',
+  customFields: 'figure.customFields',
+  issueTypes: 'figure.issueTypes',
+  statuses: 'figure.statuses',
+};
