@@ -928,7 +928,7 @@ async function main(): Promise<void> {
   for (const r of outages) for (const line of describeOutage(r)) console.log(line);
   console.log(
     `- Wake-up events are redelivered as Forge documents (after a throw, a timeout or an InvocationError, for 24 h, no retry cap); ` +
-      `the consumer asks for ${SCHEDULER.wakeUpStorageRetries} retry after ${SCHEDULER.wakeUpRetryAfterSeconds} s and answers any other redelivery at once.`,
+      `the consumer asks for ${SCHEDULER.wakeUpRetryAfterSeconds.length} retries, after ${SCHEDULER.wakeUpRetryAfterSeconds.join(' s and ')} s, and answers any other redelivery at once.`,
   );
 
   // Targets.

@@ -207,6 +207,13 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
     seed: slice.seed,
   });
 
+  // SOAK_TRACE=<cloudId prefix>: that installation's invocations, with their logs, on stderr.
+  const traced = process.env.SOAK_TRACE;
+  const trace = (site: Site, kind: string, r: { invocation: { logs: Array<{ line: string }> } }) => {
+    if (!traced || !site.inst.cloudId.startsWith(traced)) return;
+    const at = `+${((app.clock.now() - site.installedAt) / HOUR).toFixed(4)}h`;
+    process.stderr.write(`${at} ${kind}\n${r.invocation.logs.map((l) => `    ${l.line}`).join('\n')}\n`);
+  };
   const start = app.clock.now();
   const sites: Site[] = [];
   for (let i = slice.worker; i < slice.installations; i += slice.workers) {
@@ -265,6 +272,7 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
         app.invoker.asyncEvent(site.inst, d.queueName, app.events.asyncEvent(d), d.chain).then(
           (r) => {
             const s = r.invocation.stats;
+            trace(site, `wake-up (retry ${JSON.stringify(d.chain ?? null)})`, r);
             figures.kvsRequests += s.kvsRequests;
             figures.kvsBytesRead += s.kvsBytesRead;
             figures.kvsBytesWritten += s.kvsBytesWritten;
@@ -302,6 +310,7 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
           app.invoker.scheduledTrigger(site.inst).then(
             (r) => {
               const s = r.invocation.stats;
+              trace(site, 'tick', r);
               figures.kvsRequests += s.kvsRequests;
               figures.kvsBytesRead += s.kvsBytesRead;
               figures.kvsBytesWritten += s.kvsBytesWritten;
@@ -324,7 +333,14 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
       const report = stored.get(`phase5:report:${site.inst.cloudId}:${trigger}`) as
         { generated_at?: string } | undefined;
       const dueAt = site.installedAt + (trigger === 'AUTO_12H' ? 12 : 24) * HOUR;
-      if (report?.generated_at) lateness.push(Date.parse(report.generated_at) - dueAt);
+      if (report?.generated_at) {
+        const late = Date.parse(report.generated_at) - dueAt;
+        lateness.push(late);
+        if (process.env.SOAK_DEBUG && late > Number(process.env.SOAK_DEBUG_LATE_S ?? 900) * SECOND)
+          process.stderr.write(
+            `LATE ${site.inst.cloudId} ${trigger} ${Math.round(late / 1000)}s ${JSON.stringify(stored.get(`phase5:scheduler:state:${site.inst.cloudId}`))}\n`,
+          );
+      }
       const done = `phase5:scheduler:${site.inst.cloudId}:${trigger}:DONE`;
       const reportKey = `phase5:report:${site.inst.cloudId}:${trigger}`;
       if ((commits.get(done) ?? 0) > 1) figures.duplicates++;

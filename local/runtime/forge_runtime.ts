@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { RETRY } from '../../src/storage/retry';
 import { Clock, systemClock } from '../clock';
 
 /**
@@ -237,7 +238,12 @@ export class LocalForgeRuntime {
     console.error = capture('error', realConsole.error);
     const realNow = Date.now;
     const patch = this.opts.patchDateNow ?? this.opts.clock !== undefined;
+    // The storage module's pause between in-invocation retries would wait in real time
+    // while the clock stands still: on a simulated clock it takes no time, like any other
+    // work inside one step of it.
+    const realPause = RETRY.pause;
     if (patch) {
+      RETRY.pause = () => Promise.resolve();
       Date.now = () => {
         const invocation = this.current.getStore();
         return this.clock.now() + (invocation && this.hostClockOffset ? this.hostClockOffset(invocation) : 0);
@@ -256,7 +262,10 @@ export class LocalForgeRuntime {
         return previousFetch(...a);
       };
       g.__forge_runtime__ = previous.runtime;
-      if (patch) Date.now = realNow;
+      if (patch) {
+        Date.now = realNow;
+        RETRY.pause = realPause;
+      }
       const quiet =
         (real: (...a: unknown[]) => void) =>
         (...args: unknown[]) =>

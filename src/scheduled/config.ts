@@ -29,16 +29,17 @@ export const SCHEDULER = {
    * further away than this is reached in hops: each wake-up pushes the next.
    */
   maxWakeUpDelaySeconds: 900,
-  /** A wake-up that found storage refusing asks Forge to deliver it again after this long (InvocationError). */
-  wakeUpRetryAfterSeconds: 60,
   /**
-   * How many times one wake-up event asks for that. Forge puts no cap on async event
-   * retries (it redelivers for 24 h, up to 96 h), so this is the only one. One retry
-   * rides out a refusal that lasts seconds; past it the next tick does as well. It keeps
-   * an installation within 6 invocations an hour during a storage outage even when a
-   * tick and a wake-up are each delivered twice (SCHEDULER_HARDENING_DESIGN.md §4.3).
+   * A wake-up that found storage refusing (503) asks Forge to deliver it again, once after
+   * each of these waits in turn (InvocationError `retryAfter`; 900 s is Forge's longest).
+   * Forge puts no cap on async event retries (it redelivers for 24 h, up to 96 h), so this
+   * list is the only one. The first rides out a refusal that lasts seconds; the second
+   * looks again a quarter of an hour on, so a report due at the wake-up's instant is not
+   * left for the next tick, up to an hour away. With a tick's own storage chain
+   * (`storageChainRetries`) that keeps an installation within 6 invocations an hour during
+   * a storage outage (SCHEDULER_HARDENING_DESIGN.md §4.5).
    */
-  wakeUpStorageRetries: 1,
+  wakeUpRetryAfterSeconds: [60, 900] as readonly number[],
   /** AUTO_12H is due from 12 h after installation until 24 h; AUTO_24H from 24 h on. */
   auto12hAfterMs: 12 * HOUR,
   auto24hAfterMs: 24 * HOUR,
@@ -79,30 +80,30 @@ export const SCHEDULER = {
    */
   claimLeaseMs: 16 * MINUTE,
   /**
-   * A claim's lease until its holder records that it starts generating (the next request
-   * it makes once the claim is known to have landed). A holder that has not done so by
-   * then never will: it was stopped, or storage refused it, and it has generated nothing,
-   * so others take the claim over without counting an attempt (SCHEDULER_HARDENING_DESIGN.md
-   * §4.4). Longer than the scheduler's function timeout, so a live holder is not overtaken;
-   * short, so storage trouble costs minutes, not a 16-minute wait.
-   */
-  startLeaseMs: 3 * MINUTE,
-  /**
    * A tick that storage refused (503) pushes a wake-up this long after it (Forge's longest
    * delay and longest `retryAfter`), and that wake-up, refused too, asks Forge for up to
    * `storageChainRetries` retries as far apart: so during storage trouble an installation
-   * looks again at 15, 30 and 45 minutes past each tick, and once the trouble ends the
-   * next look comes within 15 minutes (SCHEDULER_HARDENING_DESIGN.md §4.4).
+   * looks again 15 and 30 minutes past each tick, and once the trouble ends the next look
+   * comes within 30 minutes (SCHEDULER_HARDENING_DESIGN.md §4.5).
    */
   storageRetryMs: 15 * MINUTE,
-  storageChainRetries: 2,
+  storageChainRetries: 1,
   /**
    * KVS requests one commit may spend: the transaction, and after a refusal a read
-   * of its record (did it land after all?) before each resend. Seven keeps the
-   * chance of losing an attempt to storage alone under 1 % even when KVS refuses
-   * one request in five.
+   * of its record (did it land after all?) before each resend. A 429 is resent by the
+   * storage module itself; eleven allows six sends, so with KVS failing one
+   * transaction in ten with a 5xx a generated report is lost to storage alone about
+   * once in a million commits (with seven, once in ten thousand: a 30-minute backoff
+   * for a report already generated).
    */
-  commitRequestBudget: 7,
+  commitRequestBudget: 11,
+  /**
+   * How many times a claim, or a failure's record, is sent when each refusal is known
+   * not to have landed (read back: the record is still as read). Each send is conditional
+   * on the record as read, so resending is safe; four keeps a claim lost to storage alone
+   * rarer than one in a thousand even when KVS refuses one request in five.
+   */
+  transitionTries: 4,
   /** Installation timestamps up to this far in the future are clock skew, not garbage. */
   clockSkewAllowanceMs: 5 * MINUTE,
   /**

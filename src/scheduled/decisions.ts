@@ -261,7 +261,7 @@ export interface WakeUpRetry {
  */
 export function wakeUpDeliveryRuns(
   retry: WakeUpRetry | null,
-  allowance: number = SCHEDULER.wakeUpStorageRetries,
+  allowance: number = SCHEDULER.wakeUpRetryAfterSeconds.length,
 ): boolean {
   if (retry === null || retry.retryCount === 0) return true;
   return retry.askedByUs && retry.retryCount <= allowance;
@@ -269,13 +269,14 @@ export function wakeUpDeliveryRuns(
 
 /**
  * After a wake-up that storage refused: the delay, in seconds, of the retry to ask
- * Forge for, or null when the next tick will do as well. Never more retries than
- * SCHEDULER.wakeUpStorageRetries per event, whatever Forge would allow; none that
- * Forge would drop for falling after the event's retention window; and none at or
- * after one interval past the earliest instant the event is known to be for (its
- * `wake_at`, or the start of its retention window): the tick that pushed the chain
- * came less than an interval before that instant, so its next tick comes by then.
- * `wakeAt` comes from the event's body; it can only stop a retry, never add one.
+ * Forge for, or null when the next tick will do as well. The retry numbered by the
+ * delivery's `retryCount` waits `afterSeconds[retryCount]`, and there are never more
+ * retries than that list holds, whatever Forge would allow; none that Forge would drop
+ * for falling after the event's retention window; and none at or after one interval
+ * past the earliest instant the event is known to be for (its `wake_at`, or the start
+ * of its retention window): the tick that pushed the chain came less than an interval
+ * before that instant, so its next tick comes by then. `wakeAt` comes from the event's
+ * body; it can only stop a retry, never add one.
  */
 export function wakeUpRetryAfterSeconds(
   retry: WakeUpRetry | null,
@@ -283,20 +284,19 @@ export function wakeUpRetryAfterSeconds(
   wakeAt: number | null,
   intervalMs: number,
   /**
-   * How long to wait and how many retries in all: a minute and one, or for a wake-up a
-   * refused tick pushed, SCHEDULER.storageRetryMs and SCHEDULER.storageChainRetries.
+   * The wait before each retry: SCHEDULER.wakeUpRetryAfterSeconds, or for a wake-up a
+   * refused tick pushed, SCHEDULER.storageRetryMs `storageChainRetries` times.
    */
-  { afterSeconds, allowance }: { afterSeconds: number; allowance: number } = {
-    afterSeconds: SCHEDULER.wakeUpRetryAfterSeconds,
-    allowance: SCHEDULER.wakeUpStorageRetries,
-  },
+  afterSeconds: readonly number[] = SCHEDULER.wakeUpRetryAfterSeconds,
 ): number | null {
-  if ((retry?.retryCount ?? 0) >= allowance) return null;
-  const afterMs = afterSeconds * 1000;
+  const count = retry?.retryCount ?? 0;
+  if (count >= afterSeconds.length) return null;
+  const wait = afterSeconds[count];
+  const afterMs = wait * 1000;
   if (retry && retry.retentionRemainingMs !== null && retry.retentionRemainingMs <= afterMs) return null;
   const meantFor = Math.min(now, wakeAt ?? Infinity, retry?.retentionStartedAt ?? Infinity);
   if (now + afterMs >= meantFor + intervalMs) return null;
-  return afterSeconds;
+  return wait;
 }
 
 // ---------------------------------------------------------------------------
@@ -597,7 +597,12 @@ function transition(r: LedgerRecord, by: string, patch: Partial<LedgerRecord>, n
   };
 }
 
-/** Take the claim of the next attempt: this invocation generates it, starting now. */
+/**
+ * Take the claim of the next attempt: this invocation generates it, starting now. The
+ * claim says so itself (`generationStartedAt`, with the full lease): its holder calls
+ * handleAutoTrigger as soon as the claim may have landed, so a claim found with its
+ * lease run out is an attempt that was made (SCHEDULER_HARDENING_DESIGN.md §4.5).
+ */
 export function claimNext(
   state: SchedulerState,
   r: LedgerRecord,
@@ -612,7 +617,7 @@ export function claimNext(
     lastRunAt: now,
     triggers: { ...state.triggers, [t]: { ...progress, attemptCount: progress.attemptCount + 1, backoffUntil: null } },
   };
-  return transition(r, by, claimedPatch(now, Math.min(leaseMs, SCHEDULER.startLeaseMs), null), next);
+  return transition(r, by, claimedPatch(now, leaseMs, now), next);
 }
 
 const claimedPatch = (now: number, leaseMs: number, startedAt: number | null): Partial<LedgerRecord> => ({
@@ -621,18 +626,12 @@ const claimedPatch = (now: number, leaseMs: number, startedAt: number | null): P
   released: null,
 });
 
-/** Whether the holder of this record's claim recorded that it started generating. */
-export const generationStarted = (r: LedgerRecord): boolean => r.claim !== null && r.claim.generationStartedAt !== null;
-
 /**
- * The holder says it starts generating now: the claim's lease becomes the full one.
- * Until this lands a claim counts for nothing on the backoff ladder; once it has, a
- * holder that never finishes counts as a failed attempt (SCHEDULER_HARDENING_DESIGN.md §4.4).
+ * Whether the holder of this record's claim recorded that it started generating. Every
+ * claim this version takes does; a claim without it was taken by the version before,
+ * which recorded the start in a second transaction, and its holder never generated.
  */
-export function startedGeneration(state: SchedulerState, r: LedgerRecord, now: number, leaseMs: number): Transition {
-  const claim = { claimedAt: r.claim?.claimedAt ?? now, leaseExpiresAt: now + leaseMs, generationStartedAt: now };
-  return transition(r, r.holder, { claim }, { ...state, lastRunAt: now });
-}
+export const generationStarted = (r: LedgerRecord): boolean => r.claim !== null && r.claim.generationStartedAt !== null;
 
 /** The holder stored its report: commit. */
 export function committed(state: SchedulerState, r: LedgerRecord, at: number, generatedAt: number): Transition {
@@ -670,8 +669,8 @@ export function abandoned(
   const t = r.trigger as AutoTrigger;
   const at = Math.min(r.claim?.leaseExpiresAt ?? now, now);
   if (!generationStarted(r)) {
-    // Its holder never started generating (its claim's answer was lost, or storage refused what
-    // came next): no attempt was made, so none is counted and no backoff follows. The attempt
+    // A claim the version before took and whose holder never recorded that it started
+    // generating: no attempt was made, so none is counted and no backoff follows. The attempt
     // number goes back, and the next claim takes it again; no report ever carried it.
     const progress = state.triggers[t];
     const next = withTrigger(state, t, { attemptCount: Math.max(0, progress.attemptCount - 1) });

@@ -25,7 +25,6 @@ import {
   resetRecord,
   retriedRecord,
   SchedulerState,
-  startedGeneration,
   stateFromRecords,
   takenOver,
   Transition,
@@ -378,23 +377,29 @@ export type ClaimOutcome =
       records?: Records;
     }
   | { kind: 'done' }
+  /**
+   * The claim transaction was refused and its record could not be read back: whether it
+   * landed is unknown. Its holder generates anyway (its commit is conditional on this very
+   * claim, so it lands only if the claim did), because a claim that landed says generation
+   * started, and one whose holder then did nothing would count as a failed attempt.
+   */
+  | { kind: 'unsure'; record: LedgerRecord; records: Records; cause: StorageReadError }
   /** Someone else moved the record between our read and our claim. */
   | { kind: 'lost' }
-  /** Storage refused twice; nothing landed. */
+  /** Storage refused every try, each known not to have landed. */
   | { kind: 'refused'; cause: StorageWriteError };
 
 /**
- * Step 7a: take the claim of the trigger's next attempt. From an idle record whose
- * backoff is over, the claim; from a record whose holder's lease has run out by this
- * invocation's clock, that attempt recorded as failed (if its holder had recorded
- * that it started generating; otherwise released uncounted) and, if its backoff has
- * passed too, the next one claimed in the same transaction. The claim carries the
- * short lease of an unstarted one (SCHEDULER.startLeaseMs) until its holder records,
- * with `start`, that generation starts.
+ * Step 7a: take the claim of the trigger's next attempt, which says generation starts
+ * now. From an idle record whose backoff is over, the claim; from a record whose
+ * holder's lease has run out by this invocation's clock, that attempt recorded as
+ * failed (released uncounted if an earlier version's holder never started) and, if its
+ * backoff has passed too, the next one claimed in the same transaction. A refusal
+ * known not to have landed is sent again, up to SCHEDULER.transitionTries in all.
  */
 export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLeaseMs): Promise<ClaimOutcome> {
   let ctx = c;
-  for (let tries = 0; tries < 2; tries++) {
+  for (let tries = 1; ; tries++) {
     const r = ctx.records[ctx.trigger];
     if (r.status === 'done') return { kind: 'done' };
     if (leaseRunning(r, ctx.now)) return { kind: 'held', record: r };
@@ -410,7 +415,14 @@ export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLea
       if (backoffActive(r.progress, ctx.now)) return { kind: 'backoff', until: r.progress.backoffUntil! };
       t = claimNext(state, r, ctx.by, ctx.now, leaseMs);
     }
-    const applied = await apply(ctx.cloudId, move(ctx, t));
+    let applied: Applied;
+    try {
+      applied = await apply(ctx.cloudId, move(ctx, t));
+    } catch (err) {
+      if (!(err instanceof StorageReadError) || t.record.status !== 'held') throw err;
+      const records = { ...ctx.records, [ctx.trigger]: t.record };
+      return { kind: 'unsure', record: t.record, records, cause: err };
+    }
     if (applied.kind === 'lost') return { kind: 'lost' };
     if (applied.kind === 'landed') {
       const records = { ...ctx.records, [ctx.trigger]: t.record };
@@ -418,41 +430,9 @@ export async function claim(c: AutoContext, leaseMs: number = SCHEDULER.claimLea
       return { kind: 'backoff', until: gave!.nextEligibleAt, abandonedAttempt: gave, records };
     }
     const next = withOther(ctx, applied.other);
-    if (!next || tries === 1) return { kind: 'refused', cause: applied.cause };
+    if (!next || tries >= SCHEDULER.transitionTries) return { kind: 'refused', cause: applied.cause };
     ctx = next;
   }
-  throw new Error('unreachable');
-}
-
-export type StartOutcome =
-  | { kind: 'started'; record: LedgerRecord; records: Records }
-  /** Someone took the claim over (its short lease ran out by their clock) or reset the trigger. */
-  | { kind: 'lost' }
-  /** Storage refused twice; the claim is still ours, unstarted, and runs out its short lease. */
-  | { kind: 'refused'; cause: StorageWriteError };
-
-/**
- * Step 7b's first write: the holder records that it starts generating, conditional
- * on its claim being still open and its own. Only once this has landed does it call
- * handleAutoTrigger; so a claim whose record does not say so was never generated
- * under, and taking it over counts no attempt (decisions.ts#abandoned). A refusal is
- * read back (`apply`) and, while the claim is still ours, sent once more: its outcome
- * is then known, so resending it is safe.
- */
-export async function start(c: AutoContext, leaseMs: number = SCHEDULER.claimLeaseMs): Promise<StartOutcome> {
-  let ctx = c;
-  let cause: StorageWriteError | undefined;
-  for (let tries = 0; tries < 2; tries++) {
-    const t = startedGeneration(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, leaseMs);
-    const applied = await apply(ctx.cloudId, move(ctx, t));
-    if (applied.kind === 'landed') {
-      return { kind: 'started', record: t.record, records: { ...ctx.records, [ctx.trigger]: t.record } };
-    }
-    if (applied.kind === 'lost') return { kind: 'lost' };
-    cause = applied.cause;
-    ctx = withOther(ctx, applied.other) ?? ctx;
-  }
-  return { kind: 'refused', cause: cause! };
 }
 
 export type CommitOutcome =
@@ -499,7 +479,7 @@ export async function fail(
 ): Promise<FailureOutcome & Transition & { recorded: boolean }> {
   let ctx = c;
   let t = failed(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, message, ctx.installedAt);
-  for (let tries = 0; tries < 2; tries++) {
+  for (let tries = 0; tries < SCHEDULER.transitionTries; tries++) {
     if (tries > 0) t = failed(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, message, ctx.installedAt);
     const applied = await apply(ctx.cloudId, move(ctx, t));
     if (applied.kind === 'landed') return { ...t, recorded: true };

@@ -521,6 +521,12 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
         }
         return go({ a: moved(p, a, outcome.records), held: outcome.record });
       }
+      case 'unsure':
+        log.warn(
+          `${TAG} ${trigger} claim for ${p.cloudId} may not have landed (${describeError(outcome.cause)}); ` +
+            'generating anyway: the commit lands only if the claim did',
+        );
+        return go({ a: { ...a, records: outcome.records }, held: outcome.record });
       case 'held': {
         await settleState(p, a);
         if (!generationStarted(outcome.record) && outcome.record.claim)
@@ -552,31 +558,6 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       case 'refused':
         throw outcome.cause;
     }
-  }
-
-  /**
-   * Step 7b's first write: the claim says generation starts now, and only once that has
-   * landed is handleAutoTrigger called. Storage refusing it is a 503 like any refused
-   * request before generation: the claim runs out its short lease and is taken over
-   * without counting an attempt.
-   */
-  async function startGeneration(
-    p: Path,
-    a: Authoritative,
-    trigger: AutoTrigger,
-  ): Promise<Step<{ a: Authoritative; held: LedgerRecord }>> {
-    const started = await ledger.start(context(p, a, trigger));
-    if (started.kind === 'started') return go({ a: moved(p, a, started.records), held: started.record });
-    if (started.kind === 'refused') throw started.cause;
-    log.info(`${TAG} ${trigger} claim for ${p.cloudId} was moved on before generation started`);
-    return stop(
-      respond(200, {
-        reason: 'CLAIM_HELD',
-        message: 'The claim was moved on before generation started',
-        cloud_id: p.cloudId,
-        trigger,
-      }),
-    );
   }
 
   /** Steps 7b to 9 for the holder: generate, commit, or record the failure. */
@@ -689,9 +670,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       if ('respond' in backoff) return backoff.respond;
       const claimed = await claimAttempt(p, a, trigger); // step 7a
       if ('respond' in claimed) return claimed.respond;
-      const started = await startGeneration(p, claimed.next.a, trigger); // step 7b, recorded first
-      if ('respond' in started) return started.respond;
-      return await generateAndCommit(p, started.next.a, trigger, started.next.held); // steps 7b, 8, 9
+      return await generateAndCommit(p, claimed.next.a, trigger, claimed.next.held); // steps 7b, 8, 9
     } catch (err) {
       const storage = err instanceof StorageReadError || err instanceof StorageWriteError;
       const status = storage ? answeredStatus(err) : undefined;
@@ -719,23 +698,24 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
      * timeout or an InvocationError, for as long as its retention window lasts (24 h,
      * up to 96 h), with no cap on retries; so the consumer sets its own
      * (decisions.ts#wakeUpDeliveryRuns, #wakeUpRetryAfterSeconds). Storage refusing
-     * it (the one outcome another look soon would fix) asks for one retry a minute
-     * later, unless the next tick will do as well; a redelivery it did not ask for is
-     * answered at once, touching nothing. Any other answer ends the event.
+     * it (the one outcome another look soon would fix) asks for a retry a minute later
+     * and then one a quarter of an hour on, unless the next tick will do as well; a
+     * redelivery it did not ask for is answered at once, touching nothing. Any other
+     * answer ends the event.
      */
     async wakeUp(event?: unknown, context?: unknown): Promise<SchedulerResponse | RetryLaterResponse> {
       const body = typeof event === 'object' && event !== null ? (event as { body?: unknown }).body : undefined;
       const wakeAt = typeof body === 'object' && body !== null ? (body as { wake_at?: unknown }).wake_at : undefined;
       const retry = wakeUpRetryOf(event);
       const tenant = resolveWakeUpTenant(event, context);
-      // A wake-up a refused tick pushed looks again every 15 minutes until the next tick;
-      // any other asks once, a minute on. The body can only choose between these two.
+      // A wake-up a refused tick pushed looks again 15 minutes on; any other a minute on and
+      // then 15 minutes on. The body can only choose between these two.
       const storageChain =
         typeof body === 'object' && body !== null && (body as { storage_retry?: unknown }).storage_retry === true;
-      const rule = storageChain
-        ? { afterSeconds: SCHEDULER.storageRetryMs / 1000, allowance: SCHEDULER.storageChainRetries }
-        : { afterSeconds: SCHEDULER.wakeUpRetryAfterSeconds, allowance: SCHEDULER.wakeUpStorageRetries };
-      if (!wakeUpDeliveryRuns(retry, rule.allowance)) {
+      const waits: readonly number[] = storageChain
+        ? Array.from({ length: SCHEDULER.storageChainRetries }, () => SCHEDULER.storageRetryMs / 1000)
+        : SCHEDULER.wakeUpRetryAfterSeconds;
+      if (!wakeUpDeliveryRuns(retry, waits.length)) {
         const cloudId = tenant.ok ? tenant.cloudId : undefined;
         log.info(
           `${TAG} Wake-up redelivered by Forge (retry #${retry!.retryCount}) without this consumer asking; ` +
@@ -750,7 +730,7 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
       const response = await run(tenant, 'wake-up', wakeAt);
       if (response.statusCode !== 503) return response;
       const now = deps.now();
-      const retryAfter = wakeUpRetryAfterSeconds(retry, now, parseIsoInstant(wakeAt), SCHEDULER.intervalMs, rule);
+      const retryAfter = wakeUpRetryAfterSeconds(retry, now, parseIsoInstant(wakeAt), SCHEDULER.intervalMs, waits);
       if (retryAfter === null) {
         log.info(`${TAG} Not asking Forge to deliver this wake-up again: the next scheduled tick will do as well`);
         return response;

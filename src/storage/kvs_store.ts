@@ -1,11 +1,14 @@
 import { kvs, Filter, FilterConditions, ForgeKvsAPIError, MetadataField, WhereConditions } from '@forge/kvs';
 import { StorageReadError, StorageWriteError } from '../errors';
+import { RETRY } from './retry';
 
 /**
  * The thin storage module: the only file that imports `@forge/kvs`. It adds no
- * caching and no retries (a scheduled invocation runs again at the next tick;
- * retrying inside it would only spend the function's time budget). What it adds
- * is meaning:
+ * caching, and retries only what is known to have changed nothing: a read, and a
+ * transaction KVS refused as rate-limited (429), each up to `RETRY.pausesMs.length`
+ * more times, a short pause apart (`retrying`). A transaction answered 5xx may have
+ * landed, so it is never resent here: the ledger reads back what it conditioned on
+ * first. What it adds is meaning:
  *  - a read either returns the value, returns `undefined` because the key is
  *    absent, or throws StorageReadError. A failed read is never "absent".
  *  - a create-if-absent reports "already exists" as a value, not an error,
@@ -44,6 +47,32 @@ function isConflict(err: unknown): boolean {
 const MISSING = 'KEY_NOT_FOUND';
 
 /**
+ * Whether a failed request is known to have changed nothing and may pass with time:
+ * KVS answered 429 (rate limited), 5xx, or nothing at all (a transport error). A 4xx
+ * other than 429 is an answer about the request itself; trying again changes nothing.
+ */
+function transient(err: unknown): boolean {
+  if (!(err instanceof ForgeKvsAPIError)) return true;
+  const status = err.responseDetails?.status;
+  return status === undefined || status === 429 || status >= 500;
+}
+
+const rateLimited = (err: unknown): boolean =>
+  err instanceof ForgeKvsAPIError && err.responseDetails?.status === 429;
+
+/** `call`, tried again after each of RETRY's pauses while `retry(err)` says its failure changed nothing. */
+async function retrying<T>(call: () => Promise<T>, retry: (err: unknown) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= RETRY.pausesMs.length || !retry(err)) throw err;
+      await RETRY.pause(RETRY.pausesMs[i]);
+    }
+  }
+}
+
+/**
  * Read several keys in ONE request (`batchGet`, at most 25 keys). What a batch
  * answer means for a key is documented only in part, so the answer is believed
  * only where it is unambiguous:
@@ -69,9 +98,8 @@ export async function readMany(refs: readonly StoreRef[]): Promise<Map<string, u
   const wanted = new Set(refs.map(refId));
   let result;
   try {
-    result = await kvs.batchGet<unknown>(
-      refs.map((ref) => (typeof ref === 'string' ? { key: ref } : { key: ref.key, entityName: ref.entity })),
-    );
+    const items = refs.map((ref) => (typeof ref === 'string' ? { key: ref } : { key: ref.key, entityName: ref.entity }));
+    result = await retrying(() => kvs.batchGet<unknown>(items), transient);
   } catch (cause) {
     throw new StorageReadError(`KVS batch read of ${refs.length} key(s) failed`, keyList, { cause });
   }
@@ -131,8 +159,10 @@ async function readOne<T>(ref: StoreRef, askBatch: boolean): Promise<T | undefin
   let entry;
   try {
     const options = { metadataFields: [MetadataField.CREATED_AT] };
-    entry =
-      typeof ref === 'string' ? await kvs.get<T>(key, options) : await kvs.entity<T>(ref.entity).get(key, options);
+    entry = await retrying(
+      () => (typeof ref === 'string' ? kvs.get<T>(key, options) : kvs.entity<T>(ref.entity).get(key, options)),
+      transient,
+    );
   } catch (cause) {
     throw new StorageReadError(`KVS read of ${describeRef(ref)} failed`, [key], { cause });
   }
@@ -283,7 +313,8 @@ export async function commit(ops: Commit): Promise<void> {
   for (const key of deletes) tx = tx.delete(key);
   for (const c of checks) tx = tx.check(c.key, { entityName: c.entity, conditions: equalityFilter(c.when) });
   try {
-    await tx.execute();
+    // A 429 refused the whole transaction before anything applied; anything else may have landed.
+    await retrying(() => tx.execute(), rateLimited);
   } catch (cause) {
     throw new StorageWriteError(`KVS transaction over ${touched.length} key(s) failed`, touched, { cause });
   }
