@@ -37,6 +37,11 @@ import { installLeanResponses } from './lean_response';
  * Installations are split across worker threads (one per core by default); each
  * worker owns a local world with an in-memory KVS, and runs, in order of
  * simulated time, every invocation due at the same second concurrently.
+ *
+ * Finding out why: SOAK_DEBUG=1 prints, on stderr, the stored state of every missed
+ * report and of every report stored more than SOAK_DEBUG_LATE_S seconds (default 900)
+ * after its due instant, with its installation's cloudId; SOAK_TRACE=<cloudId prefix>
+ * then prints that installation's invocations in time order with their log lines.
  */
 
 const SECOND = 1000;

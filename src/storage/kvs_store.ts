@@ -57,8 +57,7 @@ function transient(err: unknown): boolean {
   return status === undefined || status === 429 || status >= 500;
 }
 
-const rateLimited = (err: unknown): boolean =>
-  err instanceof ForgeKvsAPIError && err.responseDetails?.status === 429;
+const rateLimited = (err: unknown): boolean => err instanceof ForgeKvsAPIError && err.responseDetails?.status === 429;
 
 /** `call`, tried again after each of RETRY's pauses while `retry(err)` says its failure changed nothing. */
 async function retrying<T>(call: () => Promise<T>, retry: (err: unknown) => boolean): Promise<T> {
@@ -98,7 +97,9 @@ export async function readMany(refs: readonly StoreRef[]): Promise<Map<string, u
   const wanted = new Set(refs.map(refId));
   let result;
   try {
-    const items = refs.map((ref) => (typeof ref === 'string' ? { key: ref } : { key: ref.key, entityName: ref.entity }));
+    const items = refs.map((ref) =>
+      typeof ref === 'string' ? { key: ref } : { key: ref.key, entityName: ref.entity },
+    );
     result = await retrying(() => kvs.batchGet<unknown>(items), transient);
   } catch (cause) {
     throw new StorageReadError(`KVS batch read of ${refs.length} key(s) failed`, keyList, { cause });
