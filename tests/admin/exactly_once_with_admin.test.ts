@@ -2,6 +2,7 @@ import type { SeamCall } from '../../local/runtime/forge_runtime';
 import { CONFIRMATIONS } from '../../src/admin/contract';
 import type { AdminPageView } from '../../src/admin/contract';
 import type { Phase5Report } from '../../src/phase5/report';
+import { RETRY } from '../../src/storage/retry';
 import { HOUR, MINUTE, SchedulerWorld, transactionKind } from '../support/scheduler_world';
 
 /**
@@ -583,13 +584,17 @@ describe('the 24 h report’s comparison', () => {
   it('10b. when the 12 h report cannot be read, the 24 h report waits: never stored as having "no 12 h report"', async () => {
     await twelveHourReportDone();
     w.advance(11 * HOUR);
-    twelveHourReadsFailing(1);
+    // The storage module reads a refused key again after each of its pauses; the read stays
+    // unanswered only when every one of those tries is refused.
+    twelveHourReadsFailing(RETRY.pausesMs.length + 1);
 
     const unread = await w.run();
+    const afterUnread = w.stored().has(w.keys.report24);
     w.advance(5 * MINUTE);
     const next = await w.run();
 
     expect(unread.body).toMatchObject({ reason: 'STORAGE_UNAVAILABLE' });
+    expect(afterUnread).toBe(false);
     expect(next.body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_24H', attempt: 1 });
     const r24 = w.stored().get(w.keys.report24) as Phase5Report;
     expect(r24.change_since_12h).toMatchObject({ twelve_hour_generated_at: expect.any(String) });

@@ -13,7 +13,6 @@ import {
   recordSuccess,
   resetRecord,
   SchedulerState,
-  startedGeneration,
   stateFromRecords,
 } from '../../src/scheduled/decisions';
 import { serializeRecord, serializeState } from '../../src/scheduled/scheduler_state';
@@ -79,9 +78,8 @@ function ledgerOf(
 const claimed =
   (t: 'AUTO_12H' | 'AUTO_24H', holder: string, at: number) =>
   (records: Record<'AUTO_12H' | 'AUTO_24H', LedgerRecord>) => {
-    // Claimed, and generation started right away, as the scheduler's holder does.
-    const c = claimNext(stateFromRecords(records, T0, null), records[t], holder, at, 16 * M);
-    return { [t]: startedGeneration(c.state, c.record, at, 16 * M).record };
+    // The claim itself says generation started, as every claim the scheduler takes does.
+    return { [t]: claimNext(stateFromRecords(records, T0, null), records[t], holder, at, 16 * M).record };
   };
 
 /** The MANUAL record with report #1 being generated since `at`, under a lease of `leaseMs`. */

@@ -13,7 +13,6 @@ import {
   recordSuccess,
   resetRecord,
   SchedulerState,
-  startedGeneration,
   stateFromRecords,
   takenOver,
 } from '../../src/scheduled/decisions';
@@ -101,68 +100,79 @@ describe('ledger transitions', () => {
   it('every transition moves the version on by one and names its writer; the state mirrors the record', () => {
     const records = fresh();
     const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
-    const started = startedGeneration(claimed.state, claimed.record, T0 + 1, 16 * M);
-    const done = committed(started.state, started.record, T0 + M, T0 + M);
+    const done = committed(claimed.state, claimed.record, T0 + M, T0 + M);
 
     expect(claimed.record).toMatchObject({ version: 2, holder: 'A', status: 'held' });
-    // Claimed: the short lease of a holder that has not started generating.
-    expect(claimed.record.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null });
+    // The claim itself says generation starts now, with the full lease: no second write does.
+    expect(claimed.record.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 16 * M, generationStartedAt: T0 });
     expect(claimed.state.triggers.AUTO_12H).toMatchObject({ version: 2, status: 'held', attemptCount: 1 });
-    expect(started.record).toMatchObject({ version: 3, holder: 'A', status: 'held' });
-    expect(started.record.claim).toEqual({
-      claimedAt: T0,
-      leaseExpiresAt: T0 + 1 + 16 * M,
-      generationStartedAt: T0 + 1,
-    });
-    expect(done.record).toMatchObject({ version: 4, holder: 'A', status: 'done', released: { outcome: 'generated' } });
-    expect(done.state.triggers.AUTO_12H).toMatchObject({ version: 4, status: 'done', generatedAt: T0 + M });
+    expect(done.record).toMatchObject({ version: 3, holder: 'A', status: 'done', released: { outcome: 'generated' } });
+    expect(done.state.triggers.AUTO_12H).toMatchObject({ version: 3, status: 'done', generatedAt: T0 + M });
     expect(stateFromRecords({ ...records, AUTO_12H: done.record }, T0 - 12 * H, done.state.lastRunAt)).toEqual(
       done.state,
     );
   });
 
+  it('a claim takes the lease it is given, whole, and says its holder started generating when it claimed', () => {
+    const records = fresh();
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0 + 7, 5 * M).record;
+
+    expect(claimed.claim).toEqual({ claimedAt: T0 + 7, leaseExpiresAt: T0 + 7 + 5 * M, generationStartedAt: T0 + 7 });
+  });
+
   it("a lease says only when others stop waiting: it runs until its end by the reader's clock", () => {
     const records = fresh();
-    const c = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
-    const claimed = startedGeneration(c.state, c.record, T0, 16 * M).record;
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    // An earlier version's claim, whose holder had not yet recorded a start: its short lease.
+    const earlier = { ...claimed, claim: { claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null } };
 
-    expect(leaseRunning(c.record, T0 + 3 * M - 1)).toBe(true);
-    expect(leaseRunning(c.record, T0 + 3 * M)).toBe(false);
     expect(leaseRunning(claimed, T0 + 16 * M - 1)).toBe(true);
     expect(leaseRunning(claimed, T0 + 16 * M)).toBe(false);
+    expect(leaseRunning(earlier, T0 + 3 * M - 1)).toBe(true);
+    expect(leaseRunning(earlier, T0 + 3 * M)).toBe(false);
     expect(leaseRunning(records.AUTO_12H, T0)).toBe(false);
   });
 
   it('an abandoned attempt fails when its lease ran out; taken over at once when its backoff has passed too', () => {
     const records = fresh();
-    const c = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M);
-    const claimed = startedGeneration(c.state, c.record, T0, 16 * M).record;
+    // The claim alone says generation started: a holder that never commits made an attempt.
+    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
     const later = { ...records, AUTO_12H: claimed };
 
     const gave = abandoned(stateOf(later), claimed, 'B', T0 + 20 * M, T0 - 12 * H);
     const over = takenOver(stateOf(later), claimed, 'C', T0 + 50 * M, 16 * M, T0 - 12 * H);
 
-    expect(gave.record).toMatchObject({ version: 4, holder: 'B', status: 'idle', released: { outcome: 'abandoned' } });
+    expect(gave.record).toMatchObject({ version: 3, holder: 'B', status: 'idle', released: { outcome: 'abandoned' } });
     expect(gave.counted).toBe(true);
     expect(gave.nextEligibleAt).toBe(T0 + 16 * M + 30 * M);
-    expect(over.record).toMatchObject({ version: 4, holder: 'C', status: 'held' });
+    expect(gave.record.progress).toMatchObject({ attemptCount: 1, lastError: { attempt: 1, at: T0 + 16 * M } });
+    expect(over.record).toMatchObject({ version: 3, holder: 'C', status: 'held' });
     expect(over.record.progress).toMatchObject({ attemptCount: 2, lastError: { attempt: 1, at: T0 + 16 * M } });
-    expect(over.state.triggers.AUTO_12H).toMatchObject({ version: 4, attemptCount: 2 });
+    expect(over.state.triggers.AUTO_12H).toMatchObject({ version: 3, attemptCount: 2 });
   });
 
-  it('a claim whose holder never started generating counts nothing: released uncounted, its number taken again', () => {
+  it("an earlier version's claim whose holder never started generating counts nothing: released uncounted, its number taken again", () => {
     const records = fresh();
-    const claimed = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    const current = claimNext(stateOf(records), records.AUTO_12H, 'A', T0, 16 * M).record;
+    // The version before claimed with a 3-minute lease and recorded the start in a second
+    // write; a record without that start is its claim, and its holder never generated.
+    const claimed = { ...current, claim: { claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null } };
     const later = { ...records, AUTO_12H: claimed };
 
     const gave = abandoned(stateOf(later), claimed, 'B', T0 + 5 * M, T0 - 12 * H);
     const over = takenOver(stateOf(later), claimed, 'C', T0 + 5 * M, 16 * M, T0 - 12 * H);
 
     expect(gave.record).toMatchObject({ version: 3, holder: 'B', status: 'idle', released: { outcome: 'unstarted' } });
+    expect(gave.record.released).toEqual({ at: T0 + 3 * M, outcome: 'unstarted' });
     expect(gave.counted).toBe(false);
     expect(gave.record.progress).toMatchObject({ attemptCount: 0, backoffUntil: null, lastError: null });
     expect(over.record).toMatchObject({ version: 3, holder: 'C', status: 'held' });
     expect(over.record.progress).toMatchObject({ attemptCount: 1, backoffUntil: null, lastError: null });
+    expect(over.record.claim).toEqual({
+      claimedAt: T0 + 5 * M,
+      leaseExpiresAt: T0 + 5 * M + 16 * M,
+      generationStartedAt: T0 + 5 * M,
+    });
   });
 
   it('a failure releases the claim and backs off by the ladder; a Reset starts the next epoch from nothing', () => {

@@ -8,7 +8,6 @@ import {
   recordFailure,
   recordSuccess,
   stateFromRecords,
-  startedGeneration,
 } from '../../src/scheduled/decisions';
 import {
   doneMarkerFrom as doneMarkerAt,
@@ -461,8 +460,8 @@ describe('a ledger record', () => {
     AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
   };
   const state = stateFromRecords(records, T0 - 12 * H, null);
-  const claimed = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
-  const held = startedGeneration(claimed.state, claimed.record, T0, 16 * M);
+  // The claim itself says its holder started generating (generation_started_at).
+  const held = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
   const roundTrip = (r: typeof held.record) =>
     parseRecord(JSON.parse(JSON.stringify(serializeRecord(CLOUD, r))), r.trigger);
 
@@ -471,7 +470,7 @@ describe('a ledger record', () => {
       schema_version: 1,
       cloud_id: CLOUD,
       trigger: 'AUTO_12H',
-      version: 3,
+      version: 2,
       epoch: 0,
       attempt: 1,
       status: 'held',
@@ -485,6 +484,17 @@ describe('a ledger record', () => {
     expect(roundTrip(done)).toEqual(done);
     const failure = failed(held.state, held.record, T0 + M, 'Jira 503', T0 - 12 * H).record;
     expect(roundTrip(failure)).toEqual(failure);
+  });
+
+  it("reads an earlier version's claim, stored before its holder recorded a start, as unstarted", () => {
+    // The version before claimed with a 3-minute lease and wrote generation_started_at in a
+    // second transaction; its records without that attribute are still in storage.
+    const earlier = { ...held.record, claim: { claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null } };
+    const stored = serializeRecord(CLOUD, earlier);
+
+    expect(stored).toMatchObject({ status: 'held', claimed_at: iso(T0), lease_expires_at: iso(T0 + 3 * M) });
+    expect(stored).not.toHaveProperty('generation_started_at');
+    expect(roundTrip(earlier)).toEqual(earlier);
   });
 
   it.each([

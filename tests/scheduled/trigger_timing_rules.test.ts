@@ -17,7 +17,6 @@ import {
   recordSuccess,
   resetTrigger,
   SchedulerState,
-  startedGeneration,
 } from '../../src/scheduled/decisions';
 
 /**
@@ -243,14 +242,22 @@ describe('how long a claim makes other invocations wait', () => {
     AUTO_24H: createdRecord('AUTO_24H', 'installer', T0, emptyProgress()),
   };
   const state = { ...emptyState(), triggers: { ...emptyState().triggers } };
-  const claimedOnly = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
-  const claimed = startedGeneration(claimedOnly.state, claimedOnly.record, T0, 16 * M);
+  // The claim itself says its holder started generating, and carries the full lease.
+  const claimed = claimNext(state, records.AUTO_12H, 'inv-1', T0, 16 * M);
   const claim = claimed.record;
 
   it("until its lease ends by the reader's clock, with no allowance: a lease decides when to try, not who wins", () => {
+    expect(claim.claim).toEqual({ claimedAt: T0, leaseExpiresAt: T0 + 16 * M, generationStartedAt: T0 });
     expect(leaseRunning(claim, T0)).toBe(true);
     expect(leaseRunning(claim, T0 + 16 * M - 1)).toBe(true);
     expect(leaseRunning(claim, T0 + 16 * M)).toBe(false);
+  });
+
+  it("an earlier version's claim whose holder never recorded a start: until its short lease ends", () => {
+    const earlier = { ...claim, claim: { claimedAt: T0, leaseExpiresAt: T0 + 3 * M, generationStartedAt: null } };
+
+    expect(leaseRunning(earlier, T0 + 3 * M - 1)).toBe(true);
+    expect(leaseRunning(earlier, T0 + 3 * M)).toBe(false);
   });
 
   it('not at all once its holder has released it with its last write', () => {
