@@ -137,17 +137,32 @@ describe('wake-up redeliveries', () => {
     expect(wakeUpDeliveryRuns(retry())).toBe(true);
     // Forge retrying on its own after a timeout or a throw.
     expect(wakeUpDeliveryRuns(retry({ askedByUs: false }))).toBe(false);
+    // Both retries it asks for run: a minute on, and a quarter of an hour after that.
+    expect(wakeUpDeliveryRuns(retry({ retryCount: 2 }))).toBe(true);
     // More than it asked for: beyond the allowance, whoever asked.
-    expect(wakeUpDeliveryRuns(retry({ retryCount: SCHEDULER.wakeUpStorageRetries + 1 }))).toBe(false);
+    expect(wakeUpDeliveryRuns(retry({ retryCount: 3 }))).toBe(false);
+    // A wake-up a refused tick pushed asks for one retry only (its allowance is the storage chain's).
+    expect(wakeUpDeliveryRuns(retry({ retryCount: 1 }), SCHEDULER.storageChainRetries)).toBe(true);
+    expect(wakeUpDeliveryRuns(retry({ retryCount: 2 }), SCHEDULER.storageChainRetries)).toBe(false);
   });
 
-  it('asks for one retry a minute after a first delivery that storage refused', () => {
+  it('asks for a retry a minute after a first delivery that storage refused, and one 900 s after a refused retry', () => {
+    expect(SCHEDULER.wakeUpRetryAfterSeconds).toEqual([60, 900]);
     expect(wakeUpRetryAfterSeconds(null, T0, T0, hour)).toBe(60);
-    expect(SCHEDULER.wakeUpStorageRetries).toBe(1);
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 0, askedByUs: false }), T0, T0, hour)).toBe(60);
+    // The retry it asked for, refused too: a quarter of an hour on (it came a minute after the first delivery).
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 1 }), T0 + M, T0, hour)).toBe(900);
+  });
+
+  it("asks for one retry 15 minutes on for a wake-up a refused tick pushed: the storage chain's list", () => {
+    const chain = Array.from({ length: SCHEDULER.storageChainRetries }, () => SCHEDULER.storageRetryMs / S);
+    expect(chain).toEqual([900]);
+    expect(wakeUpRetryAfterSeconds(null, T0, T0, hour, chain)).toBe(900);
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 1 }), T0 + 15 * M, T0, hour, chain)).toBeNull();
   });
 
   it('asks no more once its retries are spent, whatever Forge would allow', () => {
-    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 1 }), T0, T0, hour)).toBeNull();
+    expect(wakeUpRetryAfterSeconds(retry({ retryCount: 2 }), T0 + 16 * M, T0, hour)).toBeNull();
     expect(wakeUpRetryAfterSeconds(retry({ retryCount: 7, askedByUs: false }), T0, T0, hour)).toBeNull();
   });
 
@@ -156,12 +171,20 @@ describe('wake-up redeliveries', () => {
     expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: 60 * S }, T0, T0, hour)).toBeNull();
     expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: 61 * S }, T0, T0, hour)).toBe(60);
     expect(wakeUpRetryAfterSeconds({ ...first, retentionRemainingMs: null }, T0, T0, hour)).toBe(60);
+    // The second retry waits 900 s, so it needs more than 900 s of the window left.
+    const second = retry({ retryCount: 1 });
+    expect(wakeUpRetryAfterSeconds({ ...second, retentionRemainingMs: 900 * S }, T0, T0, hour)).toBeNull();
+    expect(wakeUpRetryAfterSeconds({ ...second, retentionRemainingMs: 901 * S }, T0, T0, hour)).toBe(900);
   });
 
   it('asks for none when the next tick will do as well: an interval after the instant the event was for', () => {
     // The tick that pushed the chain came less than an interval before wake_at, so its next one comes by wake_at + interval.
     expect(wakeUpRetryAfterSeconds(null, T0 + 58 * M, T0, hour)).toBe(60);
     expect(wakeUpRetryAfterSeconds(null, T0 + 59 * M, T0, hour)).toBeNull();
+    // The same for the second retry: 900 s after 44 minutes past wake_at is still before the next tick; after 45 it is not.
+    const again = retry({ retryCount: 1, retentionStartedAt: T0 });
+    expect(wakeUpRetryAfterSeconds(again, T0 + 44 * M, T0, hour)).toBe(900);
+    expect(wakeUpRetryAfterSeconds(again, T0 + 45 * M, T0, hour)).toBeNull();
     // The start of the retention window bounds it too, when the body says nothing usable.
     const first = retry({ retryCount: 0, askedByUs: false, retentionStartedAt: T0 - 59 * M });
     expect(wakeUpRetryAfterSeconds(first, T0, null, hour)).toBeNull();
