@@ -11,7 +11,6 @@ import {
   LedgerRecord,
   recordFailure,
   recordSuccess,
-  startedGeneration,
   stateFromRecords,
 } from '../../src/scheduled/decisions';
 import { parseRecord, parseState, serializeRecord, serializeState } from '../../src/scheduled/scheduler_state';
@@ -78,16 +77,31 @@ async function putRecord(make: (current: LedgerRecord, state: ReturnType<typeof 
   if (!res.ok) throw new Error(`storing the record failed: ${res.status}`);
 }
 
-/** Attempt #1 of AUTO_12H claimed by another invocation `ago` ms before now. */
-/** A claim whose holder recorded, right after taking it, that it started generating. */
-const heldBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) => {
-  const claimed = claimNext(state, r, holder, now() - ago, 16 * MINUTE);
-  return startedGeneration(claimed.state, claimed.record, now() - ago, 16 * MINUTE).record;
-};
-
-/** A claim whose holder never recorded that it started generating (the claim's answer was lost). */
-const claimedOnlyBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) =>
+/**
+ * Attempt #1 of AUTO_12H claimed by another invocation `ago` ms before now, with the full
+ * lease: the claim itself says that its holder started generating.
+ */
+const heldBy = (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) =>
   claimNext(state, r, holder, now() - ago, 16 * MINUTE).record;
+
+/** The short lease the earlier version gave a claim until its holder recorded, in a second transaction, that it started. */
+const EARLIER_START_LEASE_MS = 3 * MINUTE;
+
+/**
+ * Attempt #1 of AUTO_12H as the earlier version claimed it `ago` ms before now, its holder
+ * never having recorded that it started generating (the claim's answer was lost): no
+ * `generation_started_at`, and the earlier version's 3-minute lease. This version never
+ * writes such a claim; it still finds them in installations the earlier version ran on.
+ */
+const earlierVersionClaimBy =
+  (holder: string, ago: number) => (r: LedgerRecord, state: ReturnType<typeof stateFromRecords>) => {
+    const { record } = claimNext(state, r, holder, now() - ago, 16 * MINUTE);
+    const claimedAt = now() - ago;
+    return {
+      ...record,
+      claim: { claimedAt, leaseExpiresAt: claimedAt + EARLIER_START_LEASE_MS, generationStartedAt: null },
+    };
+  };
 
 /** Answer every Jira request with a 503, so that generation fails. */
 function jiraDown(): void {
@@ -326,9 +340,9 @@ describe('generating', () => {
       },
       { level: 'info', line: `${TAG} Wake-up pushed for ${c} in 900s (next action at ${iso(at + 30 * MINUTE)})` },
     ]);
-    // Claim, generation started, then one transaction stores the failure and releases the claim:
-    // nobody waits for its lease.
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 3 });
+    // The claim (which says generation starts), then one transaction stores the failure and
+    // releases the claim: nobody waits for its lease.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
     expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'idle', released: { at, outcome: 'failed' } });
     expect(storedState().triggers.AUTO_12H).toMatchObject({
       attemptCount: 1,
@@ -410,13 +424,14 @@ describe('the commit, refused', () => {
       trigger: 'AUTO_12H',
       attempt: 1,
     });
-    // state, records, claim, generation started, commit, its record read back (a 500 refused
-    // nothing, so the other record is taken as read), commit again.
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 1, transaction: 4 });
+    // state, records, claim, commit, its record read back (a 500 refused nothing, so the other
+    // record is taken as read), commit again. A transaction answered 500 may have landed, so
+    // the store never resends it itself: only the ledger does, after the read back.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 1, transaction: 3 });
     expect(w.reports()).toEqual([w.keys.report12]);
   });
 
-  it('every time: sent four times within its budget of seven requests, then 502, the failure recorded', async () => {
+  it('every time: sent six times, as its budget of eleven requests allows, then 502, the failure recorded', async () => {
     await w.installedHoursAgo(12);
     const c = w.inst.cloudId;
     const at = now();
@@ -437,7 +452,10 @@ describe('the commit, refused', () => {
     });
     // What KVS said, for the log and the admin page's last error.
     expect(body.message).toBe('Report commit failed: injected');
-    expect(w.commitsSent()).toHaveLength(4);
+    expect(w.commitsSent()).toHaveLength(6);
+    // A commit is sent while fewer than eleven of its requests are spent, each send with the read
+    // back of its record (it may have landed): six sends, six reads. Then the claim and the failure recorded.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 6, transaction: 8 });
     expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'idle', released: { outcome: 'failed' } });
     expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 1, lastError: { message: body.message } });
     expect(w.reports()).toEqual([]);
@@ -497,6 +515,87 @@ describe('the commit, refused', () => {
     expect(w.commitsSent()).toHaveLength(1);
     expect(storedRecord('AUTO_12H')).toMatchObject({ holder: 'someone-else' });
     expect(w.reports()).toEqual([]);
+  });
+});
+
+describe('the claim, its transaction failed and its record unreadable', () => {
+  /**
+   * The claim transaction is answered 500, after it landed (`lands`) or without landing; and
+   * every read of the AUTO_12H record is refused from then until a commit is sent, so whether
+   * the claim landed cannot be learnt. Returns how many reads were refused.
+   */
+  function claimUnsure(lands: boolean): () => number {
+    let claimSent = false;
+    let readsRefused = 0;
+    const recordKey = `phase5:claim:${w.inst.cloudId}:AUTO_12H`;
+    w.addFault(async (call) => {
+      if (call.service !== 'kvs') return undefined;
+      if (call.path === '/api/v1/transaction' && transactionKind(call.body) === 'claim' && !claimSent) {
+        claimSent = true;
+        if (lands) await w.app.kvs.handle(w.inst.installationId, '/api/v1/transaction', { body: call.body! });
+        return Response.json({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }, { status: 500 });
+      }
+      const readsRecord = call.path === '/api/v1/entity/get' && (call.body ?? '').includes(recordKey);
+      if (!claimSent || !readsRecord || w.commitsSent().length > 0) return undefined;
+      readsRefused++;
+      return Response.json({ code: 'INTERNAL_SERVER_ERROR', message: 'read refused' }, { status: 500 });
+    });
+    return () => readsRefused;
+  }
+
+  it('had landed: generates anyway, says so, and its report is stored exactly once', async () => {
+    await w.installedHoursAgo(12);
+    const c = w.inst.cloudId;
+    const readsRefused = claimUnsure(true);
+    const sentBefore = w.transactions().length;
+
+    const run = await w.run();
+
+    expect(answer(run).body).toEqual({
+      reason: 'GENERATED',
+      message: 'AUTO_12H report stored',
+      cloud_id: c,
+      trigger: 'AUTO_12H',
+      attempt: 1,
+    });
+    // The read back was tried, and every try refused (the store's four, for each of the ledger's three).
+    expect(readsRefused()).toBe(12);
+    expect(logs(run).map((l) => l.line)).toContainEqual(
+      expect.stringMatching(
+        /^\[Phase5Scheduler\] AUTO_12H claim for .* may not have landed \(.*\); generating anyway: the commit lands only if the claim did$/,
+      ),
+    );
+    // One claim, one commit: the report, its DONE key and the claim moved to done, once.
+    expect(
+      w
+        .transactions()
+        .slice(sentBefore)
+        .map((t) => transactionKind(t.body)),
+    ).toEqual(['claim', 'commit']);
+    expect(w.reports()).toEqual([w.keys.report12]);
+    expect(w.stored().has(w.keys.done12)).toBe(true);
+    expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'done', progress: { attemptCount: 1 } });
+    expect(storedState().triggers.AUTO_12H).toMatchObject({ status: 'done', attemptCount: 1, lastError: null });
+  });
+
+  it('had not landed: generates anyway, but its commit, conditional on that claim, stores nothing', async () => {
+    await w.installedHoursAgo(12);
+    const readsRefused = claimUnsure(false);
+    const before = storedRecord('AUTO_12H');
+
+    const run = await w.run();
+
+    expect(answer(run).body).toMatchObject({ reason: 'CLAIM_HELD', trigger: 'AUTO_12H', attempt: 1 });
+    expect(readsRefused()).toBe(12);
+    expect(logs(run).map((l) => l.line)).toContainEqual(expect.stringContaining('generating anyway'));
+    // The commit was sent once and refused by its condition; it is never sent again.
+    expect(w.commitsSent()).toHaveLength(1);
+    expect(w.reports()).toEqual([]);
+    expect(w.stored().has(w.keys.done12)).toBe(false);
+    // The record is as the installation left it: no claim, no attempt counted.
+    expect(storedRecord('AUTO_12H')).toEqual(before);
+    expect(before).toMatchObject({ status: 'idle', claim: null });
+    expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 0, generatedAt: null, lastError: null });
   });
 });
 
@@ -584,12 +683,13 @@ describe('a claim found taken', () => {
 
     expect(answer(run).body).toMatchObject({ reason: 'GENERATED', trigger: 'AUTO_12H', attempt: 2 });
     expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 2, generatedAt: now() });
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 3 });
+    // Two transactions: attempt #1 recorded failed together with attempt #2's claim, then the commit.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
   });
 
-  it('by a holder that never started generating, its short lease run out: taken over at once, no attempt counted, no backoff', async () => {
+  it("by an earlier version's holder that never started generating, its short lease run out: taken over at once, no attempt counted, no backoff", async () => {
     await w.installedHoursAgo(12);
-    await putRecord(claimedOnlyBy('lost-reply', SCHEDULER.startLeaseMs + MINUTE));
+    await putRecord(earlierVersionClaimBy('lost-reply', EARLIER_START_LEASE_MS + MINUTE));
 
     const run = await w.run();
 
@@ -600,15 +700,15 @@ describe('a claim found taken', () => {
     );
   });
 
-  it('by a holder that never started generating, its short lease running: CLAIM_HELD, and a wake-up for its end', async () => {
+  it("by an earlier version's holder that never started generating, its short lease running: CLAIM_HELD, and a wake-up for its end", async () => {
     await w.installedHoursAgo(12);
     const claimedAt = now() - MINUTE;
-    await putRecord(claimedOnlyBy('lost-reply', MINUTE));
+    await putRecord(earlierVersionClaimBy('lost-reply', MINUTE));
 
     const run = await w.run();
 
     expect(answer(run).body).toMatchObject({ reason: 'CLAIM_HELD', trigger: 'AUTO_12H' });
-    const leaseEnd = claimedAt + SCHEDULER.startLeaseMs;
+    const leaseEnd = claimedAt + EARLIER_START_LEASE_MS;
     expect(w.app.events.waiting().map((e) => e.event.body)).toEqual([
       { cloud_id: w.inst.cloudId, wake_at: iso(leaseEnd + 1000) },
     ]);
