@@ -147,10 +147,15 @@ describe('3. DONE keys are authoritative', () => {
 
     const run = await w.run();
 
-    // The state said AUTO_12H is due; the read of its DONE key (with the records) failed: nothing more.
+    // The state said AUTO_12H is due; the read of its DONE key (with the records) failed, and
+    // each of the store's three tries again (a read changes nothing) failed too: nothing more.
     expect(run.statusCode).toBe(503);
     expect(run.body?.reason).toBe('STORAGE_UNAVAILABLE');
-    expect(run.invocation.stats).toMatchObject({ kvsRequests: 2, kvsWriteRequests: 0 });
+    expect(run.invocation.stats).toMatchObject({
+      kvsRequests: 5,
+      kvsWriteRequests: 0,
+      kvsByOperation: { get: 1, 'batch/get': 4 },
+    });
     expect(w.reports()).toEqual([]);
   });
 
@@ -344,10 +349,21 @@ describe('5. The handler never throws', () => {
     const restore = w.failTransactions('claim', 429, 'TOO_MANY_REQUESTS');
     const limited = await w.run();
     restore();
+    const commitsWhileLimited = w.commitsSent().length;
     w.advance(5 * MINUTE);
     const next = await w.run();
     expect(limited.statusCode).toBe(503);
+    // A 429 refused the whole transaction, so the store sent it again itself (four tries); each
+    // time the ledger read the record back, found it as read, and sent the claim again (four sends).
+    expect(limited.invocation.stats.kvsByOperation).toEqual({
+      get: 1,
+      'batch/get': 1,
+      transaction: SCHEDULER.transitionTries * 4,
+      'entity/get': SCHEDULER.transitionTries,
+    });
+    expect(commitsWhileLimited).toBe(0);
     expect(next.body?.reason).toBe('GENERATED');
+    expect(w.reports()).toEqual([w.keys.report12]);
   });
 
   it('a malformed (non-JSON) 2xx answer from KVS is a 503, not a throw', async () => {
@@ -502,7 +518,7 @@ describe('Cost: what an invocation asks of KVS', () => {
     expect(hours).toBe(trigger === 'AUTO_24H' ? 24 : 12);
     const run = await w.run();
     expect(run.body).toMatchObject({ reason: 'GENERATED', trigger });
-    // Transactions: the claim, generation started, the commit.
-    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 3 });
+    // Transactions: the claim (which says generation starts), the commit.
+    expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, transaction: 2 });
   });
 });
