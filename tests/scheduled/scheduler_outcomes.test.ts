@@ -1,7 +1,6 @@
 import type { SeamCall } from '../../local/runtime/forge_runtime';
 import * as generator from '../../src/phase5/handle_auto_trigger';
 import type { SchedulerResponse } from '../../src/scheduled/phase5_scheduler';
-import { SCHEDULER } from '../../src/scheduled/config';
 import {
   abandoned,
   claimNext,
