@@ -91,12 +91,12 @@ export const SCHEDULER = {
   /**
    * KVS requests one commit may spend: the transaction, and after a refusal a read
    * of its record (did it land after all?) before each resend. A 429 is resent by the
-   * storage module itself; eleven allows six sends, so with KVS failing one
-   * transaction in ten with a 5xx a generated report is lost to storage alone about
-   * once in a million commits (with seven, once in ten thousand: a 30-minute backoff
-   * for a report already generated).
+   * storage module itself; twelve is six sends, each refusal read back, so with KVS
+   * failing one transaction in ten with a 5xx a generated report is lost to storage
+   * alone about once in a million commits (with eight, four sends: once in ten
+   * thousand, each a 30-minute backoff for a report already generated).
    */
-  commitRequestBudget: 11,
+  commitRequestBudget: 12,
   /**
    * How many times a claim, or a failure's record, is sent when each refusal is known
    * not to have landed (read back: the record is still as read). Each send is conditional
