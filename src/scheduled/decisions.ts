@@ -469,6 +469,8 @@ export type LedgerOutcome =
   | 'abandoned'
   /** A claim whose holder never recorded that it started generating, released without counting. */
   | 'unstarted'
+  /** A generated report storage refused to commit for the whole budget: released without counting. */
+  | 'uncommitted'
   | 'reset'
   | 'retried'
   | 'missed'
@@ -652,6 +654,29 @@ export function failed(
   const failure = recordFailure(state, t, { attempt: r.progress.attemptCount, at, message }, at, installedAt);
   const moved2 = transition(r, r.holder, { status: 'idle', released: { at, outcome: 'failed' } }, failure.state);
   return { ...failure, ...moved2 };
+}
+
+/**
+ * The holder generated its report but storage refused the commit for its whole budget,
+ * each refusal read back with the claim still open and its own: storage trouble, not a
+ * failure of the report's, so nothing climbs the ladder (issue 25 item 2). The claim is
+ * released, the attempt number goes back by one (no stored report carries it) and no
+ * backoff is set; the invocation answers 503, so the storage retry rules look again
+ * within minutes (SCHEDULER_HARDENING_DESIGN.md §4.5).
+ */
+export function uncommitted(state: SchedulerState, r: LedgerRecord, at: number): Transition {
+  const t = r.trigger as AutoTrigger;
+  const progress = state.triggers[t];
+  const next = withTrigger(state, t, { attemptCount: Math.max(0, progress.attemptCount - 1) });
+  return transition(
+    r,
+    r.holder,
+    { status: 'idle', released: { at, outcome: 'uncommitted' } },
+    {
+      ...next,
+      lastRunAt: at,
+    },
+  );
 }
 
 /**

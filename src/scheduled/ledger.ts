@@ -29,6 +29,7 @@ import {
   takenOver,
   Transition,
   TriggerProgress,
+  uncommitted,
   windowOf,
 } from './decisions';
 import { doneMarkerFrom, parseRecord, serializeRecord, serializeState } from './scheduler_state';
@@ -487,6 +488,24 @@ export async function fail(
     ctx = withOther(ctx, applied.other) ?? ctx;
   }
   return { ...t, recorded: false };
+}
+
+/**
+ * Step 9 when storage, not generation, failed: the commit was refused for its whole budget
+ * with the claim still ours. The claim is released uncounted (decisions.ts#uncommitted), in
+ * one transaction conditional on it, sent up to SCHEDULER.transitionTries times. `false` when
+ * it did not land: then the claim runs out its lease and the next invocation records the
+ * attempt as failed (the record cannot say it was storage).
+ */
+export async function release(c: AutoContext): Promise<boolean> {
+  let ctx = c;
+  for (let tries = 0; tries < SCHEDULER.transitionTries; tries++) {
+    const applied = await apply(ctx.cloudId, move(ctx, uncommitted(stateOf(ctx), ctx.records[ctx.trigger], ctx.now)));
+    if (applied.kind === 'landed') return true;
+    if (applied.kind === 'lost') return false;
+    ctx = withOther(ctx, applied.other) ?? ctx;
+  }
+  return false;
 }
 
 /** The 12 h window closed without a report: recorded in the record and the state. */

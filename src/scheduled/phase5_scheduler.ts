@@ -619,7 +619,17 @@ export function createPhase5Scheduler(deps: SchedulerDeps = defaultDeps) {
         log.warn(`${TAG} ${trigger} ${message} for ${p.cloudId}`);
         return respond(200, { reason: 'CLAIM_HELD', message, cloud_id: p.cloudId, trigger, attempt });
       }
-      error = `Report commit failed: ${describeError(committed.cause.cause ?? committed.cause)}`;
+      // Storage, not generation, failed: nothing climbs the ladder. The claim is released
+      // uncounted and the answer is a 503, so the storage retry rules look again within minutes.
+      const detail = describeError(committed.cause.cause ?? committed.cause);
+      const released = await ledger.release(context(p, a, trigger));
+      log.warn(
+        `${TAG} ${trigger} report for ${p.cloudId} (attempt #${attempt}) was generated but storage refused its commit: ` +
+          `${detail}; ${released ? 'claim released, no attempt counted' : 'claim left to run out its lease'}`,
+      );
+      throw new StorageWriteError(`Report commit refused by storage (${detail})`, [keys.done(p.cloudId, trigger)], {
+        cause: committed.cause,
+      });
     } else {
       error = result.error;
     }

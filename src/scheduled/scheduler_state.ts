@@ -495,6 +495,7 @@ const LEDGER_OUTCOMES: readonly LedgerOutcome[] = [
   'failed',
   'abandoned',
   'unstarted',
+  'uncommitted',
   'reset',
   'retried',
   'missed',

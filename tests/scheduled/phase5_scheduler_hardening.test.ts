@@ -253,7 +253,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a failing AUTO_24H is retried after 30 min, then 2 h, then 24 h (never longer)', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(24 * HOUR);
-    w.failTransactions('commit', 500);
+    w.failJira();
 
     const attempts = await attemptsUntil(installedAt + 51 * HOUR);
 
@@ -268,7 +268,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a failing AUTO_12H is retried after 30 min, then 2 h; the 24 h step would pass its window, so the next attempt comes an hour before it closes, and each failure from then on is retried 15 min later', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(12 * HOUR);
-    w.failTransactions('commit', 500);
+    w.failJira();
 
     const attempts = await attemptsUntil(installedAt + 24 * HOUR - 1);
 
@@ -282,7 +282,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
   it("logs the guide's backoff line with the wait and the next eligible time", async () => {
     await w.installedHoursAgo(12);
-    w.failTransactions('commit', 500);
+    w.failJira();
     const run = await w.run();
     const next = new Date(w.app.clock.now() + 30 * MINUTE).toISOString();
     expect(run.statusCode).toBe(502);
@@ -298,7 +298,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
   it('a 12 h report still backing off never delays the 24 h one, and is recorded as missed', async () => {
     const installedAt = await w.installedHoursAgo(0);
     w.advance(23 * HOUR + 55 * MINUTE);
-    const restore = w.failTransactions('commit', 500);
+    const restore = w.failJira();
     await w.run(); // AUTO_12H fails; 30 min backoff runs past the 24 h mark
     restore();
 
@@ -318,7 +318,7 @@ describe('4. Backoff is per trigger and bounded: 30 min, 2 h, 24 h', () => {
 
   it("a failure after recovery starts counting again from the trigger's own attempt number", async () => {
     await w.installedHoursAgo(12);
-    const restore = w.failTransactions('commit', 500);
+    const restore = w.failJira();
     await w.run();
     restore();
     w.advance(30 * MINUTE);
@@ -375,7 +375,7 @@ describe('5. The handler never throws', () => {
     expect(run.statusCode).toBe(503);
   });
 
-  it('when both the commit and the failure it then records fail, it still answers, and the next tick waits', async () => {
+  it('when both the commit and the release it then records fail, it still answers, and the next tick waits', async () => {
     await w.installedHoursAgo(13);
     const restoreCommit = w.failTransactions('commit', 500);
     const restoreRelease = w.failTransactions('release', 500);
@@ -386,8 +386,9 @@ describe('5. The handler never throws', () => {
     w.advance(5 * MINUTE);
     const next = await w.run();
 
-    expect(run.statusCode).toBe(502);
-    expect(run.body?.message).toMatch(/^Report commit failed/);
+    // Storage, not generation, failed: a 503, which the storage retry rules look at again within minutes.
+    expect(run.statusCode).toBe(503);
+    expect(run.body?.message).toMatch(/Report commit refused by storage/);
     // No backoff was stored, and claim #1 is held by the failed invocation until its lease ends.
     expect(next.body).toMatchObject({ reason: 'CLAIM_HELD', attempt: 1 });
     expect(w.reports()).toEqual([]);

@@ -430,34 +430,43 @@ describe('the commit, refused', () => {
     expect(w.reports()).toEqual([w.keys.report12]);
   });
 
-  it('every time: sent six times, as its budget of eleven requests allows, then 502, the failure recorded', async () => {
+  it('every time: sent six times, as its budget of twelve requests allows, then 503, the claim released uncounted and retried within minutes', async () => {
     await w.installedHoursAgo(12);
     const c = w.inst.cloudId;
     const at = now();
-    refuseCommit();
+    refuseCommit(6);
 
     const run = await w.run();
 
     const body = answer(run).body as { message: string };
+    // Storage, not generation, failed: no step of the backoff ladder, a 503 like any storage refusal.
     expect(answer(run)).toMatchObject({
-      statusCode: 502,
-      body: {
-        reason: 'GENERATION_FAILED',
-        cloud_id: c,
-        trigger: 'AUTO_12H',
-        attempt: 1,
-        next_eligible_at: iso(at + 30 * MINUTE),
-      },
+      statusCode: 503,
+      body: { reason: 'STORAGE_UNAVAILABLE', cloud_id: c },
     });
-    // What KVS said, for the log and the admin page's last error.
-    expect(body.message).toBe('Report commit failed: injected');
+    // What KVS said, for the log.
+    expect(body.message).toMatch(/Report commit refused by storage.*injected/);
     expect(w.commitsSent()).toHaveLength(6);
-    // A commit is sent while fewer than eleven of its requests are spent, each send with the read
-    // back of its record (it may have landed): six sends, six reads. Then the claim and the failure recorded.
+    // A commit is sent while fewer than twelve of its requests are spent, each send with the read
+    // back of its record (it may have landed): six sends, six reads. Then the claim and its release.
     expect(run.invocation.stats.kvsByOperation).toEqual({ get: 1, 'batch/get': 1, 'entity/get': 6, transaction: 8 });
-    expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'idle', released: { outcome: 'failed' } });
-    expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 1, lastError: { message: body.message } });
+    expect(storedRecord('AUTO_12H')).toMatchObject({ status: 'idle', released: { outcome: 'uncommitted' } });
+    // The attempt number goes back (no stored report carries it) and nothing backs off.
+    expect(storedState().triggers.AUTO_12H).toMatchObject({ attemptCount: 0, backoffUntil: null });
     expect(w.reports()).toEqual([]);
+    // A tick refused by storage pushes its storage wake-up, 15 minutes on ...
+    const delays = w.calls
+      .filter((call) => call.service === 'events')
+      .flatMap((call) => (JSON.parse(call.body!) as { payload: Array<{ delayInSeconds: number }> }).payload)
+      .map((e) => e.delayInSeconds);
+    expect(delays).toEqual([900]);
+    // ... which, with storage taking commits again, stores the report as attempt 1 then.
+    await w.deliver(at + 15 * MINUTE);
+    expect(w.reports()).toEqual([w.keys.report12]);
+    expect(w.stored().get(w.keys.report12)).toMatchObject({ attempt: 1 });
+    expect(Date.parse((w.stored().get(w.keys.report12) as { generated_at: string }).generated_at)).toBe(
+      at + 15 * MINUTE,
+    );
   });
 
   it('then unreadable: never resent blind; 503, the claim left to its lease', async () => {

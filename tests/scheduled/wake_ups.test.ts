@@ -82,7 +82,7 @@ describe('delivered wake-ups', () => {
     w = new SchedulerWorld();
     const installedAt = await w.installedHoursAgo(0);
     w.advance(12 * HOUR);
-    const restore = w.failTransactions('commit', 500);
+    const restore = w.failJira();
     const first = await w.run(); // fails at the due instant; 30 min backoff
     restore();
 

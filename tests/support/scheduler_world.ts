@@ -101,6 +101,21 @@ export class SchedulerWorld {
     };
   }
 
+  /**
+   * Answer every Jira request with a 503 while the returned function has not been called,
+   * so that generation itself fails: the one kind of failure that climbs the backoff ladder.
+   */
+  failJira(): () => void {
+    const fault = (call: SeamCall) =>
+      call.service === 'jira'
+        ? new Response(JSON.stringify({ errorMessages: ['Service unavailable'] }), { status: 503 })
+        : undefined;
+    this.faults.push(fault);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== fault);
+    };
+  }
+
   addFault(fault: (call: SeamCall) => Response | void | Promise<Response | void>): void {
     this.faults.push(fault);
   }
