@@ -22,7 +22,7 @@ import { installLeanResponses } from './lean_response';
  *
  * Many simulated installations, each from install (the real lifecycle handler
  * writing Phase-4 evidence, retried a minute later when KVS refuses it, as Forge
- * retries an InvocationError) to 30 h, its scheduled trigger firing at the
+ * retries an InvocationError, with the first delivery's time in its retryData) to 30 h, its scheduled trigger firing at the
  * manifest's interval at its own stable offset, every tick delivered D times at
  * once (Forge's duplicate invocations), KVS refusing a fraction F of all requests
  * (half 500, half 429), and the wake-up events the scheduler pushes delivered by
@@ -271,39 +271,32 @@ async function simulate(slice: Slice): Promise<SoakFigures> {
     app.clock.set(t);
     const runs: Array<Promise<void>> = [];
     for (const d of wakeUps) {
-      figures.wakeUpInvocations++;
       const site = bySite.get(d.installationId)!;
+      if (d.lifecycle) figures.lifecycleInvocations++;
+      else figures.wakeUpInvocations++;
+      // Delivered as Forge would (a lifecycle redelivery with its retryContext), its end recorded:
+      // Forge delivers the event again after a timeout, a throw or an InvocationError.
       runs.push(
-        app.invoker.asyncEvent(site.inst, d.queueName, app.events.asyncEvent(d), d.chain).then(
-          (r) => {
-            const s = r.invocation.stats;
-            trace(site, `wake-up (retry ${JSON.stringify(d.chain ?? null)})`, r);
-            figures.kvsRequests += s.kvsRequests;
-            figures.kvsBytesRead += s.kvsBytesRead;
-            figures.kvsBytesWritten += s.kvsBytesWritten;
-            // Forge delivers the event again after a timeout (as after a throw or an InvocationError).
-            app.events.answered(
-              d,
-              r.killed ? undefined : r.result,
-              r.killed ? 'timed-out' : 'returned',
-              r.invocation.id,
-            );
-          },
-          () => {
-            figures.throws++;
-            app.events.answered(d, undefined, 'threw');
-          },
-        ),
+        app.deliver(d).then((r) => {
+          const s = r.invocation.stats;
+          trace(site, d.lifecycle ? `installed (retry ${d.retryCount})` : `wake-up (chain ${d.chain})`, r);
+          if (r.threw) figures.throws++;
+          figures.kvsRequests += s.kvsRequests;
+          figures.kvsBytesRead += s.kvsBytesRead;
+          figures.kvsBytesWritten += s.kvsBytesWritten;
+          if (d.lifecycle && !r.retried && !r.killed) site.installed = true;
+        }),
       );
     }
     for (const { site, kind } of due) {
       if (kind === 'install') {
         figures.lifecycleInvocations++;
+        // The handler answers a failed write with an InvocationError: the events emulator delivers
+        // the event again after its retryAfter, with its retryContext, at most four times.
         runs.push(
-          app.invoker.installed(site.inst).then((r) => {
-            // The handler answers a failed write with an InvocationError: Forge delivers the event again.
+          app.deliverInstalled(site.inst).then((r) => {
+            trace(site, 'installed', r);
             if (!r.killed && r.result === undefined) site.installed = true;
-            else at(t + MINUTE, { site, kind: 'install' });
           }),
         );
         continue;

@@ -152,8 +152,14 @@ export class Invoker {
     installation: Installation,
     appVersion = '1.0.0',
     opts: { catchThrow?: boolean } = {},
+    /** A redelivery's `retryContext` (after an InvocationError), as Forge adds it to the event. */
+    retryContext?: { retryCount: number; retryReason: string; retryData?: unknown },
   ): Promise<InvocationResult<T>> {
-    const required = { id: installation.installationId, app: { id: 'local-app', version: appVersion } };
+    const required = {
+      id: installation.installationId,
+      app: { id: 'local-app', version: appVersion },
+      ...(retryContext ? { retryContext } : {}),
+    };
     const payload =
       this.variants.installedEvent === 'minimal'
         ? required

@@ -170,12 +170,21 @@ export class LocalApp {
     return delivered;
   }
 
-  private async deliver<B>(d: PendingDelivery): Promise<EventDelivery<B>> {
+  /**
+   * Deliver one waiting delivery (taken with `events.takeDue`) to its consumer, or, for a
+   * lifecycle event's redelivery, to the installed handler with its `retryContext`, and
+   * record how it ended, as Forge would.
+   */
+  async deliver<B>(d: PendingDelivery): Promise<EventDelivery<B>> {
     const installation = this.installations.get(d.installationId);
     if (!installation) throw new Error(`An event was pushed for an installation this world does not know`);
     type Answer = { statusCode?: number; body?: string };
+    const retryContext =
+      d.retryCount > 0
+        ? { retryCount: d.retryCount, retryReason: d.retryReason ?? 'FUNCTION_RETRY_REQUEST', retryData: d.retryData }
+        : undefined;
     const run = d.lifecycle
-      ? await this.invoker.installed<Answer>(installation, undefined, { catchThrow: true })
+      ? await this.invoker.installed<Answer>(installation, undefined, { catchThrow: true }, retryContext)
       : await this.invoker.asyncEvent<Answer>(installation, d.queueName, this.events.asyncEvent(d), d.chain, {
           catchThrow: true,
         });

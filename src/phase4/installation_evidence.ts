@@ -62,6 +62,28 @@ async function recordEvidence(cloudId: string, evidence: InstallationEvidence): 
 /** Retry a failed write: the scheduler can do nothing for this site until the evidence exists. */
 const RETRY_AFTER_SECONDS = 60;
 
+/**
+ * How long after the first delivery a redelivery may come: Forge redelivers a lifecycle
+ * event at most four times, each at most 900 s after the last (FORGE_FACTS, lifecycle events), plus
+ * slack for late deliveries. A first-delivery time older than this is not believed.
+ */
+const FIRST_DELIVERY_MAX_AGE_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * When the installed event was first delivered, as the first delivery said in its
+ * InvocationError's `retryData`, which Forge hands back in the redelivery's
+ * `retryContext`. The installation happened then, not when a retry finally got the
+ * write through: without it, every refused write would move the installation time, and
+ * both reports, a minute or more later. Only an instant that could be true is taken:
+ * not after `now`, not older than a redelivery can come. Anything else (no retry
+ * context, a platform that does not hand `retryData` back, a garbled value) is `now`.
+ */
+function firstDeliveryAt(event: unknown, now: number): number {
+  const data = field(field(event, 'retryContext'), 'retryData');
+  const at = parseIsoInstant(field(data, 'first_delivery_at'));
+  return at !== null && at <= now && now - at <= FIRST_DELIVERY_MAX_AGE_MS ? at : now;
+}
+
 /** The lifecycle trigger's handler for `avi:forge:installed:app`. */
 export async function installedEventHandler(event: unknown, context: unknown): Promise<InvocationError | void> {
   const cloudId = cloudIdFromInstalledEvent(event, context);
@@ -70,11 +92,12 @@ export async function installedEventHandler(event: unknown, context: unknown): P
     return;
   }
   const now = Date.now();
+  const installedAt = firstDeliveryAt(event, now);
   const version = field(field(event, 'app'), 'version');
   const installationId = field(event, 'id');
   try {
     const result = await recordEvidence(cloudId, {
-      installation_timestamp: toIso(now),
+      installation_timestamp: toIso(installedAt),
       source: EVIDENCE_SOURCE_EVENT,
       app_version: typeof version === 'string' ? version : null,
       recorded_at: toIso(now),
@@ -83,20 +106,21 @@ export async function installedEventHandler(event: unknown, context: unknown): P
     });
     console.log(
       result.recorded
-        ? `[Phase4Evidence] Installation recorded for ${cloudId} at ${toIso(now)}`
+        ? `[Phase4Evidence] Installation recorded for ${cloudId} at ${toIso(installedAt)}`
         : `[Phase4Evidence] Installation evidence already exists for ${cloudId}; left unchanged`,
     );
     // The scheduler's ledger records and its state, so its first runs are idle ones (one read each).
     const stored = result.recorded ? result.evidence : result.existing;
-    const installedAt = parseIsoInstant(
+    const storedAt = parseIsoInstant(
       (stored as { installation_timestamp?: unknown } | undefined)?.installation_timestamp,
     );
-    if (installedAt !== null) await initializeInstallation(cloudId, installedAt, now);
+    if (storedAt !== null) await initializeInstallation(cloudId, storedAt, now);
   } catch (err) {
     console.error(`[Phase4Evidence] Recording installation for ${cloudId} failed: ${describeError(err)}; retrying`);
     return new InvocationError({
       retryAfter: RETRY_AFTER_SECONDS,
       retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+      retryData: { first_delivery_at: toIso(installedAt) },
     });
   }
 }

@@ -20,6 +20,57 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
     });
   });
 
+  it.each([
+    ['a time after now', (now: number) => new Date(now + 1000).toISOString()],
+    ['a time older than any redelivery can come', (now: number) => new Date(now - 3 * HOUR).toISOString()],
+    ['no ISO instant', () => 'yesterday'],
+    ['nothing at all', () => undefined],
+  ])('a redelivery whose retryData holds %s records the time it is handled', async (_name, firstAt) => {
+    const now = w.app.clock.now();
+    const { installedEventHandler } = await import('../../src/installed_entry');
+    await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, () =>
+      installedEventHandler(
+        {
+          id: w.inst.installationId,
+          app: { id: 'local-app', version: '1.0.0' },
+          context: w.inst.siteAri,
+          retryContext: {
+            retryCount: 1,
+            retryReason: 'FUNCTION_RETRY_REQUEST',
+            retryData: { first_delivery_at: firstAt(now) },
+          },
+        },
+        {},
+      ),
+    );
+    expect(w.stored().get(w.keys.evidence)).toMatchObject({ installation_timestamp: new Date(now).toISOString() });
+  });
+
+  it('a redelivery whose retryData holds the first delivery, 20 minutes ago, records that time', async () => {
+    const now = w.app.clock.now();
+    const firstAt = new Date(now - 20 * 60_000).toISOString();
+    const { installedEventHandler } = await import('../../src/installed_entry');
+    await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, () =>
+      installedEventHandler(
+        {
+          id: w.inst.installationId,
+          app: { id: 'local-app', version: '1.0.0' },
+          context: w.inst.siteAri,
+          retryContext: {
+            retryCount: 4,
+            retryReason: 'FUNCTION_RETRY_REQUEST',
+            retryData: { first_delivery_at: firstAt },
+          },
+        },
+        {},
+      ),
+    );
+    expect(w.stored().get(w.keys.evidence)).toMatchObject({
+      installation_timestamp: firstAt,
+      recorded_at: new Date(now).toISOString(),
+    });
+  });
+
   it('a duplicate or late event never moves the installation time', async () => {
     await w.app.invoker.installed(w.inst);
     const first = w.stored().get(w.keys.evidence);
@@ -59,6 +110,7 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
     expect(!failed.killed && failed.result.retryOptions).toEqual({
       retryAfter: 60,
       retryReason: 'FUNCTION_RETRY_REQUEST',
+      retryData: { first_delivery_at: '2026-11-02T09:00:00.000Z' },
     });
     expect(retried.killed).toBe(false);
     expect(w.stored().has(w.keys.evidence)).toBe(true);

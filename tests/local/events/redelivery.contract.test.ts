@@ -225,6 +225,30 @@ describe('the installed lifecycle event', () => {
     expect(app.stored(inst).has(`phase4:evidence:installation:${inst.cloudId}`)).toBe(true);
   });
 
+  it("records the first delivery's time, carried in its retryData, when a redelivery gets the write through", async () => {
+    app = new LocalApp();
+    inst = app.newInstallation();
+    app.kvs.setFaults({ errorRate: 1, operations: ['set'] });
+    const start = app.clock.now();
+    const first = await app.deliverInstalled<{ retryOptions?: { retryData?: unknown } }>(inst);
+    const failedAgain = await app.deliverEvents(start + MINUTE);
+    app.kvs.setFaults(undefined);
+
+    const redeliveries = await app.deliverEvents(start + 10 * MINUTE);
+
+    expect(!first.killed && first.result.retryOptions?.retryData).toEqual({
+      first_delivery_at: new Date(start).toISOString(),
+    });
+    expect(failedAgain.map((d) => d.delivery.retryCount)).toEqual([1]);
+    expect(redeliveries.map((d) => [d.delivery.retryCount, d.retried])).toEqual([[2, false]]);
+    // Stored two minutes after the first delivery, with the first delivery's time: the installation
+    // happened then, and both reports fall due from it.
+    expect(app.stored(inst).get(`phase4:evidence:installation:${inst.cloudId}`)).toMatchObject({
+      installation_timestamp: new Date(start).toISOString(),
+      recorded_at: new Date(start + 2 * MINUTE).toISOString(),
+    });
+  });
+
   it('is not redelivered after a throw', async () => {
     app = new LocalApp();
     inst = app.newInstallation();
