@@ -8,8 +8,8 @@ import { toIso } from '../time';
 
 /**
  * Phase-4 installation evidence: the one record the scheduler trusts for "when
- * was the app installed here". Forge gives no install time, so the time we
- * handle the `avi:forge:installed:app` event is the installation time. It is
+ * was the app installed here". Forge gives no install time, so the time the
+ * `avi:forge:installed:app` event is first delivered is the installation time. It is
  * written create-if-absent: a duplicate or late event (Forge delivers lifecycle
  * events up to minutes late, and may deliver twice) never moves it.
  */
