@@ -4,8 +4,9 @@ import { RETRY } from './retry';
 
 /**
  * The thin storage module: the only file that imports `@forge/kvs`. It adds no
- * caching, and retries only what is known to have changed nothing: a read, and a
- * transaction KVS refused as rate-limited (429), each up to `RETRY.pausesMs.length`
+ * caching, and retries only what is known to have changed nothing, or cannot change
+ * anything twice: a read, a transaction KVS refused as rate-limited (429), and a
+ * create-if-absent (which can never overwrite), each up to `RETRY.pausesMs.length`
  * more times, a short pause apart (`retrying`). A transaction answered 5xx may have
  * landed, so it is never resent here: the ledger reads back what it conditioned on
  * first. What it adds is meaning:
@@ -204,11 +205,19 @@ export async function write(key: string, value: unknown, ttl?: Ttl): Promise<voi
  * 2xx means the create did not happen, which is a failed write, not a loss.
  */
 export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+  // Sent again after a 429, a 5xx or no answer: a create-if-absent can never overwrite, so a
+  // resend is safe even after one that landed. That resend then conflicts with our own value,
+  // so a conflict after a resend is settled by the read back below, never taken as a loss.
+  let sends = 0;
   try {
-    await kvs.set(key, value, ttl ? { keyPolicy: 'FAIL_IF_EXISTS', ttl } : { keyPolicy: 'FAIL_IF_EXISTS' });
+    const options = ttl ? { keyPolicy: 'FAIL_IF_EXISTS' as const, ttl } : { keyPolicy: 'FAIL_IF_EXISTS' as const };
+    await retrying(() => {
+      sends++;
+      return kvs.set(key, value, options);
+    }, transient);
   } catch (cause) {
-    if (isConflict(cause)) return false;
-    throw new StorageWriteError(`KVS create-if-absent of ${key} failed`, [key], { cause });
+    if (!isConflict(cause)) throw new StorageWriteError(`KVS create-if-absent of ${key} failed`, [key], { cause });
+    if (sends === 1) return false;
   }
   const stored = await readBack(key);
   if (stored === undefined) {
@@ -227,7 +236,9 @@ export async function createIfAbsent(key: string, value: unknown, ttl?: Ttl): Pr
  */
 export async function createRecordIfAbsent(ref: EntityRef, value: object): Promise<boolean> {
   try {
-    await kvs.entity(ref.entity).set(ref.key, value, { keyPolicy: 'FAIL_IF_EXISTS' });
+    // Sent again after a 429, a 5xx or no answer (it can never overwrite); a resend that then
+    // conflicts with our own landed create reads as "exists", which is all callers rely on.
+    await retrying(() => kvs.entity(ref.entity).set(ref.key, value, { keyPolicy: 'FAIL_IF_EXISTS' }), transient);
     return true;
   } catch (cause) {
     if (isConflict(cause)) return false;

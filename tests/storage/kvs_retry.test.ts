@@ -169,3 +169,65 @@ describe('a transaction', () => {
     w.dispose();
   });
 });
+
+describe('a create-if-absent (it can never overwrite, so sending it again is safe)', () => {
+  const value = { installation_timestamp: '2026-11-02T09:00:00.000Z', source: 'avi:forge:installed:app' };
+
+  it.each([
+    ['429', tooMany],
+    ['500', serverError],
+    ['no answer', 'no answer' as const],
+  ])('refused (%s) once: sent again 50 ms on, and it wins', async (_what, failure) => {
+    const { w, at, gaps } = failing('set', failure, 1);
+
+    const out = await settle(w.store.createIfAbsent('k', value));
+
+    expect(out).toEqual({ value: true });
+    expect(at).toHaveLength(2);
+    expect(gaps()).toEqual([50]);
+    await expect(w.store.read('k')).resolves.toEqual(value);
+    w.dispose();
+  });
+
+  it('a 5xx whose create landed: the resend conflicts with its own value, and the read back says it won', async () => {
+    // The first send lands, then its answer is lost as a 500.
+    let first = true;
+    const w = kvsWorld((p, body) => {
+      if (p !== '/api/v1/set' || !first) return undefined;
+      first = false;
+      return w
+        .put('k', (body as { value: unknown }).value)
+        .then(() => Response.json({ code: 'INTERNAL_SERVER_ERROR', message: 'injected' }, { status: 500 }));
+    });
+
+    const out = await settle(w.store.createIfAbsent('k', value));
+
+    expect(out).toEqual({ value: true });
+    // The resend, answered 409, then the read back of the key.
+    expect(w.sent.map((s) => s.path)).toEqual(['set', 'set', 'get']);
+    await expect(w.store.read('k')).resolves.toEqual(value);
+    w.dispose();
+  });
+
+  it("someone else's value there first: false at the first send's conflict, without a read back", async () => {
+    const { w, at } = failing('set', serverError, 0);
+    await w.put('k', { installation_timestamp: '2026-11-01T00:00:00.000Z' });
+
+    const out = await settle(w.store.createIfAbsent('k', value));
+
+    expect(out).toEqual({ value: false });
+    expect(at).toHaveLength(1);
+    expect(w.sent.map((s) => s.path)).toEqual(['set']);
+    w.dispose();
+  });
+
+  it('a 400 is sent once: StorageWriteError', async () => {
+    const { w, at } = failing('set', badRequest, 1);
+
+    const out = await settle(w.store.createIfAbsent('k', value));
+
+    expect('error' in out && out.error).toBeInstanceOf(w.WriteError);
+    expect(at).toHaveLength(1);
+    w.dispose();
+  });
+});

@@ -14,7 +14,8 @@ import { KvsEmulator } from '../../local/kvs';
  */
 
 const NS = 'installation-1';
-export type Reply = (path: string, body: unknown) => Response | undefined;
+/** An answer of our own for a request (`undefined`: the emulator answers it); a promise of one may do work first. */
+export type Reply = (path: string, body: unknown) => Response | Promise<Response> | undefined;
 type Store = typeof import('../../src/storage/kvs_store');
 type Errors = typeof import('../../src/errors');
 
