@@ -469,43 +469,52 @@ export async function commit(
 }
 
 /**
+ * A transition of the holder's own claim (a failure recorded, a claim released), made
+ * again from the record as it then stands and resent while each refusal is known not to
+ * have landed, up to SCHEDULER.transitionTries sends. `landed: false` when it did not
+ * land (storage refused every send, or the claim was moved on): then the claim runs out
+ * its lease and the next invocation records the attempt.
+ */
+async function ownTransition<T extends Transition>(
+  c: AutoContext,
+  make: (ctx: AutoContext) => T,
+): Promise<{ t: T; landed: boolean }> {
+  let ctx = c;
+  let t = make(ctx);
+  for (let tries = 0; tries < SCHEDULER.transitionTries; tries++) {
+    if (tries > 0) t = make(ctx);
+    const applied = await apply(ctx.cloudId, move(ctx, t));
+    if (applied.kind === 'landed') return { t, landed: true };
+    if (applied.kind === 'lost') break;
+    ctx = withOther(ctx, applied.other) ?? ctx;
+  }
+  return { t, landed: false };
+}
+
+/**
  * Step 9 on failure: the attempt is recorded failed, and its claim released, in one
  * transaction conditional on the claim being still ours. `recorded: false` when it
- * did not land (storage refused, or the claim was moved on): then the claim runs out
- * its lease and the next invocation records the attempt.
+ * did not land.
  */
 export async function fail(
   c: AutoContext,
   message: string,
 ): Promise<FailureOutcome & Transition & { recorded: boolean }> {
-  let ctx = c;
-  let t = failed(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, message, ctx.installedAt);
-  for (let tries = 0; tries < SCHEDULER.transitionTries; tries++) {
-    if (tries > 0) t = failed(stateOf(ctx), ctx.records[ctx.trigger], ctx.now, message, ctx.installedAt);
-    const applied = await apply(ctx.cloudId, move(ctx, t));
-    if (applied.kind === 'landed') return { ...t, recorded: true };
-    if (applied.kind === 'lost') break;
-    ctx = withOther(ctx, applied.other) ?? ctx;
-  }
-  return { ...t, recorded: false };
+  const { t, landed } = await ownTransition(c, (x) =>
+    failed(stateOf(x), x.records[x.trigger], x.now, message, x.installedAt),
+  );
+  return { ...t, recorded: landed };
 }
 
 /**
  * Step 9 when storage, not generation, failed: the commit was refused for its whole budget
  * with the claim still ours. The claim is released uncounted (decisions.ts#uncommitted), in
- * one transaction conditional on it, sent up to SCHEDULER.transitionTries times. `false` when
- * it did not land: then the claim runs out its lease and the next invocation records the
- * attempt as failed (the record cannot say it was storage).
+ * one transaction conditional on it. `false` when it did not land: then the claim runs out
+ * its lease and the next invocation records the attempt as failed (the record cannot say it
+ * was storage).
  */
 export async function release(c: AutoContext): Promise<boolean> {
-  let ctx = c;
-  for (let tries = 0; tries < SCHEDULER.transitionTries; tries++) {
-    const applied = await apply(ctx.cloudId, move(ctx, uncommitted(stateOf(ctx), ctx.records[ctx.trigger], ctx.now)));
-    if (applied.kind === 'landed') return true;
-    if (applied.kind === 'lost') return false;
-    ctx = withOther(ctx, applied.other) ?? ctx;
-  }
-  return false;
+  return (await ownTransition(c, (x) => uncommitted(stateOf(x), x.records[x.trigger], x.now))).landed;
 }
 
 /** The 12 h window closed without a report: recorded in the record and the state. */
