@@ -7,6 +7,10 @@ beforeEach(() => {
 });
 afterEach(() => w.dispose());
 
+/** The installed event delivered again, as Forge does after an InvocationError, with its retryContext. */
+const redelivery = (retryCount: number, retryData: unknown) =>
+  w.app.invoker.installed(w.inst, '1.0.0', {}, { retryCount, retryReason: 'FUNCTION_RETRY_REQUEST', retryData });
+
 describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
   it('records the time the event is handled, its source and the app version', async () => {
     const run = await w.app.invoker.installed(w.inst, '2.3.0');
@@ -27,44 +31,14 @@ describe('Phase-4 installation evidence from avi:forge:installed:app', () => {
     ['nothing at all', () => undefined],
   ])('a redelivery whose retryData holds %s records the time it is handled', async (_name, firstAt) => {
     const now = w.app.clock.now();
-    const { installedEventHandler } = await import('../../src/installed_entry');
-    await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, () =>
-      installedEventHandler(
-        {
-          id: w.inst.installationId,
-          app: { id: 'local-app', version: '1.0.0' },
-          context: w.inst.siteAri,
-          retryContext: {
-            retryCount: 1,
-            retryReason: 'FUNCTION_RETRY_REQUEST',
-            retryData: { first_delivery_at: firstAt(now) },
-          },
-        },
-        {},
-      ),
-    );
+    await redelivery(1, { first_delivery_at: firstAt(now) });
     expect(w.stored().get(w.keys.evidence)).toMatchObject({ installation_timestamp: new Date(now).toISOString() });
   });
 
   it('a redelivery whose retryData holds the first delivery, 20 minutes ago, records that time', async () => {
     const now = w.app.clock.now();
     const firstAt = new Date(now - 20 * 60_000).toISOString();
-    const { installedEventHandler } = await import('../../src/installed_entry');
-    await w.app.runtime.run(w.inst, 'phase4-installed', 55_000, () =>
-      installedEventHandler(
-        {
-          id: w.inst.installationId,
-          app: { id: 'local-app', version: '1.0.0' },
-          context: w.inst.siteAri,
-          retryContext: {
-            retryCount: 4,
-            retryReason: 'FUNCTION_RETRY_REQUEST',
-            retryData: { first_delivery_at: firstAt },
-          },
-        },
-        {},
-      ),
-    );
+    await redelivery(4, { first_delivery_at: firstAt });
     expect(w.stored().get(w.keys.evidence)).toMatchObject({
       installation_timestamp: firstAt,
       recorded_at: new Date(now).toISOString(),

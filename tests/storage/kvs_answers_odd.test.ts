@@ -1,6 +1,7 @@
 import { InvalidStorageKeyError } from '../../src/errors';
 import { keys } from '../../src/storage/keys';
 import { kvsWorld as world } from '../support/kvs_world';
+import { settle } from '../support/settle';
 
 /**
  * The storage module facing answers that are well-formed HTTP but odd in content:
@@ -142,17 +143,6 @@ describe('reading a create back', () => {
     jest.useRealTimers();
   });
 
-  /** Settle `p` while running the fake clock forward, one timer at a time. */
-  async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-    let out: { value: T } | { error: unknown } | undefined;
-    p.then(
-      (value) => (out = { value }),
-      (error: unknown) => (out = { error }),
-    );
-    for (let i = 0; out === undefined && i < 1000; i++) await jest.advanceTimersToNextTimerAsync();
-    if (out === undefined) throw new Error('never settled');
-    return out;
-  }
   const failedRead = (): Array<'fail'> => Array.from({ length: TRIES_PER_READ }, () => 'fail' as const);
 
   function createWithReads(answers: Array<'fail' | 'absent' | 'value'>) {

@@ -1,4 +1,5 @@
 import { kvsWorld } from '../support/kvs_world';
+import { settle } from '../support/settle';
 
 /**
  * The storage module's one retry rule (src/storage/retry.ts), through the real
@@ -48,18 +49,6 @@ function failing(path: string, failure: Failure, times: number) {
     return Response.json({ code: failure.code, message: 'injected' }, { status: failure.status });
   });
   return { w, at, gaps: () => at.slice(1).map((t, i) => t - at[i]) };
-}
-
-/** Settle `p` while running the fake clock forward, one timer at a time. */
-async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  let out: { value: T } | { error: unknown } | undefined;
-  p.then(
-    (value) => (out = { value }),
-    (error: unknown) => (out = { error }),
-  );
-  for (let i = 0; out === undefined && i < 1000; i++) await jest.advanceTimersToNextTimerAsync();
-  if (out === undefined) throw new Error('never settled');
-  return out;
 }
 
 const reads: Array<[string, string, (w: ReturnType<typeof kvsWorld>) => Promise<unknown>]> = [
