@@ -180,10 +180,22 @@ function checkExactlyOnce(w: FaultWorld, tenant: Tenant, v: string[]): void {
         v.push(`${t}: report generated at ${String(report.generated_at)}, outside its window`);
     }
   }
-  // A GENERATED answer is a promise that the report is stored.
+  // A GENERATED answer is a promise that the report is stored. One exception the app cannot see: a
+  // call KVS refused whose reply a gateway turned into a 2xx (garbled or partial) looks exactly like a
+  // success, and a transaction's 2xx carries nothing to tell them apart. An invocation told that about
+  // its claim and then about its commit (both refused by their conditions) believes it committed; only a
+  // read after the commit would tell, a fifth request on every generating run (issue 24 item 7), and its
+  // commit, conditional on a claim that never landed, stored nothing, so it is held to safety alone.
+  const toldRefusalWasSuccess = (inv: InvocationRecord) =>
+    inv.calls.some(
+      (c) =>
+        (c.action === 'garbled-2xx' || c.action === 'partial-2xx') &&
+        c.serviceStatus !== undefined &&
+        (c.serviceStatus < 200 || c.serviceStatus >= 300),
+    );
   for (const inv of schedulerRuns(w, tenant)) {
     const body = parseBody(inv.response);
-    if (body?.reason !== 'GENERATED') continue;
+    if (body?.reason !== 'GENERATED' || toldRefusalWasSuccess(inv)) continue;
     const t = body.trigger as AutoTrigger;
     const mine = commitsOf(w, tenant, t).find((c) => c.invocation === inv.label);
     const attempt = mine && (valueIn(mine, k.report(t)) as { attempt?: number })?.attempt;
